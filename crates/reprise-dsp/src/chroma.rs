@@ -1,0 +1,117 @@
+//! Chromagram from the power STFT (`librosa.feature.chroma_stft`).
+
+use crate::filters::{chroma_filters, map_frames, ChromaFilterConfig};
+use crate::stft::{Stft, StftConfig};
+use crate::tuning::{PiptrackConfig, TuningEstimator};
+use ndarray::{Array2, ArrayView2};
+use reprise_core::{invalid, Result};
+use serde::{Deserialize, Serialize};
+
+/// Column normalisation (`librosa.util.normalize` with `axis=0`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum FrameNorm {
+    /// Divide by the maximum absolute value (librosa's `np.inf`, the default for chroma).
+    #[default]
+    Inf,
+    /// Divide by the sum of absolute values.
+    L1,
+    /// Divide by the Euclidean norm.
+    L2,
+    /// No normalisation.
+    None,
+}
+
+impl FrameNorm {
+    /// Normalises one frame in place; frames whose norm is below the smallest normal
+    /// f32 are left as they are (librosa's `threshold=tiny`, `fill=None`).
+    pub fn apply(self, x: &mut [f32]) {
+        let n = match self {
+            FrameNorm::Inf => x.iter().fold(0.0f32, |m, v| m.max(v.abs())),
+            FrameNorm::L1 => x.iter().map(|v| v.abs()).sum(),
+            FrameNorm::L2 => x.iter().map(|v| v * v).sum::<f32>().sqrt(),
+            FrameNorm::None => return,
+        };
+        if n >= f32::MIN_POSITIVE {
+            x.iter_mut().for_each(|v| *v /= n);
+        }
+    }
+}
+
+/// `chroma_stft` parameters; defaults are librosa's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChromaStftConfig {
+    /// Sample rate in Hz.
+    pub sr: u32,
+    /// STFT parameters (the power spectrogram is used).
+    pub stft: StftConfig,
+    /// Number of chroma bins (default 12).
+    pub n_chroma: usize,
+    /// Tuning deviation from A440 in fractions of a chroma bin; `None` = estimate it
+    /// from the spectrogram as `librosa.estimate_tuning` does.
+    pub tuning: Option<f64>,
+    /// Per-frame normalisation (default ∞-norm).
+    pub norm: FrameNorm,
+}
+
+impl Default for ChromaStftConfig {
+    fn default() -> Self {
+        Self { sr: 22050, stft: StftConfig::default(), n_chroma: 12, tuning: None, norm: FrameNorm::Inf }
+    }
+}
+
+impl ChromaStftConfig {
+    /// Piptrack parameters used to estimate the tuning.
+    pub fn piptrack(&self) -> PiptrackConfig {
+        PiptrackConfig { sr: self.sr, n_fft: self.stft.n_fft, ..PiptrackConfig::default() }
+    }
+    /// A tuning estimator for these parameters.
+    pub fn tuning_estimator(&self) -> Result<TuningEstimator> {
+        TuningEstimator::new(&self.piptrack(), self.n_chroma, 0.01)
+    }
+    /// The chroma filter bank for a given tuning.
+    pub fn filters(&self, tuning: f64) -> Result<Array2<f32>> {
+        chroma_filters(&ChromaFilterConfig { sr: self.sr, n_fft: self.stft.n_fft, n_chroma: self.n_chroma, tuning, ..Default::default() })
+    }
+}
+
+/// Applies a chroma filter bank to one power-spectrum frame, then normalises.
+pub fn chroma_frame(filters: &Array2<f32>, power: &[f32], norm: FrameNorm, out: &mut [f32]) {
+    for (o, row) in out.iter_mut().zip(filters.rows()) {
+        *o = row.iter().zip(power).map(|(a, b)| a * b).sum();
+    }
+    norm.apply(out);
+}
+
+/// `librosa.feature.chroma_stft(y=y, ...)`: returns the chromagram `(n_chroma, n_frames)`
+/// and the tuning used (given or estimated).
+pub fn chroma_stft(y: &[f32], config: &ChromaStftConfig) -> Result<(Array2<f32>, f64)> {
+    let stft = Stft::new(&config.stft)?;
+    let s = stft.spectrogram(y, 2.0)?;
+    chroma_from_power(s.view(), config)
+}
+
+/// Chromagram from a power spectrogram `(1 + n_fft/2, n_frames)` (`chroma_stft(S=S)`).
+pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Result<(Array2<f32>, f64)> {
+    crate::filters::check_rows(s.nrows(), config.stft.n_freqs())?;
+    let tuning = match config.tuning {
+        Some(t) => t,
+        None => {
+            let mut est = config.tuning_estimator()?;
+            let st = s.t();
+            let frames = st.as_standard_layout();
+            for row in frames.rows() {
+                est.push_frame(row.as_slice().expect("standard layout"));
+            }
+            est.estimate()
+        }
+    };
+    if !tuning.is_finite() {
+        return Err(invalid("tuning", "must be finite"));
+    }
+    let fb = config.filters(tuning)?;
+    let out = map_frames(s, config.n_chroma, |frame, out| chroma_frame(&fb, frame, config.norm, out));
+    Ok((out, tuning))
+}
+

@@ -1,0 +1,133 @@
+//! Phase reconstruction: fast Griffin-Lim (Perraudin, Balazs & Søndergaard 2013),
+//! as `librosa.griffinlim`.
+
+use crate::stft::{Istft, Stft, StftConfig};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use num_complex::Complex32;
+use reprise_core::{invalid, Error, Result};
+use serde::{Deserialize, Serialize};
+
+/// Griffin-Lim parameters; defaults are librosa's.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct GriffinLimConfig {
+    /// STFT parameters of the magnitude being inverted.
+    pub stft: StftConfig,
+    /// Iterations (default 32).
+    pub n_iter: usize,
+    /// Momentum of the fast variant (default 0.99; 0 gives classic Griffin-Lim).
+    pub momentum: f32,
+    /// Seed of the random initial phase (uniform on [0, 2π)).
+    pub seed: u64,
+    /// Start from random phases (default) or from zero phase.
+    pub random_init: bool,
+}
+
+impl Default for GriffinLimConfig {
+    fn default() -> Self {
+        Self { stft: StftConfig::default(), n_iter: 32, momentum: 0.99, seed: 0, random_init: true }
+    }
+}
+
+/// Reconstructs a signal whose STFT magnitude approximates `magnitude`
+/// (shape `(1 + n_fft/2, n_frames)`); `length` fixes the output length.
+///
+/// Each iteration is one inverse STFT and one STFT; plans and buffers are reused.
+pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length: Option<usize>) -> Result<Vec<f32>> {
+    if !(config.momentum >= 0.0 && config.momentum.is_finite()) {
+        return Err(invalid("momentum", format!("{} must be ≥ 0", config.momentum)));
+    }
+    if config.momentum > 1.0 {
+        return Err(invalid("momentum", format!("{} > 1 is unstable; librosa uses 0.99", config.momentum)));
+    }
+    let (n_freqs, n_frames) = magnitude.dim();
+    if n_freqs != config.stft.n_freqs() {
+        return Err(Error::ShapeMismatch {
+            expected: format!("{} rows (1 + n_fft/2 for n_fft = {})", config.stft.n_freqs(), config.stft.n_fft),
+            got: format!("{n_freqs} rows"),
+        });
+    }
+    if n_frames == 0 {
+        return Err(Error::Empty);
+    }
+    if let Some(i) = magnitude.iter().position(|v| !v.is_finite() || *v < 0.0) {
+        return Err(invalid("magnitude", format!("value at flat index {i} is negative or not finite")));
+    }
+    let stft = Stft::new(&config.stft)?;
+    let mut istft = Istft::new(&config.stft)?;
+    // frame-major copies
+    let mag: Vec<f32> = magnitude.t().iter().copied().collect();
+    let mut rng = SplitMix64(config.seed);
+    let mut angles: Vec<Complex32> = mag
+        .iter()
+        .map(|m| {
+            if config.random_init {
+                let phase = 2.0 * std::f64::consts::PI * rng.next_f64();
+                Complex32::from_polar(*m, phase as f32)
+            } else {
+                Complex32::new(*m, 0.0)
+            }
+        })
+        .collect();
+    let mut tprev: Vec<Complex32> = vec![Complex32::new(0.0, 0.0); angles.len()];
+    let mut rebuilt: Vec<Complex32> = Vec::with_capacity(angles.len());
+    let alpha = config.momentum / (1.0 + config.momentum);
+    let sig_len = length.unwrap_or_else(|| istft.default_length(n_frames));
+    for it in 0..config.n_iter {
+        let view = ArrayView2::from_shape((n_freqs, n_frames).f(), &angles).expect("shape");
+        let inverse = istft.process(view, Some(sig_len))?;
+        rebuilt.clear();
+        let n = stft.for_each_frame(&inverse, |_, spec| rebuilt.extend_from_slice(spec))?;
+        if n != n_frames {
+            return Err(invalid("length", format!("a signal of {sig_len} samples has {n} frames, the magnitude has {n_frames}")));
+        }
+        for (((a, r), p), m) in angles.iter_mut().zip(&rebuilt).zip(&tprev).zip(&mag) {
+            let mut v = *r;
+            if it > 0 {
+                v -= *p * alpha;
+            }
+            let norm = v.norm() + f32::MIN_POSITIVE;
+            *a = v * (*m / norm);
+        }
+        std::mem::swap(&mut tprev, &mut rebuilt);
+    }
+    let view = ArrayView2::from_shape((n_freqs, n_frames).f(), &angles).expect("shape");
+    istft.process(view, Some(sig_len))
+}
+
+/// Spectral convergence `‖S − |STFT(y)|‖_F / ‖S‖_F`, the quality measure of phase
+/// reconstruction.
+pub fn spectral_convergence(magnitude: ArrayView2<f32>, y: &[f32], stft: &StftConfig) -> Result<f64> {
+    let d = Stft::new(stft)?.process(y)?;
+    if d.dim() != magnitude.dim() {
+        return Err(Error::ShapeMismatch { expected: format!("{:?}", magnitude.dim()), got: format!("{:?}", d.dim()) });
+    }
+    let (mut num, mut den) = (0.0f64, 0.0f64);
+    for (m, c) in magnitude.iter().zip(d.iter()) {
+        num += (*m as f64 - c.norm() as f64).powi(2);
+        den += (*m as f64).powi(2);
+    }
+    Ok((num / den.max(f64::MIN_POSITIVE)).sqrt())
+}
+
+/// Magnitude of a complex spectrogram.
+pub fn magnitude(d: &Array2<Complex32>) -> Array2<f32> {
+    d.mapv(|c| c.norm())
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, well-known seeded generator for the
+/// initial phases; the sequence for a seed is part of Reprise's reproducibility contract.
+struct SplitMix64(u64);
+
+impl SplitMix64 {
+    fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn next_f64(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}

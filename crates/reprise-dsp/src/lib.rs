@@ -1,0 +1,42 @@
+//! Signal processing for Reprise: windows, STFT/iSTFT, mel spectrogram, MFCC,
+//! chroma, spectral descriptors, dB scaling, Griffin-Lim and mel inversion.
+//!
+//! Every transform follows the same shape: a `FooConfig` (serde, `Default` equal to
+//! librosa's defaults, `validate()`), a planned `Foo` built from it that holds FFT plans
+//! and filters and can be reused, and a one-call function (`stft`, `melspectrogram`,
+//! `mfcc`, ...). Outputs are [`ndarray::Array2`] in librosa's orientation
+//! (features × frames), with frames contiguous in memory.
+//!
+//! Parity with librosa 0.11 is tested against fixtures made by
+//! `scripts/make_librosa_fixtures.py`; tolerances are stated in each test.
+#![deny(missing_docs)]
+
+pub mod chroma;
+pub mod convert;
+pub mod db;
+pub mod filters;
+pub mod frame;
+pub mod griffinlim;
+pub mod inverse;
+pub mod mel;
+pub mod spectral;
+pub mod stft;
+pub mod tuning;
+pub mod window;
+
+pub use chroma::{chroma_stft, ChromaStftConfig, FrameNorm};
+pub use db::{amplitude_to_db, power_to_db, DbConfig, DbRef};
+pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterConfig, MelNorm};
+pub use frame::{FrameStream, Framing, PadMode};
+pub use griffinlim::{griffinlim, spectral_convergence, GriffinLimConfig};
+pub use inverse::{mel_to_audio, mel_to_stft};
+pub use mel::{melspectrogram, mfcc, MelConfig, MelSpectrogram, Mfcc, MfccConfig};
+pub use spectral::{
+    rms, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness, spectral_rolloff, zero_crossing_rate, Descriptor,
+    FrameDescriptor,
+};
+pub use stft::{fft_frequencies, istft, stft, Istft, Stft, StftConfig, StftStream};
+pub use tuning::{estimate_tuning, pitch_tuning, PiptrackConfig, TuningEstimator};
+pub use window::Window;
+
+pub use reprise_core::{Error, Result};

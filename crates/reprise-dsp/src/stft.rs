@@ -1,0 +1,460 @@
+//! Short-time Fourier transform and its inverse, matching `librosa.stft` /
+//! `librosa.istft` (0.11): periodic windows zero-padded to `n_fft`, frames centred
+//! at `t·hop_length` with `n_fft/2` samples of padding, output `(1 + n_fft/2, n_frames)`.
+
+use crate::frame::{FrameStream, Framing, PadMode};
+use crate::window::Window;
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use reprise_core::{check_finite, invalid, Error, Result};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// STFT parameters, with librosa's names and defaults.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StftConfig {
+    /// FFT length in samples (default 2048, about 93 ms at 22050 Hz).
+    pub n_fft: usize,
+    /// Samples between frames; `None` = `win_length / 4` (512 by default).
+    pub hop_length: Option<usize>,
+    /// Window length in samples, ≤ `n_fft`; `None` = `n_fft`.
+    pub win_length: Option<usize>,
+    /// Window function (default Hann, periodic).
+    pub window: Window,
+    /// Centre frames at `t·hop_length` by padding `n_fft/2` samples each side (default true).
+    pub center: bool,
+    /// Padding used when `center` (default zeros, as librosa ≥ 0.9).
+    pub pad_mode: PadMode,
+}
+
+impl Default for StftConfig {
+    fn default() -> Self {
+        Self { n_fft: 2048, hop_length: None, win_length: None, window: Window::Hann, center: true, pad_mode: PadMode::Constant }
+    }
+}
+
+impl StftConfig {
+    /// The effective window length.
+    pub fn win_length(&self) -> usize {
+        self.win_length.unwrap_or(self.n_fft)
+    }
+    /// The effective hop length.
+    pub fn hop_length(&self) -> usize {
+        self.hop_length.unwrap_or(self.win_length() / 4)
+    }
+    /// Number of frequency bins, `1 + n_fft/2`.
+    pub fn n_freqs(&self) -> usize {
+        self.n_fft / 2 + 1
+    }
+    /// The framing (frame length `n_fft`, hop, centring).
+    pub fn framing(&self) -> Framing {
+        Framing { frame_length: self.n_fft, hop_length: self.hop_length(), center: self.center, pad_mode: self.pad_mode }
+    }
+    /// Checks every parameter and says what would be valid.
+    pub fn validate(&self) -> Result<()> {
+        if self.n_fft < 2 {
+            return Err(invalid("n_fft", format!("{} is too small; use at least 2 (librosa default 2048)", self.n_fft)));
+        }
+        if self.n_fft > 1 << 24 {
+            return Err(invalid("n_fft", format!("{} is absurdly large (limit 2^24)", self.n_fft)));
+        }
+        let w = self.win_length();
+        if w == 0 || w > self.n_fft {
+            return Err(invalid("win_length", format!("{w} must be between 1 and n_fft = {}", self.n_fft)));
+        }
+        if self.hop_length() == 0 {
+            return Err(invalid("hop_length", "must be at least 1 (with win_length < 4 set hop_length explicitly)"));
+        }
+        Ok(())
+    }
+    /// Frame times in seconds (`t·hop/sr`), as `librosa.frames_to_time`.
+    pub fn frame_times(&self, n_frames: usize, sr: u32) -> Vec<f64> {
+        (0..n_frames).map(|t| (t * self.hop_length()) as f64 / sr as f64).collect()
+    }
+}
+
+/// Bin centre frequencies `k·sr/n_fft` for `k = 0..=n_fft/2` (`librosa.fft_frequencies`).
+pub fn fft_frequencies(sr: u32, n_fft: usize) -> Vec<f64> {
+    (0..=n_fft / 2).map(|k| k as f64 * sr as f64 / n_fft as f64).collect()
+}
+
+/// A planned STFT: window and FFT plan built once, reused for every call.
+#[derive(Clone)]
+pub struct Stft {
+    config: StftConfig,
+    framing: Framing,
+    window: Vec<f32>,
+    fft: Arc<dyn RealToComplex<f32>>,
+}
+
+impl std::fmt::Debug for Stft {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Stft").field("config", &self.config).finish()
+    }
+}
+
+impl Stft {
+    /// Plans an STFT for `config`.
+    pub fn new(config: &StftConfig) -> Result<Self> {
+        config.validate()?;
+        let window = config.window.padded(config.win_length(), config.n_fft).into_iter().map(|w| w as f32).collect();
+        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(config.n_fft);
+        Ok(Self { config: *config, framing: config.framing(), window, fft })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &StftConfig {
+        &self.config
+    }
+
+    /// Number of frames for a signal of `len` samples.
+    pub fn n_frames(&self, len: usize) -> Result<usize> {
+        if len == 0 {
+            return Err(Error::Empty);
+        }
+        self.framing.n_frames(len).ok_or_else(|| Error::TooShort {
+            len,
+            need: self.config.n_fft,
+            why: format!("n_fft = {} with center = false", self.config.n_fft),
+        })
+    }
+
+    /// Calls `f(t, spectrum)` for every frame `t` of `y`, allocating nothing per frame.
+    pub fn for_each_frame(&self, y: &[f32], mut f: impl FnMut(usize, &[Complex32])) -> Result<usize> {
+        check_finite(y, "sample")?;
+        let n_frames = self.n_frames(y.len())?;
+        let mut work = self.workspace();
+        let mut frame = vec![0.0f32; self.config.n_fft];
+        for t in 0..n_frames {
+            self.framing.fill(y, 0, y.len(), t, &mut frame);
+            f(t, self.transform_frame(&mut frame, &mut work));
+        }
+        Ok(n_frames)
+    }
+
+    /// The complex STFT, shape `(1 + n_fft/2, n_frames)` (frames contiguous in memory).
+    pub fn process(&self, y: &[f32]) -> Result<Array2<Complex32>> {
+        let n_freqs = self.config.n_freqs();
+        let mut data = Vec::with_capacity(n_freqs * self.n_frames(y.len())?);
+        let n = self.for_each_frame(y, |_, spec| data.extend_from_slice(spec))?;
+        Ok(Array2::from_shape_vec((n_freqs, n).f(), data).expect("shape matches frame count"))
+    }
+
+    /// `|STFT|^power`, shape `(1 + n_fft/2, n_frames)`.
+    pub fn spectrogram(&self, y: &[f32], power: f32) -> Result<Array2<f32>> {
+        let n_freqs = self.config.n_freqs();
+        let mut data = Vec::with_capacity(n_freqs * self.n_frames(y.len())?);
+        let n = self.for_each_frame(y, |_, spec| data.extend(spec.iter().map(|c| magnitude_pow(*c, power))))?;
+        Ok(Array2::from_shape_vec((n_freqs, n).f(), data).expect("shape matches frame count"))
+    }
+
+    /// A streaming STFT over the same configuration.
+    pub fn stream(&self) -> StftStream {
+        StftStream { stft: self.clone(), frames: FrameStream::new(self.framing).expect("validated"), work: self.workspace() }
+    }
+
+    fn workspace(&self) -> Workspace {
+        Workspace {
+            spec: vec![Complex32::new(0.0, 0.0); self.config.n_freqs()],
+            scratch: vec![Complex32::new(0.0, 0.0); self.fft.get_scratch_len()],
+        }
+    }
+
+    /// Windows `frame` in place and returns its spectrum.
+    fn transform_frame<'w>(&self, frame: &mut [f32], work: &'w mut Workspace) -> &'w [Complex32] {
+        for (x, w) in frame.iter_mut().zip(&self.window) {
+            *x *= *w;
+        }
+        self.fft.process_with_scratch(frame, &mut work.spec, &mut work.scratch).expect("buffer sizes fixed at planning");
+        &work.spec
+    }
+}
+
+#[derive(Clone)]
+struct Workspace {
+    spec: Vec<Complex32>,
+    scratch: Vec<Complex32>,
+}
+
+/// `|c|^power`, with the common powers computed exactly.
+#[inline]
+pub fn magnitude_pow(c: Complex32, power: f32) -> f32 {
+    if power == 2.0 {
+        c.norm_sqr()
+    } else if power == 1.0 {
+        c.norm()
+    } else {
+        c.norm().powf(power)
+    }
+}
+
+/// A streaming STFT: push chunks of samples, receive spectra of complete frames.
+/// The frames equal those of [`Stft::process`] on the concatenated signal.
+pub struct StftStream {
+    stft: Stft,
+    frames: FrameStream,
+    work: Workspace,
+}
+
+impl StftStream {
+    /// Pushes samples (checked finite; the index in the error counts from the stream start)
+    /// and calls `f(t, spectrum)` for every completed frame.
+    pub fn push(&mut self, samples: &[f32], mut f: impl FnMut(usize, &[Complex32])) -> Result<()> {
+        if let Err(Error::NonFinite { what, index, value }) = check_finite(samples, "sample") {
+            return Err(Error::NonFinite { what, index: index + self.frames.samples_received(), value });
+        }
+        let (stft, work) = (&self.stft, &mut self.work);
+        self.frames.push(samples, |t, fr| {
+            let mut frame = fr.to_vec();
+            f(t, stft.transform_frame(&mut frame, work));
+        });
+        Ok(())
+    }
+
+    /// Ends the signal, emits the last frames, returns the frame count.
+    pub fn finish(mut self, mut f: impl FnMut(usize, &[Complex32])) -> Result<usize> {
+        let (stft, work) = (&self.stft, &mut self.work);
+        self.frames.finish(|t, fr| {
+            let mut frame = fr.to_vec();
+            f(t, stft.transform_frame(&mut frame, work));
+        })
+    }
+}
+
+/// `librosa.stft`: the complex STFT of `y`, shape `(1 + n_fft/2, n_frames)`.
+///
+/// ```
+/// use reprise_dsp::{stft, StftConfig};
+/// let y: Vec<f32> = (0..22050).map(|i| (i as f32 * 0.05).sin()).collect();
+/// let d = stft(&y, &StftConfig::default()).unwrap();
+/// assert_eq!(d.shape(), &[1025, 44]);
+/// ```
+pub fn stft(y: &[f32], config: &StftConfig) -> Result<Array2<Complex32>> {
+    Stft::new(config)?.process(y)
+}
+
+/// A planned inverse STFT (overlap-add with window-sum-square normalisation).
+pub struct Istft {
+    config: StftConfig,
+    window: Vec<f32>,
+    window_sq: Vec<f32>,
+    ifft: Arc<dyn ComplexToReal<f32>>,
+    spec: Vec<Complex32>,
+    scratch: Vec<Complex32>,
+    frame: Vec<f32>,
+}
+
+impl Istft {
+    /// Plans an inverse STFT for `config`.
+    pub fn new(config: &StftConfig) -> Result<Self> {
+        config.validate()?;
+        let w = config.window.padded(config.win_length(), config.n_fft);
+        let ifft = RealFftPlanner::<f32>::new().plan_fft_inverse(config.n_fft);
+        Ok(Self {
+            config: *config,
+            window_sq: w.iter().map(|v| (v * v) as f32).collect(),
+            window: w.iter().map(|v| *v as f32).collect(),
+            spec: vec![Complex32::new(0.0, 0.0); config.n_freqs()],
+            scratch: vec![Complex32::new(0.0, 0.0); ifft.get_scratch_len()],
+            frame: vec![0.0; config.n_fft],
+            ifft,
+        })
+    }
+
+    /// Output length for `n_frames` frames when no `length` is given.
+    pub fn default_length(&self, n_frames: usize) -> usize {
+        let full = self.config.n_fft + self.config.hop_length() * n_frames.saturating_sub(1);
+        if self.config.center { full - 2 * (self.config.n_fft / 2) } else { full }
+    }
+
+    /// Inverts `stft_matrix` (shape `(1 + n_fft/2, n_frames)`); `length` trims or
+    /// zero-pads the output as `librosa.istft(length=...)`.
+    pub fn process(&mut self, stft_matrix: ArrayView2<Complex32>, length: Option<usize>) -> Result<Vec<f32>> {
+        let (n_freqs, n_frames) = stft_matrix.dim();
+        if n_freqs != self.config.n_freqs() {
+            return Err(Error::ShapeMismatch {
+                expected: format!("{} frequency rows (1 + n_fft/2 for n_fft = {})", self.config.n_freqs(), self.config.n_fft),
+                got: format!("{n_freqs} rows"),
+            });
+        }
+        if n_frames == 0 {
+            return Err(Error::Empty);
+        }
+        let (n_fft, hop) = (self.config.n_fft, self.config.hop_length());
+        let full = n_fft + hop * (n_frames - 1);
+        let mut y = vec![0.0f32; full];
+        let mut wss = vec![0.0f32; full];
+        let scale = 1.0 / n_fft as f32;
+        for (t, col) in stft_matrix.columns().into_iter().enumerate() {
+            for (s, c) in self.spec.iter_mut().zip(col.iter()) {
+                *s = *c;
+            }
+            if let Some(i) = self.spec.iter().position(|c| !(c.re.is_finite() && c.im.is_finite())) {
+                return Err(Error::NonFinite { what: "spectrogram value", index: t * n_freqs + i, value: f32::NAN });
+            }
+            // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
+            self.spec[0].im = 0.0;
+            if n_fft % 2 == 0 {
+                self.spec[n_freqs - 1].im = 0.0;
+            }
+            self.ifft
+                .process_with_scratch(&mut self.spec, &mut self.frame, &mut self.scratch)
+                .expect("buffer sizes fixed at planning");
+            let off = t * hop;
+            for i in 0..n_fft {
+                y[off + i] += self.frame[i] * scale * self.window[i];
+                wss[off + i] += self.window_sq[i];
+            }
+        }
+        let tiny = f32::MIN_POSITIVE;
+        for (v, w) in y.iter_mut().zip(&wss) {
+            if *w > tiny {
+                *v /= *w;
+            }
+        }
+        let start = if self.config.center { n_fft / 2 } else { 0 };
+        let len = length.unwrap_or_else(|| self.default_length(n_frames));
+        let mut out = vec![0.0f32; len];
+        let avail = full.saturating_sub(start).min(len);
+        out[..avail].copy_from_slice(&y[start..start + avail]);
+        Ok(out)
+    }
+}
+
+/// `librosa.istft`: inverse of [`stft`] by weighted overlap-add.
+pub fn istft(stft_matrix: ArrayView2<Complex32>, config: &StftConfig, length: Option<usize>) -> Result<Vec<f32>> {
+    Istft::new(config)?.process(stft_matrix, length)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::f64::consts::PI;
+
+    fn test_signal(n: usize, seed: u64) -> Vec<f32> {
+        let mut s = seed.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (0..n)
+            .map(|i| {
+                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                let noise = ((s >> 33) as f64 / (1u64 << 31) as f64 - 0.5) * 0.1;
+                ((2.0 * PI * 440.0 * i as f64 / 22050.0).sin() * 0.5 + noise) as f32
+            })
+            .collect()
+    }
+
+    /// Direct O(N²) DFT of the windowed, padded frames.
+    fn naive_stft(y: &[f32], cfg: &StftConfig) -> Vec<Vec<(f64, f64)>> {
+        let framing = cfg.framing();
+        let w = cfg.window.padded(cfg.win_length(), cfg.n_fft);
+        let n = framing.n_frames(y.len()).unwrap();
+        let mut frame = vec![0.0f32; cfg.n_fft];
+        (0..n)
+            .map(|t| {
+                framing.fill(y, 0, y.len(), t, &mut frame);
+                (0..cfg.n_freqs())
+                    .map(|k| {
+                        let (mut re, mut im) = (0.0, 0.0);
+                        for (i, x) in frame.iter().enumerate() {
+                            let a = -2.0 * PI * (k * i) as f64 / cfg.n_fft as f64;
+                            re += *x as f64 * w[i] * a.cos();
+                            im += *x as f64 * w[i] * a.sin();
+                        }
+                        (re, im)
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn matches_naive_dft() {
+        let y = test_signal(3000, 1);
+        for cfg in [
+            StftConfig { n_fft: 256, ..Default::default() },
+            StftConfig { n_fft: 250, hop_length: Some(60), win_length: Some(200), window: Window::Hamming, pad_mode: PadMode::Reflect, ..Default::default() },
+            StftConfig { n_fft: 128, hop_length: Some(100), window: Window::Blackman, center: false, ..Default::default() },
+        ] {
+            let d = stft(&y, &cfg).unwrap();
+            let naive = naive_stft(&y, &cfg);
+            assert_eq!(d.ncols(), naive.len());
+            let max = naive.iter().flatten().map(|(r, i)| r.hypot(*i)).fold(0.0, f64::max);
+            for (t, col) in naive.iter().enumerate() {
+                for (k, (re, im)) in col.iter().enumerate() {
+                    let c = d[[k, t]];
+                    assert!((c.re as f64 - re).abs() < 1e-5 * max && (c.im as f64 - im).abs() < 1e-5 * max, "{cfg:?} bin {k} frame {t}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn istft_inverts_stft() {
+        let y = test_signal(5000, 2);
+        for cfg in [
+            StftConfig::default(),
+            StftConfig { n_fft: 512, hop_length: Some(128), win_length: Some(400), window: Window::Hamming, pad_mode: PadMode::Reflect, ..Default::default() },
+        ] {
+            let d = stft(&y, &cfg).unwrap();
+            let back = istft(d.view(), &cfg, Some(y.len())).unwrap();
+            let err = y.iter().zip(&back).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+            assert!(err < 1e-5, "{cfg:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn parseval_per_frame() {
+        let y = test_signal(4096, 3);
+        let cfg = StftConfig { n_fft: 512, window: Window::Rectangular, center: false, hop_length: Some(512), ..Default::default() };
+        let d = stft(&y, &cfg).unwrap();
+        for t in 0..d.ncols() {
+            let time: f64 = y[t * 512..(t + 1) * 512].iter().map(|v| (*v as f64).powi(2)).sum();
+            // one-sided spectrum: double all bins but DC and Nyquist
+            let freq: f64 = (0..257)
+                .map(|k| {
+                    let p = d[[k, t]].norm_sqr() as f64;
+                    if k == 0 || k == 256 { p } else { 2.0 * p }
+                })
+                .sum::<f64>()
+                / 512.0;
+            assert!((time - freq).abs() < 1e-4 * time, "frame {t}: {time} vs {freq}");
+        }
+    }
+
+    #[test]
+    fn stream_equals_batch_for_any_chunking() {
+        let y = test_signal(7001, 4);
+        for cfg in [StftConfig::default(), StftConfig { n_fft: 512, pad_mode: PadMode::Reflect, hop_length: Some(100), ..Default::default() }] {
+            let plan = Stft::new(&cfg).unwrap();
+            let batch = plan.process(&y).unwrap();
+            for chunk in [1, 7, 512, 4000, 10000] {
+                let mut s = plan.stream();
+                let mut cols: Vec<Vec<Complex32>> = Vec::new();
+                for c in y.chunks(chunk) {
+                    s.push(c, |_, spec| cols.push(spec.to_vec())).unwrap();
+                }
+                let n = s.finish(|_, spec| cols.push(spec.to_vec())).unwrap();
+                assert_eq!(n, batch.ncols());
+                for (t, col) in cols.iter().enumerate() {
+                    for (k, c) in col.iter().enumerate() {
+                        assert_eq!(*c, batch[[k, t]], "chunk {chunk} frame {t} bin {k}");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn bad_parameters_and_inputs_are_errors() {
+        assert!(Stft::new(&StftConfig { n_fft: 0, ..Default::default() }).is_err());
+        assert!(Stft::new(&StftConfig { hop_length: Some(0), ..Default::default() }).is_err());
+        assert!(Stft::new(&StftConfig { win_length: Some(4096), ..Default::default() }).is_err());
+        let plan = Stft::new(&StftConfig { center: false, ..Default::default() }).unwrap();
+        assert!(matches!(plan.process(&[0.0; 100]), Err(Error::TooShort { .. })));
+        assert!(matches!(plan.process(&[]), Err(Error::Empty)));
+        let mut y = vec![0.0f32; 4096];
+        y[10] = f32::NAN;
+        assert!(matches!(plan.process(&y), Err(Error::NonFinite { index: 10, .. })));
+    }
+}

@@ -1,0 +1,182 @@
+//! Tuning estimation as librosa does it: `piptrack` peaks, a median magnitude
+//! threshold, and a histogram of pitch residuals at 0.01-bin resolution
+//! (`librosa.estimate_tuning`, `librosa.pitch_tuning`).
+
+use crate::convert::linspace;
+use ndarray::ArrayView2;
+use reprise_core::{invalid, Result};
+
+/// Peak-picking parameters of `librosa.piptrack`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PiptrackConfig {
+    /// Sample rate in Hz.
+    pub sr: u32,
+    /// FFT length of the spectrogram.
+    pub n_fft: usize,
+    /// Lowest frequency considered, Hz (default 150).
+    pub fmin: f64,
+    /// Highest frequency considered (exclusive), Hz (default 4000).
+    pub fmax: f64,
+    /// A peak must exceed `threshold ×` the frame's maximum (default 0.1).
+    pub threshold: f32,
+}
+
+impl Default for PiptrackConfig {
+    fn default() -> Self {
+        Self { sr: 22050, n_fft: 2048, fmin: 150.0, fmax: 4000.0, threshold: 0.1 }
+    }
+}
+
+/// Accumulates spectral peaks frame by frame, then estimates the tuning.
+/// Feeding it every frame of a spectrogram gives `librosa.estimate_tuning(S=S)`.
+#[derive(Debug, Clone)]
+pub struct TuningEstimator {
+    config: PiptrackConfig,
+    bins_per_octave: usize,
+    resolution: f64,
+    k_range: (usize, usize),
+    peaks: Vec<(f32, f32)>,
+}
+
+impl TuningEstimator {
+    /// A new estimator; `bins_per_octave` = 12 for semitones, `resolution` = 0.01 bin.
+    pub fn new(config: &PiptrackConfig, bins_per_octave: usize, resolution: f64) -> Result<Self> {
+        if bins_per_octave == 0 {
+            return Err(invalid("bins_per_octave", "must be at least 1"));
+        }
+        if !(resolution > 0.0 && resolution <= 1.0) {
+            return Err(invalid("resolution", format!("{resolution} must be in (0, 1]")));
+        }
+        let fmin = config.fmin.max(0.0);
+        let fmax = config.fmax.min(config.sr as f64 / 2.0);
+        let n_freqs = config.n_fft / 2 + 1;
+        let f = |k: usize| k as f64 * config.sr as f64 / config.n_fft as f64;
+        let lo = (0..n_freqs).find(|&k| f(k) >= fmin).unwrap_or(n_freqs);
+        let hi = (0..n_freqs).find(|&k| f(k) >= fmax).unwrap_or(n_freqs);
+        Ok(Self { config: *config, bins_per_octave, resolution, k_range: (lo, hi), peaks: Vec::new() })
+    }
+
+    /// Adds the peaks of one spectrum frame (magnitude or power, non-negative).
+    pub fn push_frame(&mut self, s: &[f32]) {
+        let n = s.len();
+        if n < 3 {
+            return;
+        }
+        let max = s.iter().fold(0.0f32, |m, v| m.max(*v));
+        let ref_value = self.config.threshold * max;
+        let thr = |v: f32| if v > ref_value { v } else { 0.0 };
+        let (lo, hi) = self.k_range;
+        let scale = self.config.sr as f64 / self.config.n_fft as f64;
+        for k in lo.max(1)..hi.min(n - 1) {
+            let (a, b, c) = (thr(s[k - 1]), thr(s[k]), thr(s[k + 1]));
+            if !(b > a && b >= c) {
+                continue;
+            }
+            // parabolic shift on the un-thresholded spectrum
+            let pa = s[k + 1] + s[k - 1] - 2.0 * s[k];
+            let pb = (s[k + 1] - s[k - 1]) / 2.0;
+            let shift = if pb.abs() >= pa.abs() { 0.0 } else { -pb / pa };
+            let avg = 0.5 * (s[k + 1] - s[k - 1]);
+            let pitch = ((k as f64 + shift as f64) * scale) as f32;
+            let mag = s[k] + 0.5 * avg * shift;
+            self.peaks.push((pitch, mag));
+        }
+        // Bins 0 and n−1 are never peaks: librosa pads with the edge value and
+        // requires a strict rise on the left.
+    }
+
+    /// Number of peaks collected.
+    pub fn n_peaks(&self) -> usize {
+        self.peaks.len()
+    }
+
+    /// The estimated tuning in fractions of a bin, in `[-0.5, 0.5)`; 0 when no peak was found.
+    pub fn estimate(&self) -> f64 {
+        let positive: Vec<(f32, f32)> = self.peaks.iter().copied().filter(|(p, _)| *p > 0.0).collect();
+        if positive.is_empty() {
+            return 0.0;
+        }
+        let mut mags: Vec<f32> = positive.iter().map(|(_, m)| *m).collect();
+        let threshold = median(&mut mags);
+        let freqs: Vec<f32> = positive.iter().filter(|(_, m)| *m >= threshold).map(|(p, _)| *p).collect();
+        pitch_tuning(&freqs, self.resolution, self.bins_per_octave)
+    }
+}
+
+/// numpy's median (mean of the two middle values for an even count).
+fn median(v: &mut [f32]) -> f32 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n % 2 == 1 { v[n / 2] } else { (v[n / 2 - 1] + v[n / 2]) / 2.0 }
+}
+
+/// `librosa.pitch_tuning`: histogram of `bins_per_octave · octs(f) mod 1`, folded to
+/// `[-0.5, 0.5)`, with `ceil(1/resolution)` bins; returns the left edge of the fullest bin.
+pub fn pitch_tuning(frequencies: &[f32], resolution: f64, bins_per_octave: usize) -> f64 {
+    let residuals: Vec<f64> = frequencies
+        .iter()
+        .filter(|f| **f > 0.0)
+        .map(|f| {
+            // computed in f32 like numpy on librosa's float32 pitches
+            let octs = (*f / (440.0f32 / 16.0)).log2();
+            let mut r = (bins_per_octave as f32 * octs).rem_euclid(1.0);
+            if r >= 0.5 {
+                r -= 1.0;
+            }
+            r as f64
+        })
+        .collect();
+    if residuals.is_empty() {
+        return 0.0;
+    }
+    let n_bins = (1.0 / resolution).ceil() as usize;
+    let edges = linspace(-0.5, 0.5, n_bins + 1);
+    let mut counts = vec![0usize; n_bins];
+    let norm = n_bins as f64 / (edges[n_bins] - edges[0]);
+    for r in residuals {
+        if !(edges[0]..=edges[n_bins]).contains(&r) {
+            continue;
+        }
+        let mut i = (((r - edges[0]) * norm) as usize).min(n_bins - 1);
+        // numpy's correction against the exact edges
+        if r < edges[i] {
+            i -= 1;
+        } else if i + 1 < n_bins && r >= edges[i + 1] {
+            i += 1;
+        }
+        counts[i] += 1;
+    }
+    let best = counts.iter().enumerate().fold(0, |b, (i, c)| if *c > counts[b] { i } else { b });
+    edges[best]
+}
+
+/// `librosa.estimate_tuning(S=S)` for a spectrogram `s` (magnitude or power),
+/// shape `(1 + n_fft/2, n_frames)`.
+pub fn estimate_tuning(s: ArrayView2<f32>, config: &PiptrackConfig, bins_per_octave: usize) -> Result<f64> {
+    let mut est = TuningEstimator::new(config, bins_per_octave, 0.01)?;
+    let st = s.t();
+    let frames = st.as_standard_layout();
+    for row in frames.rows() {
+        est.push_frame(row.as_slice().expect("standard layout"));
+    }
+    Ok(est.estimate())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pitch_tuning_finds_a_detuned_a() {
+        let f = (440.0 * 2f64.powf(0.25 / 12.0)) as f32;
+        let t = pitch_tuning(&[f, f * 2.0, f * 1.5f32.powi(0)], 0.01, 12);
+        assert!((t - 0.25).abs() <= 0.01, "{t}");
+        assert_eq!(pitch_tuning(&[], 0.01, 12), 0.0);
+    }
+
+    #[test]
+    fn median_matches_numpy() {
+        assert_eq!(median(&mut [3.0, 1.0, 2.0]), 2.0);
+        assert_eq!(median(&mut [4.0, 1.0, 2.0, 3.0]), 2.5);
+    }
+}
