@@ -1,1 +1,53 @@
-//! placeholder
+//! Reprise: music representations in Rust.
+//!
+//! This facade re-exports the workspace crates and holds the applications wired from
+//! them; today that is [`features`], the streaming pipeline behind `reprise features`.
+//!
+//! | crate | holds |
+//! |---|---|
+//! | [`core`] (`reprise-core`) | `Signal`, the shared `Error` |
+//! | [`io`] (`reprise-io`) | decoding, resampling, atomic writers |
+//! | [`dsp`] (`reprise-dsp`) | STFT family, mel, MFCC, chroma, descriptors, Griffin-Lim |
+#![deny(missing_docs)]
+
+pub use reprise_core as core;
+pub use reprise_dsp as dsp;
+pub use reprise_io as io;
+
+pub mod features;
+
+/// Errors of the applications: each names the file it concerns, when there is one.
+#[derive(thiserror::Error, Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error(transparent)]
+    Io(#[from] reprise_io::IoError),
+    /// A transform rejected its parameters or input.
+    #[error("{}{source}", path.as_ref().map(|p| format!("{}: ", p.display())).unwrap_or_default())]
+    Dsp {
+        /// The file the signal came from, if any.
+        path: Option<std::path::PathBuf>,
+        /// The underlying error.
+        source: reprise_core::Error,
+    },
+}
+
+impl From<reprise_core::Error> for Error {
+    fn from(source: reprise_core::Error) -> Self {
+        Error::Dsp { path: None, source }
+    }
+}
+
+impl Error {
+    /// Attaches a file name to an error that has none.
+    pub fn in_file(self, path: &std::path::Path) -> Self {
+        match self {
+            Error::Dsp { path: None, source } => Error::Dsp { path: Some(path.to_owned()), source },
+            other => other,
+        }
+    }
+}
+
+/// Result alias for [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,350 @@
+//! Decoding with symphonia: WAV (8/16/24/32-bit integer, 32/64-bit float), FLAC,
+//! MP3 and Ogg Vorbis, mixed to mono and resampled while streaming.
+
+use crate::error::{IoError, Result};
+use crate::resample::StreamResampler;
+use reprise_core::Signal;
+use serde::{Deserialize, Serialize};
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use symphonia::core::audio::SampleBuffer;
+use symphonia::core::codecs::{Decoder, DecoderOptions, CODEC_TYPE_NULL};
+use symphonia::core::errors::Error as SymError;
+use symphonia::core::formats::{FormatOptions, FormatReader};
+use symphonia::core::io::MediaSourceStream;
+use symphonia::core::meta::MetadataOptions;
+use symphonia::core::probe::Hint;
+
+/// File extensions Reprise treats as audio when scanning folders.
+pub const AUDIO_EXTENSIONS: &[&str] = &["wav", "wave", "flac", "mp3", "ogg", "oga"];
+
+/// What a file holds, read from its header.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AudioInfo {
+    /// The file.
+    pub path: PathBuf,
+    /// Container, from the file extension and probe (`wav`, `flac`, `mp3`, `ogg`).
+    pub container: String,
+    /// Codec short name as symphonia reports it (`pcm_s16le`, `flac`, `mp3`, `vorbis`).
+    pub codec: String,
+    /// Number of channels.
+    pub channels: usize,
+    /// Native sample rate in Hz.
+    pub sample_rate: u32,
+    /// Bits per sample, where the format declares it.
+    pub bits_per_sample: Option<u32>,
+    /// Frames (samples per channel) declared by the header, if any.
+    pub n_frames: Option<u64>,
+}
+
+impl AudioInfo {
+    /// Duration in seconds from the header, if known.
+    pub fn duration_s(&self) -> Option<f64> {
+        self.n_frames.map(|n| n as f64 / self.sample_rate as f64)
+    }
+}
+
+/// How to load audio; defaults are `librosa.load`'s (`sr=22050`, mono, whole file).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LoadOptions {
+    /// Target sample rate in Hz; `None` keeps the file's rate.
+    pub sr: Option<u32>,
+    /// Start reading at this time in seconds (default 0).
+    pub offset_s: f64,
+    /// Read at most this many seconds (default: to the end).
+    pub duration_s: Option<f64>,
+}
+
+impl Default for LoadOptions {
+    fn default() -> Self {
+        Self { sr: Some(22050), offset_s: 0.0, duration_s: None }
+    }
+}
+
+struct Opened {
+    format: Box<dyn FormatReader>,
+    decoder: Box<dyn Decoder>,
+    track_id: u32,
+    info: AudioInfo,
+}
+
+fn open(path: &Path) -> Result<Opened> {
+    let meta = std::fs::metadata(path).map_err(|e| IoError::io(path, e))?;
+    if meta.is_dir() {
+        return Err(IoError::invalid(path, "is a directory, not an audio file"));
+    }
+    if meta.len() == 0 {
+        return Err(IoError::EmptyFile { path: path.to_owned() });
+    }
+    let file = File::open(path).map_err(|e| IoError::io(path, e))?;
+    let mss = MediaSourceStream::new(Box::new(file), Default::default());
+    let mut hint = Hint::new();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    if !ext.is_empty() {
+        hint.with_extension(&ext);
+    }
+    let probed = symphonia::default::get_probe()
+        .format(&hint, mss, &FormatOptions { enable_gapless: true, ..Default::default() }, &MetadataOptions::default())
+        .map_err(|e| unsupported(path, e))?;
+    let format = probed.format;
+    let track = format
+        .tracks()
+        .iter()
+        .find(|t| t.codec_params.codec != CODEC_TYPE_NULL)
+        .ok_or_else(|| IoError::UnsupportedFormat { path: path.to_owned(), reason: "no audio track".into() })?;
+    let params = &track.codec_params;
+    let codec = symphonia::default::get_codecs().get_codec(params.codec).map(|d| d.short_name.to_string()).unwrap_or_else(|| "unknown".into());
+    let sample_rate = params.sample_rate.ok_or_else(|| IoError::Corrupt { path: path.to_owned(), reason: "no sample rate in header".into() })?;
+    if sample_rate == 0 {
+        return Err(IoError::Corrupt { path: path.to_owned(), reason: "sample rate 0 in header".into() });
+    }
+    let channels = params.channels.map(|c| c.count()).unwrap_or(1);
+    let container = match codec.as_str() {
+        c if c.starts_with("pcm") => "wav".to_string(),
+        "flac" => "flac".into(),
+        "mp3" | "mp2" | "mp1" => "mp3".into(),
+        "vorbis" => "ogg".into(),
+        _ => ext.clone(),
+    };
+    let info = AudioInfo {
+        path: path.to_owned(),
+        container,
+        codec,
+        channels,
+        sample_rate,
+        bits_per_sample: params.bits_per_sample,
+        n_frames: params.n_frames,
+    };
+    let track_id = track.id;
+    let decoder = symphonia::default::get_codecs().make(params, &DecoderOptions::default()).map_err(|e| unsupported(path, e))?;
+    Ok(Opened { format, decoder, track_id, info })
+}
+
+fn unsupported(path: &Path, e: SymError) -> IoError {
+    match e {
+        SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
+            IoError::UnsupportedFormat { path: path.to_owned(), reason: "file ends inside its header".into() }
+        }
+        SymError::IoError(io) => IoError::io(path, io),
+        SymError::Unsupported(what) => IoError::UnsupportedFormat { path: path.to_owned(), reason: format!("unsupported {what}") },
+        other => IoError::UnsupportedFormat { path: path.to_owned(), reason: other.to_string() },
+    }
+}
+
+/// Reads a file's header: format, channels, sample rate, length.
+pub fn probe(path: impl AsRef<Path>) -> Result<AudioInfo> {
+    Ok(open(path.as_ref())?.info)
+}
+
+/// A decoder that yields the file as mono chunks at the requested sample rate, so
+/// that long files are processed in bounded memory.
+pub struct AudioStream {
+    opened: Opened,
+    sr_out: u32,
+    resampler: Option<StreamResampler>,
+    skip: u64,
+    remaining: Option<u64>,
+    decoded: u64,
+    emitted: u64,
+    sample_buf: Option<SampleBuffer<f32>>,
+    finished: bool,
+}
+
+impl AudioStream {
+    /// Opens `path` for streaming with `options`.
+    pub fn open(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Self> {
+        let path = path.as_ref();
+        let opened = open(path)?;
+        let sr_native = opened.info.sample_rate;
+        if !(options.offset_s >= 0.0 && options.offset_s.is_finite()) {
+            return Err(IoError::invalid(path, format!("offset {} s must be ≥ 0", options.offset_s)));
+        }
+        if let Some(d) = options.duration_s {
+            if !(d > 0.0 && d.is_finite()) {
+                return Err(IoError::invalid(path, format!("duration {d} s must be > 0")));
+            }
+        }
+        let sr_out = options.sr.unwrap_or(sr_native);
+        if sr_out == 0 || sr_out > 768_000 {
+            return Err(IoError::invalid(path, format!("target sample rate {sr_out} Hz is out of range (1..=768000)")));
+        }
+        let resampler = if sr_out != sr_native {
+            Some(StreamResampler::new(sr_native, sr_out).map_err(|e| IoError::invalid(path, format!("cannot resample {sr_native} → {sr_out} Hz: {e}")))?)
+        } else {
+            None
+        };
+        // librosa: start = int(offset · sr_native), frames = int(duration · sr_native)
+        let skip = (options.offset_s * sr_native as f64) as u64;
+        if let Some(n) = opened.info.n_frames {
+            if skip > 0 && skip >= n {
+                return Err(IoError::invalid(
+                    path,
+                    format!("offset {} s is past the end of the file ({:.3} s)", options.offset_s, n as f64 / sr_native as f64),
+                ));
+            }
+        }
+        let remaining = options.duration_s.map(|d| (d * sr_native as f64) as u64);
+        Ok(Self { opened, sr_out, resampler, skip, remaining, decoded: 0, emitted: 0, sample_buf: None, finished: false })
+    }
+
+    /// Header information.
+    pub fn info(&self) -> &AudioInfo {
+        &self.opened.info
+    }
+
+    /// Sample rate of the chunks this stream yields.
+    pub fn sr(&self) -> u32 {
+        self.sr_out
+    }
+
+    /// Output samples yielded so far.
+    pub fn samples_emitted(&self) -> u64 {
+        self.emitted
+    }
+
+    /// The next chunk of mono samples, or `None` at the end.
+    pub fn next_chunk(&mut self) -> Result<Option<Vec<f32>>> {
+        loop {
+            if self.finished {
+                return Ok(None);
+            }
+            match self.next_native()? {
+                Some(mono) => {
+                    let out = match &mut self.resampler {
+                        Some(r) => r.push(&mono),
+                        None => mono,
+                    };
+                    if !out.is_empty() {
+                        self.emitted += out.len() as u64;
+                        return Ok(Some(out));
+                    }
+                }
+                None => {
+                    self.finished = true;
+                    let out = self.resampler.take().map(|r| r.finish()).unwrap_or_default();
+                    if out.is_empty() {
+                        return Ok(None);
+                    }
+                    self.emitted += out.len() as u64;
+                    return Ok(Some(out));
+                }
+            }
+        }
+    }
+
+    /// Next mono chunk at the native rate, after offset and duration are applied.
+    fn next_native(&mut self) -> Result<Option<Vec<f32>>> {
+        let path = self.opened.info.path.clone();
+        loop {
+            if self.remaining == Some(0) {
+                return Ok(None);
+            }
+            let packet = match self.opened.format.next_packet() {
+                Ok(p) => p,
+                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return self.end_of_stream(),
+                Err(SymError::ResetRequired) => return self.end_of_stream(),
+                Err(SymError::IoError(e)) => return Err(IoError::io(&path, e)),
+                Err(e) => return Err(IoError::Corrupt { path, reason: e.to_string() }),
+            };
+            if packet.track_id() != self.opened.track_id {
+                continue;
+            }
+            let decoded = match self.opened.decoder.decode(&packet) {
+                Ok(d) => d,
+                Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return self.end_of_stream(),
+                Err(e) => {
+                    let at = self.decoded as f64 / self.opened.info.sample_rate as f64;
+                    return Err(IoError::Corrupt { path, reason: format!("{e} (at {at:.3} s)") });
+                }
+            };
+            let spec = *decoded.spec();
+            let n_ch = spec.channels.count().max(1);
+            let frames = decoded.frames();
+            if frames == 0 {
+                continue;
+            }
+            let need_cap = decoded.capacity() as u64;
+            let buf = match &mut self.sample_buf {
+                Some(b) if b.capacity() as u64 >= need_cap * n_ch as u64 => b,
+                _ => {
+                    self.sample_buf = Some(SampleBuffer::<f32>::new(need_cap, spec));
+                    self.sample_buf.as_mut().expect("just set")
+                }
+            };
+            buf.copy_interleaved_ref(decoded);
+            let samples = &buf.samples()[..frames * n_ch];
+            // mono mix-down as librosa.to_mono: mean over channels
+            let mut mono: Vec<f32> = if n_ch == 1 {
+                samples.to_vec()
+            } else {
+                samples.chunks_exact(n_ch).map(|f| f.iter().sum::<f32>() / n_ch as f32).collect()
+            };
+            let start_frame = self.decoded;
+            self.decoded += frames as u64;
+            if let Some(i) = mono.iter().position(|v| !v.is_finite()) {
+                return Err(IoError::Signal {
+                    path,
+                    source: reprise_core::Error::NonFinite { what: "sample", index: (start_frame as usize) + i, value: mono[i] },
+                });
+            }
+            if self.skip > 0 {
+                let s = (self.skip as usize).min(mono.len());
+                mono.drain(..s);
+                self.skip -= s as u64;
+            }
+            if let Some(rem) = &mut self.remaining {
+                if (mono.len() as u64) > *rem {
+                    mono.truncate(*rem as usize);
+                }
+                *rem -= mono.len() as u64;
+            }
+            if !mono.is_empty() {
+                return Ok(Some(mono));
+            }
+        }
+    }
+
+    fn end_of_stream(&mut self) -> Result<Option<Vec<f32>>> {
+        let info = &self.opened.info;
+        if let Some(declared) = info.n_frames {
+            // Lossless formats must deliver every declared frame; lossy ones may differ
+            // by their encoder delay and padding.
+            let lossless = info.codec.starts_with("pcm") || info.codec == "flac";
+            let short = if lossless { self.decoded < declared } else { self.decoded + 4096 < declared * 9 / 10 };
+            if short {
+                return Err(IoError::Truncated { path: info.path.clone(), declared, decoded: self.decoded });
+            }
+        }
+        if self.decoded == 0 {
+            return Err(IoError::Corrupt { path: info.path.clone(), reason: "no audio frames could be decoded".into() });
+        }
+        Ok(None)
+    }
+}
+
+/// `librosa.load`: decodes `path` to a mono signal at `options.sr`.
+///
+/// ```no_run
+/// let sig = reprise_io::load("song.flac", &reprise_io::LoadOptions::default()).unwrap();
+/// assert_eq!(sig.sr, 22050);
+/// ```
+pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Signal> {
+    let mut stream = AudioStream::open(path, options)?;
+    let mut samples = Vec::with_capacity(
+        stream
+            .info()
+            .n_frames
+            .map(|n| (n as f64 * stream.sr() as f64 / stream.info().sample_rate as f64) as usize + 16)
+            .unwrap_or(0)
+            .min(1 << 28),
+    );
+    while let Some(c) = stream.next_chunk()? {
+        samples.extend_from_slice(&c);
+    }
+    Ok(Signal { samples, sr: stream.sr() })
+}
+
+/// Whether a path has an audio extension Reprise reads.
+pub fn is_audio_path(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).map(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())).unwrap_or(false)
+}

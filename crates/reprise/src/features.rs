@@ -1,0 +1,590 @@
+//! The feature pipeline behind `reprise features`: decode a file in chunks, run a
+//! frame-based transform on the stream, and collect the result with its axes.
+//!
+//! The decoded signal is never held whole: only one frame of samples plus the
+//! feature matrix is in memory, so a two-hour file costs what its features cost.
+//! `chroma-stft` with an estimated tuning reads the file twice (tuning, then chroma).
+
+use crate::Result;
+use ndarray::Array2;
+use num_complex::Complex32;
+use reprise_dsp::chroma::chroma_frame;
+use reprise_dsp::convert::mel_frequencies;
+use reprise_dsp::{
+    amplitude_to_db, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
+    MelNorm, MelSpectrogram, Mfcc, MfccConfig, Stft, StftConfig,
+};
+use reprise_io::{AudioStream, LoadOptions};
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+use std::path::Path;
+use std::str::FromStr;
+
+/// The representations `reprise features` computes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FeatureKind {
+    /// Complex STFT (complex64), or `|STFT|^power` with `power`, or dB with `db`.
+    Stft,
+    /// Mel spectrogram (power 2 by default).
+    Mel,
+    /// Mel-frequency cepstral coefficients.
+    Mfcc,
+    /// Chromagram from the power STFT.
+    ChromaStft,
+    /// Spectral centroid, Hz.
+    Centroid,
+    /// Spectral bandwidth (p = 2), Hz.
+    Bandwidth,
+    /// Spectral roll-off, Hz.
+    Rolloff,
+    /// Spectral flatness.
+    Flatness,
+    /// Zero-crossing rate.
+    Zcr,
+    /// Root-mean-square energy.
+    Rms,
+}
+
+impl FeatureKind {
+    /// Every kind, in the order of the documentation.
+    pub const ALL: [FeatureKind; 10] = [
+        FeatureKind::Stft,
+        FeatureKind::Mel,
+        FeatureKind::Mfcc,
+        FeatureKind::ChromaStft,
+        FeatureKind::Centroid,
+        FeatureKind::Bandwidth,
+        FeatureKind::Rolloff,
+        FeatureKind::Flatness,
+        FeatureKind::Zcr,
+        FeatureKind::Rms,
+    ];
+
+    /// The command-line name (`chroma-stft`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            FeatureKind::Stft => "stft",
+            FeatureKind::Mel => "mel",
+            FeatureKind::Mfcc => "mfcc",
+            FeatureKind::ChromaStft => "chroma-stft",
+            FeatureKind::Centroid => "centroid",
+            FeatureKind::Bandwidth => "bandwidth",
+            FeatureKind::Rolloff => "rolloff",
+            FeatureKind::Flatness => "flatness",
+            FeatureKind::Zcr => "zcr",
+            FeatureKind::Rms => "rms",
+        }
+    }
+
+    fn descriptor(self, roll_percent: f64) -> Option<Descriptor> {
+        match self {
+            FeatureKind::Centroid => Some(Descriptor::Centroid),
+            FeatureKind::Bandwidth => Some(Descriptor::Bandwidth { p: 2.0 }),
+            FeatureKind::Rolloff => Some(Descriptor::Rolloff { roll_percent }),
+            FeatureKind::Flatness => Some(Descriptor::Flatness { amin: 1e-10, power: 2.0 }),
+            _ => None,
+        }
+    }
+}
+
+impl FromStr for FeatureKind {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, String> {
+        FeatureKind::ALL.into_iter().find(|k| k.name() == s).ok_or_else(|| {
+            let names: Vec<&str> = FeatureKind::ALL.iter().map(|k| k.name()).collect();
+            format!("unknown feature kind `{s}`; choose one of: {}", names.join(", "))
+        })
+    }
+}
+
+/// Every parameter of a feature run, with librosa's names and defaults. Stored in the
+/// json sidecar, and compared on re-runs to decide whether an output is up to date.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeatureParams {
+    /// What to compute.
+    pub kind: FeatureKind,
+    /// Target sample rate; `None` keeps the file's rate (default 22050, as `librosa.load`).
+    pub sr: Option<u32>,
+    /// Start time in seconds.
+    pub offset_s: f64,
+    /// Maximum duration in seconds.
+    pub duration_s: Option<f64>,
+    /// STFT parameters (`n_fft` is also the frame length of `zcr` and `rms`).
+    pub stft: StftConfig,
+    /// Magnitude exponent: `stft` default none (complex output), `mel` default 2.
+    pub power: Option<f32>,
+    /// Mel bands (default 128).
+    pub n_mels: usize,
+    /// Lowest mel edge, Hz.
+    pub fmin: f64,
+    /// Highest mel edge, Hz (default sr/2).
+    pub fmax: Option<f64>,
+    /// HTK mel scale.
+    pub htk: bool,
+    /// Mel filter normalisation.
+    pub norm: MelNorm,
+    /// MFCC coefficients (default 20).
+    pub n_mfcc: usize,
+    /// MFCC liftering (default 0).
+    pub lifter: f32,
+    /// Chroma tuning in fractions of a bin; `None` = estimate.
+    pub tuning: Option<f64>,
+    /// Chroma bins (default 12).
+    pub n_chroma: usize,
+    /// Roll-off fraction (default 0.85).
+    pub roll_percent: f64,
+    /// Output in dB (`stft`, `mel`).
+    pub db: bool,
+    /// dB clamp below the maximum (default 80).
+    pub top_db: Option<f32>,
+}
+
+impl Default for FeatureParams {
+    fn default() -> Self {
+        Self {
+            kind: FeatureKind::Mel,
+            sr: Some(22050),
+            offset_s: 0.0,
+            duration_s: None,
+            stft: StftConfig::default(),
+            power: None,
+            n_mels: 128,
+            fmin: 0.0,
+            fmax: None,
+            htk: false,
+            norm: MelNorm::Slaney,
+            n_mfcc: 20,
+            lifter: 0.0,
+            tuning: None,
+            n_chroma: 12,
+            roll_percent: 0.85,
+            db: false,
+            top_db: Some(80.0),
+        }
+    }
+}
+
+impl FeatureParams {
+    /// The load options these parameters imply.
+    pub fn load_options(&self) -> LoadOptions {
+        LoadOptions { sr: self.sr, offset_s: self.offset_s, duration_s: self.duration_s }
+    }
+
+    fn mel_config(&self, sr: u32) -> MelConfig {
+        MelConfig {
+            sr,
+            stft: self.stft,
+            n_mels: self.n_mels,
+            fmin: self.fmin,
+            fmax: self.fmax,
+            htk: self.htk,
+            norm: self.norm,
+            power: self.power.unwrap_or(2.0),
+        }
+    }
+
+    fn chroma_config(&self, sr: u32) -> ChromaStftConfig {
+        ChromaStftConfig { sr, stft: self.stft, n_chroma: self.n_chroma, tuning: self.tuning, norm: FrameNorm::Inf }
+    }
+
+    /// Checks parameters that do not depend on the sample rate, so that a batch fails
+    /// once, before any file is read.
+    pub fn validate(&self) -> Result<()> {
+        self.stft.validate()?;
+        if self.db && matches!(self.kind, FeatureKind::Mfcc | FeatureKind::ChromaStft | FeatureKind::Zcr) || self.db && self.kind.descriptor(0.5).is_some() {
+            return Err(reprise_core::invalid("db", format!("--db applies to stft, mel and rms, not to {}", self.kind.name())).into());
+        }
+        if let Some(p) = self.power {
+            if !(p > 0.0 && p.is_finite()) {
+                return Err(reprise_core::invalid("power", format!("{p} must be > 0")).into());
+            }
+        }
+        if let Some(t) = self.tuning {
+            if !(t.is_finite() && t.abs() <= 0.5) {
+                return Err(reprise_core::invalid("tuning", format!("{t} must lie in [-0.5, 0.5] bins")).into());
+            }
+        }
+        if let Some(d) = self.kind.descriptor(self.roll_percent) {
+            if let Descriptor::Rolloff { roll_percent } = d {
+                if !(roll_percent > 0.0 && roll_percent < 1.0) {
+                    return Err(reprise_core::invalid("roll_percent", format!("{roll_percent} must lie in (0, 1)")).into());
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A feature matrix: real (float32) or complex (complex64), features × frames.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FeatureData {
+    /// Real values.
+    Real(Array2<f32>),
+    /// Complex values (`stft` without `power`).
+    Complex(Array2<Complex32>),
+}
+
+impl FeatureData {
+    /// `(n_features, n_frames)`.
+    pub fn dim(&self) -> (usize, usize) {
+        match self {
+            FeatureData::Real(a) => a.dim(),
+            FeatureData::Complex(a) => a.dim(),
+        }
+    }
+    /// numpy dtype name.
+    pub fn dtype(&self) -> &'static str {
+        match self {
+            FeatureData::Real(_) => "float32",
+            FeatureData::Complex(_) => "complex64",
+        }
+    }
+}
+
+/// The result of a feature run.
+#[derive(Debug, Clone)]
+pub struct Features {
+    /// The matrix.
+    pub data: FeatureData,
+    /// Sample rate of the analysed signal.
+    pub sr: u32,
+    /// Hop between frames in samples.
+    pub hop_length: usize,
+    /// Duration of the analysed signal in seconds.
+    pub duration_s: f64,
+    /// Tuning used by chroma (given or estimated).
+    pub tuning: Option<f64>,
+    /// Conditions worth telling the user (silence, clip shorter than a frame).
+    pub warnings: Vec<String>,
+    /// Name and values of the feature axis.
+    pub row_axis: (String, Value),
+}
+
+impl Features {
+    /// The json sidecar: sample rate, hop, every parameter, and the axis values.
+    pub fn sidecar(&self, input: &str, params: &FeatureParams) -> Value {
+        let (rows, frames) = self.data.dim();
+        let times: Vec<f64> = (0..frames).map(|t| (t * self.hop_length) as f64 / self.sr as f64).collect();
+        json!({
+            "reprise_version": env!("CARGO_PKG_VERSION"),
+            "kind": params.kind.name(),
+            "input": input,
+            "sr": self.sr,
+            "hop_length": self.hop_length,
+            "duration_s": self.duration_s,
+            "shape": [rows, frames],
+            "dtype": self.data.dtype(),
+            "orientation": "features x frames (librosa)",
+            "tuning": self.tuning,
+            "params": params,
+            "axes": {
+                "features": { "name": self.row_axis.0, "values": self.row_axis.1 },
+                "frames": { "name": "time_s", "values": times },
+            },
+            "warnings": self.warnings,
+        })
+    }
+}
+
+/// A source of mono sample chunks.
+pub trait ChunkSource {
+    /// The next chunk, or `None` at the end.
+    fn next_chunk(&mut self) -> Result<Option<Vec<f32>>>;
+}
+
+impl ChunkSource for AudioStream {
+    fn next_chunk(&mut self) -> Result<Option<Vec<f32>>> {
+        Ok(AudioStream::next_chunk(self)?)
+    }
+}
+
+struct SliceSource<'a> {
+    y: &'a [f32],
+    pos: usize,
+}
+
+impl ChunkSource for SliceSource<'_> {
+    fn next_chunk(&mut self) -> Result<Option<Vec<f32>>> {
+        if self.pos >= self.y.len() {
+            return Ok(None);
+        }
+        let end = (self.pos + 65536).min(self.y.len());
+        let c = self.y[self.pos..end].to_vec();
+        self.pos = end;
+        Ok(Some(c))
+    }
+}
+
+/// Computes features of an audio file, streaming.
+pub fn extract_file(path: &Path, params: &FeatureParams) -> Result<Features> {
+    params.validate()?;
+    let opts = params.load_options();
+    let first = AudioStream::open(path, &opts)?;
+    let sr = first.sr();
+    let mut first = Some(first);
+    let mut open = || -> Result<Box<dyn ChunkSource>> {
+        match first.take() {
+            Some(s) => Ok(Box::new(s)),
+            None => Ok(Box::new(AudioStream::open(path, &opts)?)),
+        }
+    };
+    extract(&mut open, sr, params).map_err(|e| e.in_file(path))
+}
+
+/// Computes features of a signal in memory (same pipeline as [`extract_file`]).
+pub fn extract_signal(y: &[f32], sr: u32, params: &FeatureParams) -> Result<Features> {
+    params.validate()?;
+    let mut open = || -> Result<Box<dyn ChunkSource + '_>> { Ok(Box::new(SliceSource { y, pos: 0 })) };
+    extract(&mut open, sr, params)
+}
+
+/// Tracks length and peak of the samples that pass through.
+#[derive(Default)]
+struct Watch {
+    n: usize,
+    peak: f32,
+}
+
+impl Watch {
+    fn see(&mut self, c: &[f32]) {
+        self.n += c.len();
+        self.peak = c.iter().fold(self.peak, |m, v| m.max(v.abs()));
+    }
+}
+
+fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: u32, params: &FeatureParams) -> Result<Features> {
+    let kind = params.kind;
+    let mut watch = Watch::default();
+    let mut tuning = None;
+    let (data, hop) = match kind {
+        FeatureKind::Zcr | FeatureKind::Rms => {
+            let d = if kind == FeatureKind::Rms { FrameDescriptor::Rms } else { FrameDescriptor::ZeroCrossingRate };
+            let framing = d.framing(params.stft.n_fft, params.stft.hop_length(), params.stft.center);
+            let mut frames = FrameStream::new(framing)?;
+            let mut out = Vec::new();
+            let mut src = open()?;
+            while let Some(c) = src.next_chunk()? {
+                watch.see(&c);
+                frames.push(&c, |_, x| out.push(d.frame(x) as f32));
+            }
+            let n = frames.finish(|_, x| out.push(d.frame(x) as f32))?;
+            let mut a = Array2::from_shape_vec((1, n), out).expect("one value per frame");
+            if params.db {
+                amplitude_to_db(&mut a, &DbConfig { top_db: params.top_db, ..DbConfig::amplitude() })?;
+            }
+            (FeatureData::Real(a), params.stft.hop_length())
+        }
+        _ => {
+            if kind == FeatureKind::ChromaStft && params.tuning.is_none() {
+                // pass 1: tuning from the power spectrogram, as chroma_stft does
+                let cfg = params.chroma_config(sr);
+                let mut est = cfg.tuning_estimator()?;
+                let mut power = vec![0.0f32; params.stft.n_freqs()];
+                let mut push = |spec: &[Complex32]| {
+                    for (p, c) in power.iter_mut().zip(spec) {
+                        *p = c.norm_sqr();
+                    }
+                    est.push_frame(&power);
+                };
+                let mut stream = Stft::new(&params.stft)?.stream();
+                let mut src = open()?;
+                while let Some(c) = src.next_chunk()? {
+                    stream.push(&c, |_, s| push(s))?;
+                }
+                stream.finish(|_, s| push(s))?;
+                tuning = Some(est.estimate());
+            }
+            let mut sink = SpectralSink::new(params, sr, tuning.or(params.tuning))?;
+            let mut stream = Stft::new(&params.stft)?.stream();
+            let mut src = open()?;
+            while let Some(c) = src.next_chunk()? {
+                watch.see(&c);
+                stream.push(&c, |_, s| sink.frame(s))?;
+            }
+            let n = stream.finish(|_, s| sink.frame(s))?;
+            if kind == FeatureKind::ChromaStft {
+                tuning = Some(tuning.or(params.tuning).unwrap_or(0.0));
+            }
+            (sink.finish(n)?, params.stft.hop_length())
+        }
+    };
+    let mut warnings = Vec::new();
+    if watch.peak == 0.0 {
+        warnings.push("signal is silent (all samples are zero)".to_string());
+    }
+    if watch.n < params.stft.n_fft {
+        warnings.push(format!("signal has {} samples, fewer than n_fft = {}; frames are mostly padding", watch.n, params.stft.n_fft));
+    }
+    Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr) })
+}
+
+fn row_axis(params: &FeatureParams, sr: u32) -> (String, Value) {
+    match params.kind {
+        FeatureKind::Stft => ("frequency_hz".into(), json!(fft_frequencies(sr, params.stft.n_fft))),
+        FeatureKind::Mel => {
+            let f = mel_frequencies(params.n_mels + 2, params.fmin, params.fmax.unwrap_or(sr as f64 / 2.0), params.htk);
+            ("mel_center_hz".into(), json!(f[1..=params.n_mels]))
+        }
+        FeatureKind::Mfcc => ("coefficient".into(), json!((0..params.n_mfcc).collect::<Vec<_>>())),
+        FeatureKind::ChromaStft => {
+            if params.n_chroma == 12 {
+                ("pitch_class".into(), json!(["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]))
+            } else {
+                ("chroma_bin".into(), json!((0..params.n_chroma).collect::<Vec<_>>()))
+            }
+        }
+        k => (k.name().into(), json!([k.name()])),
+    }
+}
+
+/// Per-frame work on STFT spectra for the spectral kinds.
+struct SpectralSink {
+    kind: FeatureKind,
+    params: FeatureParams,
+    mel: Option<MelSpectrogram>,
+    mfcc: Option<Mfcc>,
+    chroma: Option<Array2<f32>>,
+    descriptor: Option<Descriptor>,
+    freqs: Vec<f64>,
+    scratch: Vec<f32>,
+    col: Vec<f32>,
+    real: Vec<f32>,
+    complex: Vec<Complex32>,
+    n_rows: usize,
+}
+
+impl SpectralSink {
+    fn new(params: &FeatureParams, sr: u32, tuning: Option<f64>) -> Result<Self> {
+        let kind = params.kind;
+        let n_freqs = params.stft.n_freqs();
+        let mut s = Self {
+            kind,
+            params: params.clone(),
+            mel: None,
+            mfcc: None,
+            chroma: None,
+            descriptor: kind.descriptor(params.roll_percent),
+            freqs: fft_frequencies(sr, params.stft.n_fft),
+            scratch: vec![0.0; n_freqs],
+            col: Vec::new(),
+            real: Vec::new(),
+            complex: Vec::new(),
+            n_rows: n_freqs,
+        };
+        match kind {
+            FeatureKind::Mel => {
+                s.mel = Some(MelSpectrogram::new(&params.mel_config(sr))?);
+                s.n_rows = params.n_mels;
+            }
+            FeatureKind::Mfcc => {
+                let cfg = MfccConfig { mel: params.mel_config(sr), n_mfcc: params.n_mfcc, lifter: params.lifter, db: DbConfig::power() };
+                let m = Mfcc::new(&cfg)?;
+                s.mel = Some(m.mel().clone());
+                s.mfcc = Some(m);
+                s.n_rows = params.n_mels;
+            }
+            FeatureKind::ChromaStft => {
+                s.chroma = Some(params.chroma_config(sr).filters(tuning.unwrap_or(0.0))?);
+                s.n_rows = params.n_chroma;
+            }
+            FeatureKind::Stft => {}
+            _ => s.n_rows = 1,
+        }
+        s.col = vec![0.0; s.n_rows];
+        Ok(s)
+    }
+
+    fn frame(&mut self, spec: &[Complex32]) {
+        match self.kind {
+            FeatureKind::Stft => match self.params.power {
+                None if !self.params.db => self.complex.extend_from_slice(spec),
+                p => self.real.extend(spec.iter().map(|c| reprise_dsp::stft::magnitude_pow(*c, p.unwrap_or(1.0)))),
+            },
+            FeatureKind::Mel | FeatureKind::Mfcc => {
+                self.mel.as_ref().expect("planned").frame(spec, &mut self.scratch, &mut self.col);
+                self.real.extend_from_slice(&self.col);
+            }
+            FeatureKind::ChromaStft => {
+                for (p, c) in self.scratch.iter_mut().zip(spec) {
+                    *p = c.norm_sqr();
+                }
+                chroma_frame(self.chroma.as_ref().expect("planned"), &self.scratch, FrameNorm::Inf, &mut self.col);
+                self.real.extend_from_slice(&self.col);
+            }
+            _ => {
+                for (m, c) in self.scratch.iter_mut().zip(spec) {
+                    *m = c.norm();
+                }
+                self.real.push(self.descriptor.expect("spectral descriptor").frame(&self.scratch, &self.freqs) as f32);
+            }
+        }
+    }
+
+    fn finish(self, n: usize) -> Result<FeatureData> {
+        use ndarray::ShapeBuilder;
+        if self.kind == FeatureKind::Stft && self.params.power.is_none() && !self.params.db {
+            return Ok(FeatureData::Complex(Array2::from_shape_vec((self.n_rows, n).f(), self.complex).expect("frame-major")));
+        }
+        let mut a = Array2::from_shape_vec((self.n_rows, n).f(), self.real).expect("frame-major");
+        if let Some(m) = &self.mfcc {
+            return Ok(FeatureData::Real(m.from_mel(a)?));
+        }
+        if self.params.db {
+            let power = self.params.power.unwrap_or(if self.kind == FeatureKind::Mel { 2.0 } else { 1.0 });
+            if power == 1.0 {
+                amplitude_to_db(&mut a, &DbConfig { top_db: self.params.top_db, ..DbConfig::amplitude() })?;
+            } else {
+                if power != 2.0 {
+                    a.mapv_inplace(|v| v.powf(2.0 / power));
+                }
+                power_to_db(&mut a, &DbConfig { top_db: self.params.top_db, ..DbConfig::power() })?;
+            }
+        }
+        Ok(FeatureData::Real(a))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tone(n: usize) -> Vec<f32> {
+        (0..n).map(|i| (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 22050.0).sin() * 0.5).collect()
+    }
+
+    #[test]
+    fn streaming_pipeline_equals_library_calls() {
+        let y = tone(30000);
+        let p = FeatureParams { kind: FeatureKind::Mel, ..Default::default() };
+        let ours = extract_signal(&y, 22050, &p).unwrap();
+        let lib = reprise_dsp::melspectrogram(&y, &MelConfig::default()).unwrap();
+        assert_eq!(ours.data, FeatureData::Real(lib));
+        let p = FeatureParams { kind: FeatureKind::Mfcc, ..Default::default() };
+        let lib = reprise_dsp::mfcc(&y, &MfccConfig::default()).unwrap();
+        assert_eq!(extract_signal(&y, 22050, &p).unwrap().data, FeatureData::Real(lib));
+        let p = FeatureParams { kind: FeatureKind::ChromaStft, ..Default::default() };
+        let (lib, t) = reprise_dsp::chroma_stft(&y, &ChromaStftConfig::default()).unwrap();
+        let ours = extract_signal(&y, 22050, &p).unwrap();
+        assert_eq!(ours.tuning, Some(t));
+        assert_eq!(ours.data, FeatureData::Real(lib));
+        let p = FeatureParams { kind: FeatureKind::Rms, ..Default::default() };
+        let lib = reprise_dsp::rms(&y, 2048, 512, true).unwrap();
+        assert_eq!(extract_signal(&y, 22050, &p).unwrap().data, FeatureData::Real(lib));
+        let p = FeatureParams { kind: FeatureKind::Centroid, ..Default::default() };
+        let lib = reprise_dsp::spectral_centroid(&y, 22050, &StftConfig::default()).unwrap();
+        assert_eq!(extract_signal(&y, 22050, &p).unwrap().data, FeatureData::Real(lib));
+    }
+
+    #[test]
+    fn silence_and_short_clips_warn() {
+        let f = extract_signal(&[0.0; 1000], 22050, &FeatureParams::default()).unwrap();
+        assert_eq!(f.warnings.len(), 2, "{:?}", f.warnings);
+    }
+
+    #[test]
+    fn db_on_mfcc_is_rejected() {
+        let p = FeatureParams { kind: FeatureKind::Mfcc, db: true, ..Default::default() };
+        assert!(extract_signal(&tone(5000), 22050, &p).is_err());
+    }
+}
