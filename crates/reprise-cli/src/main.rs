@@ -1,1 +1,302 @@
-fn main(){}
+//! `reprise`: the command line of Reprise.
+//!
+//! Exit codes: 0 success; 1 a batch in which some files failed; 2 a usage error or a
+//! single input that could not be processed. Errors are one line naming the file.
+
+mod batch;
+mod demo;
+mod invert;
+mod plot;
+
+use clap::{Args, Parser, Subcommand};
+use reprise::dsp::{MelNorm, PadMode, StftConfig, Window};
+use reprise::features::{FeatureKind, FeatureParams};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "reprise", version, about = "Music representations: audio in, features out.", long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Show format, codec, channels, sample rate and duration of audio files.
+    Info {
+        /// Audio files.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print one JSON object per file instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Compute a representation of a file, a folder or a glob; write .npy + .json sidecar.
+    ///
+    /// KIND is one of: stft, mel, mfcc, chroma-stft, centroid, bandwidth, rolloff,
+    /// flatness, zcr, rms. Output is features × frames (librosa's orientation), float32
+    /// (complex64 for stft unless --power or --db is given).
+    ///
+    /// With a folder or glob as INPUT, OUT is a folder mirroring the input tree; files
+    /// run in parallel, a bad file is reported and skipped, and a re-run skips outputs
+    /// that are already complete with the same parameters.
+    Features(FeaturesArgs),
+    /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim).
+    Invert(invert::InvertArgs),
+    /// The main job on the embedded demo clip: features and a picture of them.
+    Demo {
+        /// Output folder.
+        #[arg(short, long, default_value = "reprise-demo")]
+        out: PathBuf,
+    },
+}
+
+#[derive(Args, Clone)]
+pub struct FeaturesArgs {
+    /// What to compute.
+    #[arg(value_parser = parse_kind)]
+    kind: FeatureKind,
+    /// Audio file, folder (searched recursively) or glob pattern (quote it).
+    input: String,
+    /// Output .npy for one file; output folder for a folder or glob.
+    #[arg(short, long)]
+    out: PathBuf,
+    #[command(flatten)]
+    opts: FeatureOpts,
+    /// Also draw each output as a PNG next to it.
+    #[arg(long)]
+    plot: bool,
+    /// Recompute outputs even if they are complete.
+    #[arg(long)]
+    force: bool,
+    /// Parallel files (default: all cores).
+    #[arg(short, long)]
+    jobs: Option<usize>,
+}
+
+/// Options shared by `features` (librosa's parameter names in kebab case).
+#[derive(Args, Clone)]
+pub struct FeatureOpts {
+    /// Target sample rate in Hz, or `native` to keep the file's rate.
+    #[arg(long, default_value = "22050", value_parser = parse_sr)]
+    sr: SrArg,
+    /// Start reading at this time (seconds).
+    #[arg(long, default_value_t = 0.0)]
+    offset: f64,
+    /// Read at most this many seconds.
+    #[arg(long)]
+    duration: Option<f64>,
+    /// FFT length in samples (also the frame length of zcr and rms).
+    #[arg(long, default_value_t = 2048)]
+    n_fft: usize,
+    /// Samples between frames [default: win-length / 4].
+    #[arg(long)]
+    hop_length: Option<usize>,
+    /// Window length in samples [default: n-fft].
+    #[arg(long)]
+    win_length: Option<usize>,
+    /// Window: hann, hamming, blackman, rectangular.
+    #[arg(long, default_value = "hann", value_parser = parse_window)]
+    window: Window,
+    /// Centre frames on t·hop by padding n-fft/2 samples at each end.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    center: bool,
+    /// Padding when centring: constant (zeros) or reflect.
+    #[arg(long, default_value = "constant", value_parser = parse_pad)]
+    pad_mode: PadMode,
+    /// Magnitude exponent (mel default 2; stft default: complex output).
+    #[arg(long)]
+    power: Option<f32>,
+    /// Number of mel bands.
+    #[arg(long, default_value_t = 128)]
+    n_mels: usize,
+    /// Lowest mel frequency, Hz.
+    #[arg(long, default_value_t = 0.0)]
+    fmin: f64,
+    /// Highest mel frequency, Hz [default: sr / 2].
+    #[arg(long)]
+    fmax: Option<f64>,
+    /// Use the HTK mel scale instead of Slaney's.
+    #[arg(long)]
+    htk: bool,
+    /// Mel filter normalisation: slaney or none.
+    #[arg(long, default_value = "slaney", value_parser = parse_norm)]
+    norm: MelNorm,
+    /// Number of MFCCs.
+    #[arg(long, default_value_t = 20)]
+    n_mfcc: usize,
+    /// MFCC liftering coefficient (0 = off).
+    #[arg(long, default_value_t = 0.0)]
+    lifter: f32,
+    /// Chroma tuning in fractions of a bin [default: estimated from the audio].
+    #[arg(long, allow_hyphen_values = true)]
+    tuning: Option<f64>,
+    /// Number of chroma bins.
+    #[arg(long, default_value_t = 12)]
+    n_chroma: usize,
+    /// Roll-off fraction for `rolloff`.
+    #[arg(long, default_value_t = 0.85)]
+    roll_percent: f64,
+    /// Output in dB (stft, mel, rms): power_to_db or amplitude_to_db.
+    #[arg(long)]
+    db: bool,
+    /// dB floor below the maximum.
+    #[arg(long, default_value_t = 80.0)]
+    top_db: f32,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub enum SrArg {
+    Native,
+    Hz(u32),
+}
+
+fn parse_sr(s: &str) -> Result<SrArg, String> {
+    if s == "native" {
+        return Ok(SrArg::Native);
+    }
+    match s.parse::<u32>() {
+        Ok(0) | Err(_) => Err(format!("`{s}` is not a sample rate: give a positive integer in Hz or `native`")),
+        Ok(v) => Ok(SrArg::Hz(v)),
+    }
+}
+fn parse_kind(s: &str) -> Result<FeatureKind, String> {
+    s.parse()
+}
+fn parse_window(s: &str) -> Result<Window, String> {
+    s.parse().map_err(|e: reprise::core::Error| e.to_string())
+}
+fn parse_pad(s: &str) -> Result<PadMode, String> {
+    s.parse().map_err(|e: reprise::core::Error| e.to_string())
+}
+fn parse_norm(s: &str) -> Result<MelNorm, String> {
+    match s {
+        "slaney" => Ok(MelNorm::Slaney),
+        "none" => Ok(MelNorm::None),
+        _ => Err(format!("unknown norm `{s}`; use slaney or none")),
+    }
+}
+
+impl FeatureOpts {
+    pub fn params(&self, kind: FeatureKind) -> FeatureParams {
+        FeatureParams {
+            kind,
+            sr: match self.sr {
+                SrArg::Native => None,
+                SrArg::Hz(v) => Some(v),
+            },
+            offset_s: self.offset,
+            duration_s: self.duration,
+            stft: StftConfig {
+                n_fft: self.n_fft,
+                hop_length: self.hop_length,
+                win_length: self.win_length,
+                window: self.window,
+                center: self.center,
+                pad_mode: self.pad_mode,
+            },
+            power: self.power,
+            n_mels: self.n_mels,
+            fmin: self.fmin,
+            fmax: self.fmax,
+            htk: self.htk,
+            norm: self.norm,
+            n_mfcc: self.n_mfcc,
+            lifter: self.lifter,
+            tuning: self.tuning,
+            n_chroma: self.n_chroma,
+            roll_percent: self.roll_percent,
+            db: self.db,
+            top_db: Some(self.top_db),
+        }
+    }
+}
+
+/// A failure and the exit code it maps to.
+pub struct Failure {
+    pub code: u8,
+    pub message: String,
+}
+
+impl<E: std::fmt::Display> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure { code: 2, message: e.to_string() }
+    }
+}
+
+fn main() -> ExitCode {
+    reset_sigpipe();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Info { files, json } => info(&files, json),
+        Command::Features(args) => batch::run(&args),
+        Command::Invert(args) => invert::run(&args),
+        Command::Demo { out } => demo::run(&out),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message);
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// A closed pipe (`reprise info x | head`) ends the program quietly instead of panicking.
+fn reset_sigpipe() {
+    #[cfg(unix)]
+    unsafe {
+        libc_signal();
+    }
+}
+
+#[cfg(unix)]
+unsafe fn libc_signal() {
+    extern "C" {
+        fn signal(signum: i32, handler: usize) -> usize;
+    }
+    const SIGPIPE: i32 = 13;
+    const SIG_DFL: usize = 0;
+    signal(SIGPIPE, SIG_DFL);
+}
+
+fn info(files: &[PathBuf], json: bool) -> Result<(), Failure> {
+    let mut failed = 0;
+    for f in files {
+        match reprise::io::probe(f) {
+            Ok(i) => {
+                if json {
+                    let mut v = serde_json::to_value(&i).expect("serialisable");
+                    v["duration_s"] = serde_json::json!(i.duration_s());
+                    println!("{v}");
+                } else {
+                    let dur = i.duration_s().map(|d| format!("{d:.3} s")).unwrap_or_else(|| "unknown".into());
+                    let bits = i.bits_per_sample.map(|b| format!(", {b}-bit")).unwrap_or_default();
+                    println!(
+                        "{}: {} ({}{}), {} channel{}, {} Hz, {}",
+                        f.display(),
+                        i.container,
+                        i.codec,
+                        bits,
+                        i.channels,
+                        if i.channels == 1 { "" } else { "s" },
+                        i.sample_rate,
+                        dur
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                failed += 1;
+            }
+        }
+    }
+    match failed {
+        0 => Ok(()),
+        n if n == files.len() => Err(Failure { code: 2, message: String::new() }),
+        _ => Err(Failure { code: 1, message: String::new() }),
+    }
+}

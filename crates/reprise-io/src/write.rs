@@ -22,6 +22,12 @@ pub fn write_atomic(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Resu
         w.flush().map_err(|e| IoError::io(path, e))?;
     }
     tmp.as_file().sync_all().map_err(|e| IoError::io(path, e))?;
+    // temporary files are created 0600; outputs get the usual 0644
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
     tmp.persist(path).map_err(|e| IoError::io(path, e.error))?;
     Ok(())
 }

@@ -1,0 +1,109 @@
+//! `reprise invert`: spectrogram .npy → WAV.
+
+use crate::Failure;
+use clap::Args;
+use ndarray::Array2;
+use ndarray_npy::read_npy;
+use num_complex::Complex32;
+use reprise::dsp::{griffinlim, istft, mel_to_audio, GriffinLimConfig, MelConfig};
+use reprise::features::{FeatureKind, FeatureParams};
+use std::path::{Path, PathBuf};
+
+#[derive(Args)]
+pub struct InvertArgs {
+    /// What the .npy holds: `stft` (complex → iSTFT; magnitude → Griffin-Lim) or `mel`.
+    #[arg(value_parser = ["stft", "mel"])]
+    kind: String,
+    /// Input .npy written by `reprise features` (its .json sidecar supplies the parameters).
+    input: PathBuf,
+    /// Output WAV (32-bit float).
+    #[arg(short, long)]
+    out: PathBuf,
+    /// Sample rate in Hz [default: from the sidecar, else 22050].
+    #[arg(long)]
+    sr: Option<u32>,
+    /// FFT length [default: from the sidecar, else 2048].
+    #[arg(long)]
+    n_fft: Option<usize>,
+    /// Hop length [default: from the sidecar, else n-fft / 4].
+    #[arg(long)]
+    hop_length: Option<usize>,
+    /// Griffin-Lim iterations.
+    #[arg(long, default_value_t = 32)]
+    n_iter: usize,
+    /// Griffin-Lim momentum.
+    #[arg(long, default_value_t = 0.99)]
+    momentum: f32,
+    /// Seed of the random initial phase.
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Output length in samples [default: from the frame count].
+    #[arg(long)]
+    length: Option<usize>,
+}
+
+fn read_sidecar(npy: &Path) -> Result<Option<(FeatureParams, u32)>, Failure> {
+    let path = npy.with_extension("json");
+    let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
+    let params: FeatureParams = serde_json::from_value(v["params"].clone()).map_err(|e| format!("{}: unreadable parameters: {e}", path.display()))?;
+    let sr = v["sr"].as_u64().ok_or_else(|| format!("{}: no `sr` field", path.display()))? as u32;
+    Ok(Some((params, sr)))
+}
+
+pub fn run(a: &InvertArgs) -> Result<(), Failure> {
+    let input = &a.input;
+    if !input.is_file() {
+        return Err(format!("{}: no such file", input.display()).into());
+    }
+    let kind: FeatureKind = a.kind.parse()?;
+    let (mut params, mut sr) = read_sidecar(input)?.unwrap_or_else(|| (FeatureParams { kind, ..Default::default() }, 22050));
+    if params.kind != kind {
+        return Err(format!("{}: holds `{}` features (per its sidecar), not `{}`", input.display(), params.kind.name(), kind.name()).into());
+    }
+    if let Some(v) = a.sr {
+        sr = v;
+    }
+    if let Some(v) = a.n_fft {
+        params.stft.n_fft = v;
+    }
+    if let Some(v) = a.hop_length {
+        params.stft.hop_length = Some(v);
+    }
+    let gl = GriffinLimConfig { stft: params.stft, n_iter: a.n_iter, momentum: a.momentum, seed: a.seed, random_init: true };
+    let bad = |e: String| Failure::from(format!("{}: {e}", input.display()));
+    let y = match kind {
+        FeatureKind::Stft => {
+            if let Ok(d) = read_npy::<_, Array2<Complex32>>(input) {
+                istft(d.view(), &params.stft, a.length).map_err(|e| bad(e.to_string()))?
+            } else {
+                let s: Array2<f32> = read_npy(input).map_err(|e| bad(format!("not a float32/complex64 2-D .npy: {e}")))?;
+                let mag = to_linear(s, &params, 1.0);
+                griffinlim(mag.view(), &gl, a.length).map_err(|e| bad(e.to_string()))?
+            }
+        }
+        _ => {
+            let s: Array2<f32> = read_npy(input).map_err(|e| bad(format!("not a float32 2-D .npy: {e}")))?;
+            let power = params.power.unwrap_or(2.0);
+            let mel = to_linear(s, &params, power);
+            let cfg = MelConfig { sr, stft: params.stft, n_mels: params.n_mels, fmin: params.fmin, fmax: params.fmax, htk: params.htk, norm: params.norm, power };
+            mel_to_audio(mel.view(), &cfg, &gl, a.length).map_err(|e| bad(e.to_string()))?
+        }
+    };
+    reprise::io::write_wav(&a.out, &y, sr)?;
+    eprintln!("{} → {} ({} samples at {sr} Hz)", input.display(), a.out.display(), y.len());
+    Ok(())
+}
+
+/// Undoes `--db` and `--power`: returns values with exponent `want` (1 = magnitude).
+fn to_linear(mut s: Array2<f32>, params: &FeatureParams, want: f32) -> Array2<f32> {
+    let stored_power = params.power.unwrap_or(if params.kind == FeatureKind::Mel { 2.0 } else { 1.0 });
+    if params.db {
+        // dB values are 10·log10(power) (or 20·log10(magnitude)): back to power
+        s.mapv_inplace(|v| 10f32.powf(v / 10.0));
+        s.mapv_inplace(|v| v.powf(want / 2.0));
+    } else if stored_power != want {
+        s.mapv_inplace(|v| v.max(0.0).powf(want / stored_power));
+    }
+    s
+}
