@@ -34,7 +34,7 @@ pub enum IoError {
         reason: String,
     },
     /// The file ends before the length its header declares.
-    #[error("{}: truncated file: header declares {declared} frames, only {decoded} could be decoded", path.display())]
+    #[error("{}: truncated or corrupt file: header declares {declared} frames, only {decoded} could be decoded", path.display())]
     Truncated {
         /// The file.
         path: PathBuf,

@@ -1,0 +1,150 @@
+//! Decoding against `librosa.load` (soundfile/libsndfile) on fixtures made by
+//! `scripts/make_audio_fixtures.py`, and bad input.
+
+use ndarray::Array1;
+use ndarray_npy::read_npy;
+use reprise_io::{load, probe, resample, IoError, LoadOptions};
+use std::path::PathBuf;
+
+fn fx(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/audio").join(name)
+}
+fn lib(name: &str) -> Vec<f32> {
+    let a: Array1<f32> = read_npy(fx(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    a.to_vec()
+}
+fn native() -> LoadOptions {
+    LoadOptions { sr: None, ..Default::default() }
+}
+fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).fold(0.0, f32::max)
+}
+
+#[test]
+fn lossless_formats_decode_exactly_as_librosa() {
+    for name in ["tone_u8.wav", "tone_s16.wav", "tone_s24.wav", "tone_s32.wav", "tone_f32.wav", "tone_f64.wav", "tone.flac", "tone_stereo_24.flac", "stereo_s16_44100.wav"] {
+        let ours = load(fx(name), &native()).unwrap_or_else(|e| panic!("{e}"));
+        let reference = lib(&format!("{name}.native.npy"));
+        assert_eq!(ours.samples.len(), reference.len(), "{name}: length");
+        let d = max_abs_diff(&ours.samples, &reference);
+        assert!(d <= 1e-7, "{name}: max |diff| {d:e}");
+    }
+}
+
+#[test]
+fn lossy_formats_decode_close_to_librosa() {
+    // Different decoders (symphonia vs libmpg123 / libvorbis) may differ in rounding
+    // and in how encoder delay is trimmed; we require the same length within one
+    // MP3 granule and a close waveform once aligned.
+    for (name, tol) in [("tone.ogg", 1e-3f32), ("tone.mp3", 2e-2)] {
+        let ours = load(fx(name), &native()).unwrap_or_else(|e| panic!("{e}")).samples;
+        let reference = lib(&format!("{name}.native.npy"));
+        let (n, m) = (ours.len() as i64, reference.len() as i64);
+        assert!((n - m).abs() <= 1152, "{name}: {n} vs {m} samples");
+        let best = (-1200i64..=1200)
+            .map(|lag| {
+                let pairs = (0..m).filter_map(|i| {
+                    let j = i + lag;
+                    (j >= 0 && j < n).then(|| (ours[j as usize], reference[i as usize]))
+                });
+                let (mut err, mut cnt) = (0.0f32, 0);
+                for (a, b) in pairs.skip(2048).take(6000) {
+                    err = err.max((a - b).abs());
+                    cnt += 1;
+                }
+                (if cnt > 1000 { err } else { f32::INFINITY }, lag)
+            })
+            .fold((f32::INFINITY, 0), |b, x| if x.0 < b.0 { x } else { b });
+        assert!(best.0 <= tol, "{name}: best aligned max |diff| {} at lag {}", best.0, best.1);
+    }
+}
+
+#[test]
+fn offset_and_duration_as_librosa() {
+    let opts = LoadOptions { sr: None, offset_s: 0.1, duration_s: Some(0.2) };
+    let ours = load(fx("stereo_s16_44100.wav"), &opts).unwrap().samples;
+    let reference = lib("stereo_s16_44100.offset.npy");
+    assert_eq!(ours.len(), reference.len());
+    assert!(max_abs_diff(&ours, &reference) <= 1e-7);
+}
+
+/// rubato's FFT resampler vs libsoxr "HQ" (librosa's default). Measured on the
+/// fixtures; the numbers are quoted in the README.
+#[test]
+fn resampling_is_close_to_soxr_hq() {
+    // (input, reference, rates, minimum SNR in dB). 44.1 → 22.05 kHz agrees to 46.7 dB
+    // (the filters' transition bands differ near the new Nyquist). 16 → 22.05 kHz:
+    // rubato's output sits half an output sample later than soxr's, which caps the
+    // sample-wise SNR at 20.7 dB (lags 0 and 1 score the same); a known, documented gap.
+    let cases = [
+        ("resample_in_44100.npy", "resample_soxr_hq_22050.npy", 44100u32, 22050u32, 45.0),
+        ("resample_in_16000.npy", "resample_soxr_hq_16000_to_22050.npy", 16000, 22050, 20.0),
+    ];
+    for (inp, refn, a, b, min_snr) in cases {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/librosa");
+        let x: Array1<f32> = read_npy(dir.join(inp)).unwrap();
+        let r: Array1<f32> = read_npy(dir.join(refn)).unwrap();
+        let y = resample(x.as_slice().unwrap(), a, b).unwrap();
+        assert_eq!(y.len(), r.len(), "{inp}: length");
+        // interior (away from the 256 edge samples where the two filters' transients differ)
+        let edge = 256;
+        let peak = r.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+        let err = max_abs_diff(&y[edge..y.len() - edge], &r.as_slice().unwrap()[edge..r.len() - edge]);
+        let (mut num, mut den) = (0.0f64, 0.0f64);
+        for (p, q) in y[edge..y.len() - edge].iter().zip(&r.as_slice().unwrap()[edge..r.len() - edge]) {
+            num += ((p - q) as f64).powi(2);
+            den += (*q as f64).powi(2);
+        }
+        let snr_db = 10.0 * (den / num).log10();
+        eprintln!("{inp}: {a}→{b} Hz: interior max|diff| = {:.2e} of peak, SNR vs soxr_hq = {snr_db:.1} dB", err / peak);
+        assert!(snr_db > min_snr, "{inp}: SNR {snr_db} dB, max |diff| {err}");
+    }
+}
+
+#[test]
+fn resampled_load_matches_librosa_sr22050() {
+    let ours = load(fx("stereo_s16_44100.wav"), &LoadOptions::default()).unwrap();
+    let reference = lib("stereo_s16_44100.sr22050.npy");
+    assert_eq!(ours.sr, 22050);
+    assert_eq!(ours.samples.len(), reference.len());
+    let edge = 256;
+    let d = max_abs_diff(&ours.samples[edge..ours.samples.len() - edge], &reference[edge..reference.len() - edge]);
+    assert!(d < 1e-2, "{d}");
+}
+
+#[test]
+fn probe_reports_the_header() {
+    let i = probe(fx("stereo_s16_44100.wav")).unwrap();
+    assert_eq!((i.channels, i.sample_rate, i.bits_per_sample), (2, 44100, Some(16)));
+    assert_eq!(i.container, "wav");
+    let i = probe(fx("tone.flac")).unwrap();
+    assert_eq!((i.container.as_str(), i.channels, i.sample_rate, i.n_frames), ("flac", 1, 22050, Some(11025)));
+}
+
+#[test]
+fn bad_files_get_errors_that_name_them() {
+    let cases: [(&str, fn(&IoError) -> bool); 6] = [
+        ("does_not_exist.wav", |e| matches!(e, IoError::NotFound { .. })),
+        ("empty.wav", |e| matches!(e, IoError::EmptyFile { .. })),
+        ("text.wav", |e| matches!(e, IoError::UnsupportedFormat { .. })),
+        ("truncated.wav", |e| matches!(e, IoError::Truncated { .. })),
+        ("corrupt.flac", |e| matches!(e, IoError::Corrupt { .. } | IoError::UnsupportedFormat { .. } | IoError::Truncated { .. })),
+        ("nan_f32.wav", |e| matches!(e, IoError::Signal { .. })),
+    ];
+    for (name, ok) in cases {
+        let e = load(fx(name), &native()).expect_err(name);
+        assert!(ok(&e), "{name}: unexpected error {e:?}");
+        let msg = e.to_string();
+        assert!(msg.contains(name) && !msg.contains('\n'), "{name}: message `{msg}`");
+    }
+    let e = load(fx("tone_s16.wav"), &LoadOptions { sr: None, offset_s: 10.0, duration_s: None }).unwrap_err();
+    assert!(e.to_string().contains("past the end"), "{e}");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    assert!(load(&dir, &native()).unwrap_err().to_string().contains("directory"));
+}
+
+#[test]
+fn silence_decodes_to_zeros() {
+    let s = load(fx("silence.wav"), &native()).unwrap();
+    assert!(s.samples.iter().all(|v| *v == 0.0));
+}
