@@ -63,7 +63,8 @@ fn collect(input: &str, is_glob: bool) -> Result<(PathBuf, Vec<PathBuf>), Failur
     if is_glob {
         // the literal directory prefix of the pattern is the root of the output tree
         let first_meta = input.find(['*', '?', '[']).unwrap_or(input.len());
-        root = Path::new(&input[..first_meta]).parent().map(Path::to_path_buf).unwrap_or_default();
+        let prefix = &input[..first_meta];
+        root = prefix.rfind('/').map(|i| PathBuf::from(&prefix[..=i])).unwrap_or_default();
         let paths = glob::glob(input).map_err(|e| format!("{input}: bad glob pattern: {e}"))?;
         for p in paths.flatten() {
             if p.is_file() && is_audio_path(&p) {

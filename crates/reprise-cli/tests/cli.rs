@@ -1,0 +1,191 @@
+//! End-to-end tests of the `reprise` binary: the output contract and bad input.
+
+use ndarray::Array2;
+use ndarray_npy::read_npy;
+use num_complex::Complex32;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn fx(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/audio").join(name)
+}
+fn reprise(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_reprise")).args(args).output().expect("run reprise")
+}
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+fn s(p: &Path) -> &str {
+    p.to_str().unwrap()
+}
+
+/// Runs `features` and expects exit code 2 with one `error:` line containing `needle`.
+fn expect_error(args: &[&str], needle: &str) {
+    let o = reprise(args);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 1, "{args:?}: expected one line, got {err}");
+    assert!(lines[0].starts_with("error: ") && lines[0].contains(needle), "{args:?}: `{}` lacks `{needle}`", lines[0]);
+    assert!(!err.contains("panicked"), "{err}");
+}
+
+#[test]
+fn mel_output_contract() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("tone.npy");
+    let o = reprise(&["features", "mel", s(&fx("tone_s16.wav")), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a: Array2<f32> = read_npy(&out).unwrap();
+    // 0.5 s at 22050 Hz, hop 512 → 1 + 11025/512 = 22 frames
+    assert_eq!(a.dim(), (128, 22));
+    let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap()).unwrap();
+    assert_eq!(side["sr"], 22050);
+    assert_eq!(side["hop_length"], 512);
+    assert_eq!(side["shape"], serde_json::json!([128, 22]));
+    assert_eq!(side["params"]["n_mels"], 128);
+    assert_eq!(side["axes"]["features"]["values"].as_array().unwrap().len(), 128);
+    let t1 = side["axes"]["frames"]["values"][1].as_f64().unwrap();
+    assert!((t1 - 512.0 / 22050.0).abs() < 1e-12);
+}
+
+#[test]
+fn stft_is_complex64_and_inverts() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d.npy");
+    let o = reprise(&["features", "stft", s(&fx("tone_s16.wav")), "-o", s(&out), "--sr", "native"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let d: Array2<Complex32> = read_npy(&out).unwrap();
+    assert_eq!(d.nrows(), 1025);
+    let wav = dir.path().join("back.wav");
+    let o = reprise(&["invert", "stft", s(&out), "-o", s(&wav), "--length", "11025"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back: Vec<f32> = hound::WavReader::open(&wav).unwrap().samples::<f32>().map(|v| v.unwrap()).collect();
+    let orig: Vec<f32> = hound::WavReader::open(fx("tone_s16.wav")).unwrap().samples::<i16>().map(|v| v.unwrap() as f32 / 32768.0).collect();
+    assert_eq!(back.len(), orig.len());
+    let err = back.iter().zip(&orig).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(err < 1e-5, "istft round trip {err}");
+}
+
+#[test]
+fn mel_in_db_inverts_through_griffin_lim() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("m.npy");
+    assert!(reprise(&["features", "mel", s(&fx("tone.flac")), "-o", s(&out), "--db", "--plot"]).status.success());
+    assert!(out.with_extension("png").is_file());
+    let wav = dir.path().join("m.wav");
+    let o = reprise(&["invert", "mel", s(&out), "-o", s(&wav)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let r = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(r.spec().sample_rate, 22050);
+    assert!(r.len() > 10000);
+    // a stft file is not a mel file
+    expect_error(&["invert", "stft", s(&out), "-o", s(&wav)], "holds `mel` features");
+}
+
+#[test]
+fn every_kind_runs_on_a_real_file() {
+    let dir = tempfile::tempdir().unwrap();
+    for kind in ["stft", "mel", "mfcc", "chroma-stft", "centroid", "bandwidth", "rolloff", "flatness", "zcr", "rms"] {
+        let out = dir.path().join(format!("{kind}.npy"));
+        let o = reprise(&["features", kind, s(&fx("stereo_s16_44100.wav")), "-o", s(&out)]);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        assert!(out.with_extension("json").is_file());
+    }
+}
+
+#[test]
+fn info_prints_the_header() {
+    let o = reprise(&["info", s(&fx("stereo_s16_44100.wav"))]);
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(o.status.success());
+    assert!(text.contains("2 channels") && text.contains("44100 Hz") && text.contains("16-bit"), "{text}");
+    let o = reprise(&["info", s(&fx("text.wav"))]);
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn bad_files_get_one_line_and_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.npy");
+    let o = s(&out);
+    expect_error(&["features", "mel", "/no/such/file.wav", "-o", o], "no such file");
+    expect_error(&["features", "mel", s(&fx("empty.wav")), "-o", o], "empty");
+    expect_error(&["features", "mel", s(&fx("text.wav")), "-o", o], "not a supported audio file");
+    expect_error(&["features", "mel", s(&fx("truncated.wav")), "-o", o], "truncated");
+    expect_error(&["features", "mel", s(&fx("corrupt.flac")), "-o", o], "corrupt.flac");
+    expect_error(&["features", "mel", s(&fx("nan_f32.wav")), "-o", o], "not finite");
+    let empty = tempfile::tempdir().unwrap();
+    expect_error(&["features", "mel", s(empty.path()), "-o", o], "no audio files found");
+    assert!(!out.exists(), "no output may be left behind by a failure");
+}
+
+#[test]
+fn absurd_parameters_are_rejected() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("o.npy");
+    let (i, o) = (fx("tone_s16.wav"), o);
+    let (i, o) = (s(&i), s(&o));
+    expect_error(&["features", "mel", i, "-o", o, "--n-fft", "0"], "n_fft");
+    expect_error(&["features", "mel", i, "-o", o, "--hop-length", "0"], "hop_length");
+    expect_error(&["features", "mel", i, "-o", o, "--fmax", "20000"], "Nyquist");
+    expect_error(&["features", "mel", i, "-o", o, "--n-fft", "256", "--n-mels", "256"], "too many");
+    expect_error(&["features", "mfcc", i, "-o", o, "--n-mfcc", "500"], "n_mfcc");
+    expect_error(&["features", "mfcc", i, "-o", o, "--db"], "--db applies");
+    let u = reprise(&["features", "mel", i, "-o", o, "--sr", "0"]);
+    assert_eq!(u.status.code(), Some(2), "clap usage errors exit 2");
+}
+
+#[test]
+fn silence_and_short_clips_warn_but_succeed() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("o.npy");
+    let o = reprise(&["features", "mel", s(&fx("silence.wav")), "-o", s(&out)]);
+    assert!(o.status.success());
+    assert!(stderr(&o).contains("warning:") && stderr(&o).contains("silent"), "{}", stderr(&o));
+    // 0.25 s is shorter than n_fft = 16384: centred frames work, uncentred ones cannot
+    let o = reprise(&["features", "mel", s(&fx("tone_f64.wav")), "-o", s(&out), "--n-fft", "16384"]);
+    assert!(o.status.success() && stderr(&o).contains("fewer than n_fft"), "{}", stderr(&o));
+    expect_error(&["features", "mel", s(&fx("tone_f64.wav")), "-o", s(&out), "--n-fft", "16384", "--center", "false"], "too short");
+}
+
+#[test]
+fn batch_skips_bad_files_reports_them_and_resumes() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir(src.path().join("sub")).unwrap();
+    std::fs::copy(fx("tone_s16.wav"), src.path().join("a.wav")).unwrap();
+    std::fs::copy(fx("tone.flac"), src.path().join("sub/b.flac")).unwrap();
+    std::fs::copy(fx("text.wav"), src.path().join("bad.wav")).unwrap();
+    std::fs::write(src.path().join("notes.txt"), "not audio, not listed").unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = reprise(&["features", "mfcc", s(src.path()), "-o", s(out.path()), "--jobs", "2"]);
+    let err = stderr(&o);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(err.contains("bad.wav") && err.contains("3 files: 2 done") && err.contains("1 failed"), "{err}");
+    assert!(out.path().join("a.npy").is_file() && out.path().join("sub/b.npy").is_file());
+    // re-run: the two complete outputs are skipped
+    let o = reprise(&["features", "mfcc", s(src.path()), "-o", s(out.path())]);
+    assert!(stderr(&o).contains("2 already complete"), "{}", stderr(&o));
+    // changed parameters make them stale
+    let o = reprise(&["features", "mfcc", s(src.path()), "-o", s(out.path()), "--n-mfcc", "13"]);
+    assert!(stderr(&o).contains("0 already complete"), "{}", stderr(&o));
+    // a glob works too
+    let pattern = format!("{}/*.wav", s(src.path()));
+    let out2 = tempfile::tempdir().unwrap();
+    let o = reprise(&["features", "rms", &pattern, "-o", s(out2.path())]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out2.path().join("a.npy").is_file());
+    // no temporary files are left in the output tree
+    let leftovers: Vec<_> = std::fs::read_dir(out.path()).unwrap().flatten().filter(|e| e.file_name().to_string_lossy().ends_with(".tmp")).collect();
+    assert!(leftovers.is_empty());
+}
+
+#[test]
+fn demo_runs_and_draws() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = reprise(&["demo", "-o", s(dir.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(dir.path().join("demo.png").is_file());
+    let m: Array2<f32> = read_npy(dir.path().join("demo.mel.npy")).unwrap();
+    assert_eq!(m.dim(), (128, 259));
+}
