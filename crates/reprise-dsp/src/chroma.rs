@@ -78,8 +78,10 @@ impl ChromaStftConfig {
 
 /// Applies a chroma filter bank to one power-spectrum frame, then normalises.
 pub fn chroma_frame(filters: &Array2<f32>, power: &[f32], norm: FrameNorm, out: &mut [f32]) {
-    for (o, row) in out.iter_mut().zip(filters.rows()) {
-        *o = row.iter().zip(power).map(|(a, b)| a * b).sum();
+    let n = filters.ncols();
+    let w = filters.as_slice().expect("filter banks are built in standard layout");
+    for (o, row) in out.iter_mut().zip(w.chunks_exact(n)) {
+        *o = crate::filters::dot(row, power);
     }
     norm.apply(out);
 }

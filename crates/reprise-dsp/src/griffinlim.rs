@@ -86,7 +86,7 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
             if it > 0 {
                 v -= *p * alpha;
             }
-            let norm = v.norm() + f32::MIN_POSITIVE;
+            let norm = v.norm_sqr().sqrt() + f32::MIN_POSITIVE;
             *a = v * (*m / norm);
         }
         std::mem::swap(&mut tprev, &mut rebuilt);

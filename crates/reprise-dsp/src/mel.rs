@@ -142,7 +142,7 @@ impl Default for MfccConfig {
 pub struct Mfcc {
     config: MfccConfig,
     mel: MelSpectrogram,
-    dct: Array2<f64>,
+    dct: Array2<f32>,
 }
 
 impl Mfcc {
@@ -163,7 +163,7 @@ impl Mfcc {
                 row.mapv_inplace(|v| v * w);
             }
         }
-        Ok(Self { config: *config, mel, dct })
+        Ok(Self { config: *config, mel, dct: dct.mapv(|v| v as f32) })
     }
     /// The mel stage.
     pub fn mel(&self) -> &MelSpectrogram {
@@ -185,8 +185,9 @@ impl Mfcc {
         check_rows(db.nrows(), self.config.mel.n_mels)?;
         let n_mfcc = self.config.n_mfcc;
         Ok(map_frames(db, n_mfcc, |frame, out| {
-            for (o, row) in out.iter_mut().zip(self.dct.rows()) {
-                *o = row.iter().zip(frame).map(|(a, b)| a * *b as f64).sum::<f64>() as f32;
+            let w = self.dct.as_slice().expect("standard layout");
+            for (o, row) in out.iter_mut().zip(w.chunks_exact(frame.len())) {
+                *o = crate::filters::dot(row, frame);
             }
         }))
     }

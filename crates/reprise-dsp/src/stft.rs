@@ -238,8 +238,12 @@ pub fn stft(y: &[f32], config: &StftConfig) -> Result<Array2<Complex32>> {
 /// A planned inverse STFT (overlap-add with window-sum-square normalisation).
 pub struct Istft {
     config: StftConfig,
+    /// window / n_fft (the inverse FFT's scaling folded in)
     window: Vec<f32>,
     window_sq: Vec<f32>,
+    /// 1 / window-sum-square envelope (0 where it is below the smallest normal f32),
+    /// cached for the last frame count
+    inv_envelope: Option<(usize, Vec<f32>)>,
     ifft: Arc<dyn ComplexToReal<f32>>,
     spec: Vec<Complex32>,
     scratch: Vec<Complex32>,
@@ -255,7 +259,8 @@ impl Istft {
         Ok(Self {
             config: *config,
             window_sq: w.iter().map(|v| (v * v) as f32).collect(),
-            window: w.iter().map(|v| *v as f32).collect(),
+            window: w.iter().map(|v| (*v / config.n_fft as f64) as f32).collect(),
+            inv_envelope: None,
             spec: vec![Complex32::new(0.0, 0.0); config.n_freqs()],
             scratch: vec![Complex32::new(0.0, 0.0); ifft.get_scratch_len()],
             frame: vec![0.0; config.n_fft],
@@ -285,8 +290,6 @@ impl Istft {
         let (n_fft, hop) = (self.config.n_fft, self.config.hop_length());
         let full = n_fft + hop * (n_frames - 1);
         let mut y = vec![0.0f32; full];
-        let mut wss = vec![0.0f32; full];
-        let scale = 1.0 / n_fft as f32;
         for (t, col) in stft_matrix.columns().into_iter().enumerate() {
             for (s, c) in self.spec.iter_mut().zip(col.iter()) {
                 *s = *c;
@@ -303,16 +306,24 @@ impl Istft {
                 .process_with_scratch(&mut self.spec, &mut self.frame, &mut self.scratch)
                 .expect("buffer sizes fixed at planning");
             let off = t * hop;
-            for i in 0..n_fft {
-                y[off + i] += self.frame[i] * scale * self.window[i];
-                wss[off + i] += self.window_sq[i];
+            for ((o, x), w) in y[off..off + n_fft].iter_mut().zip(&self.frame).zip(&self.window) {
+                *o += x * w;
             }
         }
-        let tiny = f32::MIN_POSITIVE;
-        for (v, w) in y.iter_mut().zip(&wss) {
-            if *w > tiny {
-                *v /= *w;
+        if self.inv_envelope.as_ref().map(|(n, _)| *n) != Some(n_frames) {
+            let mut wss = vec![0.0f32; full];
+            for t in 0..n_frames {
+                for (o, w) in wss[t * hop..t * hop + n_fft].iter_mut().zip(&self.window_sq) {
+                    *o += w;
+                }
             }
+            let tiny = f32::MIN_POSITIVE;
+            let inv = wss.into_iter().map(|w| if w > tiny { 1.0 / w } else { 1.0 }).collect();
+            self.inv_envelope = Some((n_frames, inv));
+        }
+        let inv = &self.inv_envelope.as_ref().expect("just set").1;
+        for (v, w) in y.iter_mut().zip(inv) {
+            *v *= *w;
         }
         let start = if self.config.center { n_fft / 2 } else { 0 };
         let len = length.unwrap_or_else(|| self.default_length(n_frames));
