@@ -68,7 +68,10 @@ where
     };
     let amin = config.amin;
     let offset = 10.0 * ref_value.max(amin).log10();
-    s.mapv_inplace(|x| 10.0 * x.max(amin).log10() - offset);
+    match s.as_slice_memory_order_mut() {
+        Some(slice) if amin.is_normal() => db_slice(slice, amin, offset),
+        _ => s.mapv_inplace(|x| 10.0 * log10_fast(x.max(amin)) - offset),
+    }
     if let Some(top_db) = config.top_db {
         let floor = max_of(s) - top_db;
         s.mapv_inplace(|x| x.max(floor));
@@ -92,6 +95,43 @@ where
     power_to_db(s, &power_cfg)
 }
 
+/// `log10(x)` for positive, finite, normal `x` (other inputs go to `f32::log10`),
+/// branch-free so that it vectorises: `x = m·2^e` with `m ∈ [√½, √2)`,
+/// `ln m = 2·atanh(s)`, `s = (m−1)/(m+1)`, by its series to `s⁹` (|s| ≤ 0.172,
+/// truncation below 1e-9). Error within 2 ulp of the result plus 1e-7 over the f32 range
+/// (tested), i.e. ≤ 2e-5 dB for values within ±100 dB.
+#[inline]
+pub fn log10_fast(x: f32) -> f32 {
+    if !(x.is_normal() && x > 0.0 && x.is_finite()) {
+        return x.log10();
+    }
+    log10_normal(x)
+}
+
+#[inline(always)]
+fn log10_normal(x: f32) -> f32 {
+    let bits = x.to_bits();
+    let e = ((bits >> 23) & 0xff) as i32 - 127;
+    let m = f32::from_bits((bits & 0x007f_ffff) | 0x3f80_0000); // [1, 2)
+    let big = m > std::f32::consts::SQRT_2;
+    let m = if big { m * 0.5 } else { m };
+    let e = (e + big as i32) as f32;
+    let s = (m - 1.0) / (m + 1.0);
+    let s2 = s * s;
+    let ln_m = 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0)))));
+    // log10(2) split so that e·HI is exact (e has ≤ 8 significant bits, HI 12)
+    const LOG10_2_HI: f32 = 0.301_025_39;
+    const LOG10_2_LO: f32 = 4.605_038e-6;
+    e * LOG10_2_HI + (e * LOG10_2_LO + ln_m * std::f32::consts::LOG10_E)
+}
+
+/// `10·log10(max(amin, x)) − offset` over a slice; `amin` is a positive normal float.
+fn db_slice(x: &mut [f32], amin: f32, offset: f32) {
+    for v in x.iter_mut() {
+        *v = 10.0 * log10_normal(v.max(amin)) - offset;
+    }
+}
+
 fn max_of<S: Data<Elem = f32>, D: Dimension>(s: &ArrayBase<S, D>) -> f32 {
     s.iter().fold(f32::NEG_INFINITY, |m, v| m.max(*v))
 }
@@ -105,10 +145,29 @@ mod tests {
     fn power_to_db_by_hand() {
         let mut s = array![1.0f32, 10.0, 100.0, 0.0];
         power_to_db(&mut s, &DbConfig { top_db: None, ..DbConfig::power() }).unwrap();
-        assert_eq!(s, array![0.0, 10.0, 20.0, -100.0]);
+        assert!(s.iter().zip(array![0.0, 10.0, 20.0, -100.0].iter()).all(|(a, b): (&f32, &f32)| (a - b).abs() < 1e-4), "{s}");
         let mut s = array![1.0f32, 10.0, 100.0, 0.0];
         power_to_db(&mut s, &DbConfig { reference: DbRef::Max, top_db: Some(15.0), ..DbConfig::power() }).unwrap();
-        assert_eq!(s, array![-15.0, -10.0, 0.0, -15.0]);
+        assert!(s.iter().zip(array![-15.0, -10.0, 0.0, -15.0].iter()).all(|(a, b): (&f32, &f32)| (a - b).abs() < 1e-4), "{s}");
+    }
+
+    #[test]
+    fn fast_log10_agrees_with_std() {
+        let mut x = 1e-30f32;
+        let mut worst = 0.0f64;
+        while x < 1e30 {
+            for m in [1.0f32, 1.1, 1.4142, 1.41422, 1.7, 1.99] {
+                let v = x * m;
+                let (a, b) = (log10_fast(v) as f64, (v as f64).log10());
+                let allowed = 2.0 * f32::EPSILON as f64 * b.abs() + 1e-7;
+                worst = worst.max((a - b).abs() / allowed);
+            }
+            x *= 3.7;
+        }
+        assert!(worst <= 1.0, "error {worst} × allowed");
+        assert_eq!(log10_fast(1.0), 0.0);
+        assert_eq!(log10_fast(100.0), 2.0);
+        assert!(log10_fast(0.0).is_infinite());
     }
 
     #[test]
