@@ -2,7 +2,7 @@
 //! as `librosa.griffinlim`.
 
 use crate::stft::{Istft, Stft, StftConfig};
-use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use ndarray::{Array2, ArrayView2};
 use num_complex::Complex32;
 use reprise_core::{invalid, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -73,26 +73,26 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
     let mut rebuilt: Vec<Complex32> = Vec::with_capacity(angles.len());
     let alpha = config.momentum / (1.0 + config.momentum);
     let sig_len = length.unwrap_or_else(|| istft.default_length(n_frames));
+    if stft.n_frames(sig_len)? != n_frames {
+        return Err(invalid("length", format!("a signal of {sig_len} samples has {} frames, the magnitude has {n_frames}", stft.n_frames(sig_len)?)));
+    }
+    let mut inverse = Vec::with_capacity(sig_len);
+    let mut frame = vec![0.0f32; config.stft.n_fft];
+    let mut work = stft.new_workspace();
     for it in 0..config.n_iter {
-        let view = ArrayView2::from_shape((n_freqs, n_frames).f(), &angles).expect("shape");
-        let inverse = istft.process(view, Some(sig_len))?;
+        istft.process_frames(&angles, Some(sig_len), &mut inverse);
         rebuilt.clear();
-        let n = stft.for_each_frame(&inverse, |_, spec| rebuilt.extend_from_slice(spec))?;
-        if n != n_frames {
-            return Err(invalid("length", format!("a signal of {sig_len} samples has {n} frames, the magnitude has {n_frames}")));
-        }
-        for (((a, r), p), m) in angles.iter_mut().zip(&rebuilt).zip(&tprev).zip(&mag) {
-            let mut v = *r;
-            if it > 0 {
-                v -= *p * alpha;
-            }
+        stft.frames_into(&inverse, &mut rebuilt, &mut frame, &mut work);
+        let a = if it > 0 { alpha } else { 0.0 };
+        for (((ang, r), p), m) in angles.iter_mut().zip(&rebuilt).zip(&tprev).zip(&mag) {
+            let v = *r - *p * a;
             let norm = v.norm_sqr().sqrt() + f32::MIN_POSITIVE;
-            *a = v * (*m / norm);
+            *ang = v * (*m / norm);
         }
         std::mem::swap(&mut tprev, &mut rebuilt);
     }
-    let view = ArrayView2::from_shape((n_freqs, n_frames).f(), &angles).expect("shape");
-    istft.process(view, Some(sig_len))
+    istft.process_frames(&angles, Some(sig_len), &mut inverse);
+    Ok(inverse)
 }
 
 /// Spectral convergence `‖S − |STFT(y)|‖_F / ‖S‖_F`, the quality measure of phase

@@ -128,10 +128,48 @@ impl Stft {
         let mut work = self.workspace();
         let mut frame = vec![0.0f32; self.config.n_fft];
         for t in 0..n_frames {
-            self.framing.fill(y, 0, y.len(), t, &mut frame);
-            f(t, self.transform_frame(&mut frame, &mut work));
+            self.fill_windowed(y, t, &mut frame);
+            self.fft.process_with_scratch(&mut frame, &mut work.spec, &mut work.scratch).expect("buffer sizes fixed at planning");
+            f(t, &work.spec);
         }
         Ok(n_frames)
+    }
+
+    /// Frame `t` of the whole signal `y`, windowed, in one pass where no padding is needed.
+    #[inline]
+    fn fill_windowed(&self, y: &[f32], t: usize, frame: &mut [f32]) {
+        let start = self.framing.start(t);
+        let n = self.config.n_fft;
+        if start >= 0 && start as usize + n <= y.len() {
+            let src = &y[start as usize..start as usize + n];
+            for ((o, x), w) in frame.iter_mut().zip(src).zip(&self.window) {
+                *o = x * w;
+            }
+        } else {
+            self.framing.fill(y, 0, y.len(), t, frame);
+            for (x, w) in frame.iter_mut().zip(&self.window) {
+                *x *= *w;
+            }
+        }
+    }
+
+    /// Appends the spectra of every frame of a finite, long-enough `y` to `out`
+    /// (frame-major), reusing `frame` and `work`; for hot loops that validated once.
+    pub(crate) fn frames_into(&self, y: &[f32], out: &mut Vec<Complex32>, frame: &mut [f32], work: &mut Workspace) -> usize {
+        let n_frames = self.framing.n_frames(y.len()).unwrap_or(0);
+        let n_freqs = self.config.n_freqs();
+        let base = out.len();
+        out.resize(base + n_frames * n_freqs, Complex32::new(0.0, 0.0));
+        for (t, spec) in out[base..].chunks_exact_mut(n_freqs).enumerate() {
+            self.fill_windowed(y, t, frame);
+            self.fft.process_with_scratch(frame, spec, &mut work.scratch).expect("buffer sizes fixed at planning");
+        }
+        n_frames
+    }
+
+    /// A reusable workspace for [`Stft::frames_into`].
+    pub(crate) fn new_workspace(&self) -> Workspace {
+        self.workspace()
     }
 
     /// The complex STFT, shape `(1 + n_fft/2, n_frames)` (frames contiguous in memory).
@@ -173,7 +211,7 @@ impl Stft {
 }
 
 #[derive(Clone)]
-struct Workspace {
+pub(crate) struct Workspace {
     spec: Vec<Complex32>,
     scratch: Vec<Complex32>,
 }
@@ -244,6 +282,7 @@ pub struct Istft {
     /// 1 / window-sum-square envelope (0 where it is below the smallest normal f32),
     /// cached for the last frame count
     inv_envelope: Option<(usize, Vec<f32>)>,
+    ola: Vec<f32>,
     ifft: Arc<dyn ComplexToReal<f32>>,
     spec: Vec<Complex32>,
     scratch: Vec<Complex32>,
@@ -261,6 +300,7 @@ impl Istft {
             window_sq: w.iter().map(|v| (v * v) as f32).collect(),
             window: w.iter().map(|v| (*v / config.n_fft as f64) as f32).collect(),
             inv_envelope: None,
+            ola: Vec::new(),
             spec: vec![Complex32::new(0.0, 0.0); config.n_freqs()],
             scratch: vec![Complex32::new(0.0, 0.0); ifft.get_scratch_len()],
             frame: vec![0.0; config.n_fft],
@@ -287,16 +327,30 @@ impl Istft {
         if n_frames == 0 {
             return Err(Error::Empty);
         }
+        let st = stft_matrix.t();
+        let frames = st.as_standard_layout();
+        let frames = frames.as_slice().expect("standard layout");
+        if let Some(i) = frames.iter().position(|c| !(c.re.is_finite() && c.im.is_finite())) {
+            return Err(Error::NonFinite { what: "spectrogram value", index: i, value: f32::NAN });
+        }
+        let mut out = Vec::new();
+        self.process_frames(frames, length, &mut out);
+        Ok(out)
+    }
+
+    /// Overlap-adds frame-major, finite spectra (`n_frames · (1 + n_fft/2)` values) into `out`.
+    pub(crate) fn process_frames(&mut self, frames: &[Complex32], length: Option<usize>, out: &mut Vec<f32>) {
+        let n_freqs = self.config.n_freqs();
+        let n_frames = frames.len() / n_freqs;
         let (n_fft, hop) = (self.config.n_fft, self.config.hop_length());
         let full = n_fft + hop * (n_frames - 1);
-        let mut y = vec![0.0f32; full];
-        for (t, col) in stft_matrix.columns().into_iter().enumerate() {
-            for (s, c) in self.spec.iter_mut().zip(col.iter()) {
-                *s = *c;
-            }
-            if let Some(i) = self.spec.iter().position(|c| !(c.re.is_finite() && c.im.is_finite())) {
-                return Err(Error::NonFinite { what: "spectrogram value", index: t * n_freqs + i, value: f32::NAN });
-            }
+        let start = if self.config.center { n_fft / 2 } else { 0 };
+        let len = length.unwrap_or_else(|| self.default_length(n_frames));
+        let y = &mut self.ola;
+        y.clear();
+        y.resize(full, 0.0);
+        for (t, col) in frames.chunks_exact(n_freqs).enumerate() {
+            self.spec.copy_from_slice(col);
             // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
             self.spec[0].im = 0.0;
             if n_fft % 2 == 0 {
@@ -322,15 +376,10 @@ impl Istft {
             self.inv_envelope = Some((n_frames, inv));
         }
         let inv = &self.inv_envelope.as_ref().expect("just set").1;
-        for (v, w) in y.iter_mut().zip(inv) {
-            *v *= *w;
-        }
-        let start = if self.config.center { n_fft / 2 } else { 0 };
-        let len = length.unwrap_or_else(|| self.default_length(n_frames));
-        let mut out = vec![0.0f32; len];
         let avail = full.saturating_sub(start).min(len);
-        out[..avail].copy_from_slice(&y[start..start + avail]);
-        Ok(out)
+        out.clear();
+        out.extend(y[start..start + avail].iter().zip(&inv[start..start + avail]).map(|(v, w)| v * w));
+        out.resize(len, 0.0);
     }
 }
 
