@@ -120,8 +120,8 @@ fn log10_normal(x: f32) -> f32 {
     let s2 = s * s;
     let ln_m = 2.0 * s * (1.0 + s2 * (1.0 / 3.0 + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0)))));
     // log10(2) split so that e·HI is exact (e has ≤ 8 significant bits, HI 12)
-    const LOG10_2_HI: f32 = 0.301_025_39;
-    const LOG10_2_LO: f32 = 4.605_038e-6;
+    const LOG10_2_HI: f32 = 1233.0 / 4096.0;
+    const LOG10_2_LO: f32 = 4.605_039e-6;
     e * LOG10_2_HI + (e * LOG10_2_LO + ln_m * std::f32::consts::LOG10_E)
 }
 
@@ -156,7 +156,7 @@ mod tests {
         let mut x = 1e-30f32;
         let mut worst = 0.0f64;
         while x < 1e30 {
-            for m in [1.0f32, 1.1, 1.4142, 1.41422, 1.7, 1.99] {
+            for m in [1.0f32, 1.1, 1.4141, std::f32::consts::SQRT_2, 1.4143, 1.7, 1.99] {
                 let v = x * m;
                 let (a, b) = (log10_fast(v) as f64, (v as f64).log10());
                 let allowed = 2.0 * f32::EPSILON as f64 * b.abs() + 1e-7;

@@ -164,6 +164,26 @@ mod tests {
     }
 
     #[test]
+    fn stream_memory_stays_bounded() {
+        // an hour of audio at 22050 Hz pushed in 4096-sample chunks keeps at most a
+        // few frames of samples in memory
+        for mode in [PadMode::Constant, PadMode::Reflect, PadMode::Edge] {
+            let f = Framing { frame_length: 2048, hop_length: 512, center: true, pad_mode: mode };
+            let mut s = FrameStream::new(f).unwrap();
+            let chunk = vec![0.25f32; 4096];
+            let mut frames = 0usize;
+            let mut peak = 0usize;
+            for _ in 0..(22050 * 3600 / 4096) {
+                s.push(&chunk, |_, _| frames += 1);
+                peak = peak.max(s.buf.len());
+            }
+            assert!(peak <= 2 * 2048 + 2 * 4096, "{mode:?}: buffer grew to {peak} samples");
+            let n = s.finish(|_, _| frames += 1).unwrap();
+            assert_eq!(n, frames);
+        }
+    }
+
+    #[test]
     fn frame_count_matches_librosa() {
         let f = Framing { frame_length: 2048, hop_length: 512, center: true, pad_mode: PadMode::Constant };
         assert_eq!(f.n_frames(22050 * 60), Some(2584));

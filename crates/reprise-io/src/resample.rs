@@ -37,11 +37,13 @@ impl StreamResampler {
         self.n_in += x.len() as u64;
         let mut result = Vec::new();
         let mut used = 0;
-        while self.pending.len() - used >= self.inner.input_frames_next() {
+        let pending = std::mem::take(&mut self.pending);
+        while pending.len() - used >= self.inner.input_frames_next() {
             let need = self.inner.input_frames_next();
-            self.run(&self.pending[used..used + need].to_vec(), None, &mut result);
+            self.run(&pending[used..used + need], None, &mut result);
             used += need;
         }
+        self.pending = pending;
         self.pending.drain(..used);
         result
     }

@@ -123,7 +123,8 @@ fn probe_reports_the_header() {
 
 #[test]
 fn bad_files_get_errors_that_name_them() {
-    let cases: [(&str, fn(&IoError) -> bool); 6] = [
+    type Check = fn(&IoError) -> bool;
+    let cases: [(&str, Check); 6] = [
         ("does_not_exist.wav", |e| matches!(e, IoError::NotFound { .. })),
         ("empty.wav", |e| matches!(e, IoError::EmptyFile { .. })),
         ("text.wav", |e| matches!(e, IoError::UnsupportedFormat { .. })),

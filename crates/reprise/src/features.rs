@@ -192,7 +192,7 @@ impl FeatureParams {
     /// once, before any file is read.
     pub fn validate(&self) -> Result<()> {
         self.stft.validate()?;
-        if self.db && matches!(self.kind, FeatureKind::Mfcc | FeatureKind::ChromaStft | FeatureKind::Zcr) || self.db && self.kind.descriptor(0.5).is_some() {
+        if self.db && (matches!(self.kind, FeatureKind::Mfcc | FeatureKind::ChromaStft | FeatureKind::Zcr) || self.kind.descriptor(0.5).is_some()) {
             return Err(reprise_core::invalid("db", format!("--db applies to stft, mel and rms, not to {}", self.kind.name())).into());
         }
         if let Some(p) = self.power {
@@ -205,11 +205,9 @@ impl FeatureParams {
                 return Err(reprise_core::invalid("tuning", format!("{t} must lie in [-0.5, 0.5] bins")).into());
             }
         }
-        if let Some(d) = self.kind.descriptor(self.roll_percent) {
-            if let Descriptor::Rolloff { roll_percent } = d {
-                if !(roll_percent > 0.0 && roll_percent < 1.0) {
-                    return Err(reprise_core::invalid("roll_percent", format!("{roll_percent} must lie in (0, 1)")).into());
-                }
+        if let Some(Descriptor::Rolloff { roll_percent }) = self.kind.descriptor(self.roll_percent) {
+            if !(roll_percent > 0.0 && roll_percent < 1.0) {
+                return Err(reprise_core::invalid("roll_percent", format!("{roll_percent} must lie in (0, 1)")).into());
             }
         }
         Ok(())

@@ -9,6 +9,8 @@
 //! | [`io`] (`reprise-io`) | decoding, resampling, atomic writers |
 //! | [`dsp`] (`reprise-dsp`) | STFT family, mel, MFCC, chroma, descriptors, Griffin-Lim |
 #![deny(missing_docs)]
+// `!(x > 0.0)` is deliberate throughout: it also rejects NaN.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub use reprise_core as core;
 pub use reprise_dsp as dsp;
