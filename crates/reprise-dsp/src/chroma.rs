@@ -101,11 +101,7 @@ pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Resul
         Some(t) => t,
         None => {
             let mut est = config.tuning_estimator()?;
-            let st = s.t();
-            let frames = st.as_standard_layout();
-            for row in frames.rows() {
-                est.push_frame(row.as_slice().expect("standard layout"));
-            }
+            crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
             est.estimate()
         }
     };

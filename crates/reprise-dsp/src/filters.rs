@@ -179,7 +179,7 @@ pub fn dot(a: &[f32], b: &[f32]) -> f32 {
 pub(crate) fn check_rows(got: usize, expected: usize) -> Result<()> {
     if got != expected {
         return Err(reprise_core::Error::ShapeMismatch {
-            expected: format!("{expected} frequency rows (1 + n_fft/2)"),
+            expected: format!("{expected} frequency rows (1 + n_fft/2 for n_fft = {})", 2 * (expected.max(1) - 1)),
             got: format!("{got} rows"),
         });
     }
@@ -191,12 +191,19 @@ pub(crate) fn check_rows(got: usize, expected: usize) -> Result<()> {
 pub(crate) fn map_frames(s: ArrayView2<f32>, n_out: usize, mut f: impl FnMut(&[f32], &mut [f32])) -> Array2<f32> {
     let n_frames = s.ncols();
     let mut data = vec![0.0f32; n_out * n_frames];
+    let mut outs = data.chunks_mut(n_out.max(1));
+    for_each_frame(s, |frame| f(frame, outs.next().expect("one output chunk per frame")));
+    Array2::from_shape_vec((n_out, n_frames).f(), data).expect("shape")
+}
+
+/// Calls `f` with every column of `s` as a contiguous slice (no copy when the
+/// frames are already contiguous, as in Reprise's outputs).
+pub(crate) fn for_each_frame(s: ArrayView2<f32>, mut f: impl FnMut(&[f32])) {
     let st = s.t();
     let frames = st.as_standard_layout();
-    for (row, out) in frames.rows().into_iter().zip(data.chunks_mut(n_out.max(1))) {
-        f(row.as_slice().expect("standard layout"), out);
+    for row in frames.rows() {
+        f(row.as_slice().expect("standard layout"));
     }
-    Array2::from_shape_vec((n_out, n_frames).f(), data).expect("shape")
 }
 
 /// Chroma filter bank parameters (`librosa.filters.chroma`).

@@ -41,12 +41,7 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
         return Err(invalid("momentum", format!("{} > 1 is unstable; librosa uses 0.99", config.momentum)));
     }
     let (n_freqs, n_frames) = magnitude.dim();
-    if n_freqs != config.stft.n_freqs() {
-        return Err(Error::ShapeMismatch {
-            expected: format!("{} rows (1 + n_fft/2 for n_fft = {})", config.stft.n_freqs(), config.stft.n_fft),
-            got: format!("{n_freqs} rows"),
-        });
-    }
+    crate::filters::check_rows(n_freqs, config.stft.n_freqs())?;
     if n_frames == 0 {
         return Err(Error::Empty);
     }

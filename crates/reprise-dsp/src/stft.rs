@@ -318,12 +318,7 @@ impl Istft {
     /// zero-pads the output as `librosa.istft(length=...)`.
     pub fn process(&mut self, stft_matrix: ArrayView2<Complex32>, length: Option<usize>) -> Result<Vec<f32>> {
         let (n_freqs, n_frames) = stft_matrix.dim();
-        if n_freqs != self.config.n_freqs() {
-            return Err(Error::ShapeMismatch {
-                expected: format!("{} frequency rows (1 + n_fft/2 for n_fft = {})", self.config.n_freqs(), self.config.n_fft),
-                got: format!("{n_freqs} rows"),
-            });
-        }
+        crate::filters::check_rows(n_freqs, self.config.n_freqs())?;
         if n_frames == 0 {
             return Err(Error::Empty);
         }

@@ -154,11 +154,7 @@ pub fn pitch_tuning(frequencies: &[f32], resolution: f64, bins_per_octave: usize
 /// shape `(1 + n_fft/2, n_frames)`.
 pub fn estimate_tuning(s: ArrayView2<f32>, config: &PiptrackConfig, bins_per_octave: usize) -> Result<f64> {
     let mut est = TuningEstimator::new(config, bins_per_octave, 0.01)?;
-    let st = s.t();
-    let frames = st.as_standard_layout();
-    for row in frames.rows() {
-        est.push_frame(row.as_slice().expect("standard layout"));
-    }
+    crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
     Ok(est.estimate())
 }
 
