@@ -1,7 +1,7 @@
 //! Phase reconstruction: fast Griffin-Lim (Perraudin, Balazs & Søndergaard 2013),
 //! as `librosa.griffinlim`.
 
-use crate::stft::{Istft, Stft, StftConfig};
+use crate::stft::{FramesIn, Istft, Stft, StftConfig};
 use ndarray::{Array2, ArrayView2};
 use num_complex::Complex32;
 use reprise_core::{invalid, Error, Result};
@@ -75,7 +75,8 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
     let mut frame = vec![0.0f32; config.stft.n_fft];
     let mut work = stft.new_workspace();
     for it in 0..config.n_iter {
-        istft.process_frames(&angles, Some(sig_len), &mut inverse);
+        // the inverse FFT consumes `angles`; they are recomputed from scratch below
+        istft.process_frames(FramesIn::Consume(&mut angles), Some(sig_len), &mut inverse);
         rebuilt.clear();
         stft.frames_into(&inverse, &mut rebuilt, &mut frame, &mut work);
         let a = if it > 0 { alpha } else { 0.0 };
@@ -86,7 +87,7 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
         }
         std::mem::swap(&mut tprev, &mut rebuilt);
     }
-    istft.process_frames(&angles, Some(sig_len), &mut inverse);
+    istft.process_frames(FramesIn::Consume(&mut angles), Some(sig_len), &mut inverse);
     Ok(inverse)
 }
 

@@ -279,14 +279,21 @@ pub struct Istft {
     /// window / n_fft (the inverse FFT's scaling folded in)
     window: Vec<f32>,
     window_sq: Vec<f32>,
-    /// 1 / window-sum-square envelope (0 where it is below the smallest normal f32),
-    /// cached for the last frame count
+    /// 1 / window-sum-square envelope (1 where the envelope is below the smallest normal
+    /// f32, leaving those samples unnormalised as librosa does), cached for the last frame count
     inv_envelope: Option<(usize, Vec<f32>)>,
     ola: Vec<f32>,
     ifft: Arc<dyn ComplexToReal<f32>>,
     spec: Vec<Complex32>,
     scratch: Vec<Complex32>,
     frame: Vec<f32>,
+}
+
+/// Spectra handed to the overlap-add: borrowed (copied frame by frame, cache-friendly)
+/// or consumed (the inverse FFT works in place on them).
+pub(crate) enum FramesIn<'a> {
+    Borrow(&'a [Complex32]),
+    Consume(&'a mut [Complex32]),
 }
 
 impl Istft {
@@ -329,14 +336,18 @@ impl Istft {
             return Err(Error::NonFinite { what: "spectrogram value", index: i, value: f32::NAN });
         }
         let mut out = Vec::new();
-        self.process_frames(frames, length, &mut out);
+        self.process_frames(FramesIn::Borrow(frames), length, &mut out);
         Ok(out)
     }
 
-    /// Overlap-adds frame-major, finite spectra (`n_frames · (1 + n_fft/2)` values) into `out`.
-    pub(crate) fn process_frames(&mut self, frames: &[Complex32], length: Option<usize>, out: &mut Vec<f32>) {
+    /// Overlap-adds frame-major, finite spectra (`n_frames · (1 + n_fft/2)` values) into
+    /// `out`. Consumed frames are left unspecified.
+    pub(crate) fn process_frames(&mut self, mut frames: FramesIn<'_>, length: Option<usize>, out: &mut Vec<f32>) {
         let n_freqs = self.config.n_freqs();
-        let n_frames = frames.len() / n_freqs;
+        let n_frames = match &frames {
+            FramesIn::Borrow(f) => f.len(),
+            FramesIn::Consume(f) => f.len(),
+        } / n_freqs;
         let (n_fft, hop) = (self.config.n_fft, self.config.hop_length());
         let full = n_fft + hop * (n_frames - 1);
         let start = if self.config.center { n_fft / 2 } else { 0 };
@@ -344,16 +355,20 @@ impl Istft {
         let y = &mut self.ola;
         y.clear();
         y.resize(full, 0.0);
-        for (t, col) in frames.chunks_exact(n_freqs).enumerate() {
-            self.spec.copy_from_slice(col);
+        for t in 0..n_frames {
+            let col: &mut [Complex32] = match &mut frames {
+                FramesIn::Consume(f) => &mut f[t * n_freqs..(t + 1) * n_freqs],
+                FramesIn::Borrow(f) => {
+                    self.spec.copy_from_slice(&f[t * n_freqs..(t + 1) * n_freqs]);
+                    &mut self.spec
+                }
+            };
             // numpy's irfft ignores the imaginary parts of the DC and Nyquist bins
-            self.spec[0].im = 0.0;
+            col[0].im = 0.0;
             if n_fft % 2 == 0 {
-                self.spec[n_freqs - 1].im = 0.0;
+                col[n_freqs - 1].im = 0.0;
             }
-            self.ifft
-                .process_with_scratch(&mut self.spec, &mut self.frame, &mut self.scratch)
-                .expect("buffer sizes fixed at planning");
+            self.ifft.process_with_scratch(col, &mut self.frame, &mut self.scratch).expect("buffer sizes fixed at planning");
             let off = t * hop;
             for ((o, x), w) in y[off..off + n_fft].iter_mut().zip(&self.frame).zip(&self.window) {
                 *o += x * w;
