@@ -14,7 +14,8 @@ What it does:
      float32 WAV) and bench-data/clips/ (40 x 10 s, 44100 Hz, 16-bit stereo WAV).
   2. Times librosa single-threaded on the decoded 60 s signal: one warm-up call, then
      the median of 7 calls (3 for griffinlim), time.perf_counter.
-  3. Runs `target/release/examples/bench_json bench-data/clip60.wav`, which prints one
+  3. Runs `target/release/examples/bench_json bench-data/clip60.wav` (steps 2 and 3
+     alternate for --rounds rounds, default 3; figures are medians over rounds), which prints one
      JSON object of Reprise median seconds per case (same cases, same method).
   4. Times folder throughput (wall clock, median of 3): a plain single-process librosa
      script (load at 22050 Hz + melspectrogram + np.save per file) against
@@ -451,6 +452,10 @@ def write_report(path: Path, ctx: dict) -> None:
         f"- Reprise: `target/release/examples/bench_json bench-data/clip60.wav` (same cases and method), run with "
         f"RAYON_NUM_THREADS={ctx['rust_threads']}.\n"
     )
+    L.append(
+        f"- Rounds: {ctx.get('rounds', 1)}, alternating librosa and Reprise so that a change in machine load hits "
+        "both; each figure below is the median over rounds of the per-round medians.\n"
+    )
     L.append("- Ratio = librosa median / Reprise median (higher means Reprise is faster).\n")
     L.append("\n## Per-function timings\n\n")
     L.append("| case | librosa call | librosa median | Reprise median | ratio | target | result |\n")
@@ -530,6 +535,8 @@ def main() -> int:
     ap.add_argument("--no-build", action="store_true", help="do not run cargo build; use the binaries in target/release")
     ap.add_argument("--rust-threads", type=int, default=1,
                     help="RAYON_NUM_THREADS for bench_json (default 1, matching single-threaded librosa)")
+    ap.add_argument("--rounds", type=int, default=3,
+                    help="alternating librosa/Reprise rounds; figures are medians over rounds (default 3)")
     ap.add_argument("--data-dir", default=str(REPO / "bench-data"), help="where benchmark data is (re)generated")
     ap.add_argument("--regen", action="store_true", help="regenerate benchmark data even if present")
     ap.add_argument("--output", default=str(REPO / "BENCHMARKS.md"), help="report path (default BENCHMARKS.md)")
@@ -555,7 +562,9 @@ def main() -> int:
     data_dir = Path(args.data_dir).resolve()
     clip60, clips = ensure_data(data_dir, args.regen)
 
+    args.rounds = max(1, 1 if args.quick else args.rounds)
     ctx = {
+        "rounds": args.rounds,
         "date": datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z"),
         "argv": " ".join(["scripts/bench_vs_librosa.py"] + sys.argv[1:]),
         "only_peer": args.only_peer,
@@ -578,11 +587,26 @@ def main() -> int:
         build_errors = build_rust([BENCH_JSON_BUILD, CLI_BUILD])
     ctx["build_errors"] = build_errors
 
-    ctx["librosa"] = time_librosa(clip60, repeats, gl_repeats)
-    if not args.only_peer:
-        ctx["reprise"], ctx["rust_error"] = time_reprise_functions(clip60, args.rust_threads)
-    else:
-        ctx["rust_error"] = None
+    # Alternate librosa and Reprise in rounds, so that a change in machine load hits
+    # both sides; each case's figure is the median over rounds of the per-round medians.
+    lib_rounds, rep_rounds = [], []
+    ctx["rust_error"] = None
+    for r in range(args.rounds):
+        print(f"[round {r + 1}/{args.rounds}]", flush=True)
+        lib_rounds.append(time_librosa(clip60, repeats, gl_repeats))
+        if not args.only_peer:
+            rep, err = time_reprise_functions(clip60, args.rust_threads)
+            rep_rounds.append(rep)
+            ctx["rust_error"] = ctx["rust_error"] or err
+    ctx["librosa"] = {
+        k: dict(v, median_s=statistics.median(rd[k]["median_s"] for rd in lib_rounds),
+                round_medians_s=[rd[k]["median_s"] for rd in lib_rounds])
+        for k, v in lib_rounds[0].items()
+    }
+    if rep_rounds:
+        keys = set().union(*rep_rounds)
+        ctx["reprise"] = {k: statistics.median(rd[k] for rd in rep_rounds if k in rd) for k in keys}
+        ctx["reprise_rounds"] = rep_rounds
 
     ctx["audio_seconds"] = clips_audio_seconds(clips)
     ctx["folder_librosa"] = time_folder_librosa(clips, data_dir, folder_repeats)
