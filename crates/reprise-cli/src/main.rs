@@ -41,8 +41,16 @@ enum Command {
     /// With a folder or glob as INPUT, OUT is a folder mirroring the input tree; files
     /// run in parallel, a bad file is reported and skipped, and a re-run skips outputs
     /// that are already complete with the same parameters.
+    #[command(after_help = "Examples:
+  reprise features mel song.flac -o song.mel.npy --db
+  reprise features mfcc music/ -o feats/ --n-mfcc 13
+  reprise features chroma-stft 'music/*.mp3' -o chroma/ --tuning 0
+  reprise features stft song.wav -o d.npy --sr native --n-fft 1024 --hop-length 256")]
     Features(FeaturesArgs),
     /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim).
+    #[command(after_help = "Examples:
+  reprise invert stft d.npy -o back.wav            # complex64: exact inverse STFT
+  reprise invert mel song.mel.npy -o back.wav --n-iter 64")]
     Invert(invert::InvertArgs),
     /// The main job on the embedded demo clip: features and a picture of them.
     Demo {
