@@ -132,6 +132,9 @@ fn absurd_parameters_are_rejected() {
     expect_error(&["features", "mel", i, "-o", o, "--n-fft", "256", "--n-mels", "256"], "too many");
     expect_error(&["features", "mfcc", i, "-o", o, "--n-mfcc", "500"], "n_mfcc");
     expect_error(&["features", "mfcc", i, "-o", o, "--db"], "--db applies");
+    expect_error(&["features", "chroma-stft", i, "-o", o, "--n-chroma", "0"], "n_chroma");
+    expect_error(&["features", "chroma-stft", i, "-o", o, "--tuning", "0.7"], "tuning");
+    expect_error(&["features", "mel", i, "-o", o, "--win-length", "4096"], "win_length");
     let u = reprise(&["features", "mel", i, "-o", o, "--sr", "0"]);
     assert_eq!(u.status.code(), Some(2), "clap usage errors exit 2");
 }

@@ -62,6 +62,19 @@ impl Default for ChromaStftConfig {
 }
 
 impl ChromaStftConfig {
+    /// Checks the parameters and says what would be valid.
+    pub fn validate(&self) -> Result<()> {
+        self.stft.validate()?;
+        if self.n_chroma == 0 {
+            return Err(invalid("n_chroma", "must be at least 1 (default 12)"));
+        }
+        if let Some(t) = self.tuning {
+            if !(t.is_finite() && t.abs() <= 0.5) {
+                return Err(invalid("tuning", format!("{t} must lie in [-0.5, 0.5] chroma bins")));
+            }
+        }
+        Ok(())
+    }
     /// Piptrack parameters used to estimate the tuning.
     pub fn piptrack(&self) -> PiptrackConfig {
         PiptrackConfig { sr: self.sr, n_fft: self.stft.n_fft, ..PiptrackConfig::default() }
@@ -89,6 +102,7 @@ pub fn chroma_frame(filters: &Array2<f32>, power: &[f32], norm: FrameNorm, out: 
 /// `librosa.feature.chroma_stft(y=y, ...)`: returns the chromagram `(n_chroma, n_frames)`
 /// and the tuning used (given or estimated).
 pub fn chroma_stft(y: &[f32], config: &ChromaStftConfig) -> Result<(Array2<f32>, f64)> {
+    config.validate()?;
     let stft = Stft::new(&config.stft)?;
     let s = stft.spectrogram(y, 2.0)?;
     chroma_from_power(s.view(), config)
@@ -96,6 +110,7 @@ pub fn chroma_stft(y: &[f32], config: &ChromaStftConfig) -> Result<(Array2<f32>,
 
 /// Chromagram from a power spectrogram `(1 + n_fft/2, n_frames)` (`chroma_stft(S=S)`).
 pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Result<(Array2<f32>, f64)> {
+    config.validate()?;
     crate::filters::check_rows(s.nrows(), config.stft.n_freqs())?;
     let tuning = match config.tuning {
         Some(t) => t,
@@ -105,9 +120,6 @@ pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Resul
             est.estimate()
         }
     };
-    if !tuning.is_finite() {
-        return Err(invalid("tuning", "must be finite"));
-    }
     let fb = config.filters(tuning)?;
     let out = map_frames(s, config.n_chroma, |frame, out| chroma_frame(&fb, frame, config.norm, out));
     Ok((out, tuning))

@@ -200,10 +200,8 @@ impl FeatureParams {
                 return Err(reprise_core::invalid("power", format!("{p} must be > 0")).into());
             }
         }
-        if let Some(t) = self.tuning {
-            if !(t.is_finite() && t.abs() <= 0.5) {
-                return Err(reprise_core::invalid("tuning", format!("{t} must lie in [-0.5, 0.5] bins")).into());
-            }
+        if self.kind == FeatureKind::ChromaStft {
+            self.chroma_config(22050).validate()?;
         }
         if let Some(Descriptor::Rolloff { roll_percent }) = self.kind.descriptor(self.roll_percent) {
             if !(roll_percent > 0.0 && roll_percent < 1.0) {
