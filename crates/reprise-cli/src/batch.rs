@@ -14,8 +14,9 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
     let params = args.opts.params(args.kind);
     params.validate()?;
     let input = args.input.as_str();
-    let is_glob = input.contains(['*', '?', '[']);
     let path = Path::new(input);
+    // an existing path is taken literally, even with glob characters in its name
+    let is_glob = !path.exists() && input.contains(['*', '?', '[']);
     if !is_glob {
         if !path.exists() {
             return Err(format!("{input}: no such file or folder").into());
@@ -45,8 +46,7 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
 /// `-o` for a single input: a folder gets `<stem>.npy` inside; anything else gets `.npy`.
 fn single_output_path(out: &Path, input: &Path) -> PathBuf {
     if out.is_dir() {
-        let stem = input.file_stem().unwrap_or_default();
-        return out.join(stem).with_extension("npy");
+        return out.join(npy_name(input, false));
     }
     if out.extension().and_then(|e| e.to_str()) == Some("npy") {
         out.to_owned()
@@ -55,6 +55,42 @@ fn single_output_path(out: &Path, input: &Path) -> PathBuf {
         s.push(".npy");
         PathBuf::from(s)
     }
+}
+
+/// `song.wav` → `song.npy`; with `keep_extension` (two inputs differ only by extension)
+/// `song.wav` → `song.wav.npy`.
+fn npy_name(input: &Path, keep_extension: bool) -> String {
+    let name = if keep_extension { input.file_name() } else { input.file_stem() };
+    format!("{}.npy", name.unwrap_or_default().to_string_lossy())
+}
+
+/// Output path of every input: the input tree below `root` mirrored under `out`.
+/// Inputs that would share an output (`a.wav`, `a.flac`) keep their extension in the name.
+fn output_paths(root: &Path, files: &[PathBuf], out: &Path) -> Vec<PathBuf> {
+    let rel = |f: &PathBuf| -> PathBuf {
+        let root_plain = root.strip_prefix(".").unwrap_or(root);
+        let r = f.strip_prefix(root).or_else(|_| f.strip_prefix(root_plain)).map(Path::to_path_buf);
+        // never write beside the input: fall back to the bare file name
+        r.unwrap_or_else(|_| PathBuf::from(f.file_name().unwrap_or_default()))
+    };
+    let plain: Vec<PathBuf> = files.iter().map(|f| out.join(rel(f).with_file_name(npy_name(f, false)))).collect();
+    let mut count = std::collections::HashMap::new();
+    for p in &plain {
+        *count.entry(p.clone()).or_insert(0) += 1;
+    }
+    files
+        .iter()
+        .zip(plain)
+        .map(|(f, p)| if count[&p] > 1 { out.join(rel(f).with_file_name(npy_name(f, true))) } else { p })
+        .collect()
+}
+
+/// Size and modification time of an input, recorded in the sidecar so that a changed
+/// input is recomputed on the next run.
+fn fingerprint(input: &Path) -> serde_json::Value {
+    let meta = std::fs::metadata(input).ok();
+    let modified = meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos() as u64);
+    serde_json::json!({ "bytes": meta.map(|m| m.len()), "modified_unix_ns": modified })
 }
 
 fn collect(input: &str, is_glob: bool) -> Result<(PathBuf, Vec<PathBuf>), Failure> {
@@ -94,15 +130,16 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether `npy` and its sidecar exist and the sidecar records the same parameters.
-fn is_complete(npy: &Path, params: &FeatureParams) -> bool {
-    let sidecar = npy.with_extension("json");
-    if !npy.is_file() {
+/// Whether `npy` and its sidecar exist, the sidecar records the same parameters and the
+/// same input (size, modification time), and the picture exists when one is asked for.
+fn is_complete(npy: &Path, input: &Path, params: &FeatureParams, with_plot: bool) -> bool {
+    if !npy.is_file() || (with_plot && !npy.with_extension("png").is_file()) {
         return false;
     }
-    let Ok(text) = std::fs::read_to_string(&sidecar) else { return false };
+    let Ok(text) = std::fs::read_to_string(npy.with_extension("json")) else { return false };
     let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    serde_json::to_value(params).map(|p| v.get("params") == Some(&p)).unwrap_or(false)
+    let same_params = serde_json::to_value(params).map(|p| v.get("params") == Some(&p)).unwrap_or(false);
+    same_params && v.get("source") == Some(&fingerprint(input))
 }
 
 pub fn write_outputs(f: &Features, params: &FeatureParams, input: &Path, npy: &Path, with_plot: bool) -> Result<(), Failure> {
@@ -119,7 +156,9 @@ pub fn write_outputs(f: &Features, params: &FeatureParams, input: &Path, npy: &P
         plot::write_png(&npy.with_extension("png"), &[plot::Panel { data: &img, log }])?;
     }
     // the sidecar is written last: its presence marks the output complete
-    write_json(&npy.with_extension("json"), &f.sidecar(&input.display().to_string(), params))?;
+    let mut sidecar = f.sidecar(&input.display().to_string(), params);
+    sidecar["source"] = fingerprint(input);
+    write_json(&npy.with_extension("json"), &sidecar)?;
     Ok(())
 }
 
@@ -133,13 +172,14 @@ fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[
     let audio_ms = AtomicU64::new(0);
     let skipped = AtomicU64::new(0);
     let start = Instant::now();
+    let outputs = output_paths(root, files, &args.out);
     let failures: Vec<String> = pool.install(|| {
         files
             .par_iter()
-            .filter_map(|file| {
-                let rel = file.strip_prefix(root).unwrap_or(file);
-                let out = args.out.join(rel).with_extension("npy");
-                let result = if !args.force && is_complete(&out, params) {
+            .zip(&outputs)
+            .filter_map(|(file, out)| {
+                let out = out.as_path();
+                let result = if !args.force && is_complete(out, file, params, args.plot) {
                     skipped.fetch_add(1, Ordering::Relaxed);
                     Ok(())
                 } else {
@@ -147,7 +187,7 @@ fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[
                         for w in &f.warnings {
                             pb.suspend(|| eprintln!("warning: {}: {w}", file.display()));
                         }
-                        write_outputs(&f, params, file, &out, args.plot)?;
+                        write_outputs(&f, params, file, out, args.plot)?;
                         audio_ms.fetch_add((f.duration_s * 1000.0) as u64, Ordering::Relaxed);
                         Ok(())
                     })

@@ -97,7 +97,7 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
 
 /// Undoes `--db` and `--power`: returns values with exponent `want` (1 = magnitude).
 fn to_linear(mut s: Array2<f32>, params: &FeatureParams, want: f32) -> Array2<f32> {
-    let stored_power = params.power.unwrap_or(if params.kind == FeatureKind::Mel { 2.0 } else { 1.0 });
+    let stored_power = params.stored_power();
     if params.db {
         // dB values are 10·log10(power) (or 20·log10(magnitude)): back to power
         s.mapv_inplace(|v| 10f32.powf(v / 10.0));

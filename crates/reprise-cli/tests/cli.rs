@@ -79,6 +79,9 @@ fn mel_in_db_inverts_through_griffin_lim() {
     let r = hound::WavReader::open(&wav).unwrap();
     assert_eq!(r.spec().sample_rate, 22050);
     assert!(r.len() > 10000);
+    // absurd output lengths are refused before allocating
+    expect_error(&["invert", "mel", s(&out), "-o", s(&wav), "--length", "18446744073709551615"], "exceed");
+    expect_error(&["invert", "mel", s(&out), "-o", s(&wav), "--hop-length", "1000000000"], "exceed");
     // a stft file is not a mel file
     expect_error(&["invert", "stft", s(&out), "-o", s(&wav)], "holds `mel` features");
 }
@@ -135,6 +138,15 @@ fn absurd_parameters_are_rejected() {
     expect_error(&["features", "chroma-stft", i, "-o", o, "--n-chroma", "0"], "n_chroma");
     expect_error(&["features", "chroma-stft", i, "-o", o, "--tuning", "0.7"], "tuning");
     expect_error(&["features", "mel", i, "-o", o, "--win-length", "4096"], "win_length");
+    expect_error(&["features", "mel", i, "-o", o, "--hop-length", "9223372036854775808"], "absurdly large");
+    expect_error(&["features", "mel", i, "-o", o, "--n-mels", "18446744073709551615"], "too many");
+    expect_error(&["features", "chroma-stft", i, "-o", o, "--n-chroma", "18446744073709551615", "--tuning", "0"], "n_chroma");
+    // a folder fails once, before any file is read, for rate-independent and rate-dependent checks
+    let folder = fx("");
+    let folder = s(&folder);
+    expect_error(&["features", "mfcc", folder, "-o", o, "--n-mfcc", "0"], "n_mfcc");
+    expect_error(&["features", "mfcc", folder, "-o", o, "--n-mfcc", "0", "--sr", "native"], "n_mfcc");
+    expect_error(&["features", "mel", folder, "-o", o, "--fmin", "500", "--fmax", "400", "--sr", "native"], "fmax");
     let u = reprise(&["features", "mel", i, "-o", o, "--sr", "0"]);
     assert_eq!(u.status.code(), Some(2), "clap usage errors exit 2");
 }
@@ -191,4 +203,57 @@ fn demo_runs_and_draws() {
     assert!(dir.path().join("demo.png").is_file());
     let m: Array2<f32> = read_npy(dir.path().join("demo.mel.npy")).unwrap();
     assert_eq!(m.dim(), (128, 259));
+}
+
+#[test]
+fn batch_output_names_never_collide_and_odd_names_work() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::copy(fx("tone_s16.wav"), src.path().join("a.wav")).unwrap();
+    std::fs::copy(fx("tone.flac"), src.path().join("a.flac")).unwrap();
+    std::fs::copy(fx("tone.flac"), src.path().join("song [live].v2.flac")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = reprise(&["features", "rms", s(src.path()), "-o", s(out.path())]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for name in ["a.wav.npy", "a.flac.npy", "song [live].v2.npy"] {
+        assert!(out.path().join(name).is_file(), "{name} missing");
+    }
+    // a file whose name contains glob characters is taken literally
+    let single = out.path().join("single");
+    std::fs::create_dir(&single).unwrap();
+    let o = reprise(&["features", "rms", s(&src.path().join("song [live].v2.flac")), "-o", s(&single)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(single.join("song [live].v2.npy").is_file());
+}
+
+#[test]
+fn relative_glob_mirrors_below_its_folder() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::create_dir(src.path().join("music")).unwrap();
+    std::fs::copy(fx("tone_s16.wav"), src.path().join("music/a.wav")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_reprise"))
+        .args(["features", "zcr", "./music/*.wav", "-o", s(out.path())])
+        .current_dir(src.path())
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(out.path().join("a.npy").is_file());
+}
+
+#[test]
+fn resume_notices_a_changed_input_and_a_requested_plot() {
+    let src = tempfile::tempdir().unwrap();
+    std::fs::copy(fx("tone_s16.wav"), src.path().join("a.wav")).unwrap();
+    let out = tempfile::tempdir().unwrap();
+    let run = |extra: &[&str]| {
+        let mut args = vec!["features", "mel", s(src.path()), "-o", s(out.path())];
+        args.extend_from_slice(extra);
+        stderr(&reprise(&args))
+    };
+    assert!(run(&[]).contains("1 done"));
+    assert!(run(&[]).contains("1 already complete"));
+    let png = out.path().join("a.png");
+    assert!(run(&["--plot"]).contains("1 done") && png.is_file(), "--plot must not be skipped");
+    std::fs::copy(fx("stereo_s16_44100.wav"), src.path().join("a.wav")).unwrap();
+    assert!(run(&["--plot"]).contains("1 done"), "a changed input must be recomputed");
 }

@@ -65,8 +65,8 @@ impl ChromaStftConfig {
     /// Checks the parameters and says what would be valid.
     pub fn validate(&self) -> Result<()> {
         self.stft.validate()?;
-        if self.n_chroma == 0 {
-            return Err(invalid("n_chroma", "must be at least 1 (default 12)"));
+        if self.n_chroma == 0 || self.n_chroma > crate::filters::MAX_CHROMA {
+            return Err(invalid("n_chroma", format!("{} must be between 1 and {} (default 12)", self.n_chroma, crate::filters::MAX_CHROMA)));
         }
         if let Some(t) = self.tuning {
             if !(t.is_finite() && t.abs() <= 0.5) {

@@ -65,6 +65,13 @@ impl MelFilterBank {
         if c.n_mels == 0 {
             return Err(invalid("n_mels", "must be at least 1 (default 128)"));
         }
+        // each FFT bin lies in at most two triangles, so more bands than that must leave one empty
+        if c.n_mels > 2 * (c.n_fft / 2 + 1) {
+            return Err(invalid(
+                "n_mels",
+                format!("{} mel bands are too many for n_fft = {}: lower n_mels or raise n_fft", c.n_mels, c.n_fft),
+            ));
+        }
         let nyquist = c.sr as f64 / 2.0;
         let fmax = c.fmax.unwrap_or(nyquist);
         if !(c.fmin >= 0.0 && c.fmin.is_finite()) {
@@ -206,6 +213,9 @@ pub(crate) fn for_each_frame(s: ArrayView2<f32>, mut f: impl FnMut(&[f32])) {
     }
 }
 
+/// Largest number of chroma bins accepted (one per cent).
+pub const MAX_CHROMA: usize = 1200;
+
 /// Chroma filter bank parameters (`librosa.filters.chroma`).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct ChromaFilterConfig {
@@ -234,8 +244,8 @@ impl Default for ChromaFilterConfig {
 /// Chroma filter bank, shape `(n_chroma, 1 + n_fft/2)`: Gaussian bumps around each
 /// pitch class per FFT bin, columns L2-normalised, weighted by a Gaussian in octaves.
 pub fn chroma_filters(c: &ChromaFilterConfig) -> Result<Array2<f32>> {
-    if c.n_chroma == 0 {
-        return Err(invalid("n_chroma", "must be at least 1 (default 12)"));
+    if c.n_chroma == 0 || c.n_chroma > MAX_CHROMA {
+        return Err(invalid("n_chroma", format!("{} must be between 1 and {MAX_CHROMA} (default 12)", c.n_chroma)));
     }
     if c.n_fft < 2 {
         return Err(invalid("n_fft", "must be at least 2"));

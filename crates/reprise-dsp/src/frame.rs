@@ -5,6 +5,11 @@ use reprise_core::{invalid, Result};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+/// Largest frame length accepted (2^24 samples, over 12 minutes at 22050 Hz).
+pub const MAX_FRAME: usize = 1 << 24;
+/// Largest hop accepted (2^30 samples); keeps every frame position within `isize`.
+pub const MAX_HOP: usize = 1 << 30;
+
 /// How a centred signal is padded at its ends (numpy's `np.pad` modes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
@@ -60,10 +65,29 @@ impl Framing {
         if self.frame_length == 0 {
             return Err(invalid("n_fft", "must be at least 1 (librosa default: 2048)"));
         }
+        if self.frame_length > MAX_FRAME {
+            return Err(invalid("n_fft", format!("{} is absurdly large (limit 2^24)", self.frame_length)));
+        }
         if self.hop_length == 0 {
             return Err(invalid("hop_length", "must be at least 1 (librosa default: n_fft / 4)"));
         }
+        if self.hop_length > MAX_HOP {
+            return Err(invalid("hop_length", format!("{} is absurdly large (limit 2^30)", self.hop_length)));
+        }
         Ok(())
+    }
+
+    /// Number of frames for a signal of `len` samples, or the error that explains why
+    /// there are none (empty signal; too short for an uncentred framing).
+    pub fn count(&self, len: usize) -> Result<usize> {
+        if len == 0 {
+            return Err(reprise_core::Error::Empty);
+        }
+        self.n_frames(len).ok_or_else(|| reprise_core::Error::TooShort {
+            len,
+            need: self.frame_length,
+            why: format!("frame length (n_fft) {} with center = false", self.frame_length),
+        })
     }
 
     /// Left padding in samples: `frame_length / 2` when centred.
@@ -242,14 +266,7 @@ impl FrameStream {
     /// total number of frames, or an error if the signal was too short.
     pub fn finish(&mut self, mut f: impl FnMut(usize, &[f32])) -> Result<usize> {
         let total = self.received;
-        let n_frames = self.framing.n_frames(total).ok_or_else(|| reprise_core::Error::TooShort {
-            len: total,
-            need: self.framing.frame_length,
-            why: "n_fft (frame length) with center=false".into(),
-        })?;
-        if total == 0 {
-            return Err(reprise_core::Error::Empty);
-        }
+        let n_frames = self.framing.count(total)?;
         while self.next_frame < n_frames {
             self.framing.fill(&self.buf, self.buf_offset, total, self.next_frame, &mut self.frame);
             f(self.next_frame, &self.frame);

@@ -67,6 +67,7 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
     let mut tprev: Vec<Complex32> = vec![Complex32::new(0.0, 0.0); angles.len()];
     let mut rebuilt: Vec<Complex32> = Vec::with_capacity(angles.len());
     let alpha = config.momentum / (1.0 + config.momentum);
+    istft.check_output_size(n_frames, length)?;
     let sig_len = length.unwrap_or_else(|| istft.default_length(n_frames));
     if stft.n_frames(sig_len)? != n_frames {
         return Err(invalid("length", format!("a signal of {sig_len} samples has {} frames, the magnitude has {n_frames}", stft.n_frames(sig_len)?)));

@@ -47,7 +47,8 @@ impl Descriptor {
         })
     }
 
-    fn validate(&self) -> Result<()> {
+    /// Checks the descriptor's parameters.
+    pub fn validate(&self) -> Result<()> {
         match *self {
             Descriptor::Rolloff { roll_percent } if !(roll_percent > 0.0 && roll_percent < 1.0) => {
                 Err(invalid("roll_percent", format!("{roll_percent} must lie in (0, 1)")))
@@ -178,14 +179,7 @@ pub fn frame_descriptor(y: &[f32], d: FrameDescriptor, frame_length: usize, hop_
     let framing = d.framing(frame_length, hop_length, center);
     framing.validate()?;
     check_finite(y, "sample")?;
-    if y.is_empty() {
-        return Err(reprise_core::Error::Empty);
-    }
-    let n = framing.n_frames(y.len()).ok_or_else(|| reprise_core::Error::TooShort {
-        len: y.len(),
-        need: frame_length,
-        why: "frame_length with center = false".into(),
-    })?;
+    let n = framing.count(y.len())?;
     let mut frame = vec![0.0f32; frame_length];
     let out = (0..n)
         .map(|t| {

@@ -57,9 +57,6 @@ impl StftConfig {
         if self.n_fft < 2 {
             return Err(invalid("n_fft", format!("{} is too small; use at least 2 (librosa default 2048)", self.n_fft)));
         }
-        if self.n_fft > 1 << 24 {
-            return Err(invalid("n_fft", format!("{} is absurdly large (limit 2^24)", self.n_fft)));
-        }
         let w = self.win_length();
         if w == 0 || w > self.n_fft {
             return Err(invalid("win_length", format!("{w} must be between 1 and n_fft = {}", self.n_fft)));
@@ -67,7 +64,7 @@ impl StftConfig {
         if self.hop_length() == 0 {
             return Err(invalid("hop_length", "must be at least 1 (with win_length < 4 set hop_length explicitly)"));
         }
-        Ok(())
+        self.framing().validate()
     }
     /// Frame times in seconds (`t·hop/sr`), as `librosa.frames_to_time`.
     pub fn frame_times(&self, n_frames: usize, sr: u32) -> Vec<f64> {
@@ -111,14 +108,7 @@ impl Stft {
 
     /// Number of frames for a signal of `len` samples.
     pub fn n_frames(&self, len: usize) -> Result<usize> {
-        if len == 0 {
-            return Err(Error::Empty);
-        }
-        self.framing.n_frames(len).ok_or_else(|| Error::TooShort {
-            len,
-            need: self.config.n_fft,
-            why: format!("n_fft = {} with center = false", self.config.n_fft),
-        })
+        self.framing.count(len)
     }
 
     /// Calls `f(t, spectrum)` for every frame `t` of `y`, allocating nothing per frame.
@@ -273,6 +263,10 @@ pub fn stft(y: &[f32], config: &StftConfig) -> Result<Array2<Complex32>> {
     Stft::new(config)?.process(y)
 }
 
+/// Largest signal an inverse STFT or Griffin-Lim will produce: 2^31 samples
+/// (27 hours at 22050 Hz, 8 GiB of f32).
+pub const MAX_OUTPUT: usize = 1 << 31;
+
 /// A planned inverse STFT (overlap-add with window-sum-square normalisation).
 pub struct Istft {
     config: StftConfig,
@@ -315,6 +309,18 @@ impl Istft {
         })
     }
 
+    /// Refuses outputs beyond [`MAX_OUTPUT`] samples (and arithmetic overflow) before allocating.
+    pub(crate) fn check_output_size(&self, n_frames: usize, length: Option<usize>) -> Result<()> {
+        let full = (n_frames.saturating_sub(1)).checked_mul(self.config.hop_length()).and_then(|v| v.checked_add(self.config.n_fft));
+        for (what, n) in [("overlap-add buffer", full), ("length", Some(length.unwrap_or(0)))] {
+            match n {
+                Some(n) if n <= MAX_OUTPUT => {}
+                _ => return Err(invalid("length", format!("the {what} would exceed {MAX_OUTPUT} samples; check hop_length and length"))),
+            }
+        }
+        Ok(())
+    }
+
     /// Output length for `n_frames` frames when no `length` is given.
     pub fn default_length(&self, n_frames: usize) -> usize {
         let full = self.config.n_fft + self.config.hop_length() * n_frames.saturating_sub(1);
@@ -329,6 +335,7 @@ impl Istft {
         if n_frames == 0 {
             return Err(Error::Empty);
         }
+        self.check_output_size(n_frames, length)?;
         let st = stft_matrix.t();
         let frames = st.as_standard_layout();
         let frames = frames.as_slice().expect("standard layout");

@@ -85,6 +85,12 @@ impl TuningEstimator {
         // requires a strict rise on the left.
     }
 
+    /// The peaks collected so far, `(frequency_hz, magnitude)`, as `librosa.piptrack`
+    /// reports them (frame by frame, ascending frequency within a frame).
+    pub fn peaks(&self) -> &[(f32, f32)] {
+        &self.peaks
+    }
+
     /// Number of peaks collected.
     pub fn n_peaks(&self) -> usize {
         self.peaks.len()

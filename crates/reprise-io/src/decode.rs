@@ -38,6 +38,24 @@ pub struct AudioInfo {
 }
 
 impl AudioInfo {
+    /// PCM or FLAC: every declared frame must decode.
+    pub fn is_lossless(&self) -> bool {
+        self.codec.starts_with("pcm") || self.codec == "flac"
+    }
+
+    /// Frames the header promises, if it promises a real number: a WAV written to a
+    /// pipe (ffmpeg `-f wav -`) declares a data size of 0xFFFFFFFF, meaning "unknown".
+    pub fn declared_frames(&self) -> Option<u64> {
+        let n = self.n_frames?;
+        if self.codec.starts_with("pcm") {
+            let bytes_per_frame = (self.channels as u64) * (self.bits_per_sample.unwrap_or(16) as u64).div_ceil(8);
+            if n.saturating_mul(bytes_per_frame.max(1)) >= 0xFFFF_0000 {
+                return None;
+            }
+        }
+        Some(n)
+    }
+
     /// Duration in seconds from the header, if known.
     pub fn duration_s(&self) -> Option<f64> {
         self.n_frames.map(|n| n as f64 / self.sample_rate as f64)
@@ -148,7 +166,12 @@ pub struct AudioStream {
     emitted: u64,
     sample_buf: Option<SampleBuffer<f32>>,
     finished: bool,
+    skipped_packets: usize,
+    warnings: Vec<String>,
 }
+
+/// More undecodable packets than this in a lossy file make it corrupt, not damaged.
+const MAX_SKIPPED_PACKETS: usize = 16;
 
 impl AudioStream {
     /// Opens `path` for streaming with `options`.
@@ -184,7 +207,7 @@ impl AudioStream {
             }
         }
         let remaining = options.duration_s.map(|d| (d * sr_native as f64) as u64);
-        Ok(Self { opened, sr_out, resampler, skip, remaining, decoded: 0, emitted: 0, sample_buf: None, finished: false })
+        Ok(Self { opened, sr_out, resampler, skip, remaining, decoded: 0, emitted: 0, sample_buf: None, finished: false, skipped_packets: 0, warnings: Vec::new() })
     }
 
     /// Header information.
@@ -195,6 +218,11 @@ impl AudioStream {
     /// Sample rate of the chunks this stream yields.
     pub fn sr(&self) -> u32 {
         self.sr_out
+    }
+
+    /// Conditions worth reporting that did not stop decoding (skipped damaged packets).
+    pub fn warnings(&self) -> &[String] {
+        &self.warnings
     }
 
     /// Output samples yielded so far.
@@ -252,6 +280,15 @@ impl AudioStream {
             let decoded = match self.opened.decoder.decode(&packet) {
                 Ok(d) => d,
                 Err(SymError::IoError(e)) if e.kind() == std::io::ErrorKind::UnexpectedEof => return self.end_of_stream(),
+                Err(SymError::DecodeError(e)) if !self.opened.info.is_lossless() && self.skipped_packets < MAX_SKIPPED_PACKETS => {
+                    // a damaged MP3/Vorbis packet: skip it, as libmpg123 and libvorbis do
+                    self.skipped_packets += 1;
+                    let at = self.decoded as f64 / self.opened.info.sample_rate as f64;
+                    if self.skipped_packets == 1 {
+                        self.warnings.push(format!("skipped an undecodable packet at {at:.3} s ({e})"));
+                    }
+                    continue;
+                }
                 Err(e) => {
                     let at = self.decoded as f64 / self.opened.info.sample_rate as f64;
                     return Err(IoError::Corrupt { path, reason: format!("{e} (at {at:.3} s)") });
@@ -279,24 +316,26 @@ impl AudioStream {
             } else {
                 samples.chunks_exact(n_ch).map(|f| f.iter().sum::<f32>() / n_ch as f32).collect()
             };
-            let start_frame = self.decoded;
+            let mut first_frame = self.decoded;
             self.decoded += frames as u64;
-            if let Some(i) = mono.iter().position(|v| !v.is_finite()) {
-                return Err(IoError::Signal {
-                    path,
-                    source: reprise_core::Error::NonFinite { what: "sample", index: (start_frame as usize) + i, value: mono[i] },
-                });
-            }
             if self.skip > 0 {
                 let s = (self.skip as usize).min(mono.len());
                 mono.drain(..s);
                 self.skip -= s as u64;
+                first_frame += s as u64;
             }
             if let Some(rem) = &mut self.remaining {
                 if (mono.len() as u64) > *rem {
                     mono.truncate(*rem as usize);
                 }
                 *rem -= mono.len() as u64;
+            }
+            // only samples inside offset/duration matter, as in librosa
+            if let Some(i) = mono.iter().position(|v| !v.is_finite()) {
+                return Err(IoError::Signal {
+                    path,
+                    source: reprise_core::Error::NonFinite { what: "sample", index: first_frame as usize + i, value: mono[i] },
+                });
             }
             if !mono.is_empty() {
                 return Ok(Some(mono));
@@ -306,11 +345,10 @@ impl AudioStream {
 
     fn end_of_stream(&mut self) -> Result<Option<Vec<f32>>> {
         let info = &self.opened.info;
-        if let Some(declared) = info.n_frames {
+        if let Some(declared) = info.declared_frames() {
             // Lossless formats must deliver every declared frame; lossy ones may differ
             // by their encoder delay and padding.
-            let lossless = info.codec.starts_with("pcm") || info.codec == "flac";
-            let short = if lossless { self.decoded < declared } else { self.decoded + 4096 < declared * 9 / 10 };
+            let short = if info.is_lossless() { self.decoded < declared } else { self.decoded + 4096 < declared.saturating_mul(9) / 10 };
             if short {
                 return Err(IoError::Truncated { path: info.path.clone(), declared, decoded: self.decoded });
             }

@@ -149,3 +149,29 @@ fn silence_decodes_to_zeros() {
     let s = load(fx("silence.wav"), &native()).unwrap();
     assert!(s.samples.iter().all(|v| *v == 0.0));
 }
+
+#[test]
+fn piped_wav_with_unknown_size_decodes_fully() {
+    // ffmpeg writing WAV to a pipe sets the RIFF and data sizes to 0xFFFFFFFF
+    let mut bytes = std::fs::read(fx("tone_s16.wav")).unwrap();
+    let data = bytes.windows(4).position(|w| w == b"data").expect("data chunk");
+    bytes[4..8].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    bytes[data + 4..data + 8].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("piped.wav");
+    std::fs::write(&path, &bytes).unwrap();
+    let ours = load(&path, &native()).unwrap_or_else(|e| panic!("{e}"));
+    let reference = lib("tone_s16.wav.native.npy");
+    assert_eq!(ours.samples.len(), reference.len());
+    assert!(max_abs_diff(&ours.samples, &reference) <= 1e-7);
+}
+
+#[test]
+fn nan_outside_the_requested_window_is_not_read() {
+    // nan_f32.wav has one NaN in the middle; the first 0.05 s are clean
+    let opts = LoadOptions { sr: None, offset_s: 0.0, duration_s: Some(0.05) };
+    let s = load(fx("nan_f32.wav"), &opts).unwrap();
+    assert!(s.samples.iter().all(|v| v.is_finite()));
+    let e = load(fx("nan_f32.wav"), &native()).unwrap_err();
+    assert!(e.to_string().contains("not finite"), "{e}");
+}

@@ -200,15 +200,64 @@ impl FeatureParams {
                 return Err(reprise_core::invalid("power", format!("{p} must be > 0")).into());
             }
         }
-        if self.kind == FeatureKind::ChromaStft {
-            self.chroma_config(22050).validate()?;
+        if let Some(t) = self.top_db {
+            if !(t >= 0.0) {
+                return Err(reprise_core::invalid("top_db", format!("{t} must be ≥ 0")).into());
+            }
         }
-        if let Some(Descriptor::Rolloff { roll_percent }) = self.kind.descriptor(self.roll_percent) {
-            if !(roll_percent > 0.0 && roll_percent < 1.0) {
-                return Err(reprise_core::invalid("roll_percent", format!("{roll_percent} must lie in (0, 1)")).into());
+        match self.kind {
+            FeatureKind::ChromaStft => self.chroma_config(22050).validate()?,
+            FeatureKind::Mel | FeatureKind::Mfcc => self.validate_mel()?,
+            k => {
+                if let Some(d) = k.descriptor(self.roll_percent) {
+                    d.validate()?;
+                }
             }
         }
         Ok(())
+    }
+
+    /// Mel and MFCC parameters. With a known sample rate the whole plan is built (it is
+    /// cheap), which also catches `fmax` above Nyquist and empty bands; with `--sr native`
+    /// the rate-independent checks run here and the rest when each file is opened.
+    fn validate_mel(&self) -> Result<()> {
+        if let Some(sr) = self.sr {
+            let cfg = self.mel_config(sr);
+            if self.kind == FeatureKind::Mfcc {
+                Mfcc::new(&MfccConfig { mel: cfg, n_mfcc: self.n_mfcc, lifter: self.lifter, db: DbConfig::power() })?;
+            } else {
+                MelSpectrogram::new(&cfg)?;
+            }
+            return Ok(());
+        }
+        let bad = |name, reason: String| Err(reprise_core::invalid(name, reason).into());
+        if self.n_mels == 0 {
+            return bad("n_mels", "must be at least 1 (default 128)".into());
+        }
+        if !(self.fmin >= 0.0 && self.fmin.is_finite()) {
+            return bad("fmin", format!("{} must be ≥ 0 Hz", self.fmin));
+        }
+        if let Some(fmax) = self.fmax {
+            if !(fmax > self.fmin && fmax.is_finite()) {
+                return bad("fmax", format!("{fmax} Hz must be above fmin = {} Hz", self.fmin));
+            }
+        }
+        if self.kind == FeatureKind::Mfcc {
+            if self.n_mfcc == 0 || self.n_mfcc > self.n_mels {
+                return bad("n_mfcc", format!("{} must be between 1 and n_mels = {}", self.n_mfcc, self.n_mels));
+            }
+            if !(self.lifter >= 0.0 && self.lifter.is_finite()) {
+                return bad("lifter", format!("{} must be ≥ 0", self.lifter));
+            }
+        }
+        Ok(())
+    }
+
+    /// The exponent of the values written for `stft`/`mel`/`rms` before any dB scaling:
+    /// `--power` if given, else 2 for mel and 1 (magnitude) otherwise. Inversion undoes
+    /// exactly this.
+    pub fn stored_power(&self) -> f32 {
+        self.power.unwrap_or(if self.kind == FeatureKind::Mel { 2.0 } else { 1.0 })
     }
 }
 
@@ -261,7 +310,7 @@ impl Features {
     /// The json sidecar: sample rate, hop, every parameter, and the axis values.
     pub fn sidecar(&self, input: &str, params: &FeatureParams) -> Value {
         let (rows, frames) = self.data.dim();
-        let times: Vec<f64> = (0..frames).map(|t| (t * self.hop_length) as f64 / self.sr as f64).collect();
+        let times = StftConfig { hop_length: Some(self.hop_length), ..params.stft }.frame_times(frames, self.sr);
         json!({
             "reprise_version": env!("CARGO_PKG_VERSION"),
             "kind": params.kind.name(),
@@ -287,11 +336,18 @@ impl Features {
 pub trait ChunkSource {
     /// The next chunk, or `None` at the end.
     fn next_chunk(&mut self) -> Result<Option<Vec<f32>>>;
+    /// Problems the source worked around (damaged packets), for the user.
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
 }
 
 impl ChunkSource for AudioStream {
     fn next_chunk(&mut self) -> Result<Option<Vec<f32>>> {
         Ok(AudioStream::next_chunk(self)?)
+    }
+    fn warnings(&self) -> Vec<String> {
+        AudioStream::warnings(self).to_vec()
     }
 }
 
@@ -335,11 +391,12 @@ pub fn extract_signal(y: &[f32], sr: u32, params: &FeatureParams) -> Result<Feat
     extract(&mut open, sr, params)
 }
 
-/// Tracks length and peak of the samples that pass through.
+/// Tracks length and peak of the samples that pass through, and the source's warnings.
 #[derive(Default)]
 struct Watch {
     n: usize,
     peak: f32,
+    source_warnings: Vec<String>,
 }
 
 impl Watch {
@@ -356,7 +413,10 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     let (data, hop) = match kind {
         FeatureKind::Zcr | FeatureKind::Rms => {
             let d = if kind == FeatureKind::Rms { FrameDescriptor::Rms } else { FrameDescriptor::ZeroCrossingRate };
-            let framing = d.framing(params.stft.n_fft, params.stft.hop_length(), params.stft.center);
+            let mut framing = d.framing(params.stft.n_fft, params.stft.hop_length(), params.stft.center);
+            if d == FrameDescriptor::Rms {
+                framing.pad_mode = params.stft.pad_mode; // librosa.feature.rms(pad_mode=...); zcr always pads with edges
+            }
             let mut frames = FrameStream::new(framing)?;
             let mut out = Vec::new();
             let mut src = open()?;
@@ -364,6 +424,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
                 watch.see(&c);
                 frames.push(&c, |_, x| out.push(d.frame(x) as f32));
             }
+            watch.source_warnings = src.warnings();
             let n = frames.finish(|_, x| out.push(d.frame(x) as f32))?;
             let mut a = Array2::from_shape_vec((1, n), out).expect("one value per frame");
             if params.db {
@@ -398,6 +459,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
                 watch.see(&c);
                 stream.push(&c, |_, s| sink.frame(s))?;
             }
+            watch.source_warnings = src.warnings();
             let n = stream.finish(|_, s| sink.frame(s))?;
             if kind == FeatureKind::ChromaStft {
                 tuning = Some(tuning.or(params.tuning).unwrap_or(0.0));
@@ -405,7 +467,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             (sink.finish(n)?, params.stft.hop_length())
         }
     };
-    let mut warnings = Vec::new();
+    let mut warnings = std::mem::take(&mut watch.source_warnings);
     if watch.peak == 0.0 {
         warnings.push("signal is silent (all samples are zero)".to_string());
     }
@@ -527,7 +589,7 @@ impl SpectralSink {
             return Ok(FeatureData::Real(m.from_mel(a)?));
         }
         if self.params.db {
-            let power = self.params.power.unwrap_or(if self.kind == FeatureKind::Mel { 2.0 } else { 1.0 });
+            let power = self.params.stored_power();
             if power == 1.0 {
                 amplitude_to_db(&mut a, &DbConfig { top_db: self.params.top_db, ..DbConfig::amplitude() })?;
             } else {
