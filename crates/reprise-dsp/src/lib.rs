@@ -15,18 +15,21 @@
 
 pub mod chroma;
 pub mod convert;
+pub mod cqt;
 pub mod db;
 pub mod filters;
 pub mod frame;
 pub mod griffinlim;
 pub mod inverse;
 pub mod mel;
+pub mod resample;
 pub mod spectral;
 pub mod stft;
 pub mod tuning;
 pub mod window;
 
 pub use chroma::{chroma_stft, ChromaStftConfig, FrameNorm};
+pub use cqt::{cqt, vqt, Cqt, CqtConfig, CqtMode, Gamma, VqtFilters};
 pub use db::{amplitude_to_db, power_to_db, DbConfig, DbRef};
 pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterConfig, MelNorm};
 pub use frame::{FrameStream, Framing, PadMode};

@@ -2,7 +2,7 @@
 //! MP3 and Ogg Vorbis, mixed to mono and resampled while streaming.
 
 use crate::error::{IoError, Result};
-use crate::resample::StreamResampler;
+use reprise_dsp::resample::StreamResampler;
 use reprise_core::Signal;
 use serde::{Deserialize, Serialize};
 use std::fs::File;

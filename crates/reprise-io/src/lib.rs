@@ -11,10 +11,9 @@
 
 mod decode;
 mod error;
-pub mod resample;
 mod write;
 
 pub use decode::{is_audio_path, load, probe, AudioInfo, AudioStream, LoadOptions, AUDIO_EXTENSIONS};
 pub use error::{IoError, Result};
-pub use resample::{resample, StreamResampler};
+pub use reprise_dsp::resample::{resample, StreamResampler};
 pub use write::{write_atomic, write_json, write_npy, write_wav, write_wav_i16};
