@@ -294,11 +294,10 @@ fn next_pow2(x: f64) -> usize {
 impl Kernels {
     /// librosa's `__vqt_filter_fft` for the bins of `f` at rate `sr` (multirate), or the
     /// full-spectrum kernels (exact).
-    fn build(f: &VqtFilters, config: &CqtConfig, sr: f64, hop: usize, gain: f64, exact: bool) -> Self {
-        let max_len = f.lengths.iter().cloned().fold(0.0, f64::max);
-        let mut n_fft = next_pow2(max_len);
-        let min_fft = 2f64.powf(1.0 + (hop as f64).log2().ceil()) as usize;
-        n_fft = n_fft.max(min_fft);
+    fn build(f: &VqtFilters, config: &CqtConfig, sr: f64, gain: f64, exact: bool) -> Self {
+        // librosa's `__vqt_filter_fft` is called without a hop, so the FFT size is the
+        // power of two that holds the longest atom, whatever the hop
+        let n_fft = next_pow2(f.lengths.iter().cloned().fold(0.0, f64::max));
         let fft = FftPlanner::<f64>::new().plan_fft_forward(n_fft);
         let n_keep = n_fft / 2 + 1;
         let rows = f
@@ -361,6 +360,23 @@ impl Kernels {
     }
 }
 
+/// The multirate FFT kernels of the top octave (dense, `(bins, n_fft/2 + 1)`), for tests
+/// against librosa's `__vqt_filter_fft`.
+#[doc(hidden)]
+pub fn top_octave_kernels(config: &CqtConfig) -> Result<Array2<Complex32>> {
+    let f = VqtFilters::design(config, config.tuning.unwrap_or(0.0))?;
+    let n = config.n_bins;
+    let sub = f.subset(n - config.bins_per_octave.min(n)..n, config, config.sr as f64);
+    let k = Kernels::build(&sub, config, config.sr as f64, 1.0, false);
+    let mut a = Array2::zeros((k.rows.len(), k.n_fft / 2 + 1));
+    for (r, row) in k.rows.iter().enumerate() {
+        for (m, w) in row {
+            a[[r, *m as usize]] = *w;
+        }
+    }
+    Ok(a)
+}
+
 /// librosa's `sparsify_rows` for one row: drops the smallest magnitudes whose cumulative
 /// share of the row's L1 mass stays below `quantile`.
 fn sparsify(row: &[Complex64], quantile: f64) -> Vec<(usize, Complex64)> {
@@ -417,8 +433,8 @@ impl Cqt {
             let lo = n.saturating_sub(n_filters * (i + 1));
             let (design_sr, gain) = if exact { (config.sr as f64, 1.0) } else { (sr, (config.sr as f64 / sr).sqrt()) };
             let sub = filters.subset(lo..hi, config, design_sr);
-            let kernels = Kernels::build(&sub, config, design_sr, if exact { config.hop_length } else { hop }, gain, exact);
-            let halve = !exact && hop % 2 == 0;
+            let kernels = Kernels::build(&sub, config, design_sr, gain, exact);
+            let halve = !exact && hop.is_multiple_of(2);
             stages.push((kernels, lo..hi, if exact { config.hop_length } else { hop }, halve));
             if halve {
                 hop /= 2;

@@ -6,7 +6,7 @@
 //! "HQ"; the difference is measured in this crate's tests and in the README.
 
 use audioadapter_buffers::direct::InterleavedSlice;
-use rubato::{Fft, FixedSync, Indexing, Resampler};
+use rubato::{Fft, FixedSync, Indexing, Resampler, WindowFunction};
 
 /// Input chunk size fed to rubato.
 const CHUNK: usize = 1024;
@@ -25,7 +25,10 @@ pub struct StreamResampler {
 impl StreamResampler {
     /// A resampler from `sr_in` to `sr_out` Hz (both > 0).
     pub fn new(sr_in: u32, sr_out: u32) -> Result<Self, String> {
-        let inner = Fft::<f32>::new(sr_in as usize, sr_out as usize, CHUNK, 1, FixedSync::Input).map_err(|e| e.to_string())?;
+        // one sub-chunk per chunk: the longest filter rubato offers for this chunk size,
+        // i.e. the sharpest transition band and the highest cutoff
+        let inner = Fft::<f32>::new_custom(sr_in as usize, sr_out as usize, CHUNK, 1, 1, WindowFunction::BlackmanHarris2, FixedSync::Input)
+            .map_err(|e| e.to_string())?;
         let out = vec![0.0; inner.output_frames_max()];
         let delay_left = inner.output_delay();
         Ok(Self { ratio: sr_out as f64 / sr_in as f64, inner, pending: Vec::new(), out, delay_left, n_in: 0, n_out: 0 })
