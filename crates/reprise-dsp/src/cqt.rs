@@ -295,9 +295,18 @@ impl Kernels {
     /// librosa's `__vqt_filter_fft` for the bins of `f` at rate `sr` (multirate), or the
     /// full-spectrum kernels (exact).
     fn build(f: &VqtFilters, config: &CqtConfig, sr: f64, gain: f64, exact: bool) -> Self {
-        // librosa's `__vqt_filter_fft` is called without a hop, so the FFT size is the
-        // power of two that holds the longest atom, whatever the hop
-        let n_fft = next_pow2(f.lengths.iter().cloned().fold(0.0, f64::max));
+        Self::build_sized(f, config, sr, gain, exact, None)
+    }
+
+    /// As [`Kernels::build`]; with `hop`, the FFT size is at least `2^(1 + ceil(log2 hop))`
+    /// and atoms stay centred in their own power-of-two support, the kernel being
+    /// zero-padded at the end (librosa's `__vqt_filter_fft(hop_length=...)`, used by the
+    /// pseudo-CQT, where only magnitudes matter).
+    fn build_sized(f: &VqtFilters, config: &CqtConfig, sr: f64, gain: f64, exact: bool, hop: Option<usize>) -> Self {
+        // the vqt calls `__vqt_filter_fft` without a hop, so its FFT size is the power
+        // of two that holds the longest atom, whatever the hop
+        let support = next_pow2(f.lengths.iter().cloned().fold(0.0, f64::max));
+        let n_fft = hop.map(|h| support.max(2f64.powf(1.0 + (h as f64).log2().ceil()) as usize)).unwrap_or(support);
         let fft = FftPlanner::<f64>::new().plan_fft_forward(n_fft);
         let n_keep = n_fft / 2 + 1;
         let rows = f
@@ -307,7 +316,7 @@ impl Kernels {
             .map(|(freq, len)| {
                 let (_, taps) = wavelet_atom(*freq, *len, sr, config.window, config.norm);
                 let mut buf = vec![Complex64::new(0.0, 0.0); n_fft];
-                let lpad = (n_fft - taps.len().min(n_fft)) / 2;
+                let lpad = (support - taps.len().min(support)) / 2;
                 for (b, t) in buf[lpad..].iter_mut().zip(&taps) {
                     *b = *t * (len / n_fft as f64);
                 }
@@ -519,6 +528,85 @@ pub fn vqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<Complex32>, f64)> {
 /// `librosa.cqt`: [`vqt`] with `gamma = 0`.
 pub fn cqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<Complex32>, f64)> {
     vqt(y, &CqtConfig { gamma: Gamma::Fixed(0.0), ..*config })
+}
+
+/// `librosa.pseudo_cqt`: magnitudes only, from one full-rate Hann STFT whose size fits
+/// the longest filter (at least `2^(1 + ceil(log2 hop))`), times the kernels' magnitudes.
+/// With `scale` the result is divided by `√n_fft` (so its level depends on the lowest
+/// bin, as in librosa); without, bin `k` is multiplied by `√(L_k/n_fft)`. `gamma` and
+/// `mode` are ignored (γ = 0).
+pub fn pseudo_cqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<f32>, f64)> {
+    config.validate()?;
+    let tuning = match config.tuning {
+        Some(t) => t,
+        None => estimate_tuning_of(y, config.sr, config.bins_per_octave)?,
+    };
+    let cfg = CqtConfig { gamma: Gamma::Fixed(0.0), ..*config };
+    let filters = VqtFilters::design(&cfg, tuning)?;
+    Ok((pseudo_response(y, &cfg, &filters)?, tuning))
+}
+
+fn pseudo_response(y: &[f32], cfg: &CqtConfig, filters: &VqtFilters) -> Result<Array2<f32>> {
+    let k = Kernels::build_sized(filters, cfg, cfg.sr as f64, 1.0, false, Some(cfg.hop_length));
+    let stft = Stft::new(&StftConfig {
+        n_fft: k.n_fft,
+        hop_length: Some(cfg.hop_length),
+        win_length: None,
+        window: Window::Hann,
+        center: true,
+        pad_mode: cfg.pad_mode,
+    })?;
+    let rows: Vec<Vec<(usize, f32)>> = k.rows.iter().map(|r| r.iter().map(|(m, w)| (*m as usize, w.norm())).collect()).collect();
+    let factor: Vec<f32> = filters
+        .lengths
+        .iter()
+        .map(|l| if cfg.scale { (1.0 / (k.n_fft as f64).sqrt()) as f32 } else { (l / k.n_fft as f64).sqrt() as f32 })
+        .collect();
+    let n_bins = rows.len();
+    let mut data = Vec::new();
+    let mut mag = vec![0.0f32; k.n_fft / 2 + 1];
+    let n = stft.for_each_frame(y, |_, spec| {
+        for (m, c) in mag.iter_mut().zip(spec) {
+            *m = c.norm();
+        }
+        for (row, f) in rows.iter().zip(&factor) {
+            data.push(row.iter().map(|(m, w)| w * mag[*m]).sum::<f32>() * f);
+        }
+    })?;
+    Ok(Array2::from_shape_vec((n_bins, n).f(), data).expect("frame-major"))
+}
+
+/// `librosa.hybrid_cqt`: the pseudo-CQT for the top bins whose padded filter fits in two
+/// hops (`2^ceil(log2 L_k) < 2·hop`), the magnitude of a separate, smaller multirate CQT
+/// for the rest (as librosa: its own octave grouping), stacked and trimmed.
+pub fn hybrid_cqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<f32>, f64)> {
+    config.validate()?;
+    let tuning = match config.tuning {
+        Some(t) => t,
+        None => estimate_tuning_of(y, config.sr, config.bins_per_octave)?,
+    };
+    let cfg = CqtConfig { gamma: Gamma::Fixed(0.0), ..*config };
+    let filters = VqtFilters::design(&cfg, tuning)?;
+    let n_pseudo = filters.lengths.iter().filter(|l| (next_pow2(**l) as f64) < 2.0 * cfg.hop_length as f64).count();
+    let n_full = cfg.n_bins - n_pseudo;
+    let tuned_fmin = filters.freqs[0];
+    let mut parts: Vec<Array2<f32>> = Vec::new();
+    if n_full > 0 {
+        let sub = CqtConfig { fmin: Some(tuned_fmin), n_bins: n_full, tuning: Some(0.0), mode: CqtMode::Multirate, ..cfg };
+        if n_full < 2 {
+            return Err(invalid("n_bins", "hybrid_cqt needs at least 2 bins computed by the full CQT"));
+        }
+        parts.push(Cqt::new(&sub, 0.0)?.process(y)?.mapv(|c| c.norm()));
+    }
+    if n_pseudo > 0 {
+        let sub = CqtConfig { fmin: Some(filters.freqs[n_full]), n_bins: n_pseudo, tuning: Some(0.0), ..cfg };
+        // equal temperament: the subset's bandwidths equal those of the full design
+        let f = filters.subset(n_full..cfg.n_bins, &sub, cfg.sr as f64);
+        parts.push(pseudo_response(y, &sub, &f)?);
+    }
+    let n_frames = parts.iter().map(|p| p.ncols()).min().unwrap_or(0);
+    let out = Array2::from_shape_fn((cfg.n_bins, n_frames).f(), |(k, t)| if k < n_full { parts[0][[k, t]] } else { parts[parts.len() - 1][[k - n_full, t]] });
+    Ok((out, tuning))
 }
 
 /// `librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=...)`: piptrack on the magnitude STFT.

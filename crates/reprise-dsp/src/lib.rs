@@ -29,7 +29,7 @@ pub mod tuning;
 pub mod window;
 
 pub use chroma::{chroma_stft, ChromaStftConfig, FrameNorm};
-pub use cqt::{cqt, vqt, Cqt, CqtConfig, CqtMode, Gamma, VqtFilters};
+pub use cqt::{cqt, hybrid_cqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, Gamma, VqtFilters};
 pub use db::{amplitude_to_db, power_to_db, DbConfig, DbRef};
 pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterConfig, MelNorm};
 pub use frame::{FrameStream, Framing, PadMode};

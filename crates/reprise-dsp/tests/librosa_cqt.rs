@@ -127,3 +127,47 @@ fn multirate_cqt_within_one_percent_of_librosa() {
         assert!(db <= 0.1, "{name}: {db} dB");
     }
 }
+
+fn f32_2(name: &str) -> Array2<f32> {
+    read_npy(path(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+#[test]
+fn pseudo_and_hybrid_cqt_match_librosa() {
+    let y = signal("signal.npy");
+    // pseudo: one full-rate STFT, no resampling: float precision
+    let (ours, _) = pseudo_cqt(&y, &CqtConfig::default()).unwrap();
+    let reference = f32_2("pseudo_cqt.npy");
+    assert_eq!(ours.dim(), reference.dim());
+    let scale = reference.iter().cloned().fold(0.0f32, f32::max);
+    let e = ours.iter().zip(reference.iter()).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max) / scale;
+    eprintln!("measured pseudo_cqt: {e:.2e} of max (tolerance 1e-5)");
+    assert!(e <= 1e-5, "pseudo_cqt {e:e}");
+    // hybrid: the pseudo rows exactly, the CQT rows as the multirate CQT (resampler)
+    let (ours, _) = hybrid_cqt(&y, &CqtConfig::default()).unwrap();
+    let reference = f32_2("hybrid_cqt.npy");
+    assert_eq!(ours.dim(), reference.dim());
+    let top = 84 - 29;
+    let mut worst_pseudo = 0.0f32;
+    let mut worst_full = 0.0f32;
+    let lengths = VqtFilters::design(&CqtConfig::default(), 0.0).unwrap().lengths;
+    for t in 0..reference.ncols() {
+        let peak = reference.column(t).iter().cloned().fold(0.0f32, f32::max);
+        for k in 0..84 {
+            let d = (ours[[k, t]] - reference[[k, t]]).abs() / peak;
+            if k >= top {
+                worst_pseudo = worst_pseudo.max(d);
+            } else {
+                // interior frames only, as in the CQT comparison (early downsampling ×4 here)
+                let group = (top - 1 - k) / 12;
+                let half = lengths[k] / 2.0 + 256.0 * 2f64.powi(group as i32 + 3);
+                let c = (t * 512) as f64;
+                if c >= half && c + half <= y.len() as f64 {
+                    worst_full = worst_full.max(d);
+                }
+            }
+        }
+    }
+    eprintln!("measured hybrid_cqt: pseudo rows {worst_pseudo:.2e}, CQT rows {worst_full:.2e} of frame max");
+    assert!(worst_pseudo <= 1e-5 && worst_full <= 1e-2, "{worst_pseudo} {worst_full}");
+}
