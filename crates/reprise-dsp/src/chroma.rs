@@ -3,7 +3,7 @@
 use crate::filters::{chroma_filters, map_frames, ChromaFilterConfig};
 use crate::stft::{Stft, StftConfig};
 use crate::tuning::{PiptrackConfig, TuningEstimator};
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use reprise_core::{invalid, Result};
 use serde::{Deserialize, Serialize};
 
@@ -125,3 +125,115 @@ pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Resul
     Ok((out, tuning))
 }
 
+
+/// `chroma_cqt` / `chroma_cens` parameters; defaults are librosa's (`hop_length=512`,
+/// `fmin=C1`, `n_octaves=7`, `bins_per_octave=36`, tuning estimated, `norm=inf`,
+/// `threshold=0`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ChromaCqtConfig {
+    /// The CQT (its `n_bins` is set to `n_octaves · bins_per_octave`).
+    pub cqt: crate::cqt::CqtConfig,
+    /// Octaves analysed (7).
+    pub n_octaves: usize,
+    /// Chroma bins (12); `cqt.bins_per_octave` must be a multiple of it.
+    pub n_chroma: usize,
+    /// Values below this are set to 0 before normalising (0).
+    pub threshold: f32,
+    /// Per-frame normalisation (∞ for chroma_cqt, L2 for chroma_cens).
+    pub norm: FrameNorm,
+}
+
+impl Default for ChromaCqtConfig {
+    fn default() -> Self {
+        Self {
+            cqt: crate::cqt::CqtConfig { bins_per_octave: 36, tuning: None, ..Default::default() },
+            n_octaves: 7,
+            n_chroma: 12,
+            threshold: 0.0,
+            norm: FrameNorm::Inf,
+        }
+    }
+}
+
+/// `librosa.filters.cq_to_chroma`: sums `bins_per_octave / n_chroma` adjacent CQT bins
+/// (centred on each pitch class) into chroma, rotated so that the first row is C.
+pub fn cq_to_chroma(n_input: usize, bins_per_octave: usize, n_chroma: usize, fmin: f64) -> Result<Array2<f32>> {
+    if n_chroma == 0 || !bins_per_octave.is_multiple_of(n_chroma) {
+        return Err(invalid("bins_per_octave", format!("{bins_per_octave} must be a multiple of n_chroma = {n_chroma}")));
+    }
+    let merge = bins_per_octave / n_chroma;
+    let midi0 = (12.0 * (fmin / 440.0).log2() + 69.0).rem_euclid(12.0);
+    let roll = (midi0 * n_chroma as f64 / 12.0).round_ties_even() as i64;
+    Ok(Array2::from_shape_fn((n_chroma, n_input), |(r, j)| {
+        // row c (before the roll) covers octave columns merge·c − merge/2 … + merge − 1
+        let c = (r as i64 - roll).rem_euclid(n_chroma as i64) as usize;
+        let col = (j % bins_per_octave + merge / 2) % bins_per_octave;
+        if col / merge == c {
+            1.0
+        } else {
+            0.0
+        }
+    }))
+}
+
+/// `librosa.feature.chroma_cqt(y=y, ...)`: returns the chromagram and the tuning used.
+pub fn chroma_cqt(y: &[f32], config: &ChromaCqtConfig) -> Result<(Array2<f32>, f64)> {
+    let bpo = config.cqt.bins_per_octave;
+    if config.n_octaves == 0 {
+        return Err(invalid("n_octaves", "must be at least 1"));
+    }
+    let cqt_cfg = crate::cqt::CqtConfig { n_bins: config.n_octaves * bpo, ..config.cqt };
+    let map = cq_to_chroma(cqt_cfg.n_bins, bpo, config.n_chroma, config.cqt.fmin.unwrap_or(crate::cqt::C1_HZ))?;
+    let (c, tuning) = crate::cqt::cqt(y, &cqt_cfg)?;
+    let mag = c.mapv(|v| v.norm());
+    let map = map.as_standard_layout().into_owned();
+    let out = map_frames(mag.view(), config.n_chroma, |frame, out| {
+        for (o, row) in out.iter_mut().zip(map.rows()) {
+            let v = crate::filters::dot(row.as_slice().expect("standard layout"), frame);
+            *o = if v < config.threshold { 0.0 } else { v };
+        }
+        config.norm.apply(out);
+    });
+    Ok((out, tuning))
+}
+
+/// `librosa.feature.chroma_cens`: chroma_cqt without normalisation, L1-normalised per
+/// frame, quantised (`0.25` per threshold 0.4, 0.2, 0.1, 0.05 exceeded), smoothed along
+/// time with a normalised symmetric Hann window of `win_len_smooth + 2` points (zeros
+/// beyond the ends), then normalised with `config.norm` (librosa's default L2).
+pub fn chroma_cens(y: &[f32], config: &ChromaCqtConfig, win_len_smooth: usize) -> Result<(Array2<f32>, f64)> {
+    let (mut chroma, tuning) = chroma_cqt(y, &ChromaCqtConfig { norm: FrameNorm::None, ..*config })?;
+    let (n_chroma, n_frames) = chroma.dim();
+    for mut col in chroma.columns_mut() {
+        let mut v: Vec<f32> = col.to_vec();
+        FrameNorm::L1.apply(&mut v);
+        for (c, x) in col.iter_mut().zip(v) {
+            *c = [0.4f32, 0.2, 0.1, 0.05].iter().map(|q| if x > *q { 0.25 } else { 0.0 }).sum();
+        }
+    }
+    let smoothed = if win_len_smooth > 0 {
+        let n = win_len_smooth + 2;
+        // symmetric Hann (scipy fftbins=False), normalised to sum 1
+        let w: Vec<f64> = (0..n).map(|i| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * i as f64 / (n - 1) as f64).cos()).collect();
+        let sum: f64 = w.iter().sum();
+        let centre = n / 2;
+        Array2::from_shape_fn((n_chroma, n_frames).f(), |(c, t)| {
+            let mut acc = 0.0f64;
+            for (j, wj) in w.iter().enumerate() {
+                let idx = t as i64 + centre as i64 - j as i64;
+                if idx >= 0 && (idx as usize) < n_frames {
+                    acc += wj / sum * chroma[[c, idx as usize]] as f64;
+                }
+            }
+            acc as f32
+        })
+    } else {
+        chroma
+    };
+    let out = map_frames(smoothed.view(), n_chroma, |frame, out| {
+        out.copy_from_slice(frame);
+        config.norm.apply(out);
+    });
+    Ok((out, tuning))
+}

@@ -171,3 +171,36 @@ fn pseudo_and_hybrid_cqt_match_librosa() {
     eprintln!("measured hybrid_cqt: pseudo rows {worst_pseudo:.2e}, CQT rows {worst_full:.2e} of frame max");
     assert!(worst_pseudo <= 1e-5 && worst_full <= 1e-2, "{worst_pseudo} {worst_full}");
 }
+
+#[test]
+fn chroma_cqt_and_cens_match_librosa() {
+    let y = signal("signal.npy");
+    let detuned = signal("signal_detuned.npy");
+    let default = ChromaCqtConfig::default();
+    let fixed = ChromaCqtConfig { cqt: CqtConfig { tuning: Some(0.0), ..default.cqt }, ..default };
+    // tunings librosa estimated (manifest: estimate_tuning(y, sr, bins_per_octave=36))
+    let (_, t) = chroma_cqt(&y, &default).unwrap();
+    assert!((t - -0.27).abs() <= 0.01 + 1e-9, "signal tuning {t}");
+    let (_, t) = chroma_cqt(&detuned, &default).unwrap();
+    assert!((t - -0.36).abs() <= 0.01 + 1e-9, "detuned tuning {t}");
+    let cases: Vec<(&str, Array2<f32>)> = vec![
+        ("chroma_cqt.npy", chroma_cqt(&y, &default).unwrap().0),
+        ("chroma_cqt_tuning0.npy", chroma_cqt(&y, &fixed).unwrap().0),
+        ("chroma_cqt_detuned.npy", chroma_cqt(&detuned, &default).unwrap().0),
+        ("chroma_cens.npy", chroma_cens(&y, &ChromaCqtConfig { norm: FrameNorm::L2, ..default }, 41).unwrap().0),
+        ("chroma_cens_tuning0.npy", chroma_cens(&y, &ChromaCqtConfig { norm: FrameNorm::L2, ..fixed }, 41).unwrap().0),
+    ];
+    for (name, ours) in cases {
+        let reference = f32_2(name);
+        assert_eq!(ours.dim(), reference.dim(), "{name}");
+        // chroma values are in [0, 1] per frame; edges included. CENS quantises: a CQT
+        // difference that moves one value across a threshold in one frame changes the
+        // smoothed output by up to 0.25·max(w) ≈ 0.012, so CENS allows two such flips
+        // but must agree closely on average.
+        let e = ours.iter().zip(reference.iter()).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
+        let mean = ours.iter().zip(reference.iter()).map(|(a, b)| (a - b).abs()).sum::<f32>() / ours.len() as f32;
+        let (max_tol, mean_tol) = if name.starts_with("chroma_cens") { (0.03, 2e-3) } else { (1e-2, 1e-3) };
+        eprintln!("measured {name}: max abs {e:.2e}, mean abs {mean:.2e} (tolerance {max_tol}, {mean_tol})");
+        assert!(e <= max_tol && mean <= mean_tol, "{name}: max {e}, mean {mean}");
+    }
+}
