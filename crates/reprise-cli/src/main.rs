@@ -9,8 +9,9 @@ mod invert;
 mod plot;
 
 use clap::{Args, Parser, Subcommand};
+use reprise::dsp::cqt::{CqtMode, Gamma};
 use reprise::dsp::{MelNorm, PadMode, StftConfig, Window};
-use reprise::features::{FeatureKind, FeatureParams};
+use reprise::features::{CqtParams, FeatureKind, FeatureParams};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -35,8 +36,9 @@ enum Command {
     /// Compute a representation of a file, a folder or a glob; write .npy + .json sidecar.
     ///
     /// KIND is one of: stft, mel, mfcc, chroma-stft, centroid, bandwidth, rolloff,
-    /// flatness, zcr, rms. Output is features × frames (librosa's orientation), float32
-    /// (complex64 for stft unless --power or --db is given).
+    /// flatness, zcr, rms, cqt, vqt, hybrid-cqt, pseudo-cqt, chroma-cqt, chroma-cens.
+    /// Output is features × frames (librosa's orientation), float32 (complex64 for stft,
+    /// cqt and vqt unless --power or --db is given).
     ///
     /// With a folder or glob as INPUT, OUT is a folder mirroring the input tree; files
     /// run in parallel, a bad file is reported and skipped, and a re-run skips outputs
@@ -45,7 +47,9 @@ enum Command {
   reprise features mel song.flac -o song.mel.npy --db
   reprise features mfcc music/ -o feats/ --n-mfcc 13
   reprise features chroma-stft 'music/*.mp3' -o chroma/ --tuning 0
-  reprise features stft song.wav -o d.npy --sr native --n-fft 1024 --hop-length 256")]
+  reprise features stft song.wav -o d.npy --sr native --n-fft 1024 --hop-length 256
+  reprise features cqt song.wav -o c.npy --n-bins 252 --bins-per-octave 36 --db
+  reprise features chroma-cens music/ -o cens/")]
     Features(FeaturesArgs),
     /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim).
     #[command(after_help = "Examples:
@@ -119,9 +123,9 @@ pub struct FeatureOpts {
     /// Number of mel bands.
     #[arg(long, default_value_t = 128)]
     n_mels: usize,
-    /// Lowest mel frequency, Hz.
-    #[arg(long, default_value_t = 0.0)]
-    fmin: f64,
+    /// Lowest frequency, Hz [default: 0 for mel; C1 = 32.70 Hz for the constant-Q kinds].
+    #[arg(long)]
+    fmin: Option<f64>,
     /// Highest mel frequency, Hz [default: sr / 2].
     #[arg(long)]
     fmax: Option<f64>,
@@ -137,9 +141,30 @@ pub struct FeatureOpts {
     /// MFCC liftering coefficient (0 = off).
     #[arg(long, default_value_t = 0.0)]
     lifter: f32,
-    /// Chroma tuning in fractions of a bin [default: estimated from the audio].
-    #[arg(long, allow_hyphen_values = true)]
-    tuning: Option<f64>,
+    /// Tuning in fractions of a bin, or `estimate` [default: estimate for chroma kinds, 0 for cqt/vqt/hybrid-cqt/pseudo-cqt, as librosa].
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_tuning)]
+    tuning: Option<TuningArg>,
+    /// Constant-Q bins.
+    #[arg(long, default_value_t = 84)]
+    n_bins: usize,
+    /// Constant-Q bins per octave [default: 12; 36 for chroma-cqt and chroma-cens].
+    #[arg(long)]
+    bins_per_octave: Option<usize>,
+    /// Constant-Q filter length factor.
+    #[arg(long, default_value_t = 1.0)]
+    filter_scale: f64,
+    /// VQT bandwidth offset in Hz, or `erb` [default: 0 for cqt, erb for vqt].
+    #[arg(long, allow_hyphen_values = true, value_parser = parse_gamma)]
+    gamma: Option<Gamma>,
+    /// Fraction of each constant-Q kernel's mass dropped (multirate mode).
+    #[arg(long, default_value_t = 0.01)]
+    sparsity: f64,
+    /// Constant-Q computation: multirate (librosa's, fast) or exact (full-rate reference).
+    #[arg(long, default_value = "multirate", value_parser = parse_mode)]
+    mode: CqtMode,
+    /// Octaves for chroma-cqt and chroma-cens.
+    #[arg(long, default_value_t = 7)]
+    n_octaves: usize,
     /// Number of chroma bins.
     #[arg(long, default_value_t = 12)]
     n_chroma: usize,
@@ -167,6 +192,31 @@ fn parse_sr(s: &str) -> Result<SrArg, String> {
     match s.parse::<u32>() {
         Ok(0) | Err(_) => Err(format!("`{s}` is not a sample rate: give a positive integer in Hz or `native`")),
         Ok(v) => Ok(SrArg::Hz(v)),
+    }
+}
+#[derive(Clone, Copy, Debug)]
+pub enum TuningArg {
+    Estimate,
+    Bins(f64),
+}
+
+fn parse_tuning(s: &str) -> Result<TuningArg, String> {
+    if s == "estimate" {
+        return Ok(TuningArg::Estimate);
+    }
+    s.parse::<f64>().map(TuningArg::Bins).map_err(|_| format!("`{s}` is not a tuning: give a number of bins in [-0.5, 0.5] or `estimate`"))
+}
+fn parse_gamma(s: &str) -> Result<Gamma, String> {
+    if s == "erb" {
+        return Ok(Gamma::Erb);
+    }
+    s.parse::<f64>().map(Gamma::Fixed).map_err(|_| format!("`{s}` is not a gamma: give Hz (≥ 0) or `erb`"))
+}
+fn parse_mode(s: &str) -> Result<CqtMode, String> {
+    match s {
+        "multirate" => Ok(CqtMode::Multirate),
+        "exact" => Ok(CqtMode::Exact),
+        _ => Err(format!("unknown mode `{s}`; use multirate or exact")),
     }
 }
 fn parse_kind(s: &str) -> Result<FeatureKind, String> {
@@ -206,17 +256,33 @@ impl FeatureOpts {
             },
             power: self.power,
             n_mels: self.n_mels,
-            fmin: self.fmin,
+            fmin: self.fmin.unwrap_or(0.0),
             fmax: self.fmax,
             htk: self.htk,
             norm: self.norm,
             n_mfcc: self.n_mfcc,
             lifter: self.lifter,
-            tuning: self.tuning,
+            tuning: match self.tuning {
+                Some(TuningArg::Bins(t)) => Some(t),
+                Some(TuningArg::Estimate) => None,
+                // librosa's defaults: chroma estimates, the CQT family uses 0
+                None if kind.is_constant_q() && !matches!(kind, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) => Some(0.0),
+                None => None,
+            },
             n_chroma: self.n_chroma,
             roll_percent: self.roll_percent,
             db: self.db,
             top_db: Some(self.top_db),
+            cqt: CqtParams {
+                fmin: self.fmin,
+                n_bins: self.n_bins,
+                bins_per_octave: self.bins_per_octave,
+                filter_scale: self.filter_scale,
+                gamma: self.gamma,
+                sparsity: self.sparsity,
+                mode: self.mode,
+                n_octaves: self.n_octaves,
+            },
         }
     }
 }

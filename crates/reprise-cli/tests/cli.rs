@@ -89,7 +89,10 @@ fn mel_in_db_inverts_through_griffin_lim() {
 #[test]
 fn every_kind_runs_on_a_real_file() {
     let dir = tempfile::tempdir().unwrap();
-    for kind in ["stft", "mel", "mfcc", "chroma-stft", "centroid", "bandwidth", "rolloff", "flatness", "zcr", "rms"] {
+    for kind in [
+        "stft", "mel", "mfcc", "chroma-stft", "centroid", "bandwidth", "rolloff", "flatness", "zcr", "rms", "cqt", "vqt", "hybrid-cqt",
+        "pseudo-cqt", "chroma-cqt", "chroma-cens",
+    ] {
         let out = dir.path().join(format!("{kind}.npy"));
         let o = reprise(&["features", kind, s(&fx("stereo_s16_44100.wav")), "-o", s(&out)]);
         assert!(o.status.success(), "{kind}: {}", stderr(&o));
@@ -256,4 +259,33 @@ fn resume_notices_a_changed_input_and_a_requested_plot() {
     assert!(run(&["--plot"]).contains("1 done") && png.is_file(), "--plot must not be skipped");
     std::fs::copy(fx("stereo_s16_44100.wav"), src.path().join("a.wav")).unwrap();
     assert!(run(&["--plot"]).contains("1 done"), "a changed input must be recomputed");
+}
+
+#[test]
+fn cqt_output_contract_and_bad_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.npy");
+    let o = reprise(&["features", "cqt", s(&fx("stereo_s16_44100.wav")), "-o", s(&out), "--n-bins", "72"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let c: Array2<Complex32> = read_npy(&out).unwrap();
+    assert_eq!(c.nrows(), 72);
+    let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap()).unwrap();
+    let freqs = side["axes"]["features"]["values"].as_array().unwrap();
+    assert_eq!(freqs.len(), 72);
+    assert!((freqs[0].as_f64().unwrap() - 32.703).abs() < 1e-3);
+    assert_eq!(side["tuning"], 0.0);
+    // chroma-cqt estimates the tuning by default and records it
+    let out2 = dir.path().join("ch.npy");
+    assert!(reprise(&["features", "chroma-cqt", s(&fx("tone.flac")), "-o", s(&out2)]).status.success());
+    let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out2.with_extension("json")).unwrap()).unwrap();
+    assert!(side["tuning"].is_f64());
+    let i = fx("tone_s16.wav");
+    let (i, o) = (s(&i), s(&out));
+    expect_error(&["features", "cqt", i, "-o", o, "--fmin", "0"], "fmin");
+    expect_error(&["features", "cqt", i, "-o", o, "--n-bins", "120"], "Nyquist");
+    expect_error(&["features", "cqt", i, "-o", o, "--bins-per-octave", "0"], "bins_per_octave");
+    expect_error(&["features", "chroma-cqt", i, "-o", o, "--bins-per-octave", "13"], "multiple of n_chroma");
+    expect_error(&["features", "vqt", i, "-o", o, "--gamma", "-1"], "gamma");
+    expect_error(&["features", "cqt", i, "-o", o, "--sparsity", "1"], "sparsity");
+    expect_error(&["features", "chroma-cens", i, "-o", o, "--db"], "--db does not apply");
 }

@@ -10,8 +10,9 @@ use ndarray::Array2;
 use num_complex::Complex32;
 use reprise_dsp::chroma::chroma_frame;
 use reprise_dsp::convert::mel_frequencies;
+use reprise_dsp::cqt::CqtMode;
 use reprise_dsp::{
-    amplitude_to_db, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
+    amplitude_to_db, chroma_cens, chroma_cqt, hybrid_cqt, pseudo_cqt, vqt, ChromaCqtConfig, CqtConfig, Gamma, VqtFilters, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
     MelNorm, MelSpectrogram, Mfcc, MfccConfig, Stft, StftConfig,
 };
 use reprise_io::{AudioStream, LoadOptions};
@@ -44,11 +45,23 @@ pub enum FeatureKind {
     Zcr,
     /// Root-mean-square energy.
     Rms,
+    /// Constant-Q transform (complex64, or magnitude with `power`/`db`).
+    Cqt,
+    /// Variable-Q transform (ERB bandwidths unless `gamma` is given).
+    Vqt,
+    /// Hybrid CQT (magnitudes).
+    HybridCqt,
+    /// Pseudo CQT (magnitudes).
+    PseudoCqt,
+    /// Chromagram from the CQT.
+    ChromaCqt,
+    /// Chroma energy normalised statistics (CENS).
+    ChromaCens,
 }
 
 impl FeatureKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [FeatureKind; 10] = [
+    pub const ALL: [FeatureKind; 16] = [
         FeatureKind::Stft,
         FeatureKind::Mel,
         FeatureKind::Mfcc,
@@ -59,6 +72,12 @@ impl FeatureKind {
         FeatureKind::Flatness,
         FeatureKind::Zcr,
         FeatureKind::Rms,
+        FeatureKind::Cqt,
+        FeatureKind::Vqt,
+        FeatureKind::HybridCqt,
+        FeatureKind::PseudoCqt,
+        FeatureKind::ChromaCqt,
+        FeatureKind::ChromaCens,
     ];
 
     /// The command-line name (`chroma-stft`, ...).
@@ -74,7 +93,21 @@ impl FeatureKind {
             FeatureKind::Flatness => "flatness",
             FeatureKind::Zcr => "zcr",
             FeatureKind::Rms => "rms",
+            FeatureKind::Cqt => "cqt",
+            FeatureKind::Vqt => "vqt",
+            FeatureKind::HybridCqt => "hybrid-cqt",
+            FeatureKind::PseudoCqt => "pseudo-cqt",
+            FeatureKind::ChromaCqt => "chroma-cqt",
+            FeatureKind::ChromaCens => "chroma-cens",
         }
+    }
+
+    /// The constant-Q kinds, computed on the whole decoded signal (not streamed yet).
+    pub fn is_constant_q(self) -> bool {
+        matches!(
+            self,
+            FeatureKind::Cqt | FeatureKind::Vqt | FeatureKind::HybridCqt | FeatureKind::PseudoCqt | FeatureKind::ChromaCqt | FeatureKind::ChromaCens
+        )
     }
 
     fn descriptor(self, roll_percent: f64) -> Option<Descriptor> {
@@ -138,6 +171,36 @@ pub struct FeatureParams {
     pub db: bool,
     /// dB clamp below the maximum (default 80).
     pub top_db: Option<f32>,
+    /// Constant-Q parameters (the `cqt`, `vqt`, `*-cqt` and `chroma-cens` kinds).
+    pub cqt: CqtParams,
+}
+
+/// Constant-Q parameters of a feature run, with librosa's names; `None` fields take the
+/// kind's librosa default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CqtParams {
+    /// Lowest frequency before tuning (C1 = 32.70 Hz).
+    pub fmin: Option<f64>,
+    /// Number of bins (84; chroma kinds use `n_octaves · bins_per_octave`).
+    pub n_bins: usize,
+    /// Bins per octave (12; 36 for chroma-cqt and chroma-cens).
+    pub bins_per_octave: Option<usize>,
+    /// Filter length factor (1).
+    pub filter_scale: f64,
+    /// Bandwidth offset: 0 for cqt, ERB for vqt unless given.
+    pub gamma: Option<Gamma>,
+    /// Kernel sparsity (0.01).
+    pub sparsity: f64,
+    /// Multirate (default) or exact.
+    pub mode: CqtMode,
+    /// Octaves for the chroma kinds (7).
+    pub n_octaves: usize,
+}
+
+impl Default for CqtParams {
+    fn default() -> Self {
+        Self { fmin: None, n_bins: 84, bins_per_octave: None, filter_scale: 1.0, gamma: None, sparsity: 0.01, mode: CqtMode::Multirate, n_octaves: 7 }
+    }
 }
 
 impl Default for FeatureParams {
@@ -161,6 +224,7 @@ impl Default for FeatureParams {
             roll_percent: 0.85,
             db: false,
             top_db: Some(80.0),
+            cqt: CqtParams::default(),
         }
     }
 }
@@ -181,6 +245,25 @@ impl FeatureParams {
             htk: self.htk,
             norm: self.norm,
             power: self.power.unwrap_or(2.0),
+        }
+    }
+
+    /// The CQT configuration for a kind: `tuning` `None` = estimate.
+    pub fn cqt_config(&self, sr: u32) -> CqtConfig {
+        let chroma = matches!(self.kind, FeatureKind::ChromaCqt | FeatureKind::ChromaCens);
+        CqtConfig {
+            sr,
+            hop_length: self.stft.hop_length.unwrap_or(512),
+            fmin: self.cqt.fmin,
+            n_bins: if chroma { self.cqt.n_octaves * self.cqt.bins_per_octave.unwrap_or(36) } else { self.cqt.n_bins },
+            bins_per_octave: self.cqt.bins_per_octave.unwrap_or(if chroma { 36 } else { 12 }),
+            tuning: self.tuning,
+            filter_scale: self.cqt.filter_scale,
+            sparsity: self.cqt.sparsity,
+            pad_mode: self.stft.pad_mode,
+            gamma: self.cqt.gamma.unwrap_or(if self.kind == FeatureKind::Vqt { Gamma::Erb } else { Gamma::Fixed(0.0) }),
+            mode: self.cqt.mode,
+            ..CqtConfig::default()
         }
     }
 
@@ -206,6 +289,20 @@ impl FeatureParams {
             }
         }
         match self.kind {
+            k if k.is_constant_q() => {
+                if self.db && matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) {
+                    return Err(reprise_core::invalid("db", format!("--db does not apply to {}", k.name())).into());
+                }
+                let cfg = self.cqt_config(self.sr.unwrap_or(22050));
+                cfg.validate()?;
+                if self.sr.is_some() {
+                    // the whole design, including the Nyquist check, depends only on sr
+                    VqtFilters::design(&cfg, self.tuning.unwrap_or(0.0))?;
+                }
+                if matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) && (self.n_chroma == 0 || !cfg.bins_per_octave.is_multiple_of(self.n_chroma)) {
+                    return Err(reprise_core::invalid("bins_per_octave", format!("{} must be a multiple of n_chroma = {}", cfg.bins_per_octave, self.n_chroma)).into());
+                }
+            }
             FeatureKind::ChromaStft => self.chroma_config(22050).validate()?,
             FeatureKind::Mel | FeatureKind::Mfcc => self.validate_mel()?,
             k => {
@@ -411,6 +508,20 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     let mut watch = Watch::default();
     let mut tuning = None;
     let (data, hop) = match kind {
+        k if k.is_constant_q() => {
+            // constant-Q kinds need the whole signal (a streaming CQT is future work)
+            let mut y = Vec::new();
+            let mut src = open()?;
+            while let Some(c) = src.next_chunk()? {
+                watch.see(&c);
+                y.extend_from_slice(&c);
+            }
+            watch.source_warnings = src.warnings();
+            let cfg = params.cqt_config(sr);
+            let (data, t) = constant_q(&y, k, &cfg, params)?;
+            tuning = Some(t);
+            (data, cfg.hop_length)
+        }
         FeatureKind::Zcr | FeatureKind::Rms => {
             let d = if kind == FeatureKind::Rms { FrameDescriptor::Rms } else { FrameDescriptor::ZeroCrossingRate };
             let mut framing = d.framing(params.stft.n_fft, params.stft.hop_length(), params.stft.center);
@@ -474,25 +585,62 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     if watch.n < params.stft.n_fft {
         warnings.push(format!("signal has {} samples, fewer than n_fft = {}; frames are mostly padding", watch.n, params.stft.n_fft));
     }
-    Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr) })
+    Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning) })
 }
 
-fn row_axis(params: &FeatureParams, sr: u32) -> (String, Value) {
+/// The constant-Q kinds on a whole signal; returns the data and the tuning used.
+fn constant_q(y: &[f32], kind: FeatureKind, cfg: &CqtConfig, params: &FeatureParams) -> Result<(FeatureData, f64)> {
+    let chroma = |norm| ChromaCqtConfig { cqt: *cfg, n_octaves: params.cqt.n_octaves, n_chroma: params.n_chroma, threshold: 0.0, norm };
+    let (real, tuning) = match kind {
+        FeatureKind::Cqt | FeatureKind::Vqt => {
+            let (c, t) = vqt(y, cfg)?;
+            match params.power {
+                None if !params.db => return Ok((FeatureData::Complex(c), t)),
+                p => (c.mapv(|v| reprise_dsp::stft::magnitude_pow(v, p.unwrap_or(1.0))), t),
+            }
+        }
+        FeatureKind::HybridCqt => hybrid_cqt(y, cfg)?,
+        FeatureKind::PseudoCqt => pseudo_cqt(y, cfg)?,
+        FeatureKind::ChromaCqt => chroma_cqt(y, &chroma(FrameNorm::Inf))?,
+        _ => chroma_cens(y, &chroma(FrameNorm::L2), 41)?,
+    };
+    let mut a = real;
+    if params.db {
+        let power = params.stored_power();
+        if power == 1.0 {
+            amplitude_to_db(&mut a, &DbConfig { top_db: params.top_db, ..DbConfig::amplitude() })?;
+        } else {
+            a.mapv_inplace(|v| v.powf(2.0 / power));
+            power_to_db(&mut a, &DbConfig { top_db: params.top_db, ..DbConfig::power() })?;
+        }
+    }
+    Ok((FeatureData::Real(a), tuning))
+}
+
+fn row_axis(params: &FeatureParams, sr: u32, tuning: Option<f64>) -> (String, Value) {
     match params.kind {
+        k if k.is_constant_q() && !matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) => {
+            let cfg = params.cqt_config(sr);
+            let freqs = VqtFilters::design(&cfg, tuning.unwrap_or(0.0)).map(|f| f.freqs).unwrap_or_default();
+            ("frequency_hz".into(), json!(freqs))
+        }
+        FeatureKind::ChromaCqt | FeatureKind::ChromaCens => chroma_axis(params.n_chroma),
         FeatureKind::Stft => ("frequency_hz".into(), json!(fft_frequencies(sr, params.stft.n_fft))),
         FeatureKind::Mel => {
             let f = mel_frequencies(params.n_mels + 2, params.fmin, params.fmax.unwrap_or(sr as f64 / 2.0), params.htk);
             ("mel_center_hz".into(), json!(f[1..=params.n_mels]))
         }
         FeatureKind::Mfcc => ("coefficient".into(), json!((0..params.n_mfcc).collect::<Vec<_>>())),
-        FeatureKind::ChromaStft => {
-            if params.n_chroma == 12 {
-                ("pitch_class".into(), json!(["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]))
-            } else {
-                ("chroma_bin".into(), json!((0..params.n_chroma).collect::<Vec<_>>()))
-            }
-        }
+        FeatureKind::ChromaStft => chroma_axis(params.n_chroma),
         k => (k.name().into(), json!([k.name()])),
+    }
+}
+
+fn chroma_axis(n_chroma: usize) -> (String, Value) {
+    if n_chroma == 12 {
+        ("pitch_class".into(), json!(["C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"]))
+    } else {
+        ("chroma_bin".into(), json!((0..n_chroma).collect::<Vec<_>>()))
     }
 }
 
