@@ -86,5 +86,10 @@ fn main() {
     let mag = plan.process(ten).unwrap().mapv(|c| c.norm());
     let gl = GriffinLimConfig::default();
     put("griffinlim", median_time(3, || drop(griffinlim(mag.view(), &gl, Some(ten.len())).unwrap())));
+    let cqt_cfg = CqtConfig { sr, ..Default::default() };
+    let cqt_plan = Cqt::new(&cqt_cfg, 0.0).unwrap();
+    put("cqt", median_time(7, || drop(cqt_plan.process(&y).unwrap())));
+    let chroma_cfg = ChromaCqtConfig { cqt: CqtConfig { sr, ..ChromaCqtConfig::default().cqt }, ..Default::default() };
+    put("chroma_cqt", median_time(5, || drop(chroma_cqt(&y, &chroma_cfg).unwrap())));
     println!("{}", serde_json::Value::Object(out));
 }

@@ -20,6 +20,7 @@ pub mod db;
 pub mod filters;
 pub mod frame;
 pub mod griffinlim;
+pub mod halfband;
 pub mod inverse;
 pub mod mel;
 pub mod resample;
