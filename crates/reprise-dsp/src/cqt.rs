@@ -18,7 +18,7 @@
 
 use crate::chroma::FrameNorm;
 use crate::frame::PadMode;
-use crate::halfband::halve;
+use crate::halfband::{halve, Halver};
 use crate::stft::{Stft, StftConfig};
 use crate::window::Window;
 use ndarray::{Array2, ShapeBuilder};
@@ -343,30 +343,30 @@ impl Kernels {
     /// Responses of every bin for every centred frame of `y` (hop `hop`), frame-major
     /// `(n_frames, n_bins)`.
     fn respond(&self, y: &[f32], hop: usize, pad_mode: PadMode) -> Result<(Vec<Complex32>, usize)> {
-        let stft = Stft::new(&StftConfig {
-            n_fft: self.n_fft,
-            hop_length: Some(hop),
-            win_length: None,
-            window: Window::Rectangular,
-            center: true,
-            pad_mode,
-        })?;
-        let half = self.n_fft / 2;
-        let n_bins = self.rows.len();
+        let stft = self.stft(hop, pad_mode)?;
         let mut out = Vec::new();
-        let n = stft.for_each_frame(y, |_, spec| {
-            for row in &self.rows {
-                let mut acc = Complex32::new(0.0, 0.0);
-                for (m, w) in row {
-                    let m = *m as usize;
-                    let x = if m <= half { spec[m] } else { spec[self.n_fft - m].conj() };
-                    acc += w * x;
-                }
-                out.push(acc);
-            }
-        })?;
-        debug_assert_eq!(out.len(), n * n_bins);
+        let n = stft.for_each_frame(y, |_, spec| self.frame(spec, &mut out))?;
+        debug_assert_eq!(out.len(), n * self.rows.len());
         Ok((out, n))
+    }
+
+    /// The STFT (rectangular window, centred) that feeds these kernels at `hop`.
+    fn stft(&self, hop: usize, pad_mode: PadMode) -> Result<Stft> {
+        Stft::new(&StftConfig { n_fft: self.n_fft, hop_length: Some(hop), win_length: None, window: Window::Rectangular, center: true, pad_mode })
+    }
+
+    /// Appends the response of every bin to one frame's spectrum.
+    fn frame(&self, spec: &[Complex32], out: &mut Vec<Complex32>) {
+        let half = self.n_fft / 2;
+        for row in &self.rows {
+            let mut acc = Complex32::new(0.0, 0.0);
+            for (m, w) in row {
+                let m = *m as usize;
+                let x = if m <= half { spec[m] } else { spec[self.n_fft - m].conj() };
+                acc += w * x;
+            }
+            out.push(acc);
+        }
     }
 }
 
@@ -516,6 +516,129 @@ impl Cqt {
             }
         }
         Ok(Array2::from_shape_vec((n_bins, n_frames).f(), data).expect("frame-major data"))
+    }
+}
+
+impl Cqt {
+    /// A streaming transform: push chunks, receive complete frames; the frames equal
+    /// those of [`Cqt::process`] on the whole signal, for any chunking.
+    pub fn stream(&self) -> Result<CqtStream<'_>> {
+        let early = (0..self.early_factor.trailing_zeros()).map(|_| Halver::new()).collect();
+        let mut stages = Vec::with_capacity(self.stages.len());
+        for (kernels, _, hop, halve_after) in &self.stages {
+            stages.push((kernels.stft(*hop, self.config.pad_mode)?.stream(), halve_after.then(Halver::new)));
+        }
+        let inv_scale = self.filters.lengths.iter().map(|l| if self.config.scale { (1.0 / l.sqrt()) as f32 } else { 1.0 }).collect();
+        Ok(CqtStream { cqt: self, early, pending: vec![std::collections::VecDeque::new(); stages.len()], stages, inv_scale, received: 0 })
+    }
+}
+
+/// A streaming CQT/VQT (see [`Cqt::stream`]). Memory stays bounded: each octave keeps
+/// about one frame of samples and the frames that wait for slower octaves.
+pub struct CqtStream<'a> {
+    cqt: &'a Cqt,
+    early: Vec<Halver>,
+    stages: Vec<(crate::stft::StftStream, Option<Halver>)>,
+    pending: Vec<std::collections::VecDeque<Vec<Complex32>>>,
+    inv_scale: Vec<f32>,
+    received: usize,
+}
+
+impl CqtStream<'_> {
+    /// Pushes samples; returns the frames (each `n_bins` values, bins ascending) that are
+    /// now complete in every octave.
+    pub fn push(&mut self, chunk: &[f32]) -> Result<Vec<Vec<Complex32>>> {
+        if let Some(i) = chunk.iter().position(|v| !v.is_finite()) {
+            return Err(Error::NonFinite { what: "sample", index: self.received + i, value: chunk[i] });
+        }
+        self.received += chunk.len();
+        let mut x = chunk.to_vec();
+        for h in &mut self.early {
+            x = h.push(&x);
+        }
+        self.scale_early(&mut x);
+        self.feed(x, false)?;
+        Ok(self.emit(false))
+    }
+
+    /// Ends the signal; returns the remaining frames.
+    pub fn finish(mut self) -> Result<Vec<Vec<Complex32>>> {
+        if self.received == 0 {
+            return Err(Error::Empty);
+        }
+        if self.received < self.cqt.early_factor {
+            return Err(Error::TooShort { len: self.received, need: self.cqt.early_factor, why: "early downsampling".into() });
+        }
+        let mut x: Vec<f32> = Vec::new();
+        for h in &mut self.early {
+            let mut y = h.push(&x);
+            y.extend(h.finish());
+            x = y;
+        }
+        self.scale_early(&mut x);
+        self.feed(x, true)?;
+        Ok(self.emit(true))
+    }
+
+    fn scale_early(&self, x: &mut [f32]) {
+        if self.cqt.early_factor > 1 {
+            let root = (self.cqt.early_factor as f32).sqrt();
+            let g = if self.cqt.config.scale { root } else { root * root };
+            x.iter_mut().for_each(|v| *v *= g);
+        }
+    }
+
+    /// Feeds the (early-decimated) samples through the octave stages, top first.
+    fn feed(&mut self, mut x: Vec<f32>, last: bool) -> Result<()> {
+        let stages = std::mem::take(&mut self.stages);
+        let mut kept = Vec::with_capacity(stages.len());
+        for (i, (mut stft, mut halver)) in stages.into_iter().enumerate() {
+            let kernels = &self.cqt.stages[i].0;
+            let queue = &mut self.pending[i];
+            let mut on_frame = |spec: &[Complex32]| {
+                let mut r = Vec::with_capacity(kernels.rows.len());
+                kernels.frame(spec, &mut r);
+                queue.push_back(r);
+            };
+            stft.push(&x, |_, spec| on_frame(spec))?;
+            if let Some(h) = &mut halver {
+                let mut y = h.push(&x);
+                if last {
+                    y.extend(h.finish());
+                }
+                y.iter_mut().for_each(|v| *v *= std::f32::consts::SQRT_2);
+                x = y;
+            }
+            if last {
+                stft.finish(|_, spec| on_frame(spec))?;
+            } else {
+                kept.push((stft, halver));
+            }
+        }
+        self.stages = kept;
+        Ok(())
+    }
+
+    /// Assembles frames that every octave has produced; at the end, drops the extra
+    /// frames of faster octaves (the batch transform keeps the minimum count).
+    fn emit(&mut self, last: bool) -> Vec<Vec<Complex32>> {
+        let n_bins = self.cqt.config.n_bins;
+        let mut out = Vec::new();
+        while self.pending.iter().all(|q| !q.is_empty()) {
+            let mut frame = vec![Complex32::new(0.0, 0.0); n_bins];
+            for (q, (_, range, _, _)) in self.pending.iter_mut().zip(&self.cqt.stages) {
+                let r = q.pop_front().expect("checked non-empty");
+                frame[range.clone()].copy_from_slice(&r);
+            }
+            for (v, s) in frame.iter_mut().zip(&self.inv_scale) {
+                *v *= *s;
+            }
+            out.push(frame);
+        }
+        if last {
+            self.pending.iter_mut().for_each(|q| q.clear());
+        }
+        out
     }
 }
 

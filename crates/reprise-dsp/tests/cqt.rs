@@ -121,3 +121,35 @@ fn bad_parameters_are_errors() {
     assert!(cqt(&[], &CqtConfig::default()).is_err());
     assert!(cqt(&[f32::NAN; 100], &CqtConfig::default()).is_err());
 }
+
+#[test]
+fn streaming_equals_whole_signal_for_any_chunking() {
+    let y = chord(40000, 22050.0);
+    for cfg in [
+        CqtConfig::default(),
+        CqtConfig { hop_length: 256, n_bins: 60, fmin: Some(55.0), filter_scale: 0.8, ..Default::default() },
+        // hop 1024 with 5 octaves triggers librosa's early downsampling
+        CqtConfig { hop_length: 1024, n_bins: 60, fmin: Some(55.0), ..Default::default() },
+        CqtConfig { mode: CqtMode::Exact, n_bins: 48, fmin: Some(65.4), ..Default::default() },
+    ] {
+        let plan = Cqt::new(&cfg, 0.0).unwrap();
+        let whole = plan.process(&y).unwrap();
+        for chunk in [1usize, 100, 4096, 40000] {
+            let mut s = plan.stream().unwrap();
+            let mut frames = Vec::new();
+            for c in y.chunks(chunk) {
+                frames.extend(s.push(c).unwrap());
+            }
+            frames.extend(s.finish().unwrap());
+            assert_eq!(frames.len(), whole.ncols(), "{cfg:?} chunk {chunk}: frame count");
+            let scale = whole.iter().map(|c| c.norm()).fold(0.0f32, f32::max);
+            let err = frames
+                .iter()
+                .enumerate()
+                .flat_map(|(t, f)| f.iter().enumerate().map(move |(k, v)| (t, k, *v)))
+                .map(|(t, k, v)| (v - whole[[k, t]]).norm())
+                .fold(0.0f32, f32::max);
+            assert!(err <= 1e-6 * scale, "{cfg:?} chunk {chunk}: {err:e}");
+        }
+    }
+}
