@@ -89,6 +89,18 @@ fn main() {
     let cqt_cfg = CqtConfig { sr, ..Default::default() };
     let cqt_plan = Cqt::new(&cqt_cfg, 0.0).unwrap();
     put("cqt", median_time(7, || drop(cqt_plan.process(&y).unwrap())));
+    put(
+        "cqt_stream",
+        median_time(5, || {
+            let mut s = cqt_plan.stream().unwrap();
+            let mut n = 0;
+            for c in y.chunks(4096) {
+                n += s.push(c).unwrap().len();
+            }
+            n += s.finish().unwrap().len();
+            std::hint::black_box(n);
+        }),
+    );
     let chroma_cfg = ChromaCqtConfig { cqt: CqtConfig { sr, ..ChromaCqtConfig::default().cqt }, ..Default::default() };
     put("chroma_cqt", median_time(5, || drop(chroma_cqt(&y, &chroma_cfg).unwrap())));
     println!("{}", serde_json::Value::Object(out));

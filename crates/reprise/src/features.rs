@@ -508,8 +508,49 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     let mut watch = Watch::default();
     let mut tuning = None;
     let (data, hop) = match kind {
+        FeatureKind::Cqt | FeatureKind::Vqt => {
+            // streamed: pass 1 estimates the tuning when it is not given (as librosa:
+            // estimate_tuning on the magnitude STFT with bins_per_octave), pass 2 the CQT
+            let mut cfg = params.cqt_config(sr);
+            if cfg.tuning.is_none() {
+                let mut est = reprise_dsp::TuningEstimator::new(
+                    &reprise_dsp::PiptrackConfig { sr, ..Default::default() },
+                    cfg.bins_per_octave,
+                    0.01,
+                )?;
+                let mut mag = vec![0.0f32; StftConfig::default().n_freqs()];
+                let mut stream = Stft::new(&StftConfig::default())?.stream();
+                let mut push = |spec: &[Complex32]| {
+                    for (m, c) in mag.iter_mut().zip(spec) {
+                        *m = c.norm();
+                    }
+                    est.push_frame(&mag);
+                };
+                let mut src = open()?;
+                while let Some(c) = src.next_chunk()? {
+                    stream.push(&c, |_, s| push(s))?;
+                }
+                stream.finish(|_, s| push(s))?;
+                cfg.tuning = Some(est.estimate());
+            }
+            let t = cfg.tuning.unwrap_or(0.0);
+            let plan = reprise_dsp::Cqt::new(&cfg, t)?;
+            let mut stream = plan.stream()?;
+            let mut frames: Vec<Complex32> = Vec::new();
+            let mut src = open()?;
+            while let Some(c) = src.next_chunk()? {
+                watch.see(&c);
+                stream.push(&c)?.into_iter().for_each(|f| frames.extend(f));
+            }
+            watch.source_warnings = src.warnings();
+            stream.finish()?.into_iter().for_each(|f| frames.extend(f));
+            tuning = Some(t);
+            let n_frames = frames.len() / cfg.n_bins;
+            let c = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, n_frames)), frames).expect("frame-major");
+            (finish_constant_q(FeatureData::Complex(c), params)?, cfg.hop_length)
+        }
         k if k.is_constant_q() => {
-            // constant-Q kinds need the whole signal (a streaming CQT is future work)
+            // the other constant-Q kinds hold the whole signal (streaming them is future work)
             let mut y = Vec::new();
             let mut src = open()?;
             while let Some(c) = src.next_chunk()? {
@@ -594,17 +635,25 @@ fn constant_q(y: &[f32], kind: FeatureKind, cfg: &CqtConfig, params: &FeaturePar
     let (real, tuning) = match kind {
         FeatureKind::Cqt | FeatureKind::Vqt => {
             let (c, t) = vqt(y, cfg)?;
-            match params.power {
-                None if !params.db => return Ok((FeatureData::Complex(c), t)),
-                p => (c.mapv(|v| reprise_dsp::stft::magnitude_pow(v, p.unwrap_or(1.0))), t),
-            }
+            return Ok((finish_constant_q(FeatureData::Complex(c), params)?, t));
         }
         FeatureKind::HybridCqt => hybrid_cqt(y, cfg)?,
         FeatureKind::PseudoCqt => pseudo_cqt(y, cfg)?,
         FeatureKind::ChromaCqt => chroma_cqt(y, &chroma(FrameNorm::Inf))?,
         _ => chroma_cens(y, &chroma(FrameNorm::L2), 41)?,
     };
-    let mut a = real;
+    Ok((finish_constant_q(FeatureData::Real(real), params)?, tuning))
+}
+
+/// `--power` (complex data only) and `--db` for the constant-Q kinds.
+fn finish_constant_q(data: FeatureData, params: &FeatureParams) -> Result<FeatureData> {
+    let mut a = match data {
+        FeatureData::Complex(c) => match params.power {
+            None if !params.db => return Ok(FeatureData::Complex(c)),
+            p => c.mapv(|v| reprise_dsp::stft::magnitude_pow(v, p.unwrap_or(1.0))),
+        },
+        FeatureData::Real(a) => a,
+    };
     if params.db {
         let power = params.stored_power();
         if power == 1.0 {
@@ -614,7 +663,7 @@ fn constant_q(y: &[f32], kind: FeatureKind, cfg: &CqtConfig, params: &FeaturePar
             power_to_db(&mut a, &DbConfig { top_db: params.top_db, ..DbConfig::power() })?;
         }
     }
-    Ok((FeatureData::Real(a), tuning))
+    Ok(FeatureData::Real(a))
 }
 
 fn row_axis(params: &FeatureParams, sr: u32, tuning: Option<f64>) -> (String, Value) {
@@ -757,6 +806,21 @@ mod tests {
 
     fn tone(n: usize) -> Vec<f32> {
         (0..n).map(|i| (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 22050.0).sin() * 0.5).collect()
+    }
+
+    #[test]
+    fn streamed_cqt_equals_the_library_call() {
+        let y = tone(30000);
+        for tuning in [Some(0.0), None] {
+            let p = FeatureParams { kind: FeatureKind::Cqt, tuning, ..Default::default() };
+            let ours = extract_signal(&y, 22050, &p).unwrap();
+            let (lib, t) = reprise_dsp::cqt(&y, &CqtConfig { tuning, ..Default::default() }).unwrap();
+            assert_eq!(ours.tuning, Some(t));
+            let FeatureData::Complex(c) = ours.data else { panic!("complex expected") };
+            assert_eq!(c.dim(), lib.dim());
+            let err = c.iter().zip(lib.iter()).map(|(a, b)| (a - b).norm()).fold(0.0f32, f32::max);
+            assert!(err <= 1e-6 * lib.iter().map(|v| v.norm()).fold(0.0f32, f32::max), "{err}");
+        }
     }
 
     #[test]
