@@ -5,14 +5,15 @@ use clap::Args;
 use ndarray::Array2;
 use ndarray_npy::read_npy;
 use num_complex::Complex32;
-use reprise::dsp::{griffinlim, istft, mel_to_audio, GriffinLimConfig, MelConfig};
+use reprise::dsp::{griffinlim, icqt, istft, mel_to_audio, GriffinLimConfig, MelConfig};
 use reprise::features::{FeatureKind, FeatureParams};
 use std::path::{Path, PathBuf};
 
 #[derive(Args)]
 pub struct InvertArgs {
-    /// What the .npy holds: `stft` (complex → iSTFT; magnitude → Griffin-Lim) or `mel`.
-    #[arg(value_parser = ["stft", "mel"])]
+    /// What the .npy holds: `stft` (complex → iSTFT; magnitude → Griffin-Lim), `mel`, or
+    /// `cqt` (complex → inverse CQT, as librosa.icqt).
+    #[arg(value_parser = ["stft", "mel", "cqt"])]
     kind: String,
     /// Input .npy written by `reprise features` (its .json sidecar supplies the parameters).
     input: PathBuf,
@@ -40,6 +41,11 @@ pub struct InvertArgs {
     /// Output length in samples [default: from the frame count].
     #[arg(long)]
     length: Option<usize>,
+}
+
+fn read_sidecar_tuning(npy: &Path) -> Option<f64> {
+    let text = std::fs::read_to_string(npy.with_extension("json")).ok()?;
+    serde_json::from_str::<serde_json::Value>(&text).ok()?["tuning"].as_f64()
 }
 
 fn read_sidecar(npy: &Path) -> Result<Option<(FeatureParams, u32)>, Failure> {
@@ -81,6 +87,17 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
                 let mag = to_linear(s, &params, 1.0);
                 griffinlim(mag.view(), &gl, a.length).map_err(|e| bad(e.to_string()))?
             }
+        }
+        FeatureKind::Cqt => {
+            let c: Array2<Complex32> = read_npy(input).map_err(|_| {
+                bad("needs the complex CQT (complex64 .npy, written by `reprise features cqt` without --power or --db)".into())
+            })?;
+            let mut cfg = params.cqt_config(sr);
+            if let Some(h) = a.hop_length {
+                cfg.hop_length = h;
+            }
+            let tuning = read_sidecar_tuning(input).or(params.tuning).unwrap_or(0.0);
+            icqt(c.view(), &cfg, tuning, a.length).map_err(|e| bad(e.to_string()))?
         }
         _ => {
             let s: Array2<f32> = read_npy(input).map_err(|e| bad(format!("not a float32 2-D .npy: {e}")))?;

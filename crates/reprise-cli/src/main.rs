@@ -51,10 +51,11 @@ enum Command {
   reprise features cqt song.wav -o c.npy --n-bins 252 --bins-per-octave 36 --db
   reprise features chroma-cens music/ -o cens/")]
     Features(FeaturesArgs),
-    /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim).
+    /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim; cqt: inverse CQT).
     #[command(after_help = "Examples:
   reprise invert stft d.npy -o back.wav            # complex64: exact inverse STFT
-  reprise invert mel song.mel.npy -o back.wav --n-iter 64")]
+  reprise invert mel song.mel.npy -o back.wav --n-iter 64
+  reprise invert cqt c.npy -o back.wav             # complex64 CQT: inverse CQT")]
     Invert(invert::InvertArgs),
     /// The main job on the embedded demo clip: features and a picture of them.
     Demo {

@@ -289,3 +289,25 @@ fn cqt_output_contract_and_bad_parameters() {
     expect_error(&["features", "cqt", i, "-o", o, "--sparsity", "1"], "sparsity");
     expect_error(&["features", "chroma-cens", i, "-o", o, "--db"], "--db does not apply");
 }
+
+#[test]
+fn cqt_inverts_to_audio() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("c.npy");
+    let o = reprise(&["features", "cqt", s(&fx("tone_s16.wav")), "-o", s(&out), "--hop-length", "128", "--bins-per-octave", "24", "--n-bins", "168"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let wav = dir.path().join("back.wav");
+    let o = reprise(&["invert", "cqt", s(&out), "-o", s(&wav), "--length", "11025"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let back: Vec<f32> = hound::WavReader::open(&wav).unwrap().samples::<f32>().map(|v| v.unwrap()).collect();
+    let orig: Vec<f32> = hound::WavReader::open(fx("tone_s16.wav")).unwrap().samples::<i16>().map(|v| v.unwrap() as f32 / 32768.0).collect();
+    assert_eq!(back.len(), orig.len());
+    // a 440 Hz tone is well inside the analysed band: most of it comes back
+    let num: f32 = back.iter().zip(&orig).skip(2000).take(7000).map(|(a, b)| (a - b).powi(2)).sum();
+    let den: f32 = orig.iter().skip(2000).take(7000).map(|v| v.powi(2)).sum();
+    assert!((num / den).sqrt() < 0.5, "relative error {}", (num / den).sqrt());
+    // magnitudes cannot be inverted this way
+    let mag = dir.path().join("m.npy");
+    assert!(reprise(&["features", "cqt", s(&fx("tone_s16.wav")), "-o", s(&mag), "--db"]).status.success());
+    expect_error(&["invert", "cqt", s(&mag), "-o", s(&wav)], "complex CQT");
+}

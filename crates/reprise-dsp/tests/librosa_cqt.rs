@@ -205,3 +205,36 @@ fn chroma_cqt_and_cens_match_librosa() {
         assert!(e <= max_tol && mean <= mean_tol, "{name}: max {e}, mean {mean}");
     }
 }
+
+#[test]
+fn icqt_matches_librosa_and_reconstructs_as_well() {
+    let y = signal("signal.npy");
+    // librosa.icqt(librosa.cqt(signal, sparsity=0), length=len): invert librosa's own CQT
+    let c = c64("cqt_nosparse.npy");
+    let ours = icqt(c.view(), &CqtConfig::default(), 0.0, Some(y.len())).unwrap();
+    let reference: Array1<f64> = read_npy(path("icqt_roundtrip.npy")).unwrap();
+    assert_eq!(ours.len(), reference.len());
+    let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
+    let diff = norm(&mut ours.iter().zip(reference.iter()).map(|(a, b)| *a as f64 - b));
+    let rel_to_librosa = diff / norm(&mut reference.iter().copied());
+    // reconstruction error of each against the original signal
+    let err = |z: &mut dyn Iterator<Item = f64>| norm(&mut z.zip(y.iter()).map(|(a, b)| a - *b as f64)) / norm(&mut y.iter().map(|v| *v as f64));
+    let ours_err = err(&mut ours.iter().map(|v| *v as f64));
+    let librosa_err = err(&mut reference.iter().copied());
+    eprintln!("measured icqt: ‖ours − librosa‖/‖librosa‖ = {rel_to_librosa:.2e}; reconstruction error ours {ours_err:.4}, librosa {librosa_err:.4}");
+    assert!(rel_to_librosa < 2e-2, "{rel_to_librosa}");
+    assert!(ours_err <= librosa_err * 1.01, "{ours_err} vs {librosa_err}");
+}
+
+#[test]
+fn icqt_of_our_cqt_reconstructs_with_more_bins_and_shorter_hops() {
+    let y = signal("signal.npy");
+    let cfg = CqtConfig { hop_length: 128, bins_per_octave: 36, n_bins: 252, sparsity: 0.0, ..Default::default() };
+    let (c, t) = cqt(&y, &cfg).unwrap();
+    let back = icqt(c.view(), &cfg, t, Some(y.len())).unwrap();
+    let num: f64 = back.iter().zip(&y).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
+    let den: f64 = y.iter().map(|v| (*v as f64).powi(2)).sum();
+    let e = (num / den).sqrt();
+    eprintln!("measured icqt(cqt(y)) relative error, 36 bins/octave, hop 128: {e:.4}");
+    assert!(e < 0.3, "{e}");
+}
