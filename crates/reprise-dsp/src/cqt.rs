@@ -647,10 +647,7 @@ impl CqtStream<'_> {
 /// Returns the transform and the tuning used.
 pub fn vqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<Complex32>, f64)> {
     config.validate()?;
-    let tuning = match config.tuning {
-        Some(t) => t,
-        None => estimate_tuning_of(y, config.sr, config.bins_per_octave)?,
-    };
+    let tuning = resolve_tuning(y, config)?;
     Ok((Cqt::new(config, tuning)?.process(y)?, tuning))
 }
 
@@ -666,10 +663,7 @@ pub fn cqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<Complex32>, f64)> {
 /// `mode` are ignored (γ = 0).
 pub fn pseudo_cqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<f32>, f64)> {
     config.validate()?;
-    let tuning = match config.tuning {
-        Some(t) => t,
-        None => estimate_tuning_of(y, config.sr, config.bins_per_octave)?,
-    };
+    let tuning = resolve_tuning(y, config)?;
     let cfg = CqtConfig { gamma: Gamma::Fixed(0.0), ..*config };
     let filters = VqtFilters::design(&cfg, tuning)?;
     Ok((pseudo_response(y, &cfg, &filters)?, tuning))
@@ -710,10 +704,7 @@ fn pseudo_response(y: &[f32], cfg: &CqtConfig, filters: &VqtFilters) -> Result<A
 /// for the rest (as librosa: its own octave grouping), stacked and trimmed.
 pub fn hybrid_cqt(y: &[f32], config: &CqtConfig) -> Result<(Array2<f32>, f64)> {
     config.validate()?;
-    let tuning = match config.tuning {
-        Some(t) => t,
-        None => estimate_tuning_of(y, config.sr, config.bins_per_octave)?,
-    };
+    let tuning = resolve_tuning(y, config)?;
     let cfg = CqtConfig { gamma: Gamma::Fixed(0.0), ..*config };
     let filters = VqtFilters::design(&cfg, tuning)?;
     let n_pseudo = filters.lengths.iter().filter(|l| (next_pow2(**l) as f64) < 2.0 * cfg.hop_length as f64).count();
@@ -825,6 +816,14 @@ pub fn icqt(c: ndarray::ArrayView2<Complex32>, config: &CqtConfig, tuning: f64, 
         y.resize(len, 0.0);
     }
     Ok(y)
+}
+
+/// `config.tuning`, or the estimate from `y` when it is `None`.
+fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
+    match config.tuning {
+        Some(t) => Ok(t),
+        None => estimate_tuning_of(y, config.sr, config.bins_per_octave),
+    }
 }
 
 /// `librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=...)`: piptrack on the magnitude STFT.
