@@ -180,7 +180,12 @@ impl Stft {
 
     /// A streaming STFT over the same configuration.
     pub fn stream(&self) -> StftStream {
-        StftStream { stft: self.clone(), frames: FrameStream::new(self.framing).expect("validated"), work: self.workspace() }
+        StftStream {
+            stft: self.clone(),
+            frames: FrameStream::new(self.framing).expect("validated"),
+            work: self.workspace(),
+            frame: vec![0.0; self.config.n_fft],
+        }
     }
 
     fn workspace(&self) -> Workspace {
@@ -224,6 +229,8 @@ pub struct StftStream {
     stft: Stft,
     frames: FrameStream,
     work: Workspace,
+    /// The current frame, windowed in place (reused: no allocation per frame).
+    frame: Vec<f32>,
 }
 
 impl StftStream {
@@ -233,20 +240,20 @@ impl StftStream {
         if let Err(Error::NonFinite { what, index, value }) = check_finite(samples, "sample") {
             return Err(Error::NonFinite { what, index: index + self.frames.samples_received(), value });
         }
-        let (stft, work) = (&self.stft, &mut self.work);
+        let (stft, work, frame) = (&self.stft, &mut self.work, &mut self.frame);
         self.frames.push(samples, |t, fr| {
-            let mut frame = fr.to_vec();
-            f(t, stft.transform_frame(&mut frame, work));
+            frame.copy_from_slice(fr);
+            f(t, stft.transform_frame(frame, work));
         });
         Ok(())
     }
 
     /// Ends the signal, emits the last frames, returns the frame count.
     pub fn finish(mut self, mut f: impl FnMut(usize, &[Complex32])) -> Result<usize> {
-        let (stft, work) = (&self.stft, &mut self.work);
+        let (stft, work, frame) = (&self.stft, &mut self.work, &mut self.frame);
         self.frames.finish(|t, fr| {
-            let mut frame = fr.to_vec();
-            f(t, stft.transform_frame(&mut frame, work));
+            frame.copy_from_slice(fr);
+            f(t, stft.transform_frame(frame, work));
         })
     }
 }
