@@ -179,23 +179,35 @@ pub fn cq_to_chroma(n_input: usize, bins_per_octave: usize, n_chroma: usize, fmi
 
 /// `librosa.feature.chroma_cqt(y=y, ...)`: returns the chromagram and the tuning used.
 pub fn chroma_cqt(y: &[f32], config: &ChromaCqtConfig) -> Result<(Array2<f32>, f64)> {
-    let bpo = config.cqt.bins_per_octave;
     if config.n_octaves == 0 {
         return Err(invalid("n_octaves", "must be at least 1"));
     }
-    let cqt_cfg = crate::cqt::CqtConfig { n_bins: config.n_octaves * bpo, ..config.cqt };
-    let map = cq_to_chroma(cqt_cfg.n_bins, bpo, config.n_chroma, config.cqt.fmin.unwrap_or(crate::cqt::C1_HZ))?;
+    let cqt_cfg = config.cqt_config();
     let (c, tuning) = crate::cqt::cqt(y, &cqt_cfg)?;
     let mag = c.mapv(|v| v.norm());
-    let map = map.as_standard_layout().into_owned();
-    let out = map_frames(mag.view(), config.n_chroma, |frame, out| {
+    Ok((chroma_from_cqt_magnitude(mag.view(), config)?, tuning))
+}
+
+impl ChromaCqtConfig {
+    /// The CQT behind the chroma: `n_octaves · bins_per_octave` bins.
+    pub fn cqt_config(&self) -> crate::cqt::CqtConfig {
+        crate::cqt::CqtConfig { n_bins: self.n_octaves * self.cqt.bins_per_octave, ..self.cqt }
+    }
+}
+
+/// Chroma from a CQT magnitude `(n_octaves · bins_per_octave, n_frames)`: the
+/// `cq_to_chroma` map, threshold, per-frame normalisation (`chroma_cqt(C=...)`).
+pub fn chroma_from_cqt_magnitude(mag: ArrayView2<f32>, config: &ChromaCqtConfig) -> Result<Array2<f32>> {
+    let bpo = config.cqt.bins_per_octave;
+    crate::filters::check_rows(mag.nrows(), config.n_octaves * bpo)?;
+    let map = cq_to_chroma(mag.nrows(), bpo, config.n_chroma, config.cqt.fmin.unwrap_or(crate::cqt::C1_HZ))?;
+    Ok(map_frames(mag, config.n_chroma, |frame, out| {
         for (o, row) in out.iter_mut().zip(map.rows()) {
             let v = crate::filters::dot(row.as_slice().expect("standard layout"), frame);
             *o = if v < config.threshold { 0.0 } else { v };
         }
         config.norm.apply(out);
-    });
-    Ok((out, tuning))
+    }))
 }
 
 /// `librosa.feature.chroma_cens`: chroma_cqt without normalisation, L1-normalised per
@@ -203,7 +215,13 @@ pub fn chroma_cqt(y: &[f32], config: &ChromaCqtConfig) -> Result<(Array2<f32>, f
 /// time with a normalised symmetric Hann window of `win_len_smooth + 2` points (zeros
 /// beyond the ends), then normalised with `config.norm` (librosa's default L2).
 pub fn chroma_cens(y: &[f32], config: &ChromaCqtConfig, win_len_smooth: usize) -> Result<(Array2<f32>, f64)> {
-    let (mut chroma, tuning) = chroma_cqt(y, &ChromaCqtConfig { norm: FrameNorm::None, ..*config })?;
+    let (chroma, tuning) = chroma_cqt(y, &ChromaCqtConfig { norm: FrameNorm::None, ..*config })?;
+    Ok((cens_from_chroma(chroma, config.norm, win_len_smooth), tuning))
+}
+
+/// CENS from an unnormalised chromagram (`chroma_cqt(norm=None)`): L1 per frame,
+/// quantisation, temporal smoothing, then `norm` per frame.
+pub fn cens_from_chroma(mut chroma: Array2<f32>, norm: FrameNorm, win_len_smooth: usize) -> Array2<f32> {
     let (n_chroma, n_frames) = chroma.dim();
     for mut col in chroma.columns_mut() {
         let mut v: Vec<f32> = col.to_vec();
@@ -231,9 +249,8 @@ pub fn chroma_cens(y: &[f32], config: &ChromaCqtConfig, win_len_smooth: usize) -
     } else {
         chroma
     };
-    let out = map_frames(smoothed.view(), n_chroma, |frame, out| {
+    map_frames(smoothed.view(), n_chroma, |frame, out| {
         out.copy_from_slice(frame);
-        config.norm.apply(out);
-    });
-    Ok((out, tuning))
+        norm.apply(out);
+    })
 }

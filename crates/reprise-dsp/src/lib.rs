@@ -29,7 +29,7 @@ pub mod stft;
 pub mod tuning;
 pub mod window;
 
-pub use chroma::{chroma_cens, chroma_cqt, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig, FrameNorm};
+pub use chroma::{cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig, FrameNorm};
 pub use cqt::{cqt, hybrid_cqt, icqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, Gamma, VqtFilters};
 pub use db::{amplitude_to_db, power_to_db, DbConfig, DbRef};
 pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterConfig, MelNorm};

@@ -12,7 +12,7 @@ use reprise_dsp::chroma::chroma_frame;
 use reprise_dsp::convert::mel_frequencies;
 use reprise_dsp::cqt::CqtMode;
 use reprise_dsp::{
-    amplitude_to_db, chroma_cens, chroma_cqt, hybrid_cqt, pseudo_cqt, vqt, ChromaCqtConfig, CqtConfig, Gamma, VqtFilters, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
+    amplitude_to_db, hybrid_cqt, pseudo_cqt, ChromaCqtConfig, CqtConfig, Gamma, VqtFilters, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
     MelNorm, MelSpectrogram, Mfcc, MfccConfig, Stft, StftConfig,
 };
 use reprise_io::{AudioStream, LoadOptions};
@@ -508,7 +508,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     let mut watch = Watch::default();
     let mut tuning = None;
     let (data, hop) = match kind {
-        FeatureKind::Cqt | FeatureKind::Vqt => {
+        FeatureKind::Cqt | FeatureKind::Vqt | FeatureKind::ChromaCqt | FeatureKind::ChromaCens => {
             // streamed: pass 1 estimates the tuning when it is not given (as librosa:
             // estimate_tuning on the magnitude STFT with bins_per_octave), pass 2 the CQT
             let mut cfg = params.cqt_config(sr);
@@ -536,21 +536,39 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             let t = cfg.tuning.unwrap_or(0.0);
             let plan = reprise_dsp::Cqt::new(&cfg, t)?;
             let mut stream = plan.stream()?;
-            let mut frames: Vec<Complex32> = Vec::new();
+            let chroma = matches!(kind, FeatureKind::ChromaCqt | FeatureKind::ChromaCens);
+            // chroma kinds keep only magnitudes
+            let mut complex: Vec<Complex32> = Vec::new();
+            let mut mags: Vec<f32> = Vec::new();
+            let mut keep = |f: Vec<Complex32>| {
+                if chroma {
+                    mags.extend(f.iter().map(|c| c.norm()));
+                } else {
+                    complex.extend(f);
+                }
+            };
             let mut src = open()?;
             while let Some(c) = src.next_chunk()? {
                 watch.see(&c);
-                stream.push(&c)?.into_iter().for_each(|f| frames.extend(f));
+                stream.push(&c)?.into_iter().for_each(&mut keep);
             }
             watch.source_warnings = src.warnings();
-            stream.finish()?.into_iter().for_each(|f| frames.extend(f));
+            stream.finish()?.into_iter().for_each(&mut keep);
             tuning = Some(t);
-            let n_frames = frames.len() / cfg.n_bins;
-            let c = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, n_frames)), frames).expect("frame-major");
-            (finish_constant_q(FeatureData::Complex(c), params)?, cfg.hop_length)
+            let shape = |len: usize| ndarray::ShapeBuilder::f((cfg.n_bins, len / cfg.n_bins));
+            let data = if chroma {
+                let mag = Array2::from_shape_vec(shape(mags.len()), mags).expect("frame-major");
+                let cc = chroma_config(&cfg, params, if kind == FeatureKind::ChromaCqt { FrameNorm::Inf } else { FrameNorm::None });
+                let raw = reprise_dsp::chroma_from_cqt_magnitude(mag.view(), &cc)?;
+                FeatureData::Real(if kind == FeatureKind::ChromaCens { reprise_dsp::cens_from_chroma(raw, FrameNorm::L2, 41) } else { raw })
+            } else {
+                let c = Array2::from_shape_vec(shape(complex.len()), complex).expect("frame-major");
+                finish_constant_q(FeatureData::Complex(c), params)?
+            };
+            (data, cfg.hop_length)
         }
-        k if k.is_constant_q() => {
-            // the other constant-Q kinds hold the whole signal (streaming them is future work)
+        FeatureKind::HybridCqt | FeatureKind::PseudoCqt => {
+            // these hold the whole signal (streaming them is future work)
             let mut y = Vec::new();
             let mut src = open()?;
             while let Some(c) = src.next_chunk()? {
@@ -559,7 +577,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             }
             watch.source_warnings = src.warnings();
             let cfg = params.cqt_config(sr);
-            let (data, t) = constant_q(&y, k, &cfg, params)?;
+            let (data, t) = constant_q(&y, kind, &cfg, params)?;
             tuning = Some(t);
             (data, cfg.hop_length)
         }
@@ -629,20 +647,15 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning) })
 }
 
-/// The constant-Q kinds on a whole signal; returns the data and the tuning used.
+/// `hybrid-cqt` and `pseudo-cqt` on a whole signal; returns the data and the tuning used.
 fn constant_q(y: &[f32], kind: FeatureKind, cfg: &CqtConfig, params: &FeatureParams) -> Result<(FeatureData, f64)> {
-    let chroma = |norm| ChromaCqtConfig { cqt: *cfg, n_octaves: params.cqt.n_octaves, n_chroma: params.n_chroma, threshold: 0.0, norm };
-    let (real, tuning) = match kind {
-        FeatureKind::Cqt | FeatureKind::Vqt => {
-            let (c, t) = vqt(y, cfg)?;
-            return Ok((finish_constant_q(FeatureData::Complex(c), params)?, t));
-        }
-        FeatureKind::HybridCqt => hybrid_cqt(y, cfg)?,
-        FeatureKind::PseudoCqt => pseudo_cqt(y, cfg)?,
-        FeatureKind::ChromaCqt => chroma_cqt(y, &chroma(FrameNorm::Inf))?,
-        _ => chroma_cens(y, &chroma(FrameNorm::L2), 41)?,
-    };
+    let (real, tuning) = if kind == FeatureKind::HybridCqt { hybrid_cqt(y, cfg)? } else { pseudo_cqt(y, cfg)? };
     Ok((finish_constant_q(FeatureData::Real(real), params)?, tuning))
+}
+
+/// The chroma-from-CQT settings of a run (`cfg` already holds all the chroma bins).
+fn chroma_config(cfg: &CqtConfig, params: &FeatureParams, norm: FrameNorm) -> ChromaCqtConfig {
+    ChromaCqtConfig { cqt: *cfg, n_octaves: params.cqt.n_octaves, n_chroma: params.n_chroma, threshold: 0.0, norm }
 }
 
 /// `--power` (complex data only) and `--db` for the constant-Q kinds.
@@ -821,6 +834,22 @@ mod tests {
             let err = c.iter().zip(lib.iter()).map(|(a, b)| (a - b).norm()).fold(0.0f32, f32::max);
             assert!(err <= 1e-6 * lib.iter().map(|v| v.norm()).fold(0.0f32, f32::max), "{err}");
         }
+    }
+
+    #[test]
+    fn streamed_chroma_cqt_and_cens_equal_the_library_calls() {
+        let y = tone(30000);
+        let cc = ChromaCqtConfig::default();
+        let p = FeatureParams { kind: FeatureKind::ChromaCqt, ..Default::default() };
+        let (lib, t) = reprise_dsp::chroma_cqt(&y, &cc).unwrap();
+        let ours = extract_signal(&y, 22050, &p).unwrap();
+        assert_eq!(ours.tuning, Some(t));
+        let FeatureData::Real(a) = ours.data else { panic!("real expected") };
+        assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6), "chroma_cqt");
+        let p = FeatureParams { kind: FeatureKind::ChromaCens, ..Default::default() };
+        let (lib, _) = reprise_dsp::chroma_cens(&y, &ChromaCqtConfig { norm: FrameNorm::L2, ..cc }, 41).unwrap();
+        let FeatureData::Real(a) = extract_signal(&y, 22050, &p).unwrap().data else { panic!("real expected") };
+        assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6), "chroma_cens");
     }
 
     #[test]
