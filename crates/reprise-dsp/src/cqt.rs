@@ -216,6 +216,13 @@ impl VqtFilters {
         let freqs = cqt_frequencies(config.n_bins, fmin, config.bins_per_octave);
         let alpha = relative_bandwidth(&freqs)?;
         let f = Self::with(freqs, alpha, config, config.sr as f64);
+        let longest = f.lengths.iter().cloned().fold(0.0, f64::max);
+        if longest > crate::frame::MAX_FRAME as f64 {
+            return Err(invalid(
+                "fmin",
+                format!("the lowest filter would be {longest:.0} samples long (limit 2^24); raise fmin or lower filter_scale"),
+            ));
+        }
         if f.cutoff > config.sr as f64 / 2.0 {
             return Err(invalid(
                 "n_bins",

@@ -114,6 +114,7 @@ fn bad_parameters_are_errors() {
         (CqtConfig { hop_length: 0, ..Default::default() }, "hop_length"),
         (CqtConfig { sparsity: 1.0, ..Default::default() }, "sparsity"),
         (CqtConfig { filter_scale: 0.0, ..Default::default() }, "filter_scale"),
+        (CqtConfig { fmin: Some(0.001), ..Default::default() }, "limit 2^24"),
     ] {
         let e = cqt(&y, &cfg).unwrap_err().to_string();
         assert!(e.contains(needle), "{e}");
