@@ -835,8 +835,16 @@ fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
 
 /// `librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=...)`: piptrack on the magnitude STFT.
 pub fn estimate_tuning_of(y: &[f32], sr: u32, bins_per_octave: usize) -> Result<f64> {
-    let s = Stft::new(&StftConfig::default())?.spectrogram(y, 1.0)?;
-    crate::tuning::estimate_tuning(s.view(), &crate::tuning::PiptrackConfig { sr, ..Default::default() }, bins_per_octave)
+    // frame by frame, without materialising the spectrogram
+    let mut est = crate::tuning::TuningEstimator::new(&crate::tuning::PiptrackConfig { sr, ..Default::default() }, bins_per_octave, 0.01)?;
+    let mut mag = vec![0.0f32; StftConfig::default().n_freqs()];
+    Stft::new(&StftConfig::default())?.for_each_frame(y, |_, spec| {
+        for (m, c) in mag.iter_mut().zip(spec) {
+            *m = c.norm();
+        }
+        est.push_frame(&mag);
+    })?;
+    Ok(est.estimate())
 }
 
 /// The pitch-spiral view of a CQT/VQT magnitude (or any `(n_bins, n_frames)` array with
