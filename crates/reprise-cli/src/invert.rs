@@ -43,18 +43,14 @@ pub struct InvertArgs {
     length: Option<usize>,
 }
 
-fn read_sidecar_tuning(npy: &Path) -> Option<f64> {
-    let text = std::fs::read_to_string(npy.with_extension("json")).ok()?;
-    serde_json::from_str::<serde_json::Value>(&text).ok()?["tuning"].as_f64()
-}
-
-fn read_sidecar(npy: &Path) -> Result<Option<(FeatureParams, u32)>, Failure> {
+/// The parameters, sample rate and tuning recorded in the `.json` beside `npy`, if any.
+fn read_sidecar(npy: &Path) -> Result<Option<(FeatureParams, u32, Option<f64>)>, Failure> {
     let path = npy.with_extension("json");
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
     let params: FeatureParams = serde_json::from_value(v["params"].clone()).map_err(|e| format!("{}: unreadable parameters: {e}", path.display()))?;
     let sr = v["sr"].as_u64().ok_or_else(|| format!("{}: no `sr` field", path.display()))? as u32;
-    Ok(Some((params, sr)))
+    Ok(Some((params, sr, v["tuning"].as_f64())))
 }
 
 pub fn run(a: &InvertArgs) -> Result<(), Failure> {
@@ -63,7 +59,7 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
         return Err(format!("{}: no such file", input.display()).into());
     }
     let kind: FeatureKind = a.kind.parse()?;
-    let (mut params, mut sr) = read_sidecar(input)?.unwrap_or_else(|| (FeatureParams { kind, ..Default::default() }, 22050));
+    let (mut params, mut sr, recorded_tuning) = read_sidecar(input)?.unwrap_or_else(|| (FeatureParams { kind, ..Default::default() }, 22050, None));
     if params.kind != kind {
         return Err(format!("{}: holds `{}` features (per its sidecar), not `{}`", input.display(), params.kind.name(), kind.name()).into());
     }
@@ -96,7 +92,7 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
             if let Some(h) = a.hop_length {
                 cfg.hop_length = h;
             }
-            let tuning = read_sidecar_tuning(input).or(params.tuning).unwrap_or(0.0);
+            let tuning = recorded_tuning.or(params.tuning).unwrap_or(0.0);
             icqt(c.view(), &cfg, tuning, a.length).map_err(|e| bad(e.to_string()))?
         }
         _ => {

@@ -377,23 +377,6 @@ impl Kernels {
     }
 }
 
-/// The multirate FFT kernels of the top octave (dense, `(bins, n_fft/2 + 1)`), for tests
-/// against librosa's `__vqt_filter_fft`.
-#[doc(hidden)]
-pub fn top_octave_kernels(config: &CqtConfig) -> Result<Array2<Complex32>> {
-    let f = VqtFilters::design(config, config.tuning.unwrap_or(0.0))?;
-    let n = config.n_bins;
-    let sub = f.subset(n - config.bins_per_octave.min(n)..n, config, config.sr as f64);
-    let k = Kernels::build(&sub, config, config.sr as f64, 1.0, false);
-    let mut a = Array2::zeros((k.rows.len(), k.n_fft / 2 + 1));
-    for (r, row) in k.rows.iter().enumerate() {
-        for (m, w) in row {
-            a[[r, *m as usize]] = *w;
-        }
-    }
-    Ok(a)
-}
-
 /// librosa's `sparsify_rows` for one row: drops the smallest magnitudes whose cumulative
 /// share of the row's L1 mass stays below `quantile`.
 fn sparsify(row: &[Complex64], quantile: f64) -> Vec<(usize, Complex64)> {
@@ -461,6 +444,13 @@ impl Cqt {
         Ok(Self { config: *config, filters, early_factor: factor, stages })
     }
 
+    /// Gain after early downsampling: librosa resamples with energy scaling (× √factor)
+    /// and, when the transform itself is unscaled, multiplies by √factor once more.
+    fn early_gain(&self) -> f32 {
+        let root = (self.early_factor as f32).sqrt();
+        if self.config.scale { root } else { root * root }
+    }
+
     /// The filter design in use.
     pub fn filters(&self) -> &VqtFilters {
         &self.filters
@@ -484,10 +474,7 @@ impl Cqt {
                 sig = halve(&sig);
                 f /= 2;
             }
-            // librosa resamples with energy scaling (× √factor) and, when the transform
-            // itself is unscaled, multiplies by √factor once more
-            let root = (self.early_factor as f32).sqrt();
-            let g = if self.config.scale { root } else { root * root };
+            let g = self.early_gain();
             sig.iter_mut().for_each(|v| *v *= g);
             cur = &sig;
         }
@@ -589,8 +576,7 @@ impl CqtStream<'_> {
 
     fn scale_early(&self, x: &mut [f32]) {
         if self.cqt.early_factor > 1 {
-            let root = (self.cqt.early_factor as f32).sqrt();
-            let g = if self.cqt.config.scale { root } else { root * root };
+            let g = self.cqt.early_gain();
             x.iter_mut().for_each(|v| *v *= g);
         }
     }

@@ -2,7 +2,7 @@
 //! as `librosa.griffinlim`.
 
 use crate::stft::{FramesIn, Istft, Stft, StftConfig};
-use ndarray::{Array2, ArrayView2};
+use ndarray::ArrayView2;
 use num_complex::Complex32;
 use reprise_core::{invalid, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -105,11 +105,6 @@ pub fn spectral_convergence(magnitude: ArrayView2<f32>, y: &[f32], stft: &StftCo
         den += (*m as f64).powi(2);
     }
     Ok((num / den.max(f64::MIN_POSITIVE)).sqrt())
-}
-
-/// Magnitude of a complex spectrogram.
-pub fn magnitude(d: &Array2<Complex32>) -> Array2<f32> {
-    d.mapv(|c| c.norm())
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014): a tiny, well-known seeded generator for the

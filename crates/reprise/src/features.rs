@@ -513,25 +513,8 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             // estimate_tuning on the magnitude STFT with bins_per_octave), pass 2 the CQT
             let mut cfg = params.cqt_config(sr);
             if cfg.tuning.is_none() {
-                let mut est = reprise_dsp::TuningEstimator::new(
-                    &reprise_dsp::PiptrackConfig { sr, ..Default::default() },
-                    cfg.bins_per_octave,
-                    0.01,
-                )?;
-                let mut mag = vec![0.0f32; StftConfig::default().n_freqs()];
-                let mut stream = Stft::new(&StftConfig::default())?.stream();
-                let mut push = |spec: &[Complex32]| {
-                    for (m, c) in mag.iter_mut().zip(spec) {
-                        *m = c.norm();
-                    }
-                    est.push_frame(&mag);
-                };
-                let mut src = open()?;
-                while let Some(c) = src.next_chunk()? {
-                    stream.push(&c, |_, s| push(s))?;
-                }
-                stream.finish(|_, s| push(s))?;
-                cfg.tuning = Some(est.estimate());
+                let est = reprise_dsp::TuningEstimator::new(&reprise_dsp::PiptrackConfig { sr, ..Default::default() }, cfg.bins_per_octave, 0.01)?;
+                cfg.tuning = Some(estimate_tuning_streamed(open, est, &StftConfig::default(), 1.0)?);
             }
             let t = cfg.tuning.unwrap_or(0.0);
             let plan = reprise_dsp::Cqt::new(&cfg, t)?;
@@ -605,22 +588,8 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
         _ => {
             if kind == FeatureKind::ChromaStft && params.tuning.is_none() {
                 // pass 1: tuning from the power spectrogram, as chroma_stft does
-                let cfg = params.chroma_config(sr);
-                let mut est = cfg.tuning_estimator()?;
-                let mut power = vec![0.0f32; params.stft.n_freqs()];
-                let mut push = |spec: &[Complex32]| {
-                    for (p, c) in power.iter_mut().zip(spec) {
-                        *p = c.norm_sqr();
-                    }
-                    est.push_frame(&power);
-                };
-                let mut stream = Stft::new(&params.stft)?.stream();
-                let mut src = open()?;
-                while let Some(c) = src.next_chunk()? {
-                    stream.push(&c, |_, s| push(s))?;
-                }
-                stream.finish(|_, s| push(s))?;
-                tuning = Some(est.estimate());
+                let est = params.chroma_config(sr).tuning_estimator()?;
+                tuning = Some(estimate_tuning_streamed(open, est, &params.stft, 2.0)?);
             }
             let mut sink = SpectralSink::new(params, sr, tuning.or(params.tuning))?;
             let mut stream = Stft::new(&params.stft)?.stream();
@@ -645,6 +614,30 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
         warnings.push(format!("signal has {} samples, fewer than n_fft = {}; frames are mostly padding", watch.n, params.stft.n_fft));
     }
     Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning) })
+}
+
+/// A pass over the source that feeds `|STFT|^power` frames to `est` and returns its
+/// estimate (chroma_stft estimates on power, the CQT family on magnitude, as librosa).
+fn estimate_tuning_streamed<'a>(
+    open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>,
+    mut est: reprise_dsp::TuningEstimator,
+    stft: &StftConfig,
+    power: f32,
+) -> Result<f64> {
+    let mut frame = vec![0.0f32; stft.n_freqs()];
+    let mut push = |spec: &[Complex32]| {
+        for (v, c) in frame.iter_mut().zip(spec) {
+            *v = reprise_dsp::stft::magnitude_pow(*c, power);
+        }
+        est.push_frame(&frame);
+    };
+    let mut stream = Stft::new(stft)?.stream();
+    let mut src = open()?;
+    while let Some(c) = src.next_chunk()? {
+        stream.push(&c, |_, s| push(s))?;
+    }
+    stream.finish(|_, s| push(s))?;
+    Ok(est.estimate())
 }
 
 /// `hybrid-cqt` and `pseudo-cqt` on a whole signal; returns the data and the tuning used.
