@@ -1,0 +1,181 @@
+//! Fourier-domain building blocks shared by every transform of this crate: cached FFT
+//! plans, and "multiply by a sparse filter, then subsample" done as one fold.
+//!
+//! Subsampling a signal of length `M` by `2^k` in time equals folding its spectrum to
+//! `M / 2^k` bins and averaging over the `2^k` periods (kymatio's `subsample_fourier`);
+//! multiplying by a filter that is non-zero on few bins and folding in the same pass
+//! touches only those bins.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use num_complex::Complex32;
+use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use rustfft::{Fft, FftPlanner};
+
+use crate::filter_bank::SparseFilter;
+
+/// FFT plans for every length a transform needs, built once.
+#[derive(Clone, Default)]
+pub(crate) struct Plans {
+    r2c: HashMap<usize, Arc<dyn RealToComplex<f32>>>,
+    c2r: HashMap<usize, Arc<dyn ComplexToReal<f32>>>,
+    inv: HashMap<usize, Arc<dyn Fft<f32>>>,
+    fwd: HashMap<usize, Arc<dyn Fft<f32>>>,
+    scratch: usize,
+}
+
+impl std::fmt::Debug for Plans {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Plans").field("real", &self.r2c.keys().collect::<Vec<_>>()).field("complex", &self.inv.keys().collect::<Vec<_>>()).finish()
+    }
+}
+
+/// Planners that live while a transform is being built.
+pub(crate) struct Planner {
+    real: RealFftPlanner<f32>,
+    complex: FftPlanner<f32>,
+    plans: Plans,
+}
+
+impl Default for Planner {
+    fn default() -> Self {
+        Planner { real: RealFftPlanner::new(), complex: FftPlanner::new(), plans: Plans::default() }
+    }
+}
+
+impl Planner {
+    pub fn real(&mut self, n: usize) {
+        if !self.plans.r2c.contains_key(&n) {
+            let f = self.real.plan_fft_forward(n);
+            let i = self.real.plan_fft_inverse(n);
+            self.plans.scratch = self.plans.scratch.max(f.get_scratch_len()).max(i.get_scratch_len());
+            self.plans.r2c.insert(n, f);
+            self.plans.c2r.insert(n, i);
+        }
+    }
+
+    pub fn complex(&mut self, n: usize) {
+        if !self.plans.inv.contains_key(&n) {
+            let i = self.complex.plan_fft_inverse(n);
+            let f = self.complex.plan_fft_forward(n);
+            self.plans.scratch = self.plans.scratch.max(i.get_inplace_scratch_len()).max(f.get_inplace_scratch_len());
+            self.plans.inv.insert(n, i);
+            self.plans.fwd.insert(n, f);
+        }
+    }
+
+    pub fn finish(self) -> Plans {
+        self.plans
+    }
+}
+
+impl Plans {
+    /// A scratch buffer long enough for every plan.
+    pub fn scratch(&self) -> Vec<Complex32> {
+        vec![Complex32::default(); self.scratch]
+    }
+
+    /// Forward real FFT of `x` (destroyed) into `out` (`x.len()/2 + 1` bins).
+    pub fn r2c(&self, x: &mut [f32], out: &mut [Complex32], scratch: &mut [Complex32]) {
+        let plan = &self.r2c[&x.len()];
+        plan.process_with_scratch(x, out, &mut scratch[..plan.get_scratch_len()]).expect("buffer sizes match the plan");
+    }
+
+    /// Inverse real FFT (unnormalised) of the half spectrum `spec` (destroyed) into `out`.
+    /// The imaginary parts of the DC and Nyquist bins are ignored.
+    pub fn c2r(&self, spec: &mut [Complex32], out: &mut [f32], scratch: &mut [Complex32]) {
+        let plan = &self.c2r[&out.len()];
+        spec[0].im = 0.0;
+        if out.len() % 2 == 0 {
+            spec[out.len() / 2].im = 0.0;
+        }
+        plan.process_with_scratch(spec, out, &mut scratch[..plan.get_scratch_len()]).expect("buffer sizes match the plan");
+    }
+
+    /// In-place unnormalised inverse complex FFT.
+    pub fn ifft(&self, x: &mut [Complex32], scratch: &mut [Complex32]) {
+        let plan = &self.inv[&x.len()];
+        plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
+    }
+
+    /// In-place unnormalised forward complex FFT.
+    pub fn fft(&self, x: &mut [Complex32], scratch: &mut [Complex32]) {
+        let plan = &self.fwd[&x.len()];
+        plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
+    }
+}
+
+/// Value of bin `i` of the full spectrum of a real signal of length `m`, from its half
+/// spectrum.
+#[inline]
+fn full_bin(half: &[Complex32], m: usize, i: usize) -> Complex32 {
+    if i <= m / 2 {
+        half[i]
+    } else {
+        half[m - i].conj()
+    }
+}
+
+/// `out[i mod out.len()] += spec[i] · filter[i]` over the filter's bins, where `spec`
+/// is the half spectrum of a real signal of length `filter.len`. `out` is cleared first.
+/// Multiplying by `scale` afterwards is left to the caller.
+pub(crate) fn fold_real_spectrum(half: &[Complex32], filter: &SparseFilter, out: &mut [Complex32]) {
+    let m = filter.len;
+    debug_assert_eq!(half.len(), m / 2 + 1);
+    let mask = out.len() - 1;
+    debug_assert!(out.len().is_power_of_two() && m % out.len() == 0);
+    out.fill(Complex32::default());
+    for (start, vals) in &filter.runs {
+        let mut i = *start;
+        let mut idx = 0;
+        while idx < vals.len() {
+            // A stretch that stays on one side of m/2 and does not wrap.
+            let side_end = if i <= m / 2 { m / 2 + 1 } else { m };
+            let n = (side_end - i).min(vals.len() - idx);
+            let v = &vals[idx..idx + n];
+            if i <= m / 2 {
+                for (t, &w) in v.iter().enumerate() {
+                    let k = i + t;
+                    out[k & mask] += half[k] * w;
+                }
+            } else {
+                for (t, &w) in v.iter().enumerate() {
+                    let k = i + t;
+                    out[k & mask] += half[m - k].conj() * w;
+                }
+            }
+            idx += n;
+            i = (i + n) % m;
+        }
+    }
+}
+
+/// Like [`fold_real_spectrum`] for a complex spectrum given in full (`spec.len() == filter.len`).
+pub(crate) fn fold_complex_spectrum(spec: &[Complex32], filter: &SparseFilter, out: &mut [Complex32]) {
+    let m = filter.len;
+    debug_assert_eq!(spec.len(), m);
+    let mask = out.len() - 1;
+    out.fill(Complex32::default());
+    for (start, vals) in &filter.runs {
+        for (t, &w) in vals.iter().enumerate() {
+            let k = (start + t) % m;
+            out[k & mask] += spec[k] * w;
+        }
+    }
+}
+
+/// The half spectrum (bins `0..=n/2`) of the real part of the inverse transform of a
+/// full spectrum `full` of length `n`: `(full[k] + conj(full[n−k]))/2`.
+pub(crate) fn hermitian_half(full: &[Complex32], half: &mut [Complex32]) {
+    let n = full.len();
+    for (k, h) in half.iter_mut().enumerate() {
+        *h = (full[k] + full[(n - k) % n].conj()) * 0.5;
+    }
+}
+
+/// Value of bin `i` of a real signal's spectrum given as a half spectrum.
+#[allow(dead_code)]
+pub(crate) fn bin(half: &[Complex32], m: usize, i: usize) -> Complex32 {
+    full_bin(half, m, i)
+}

@@ -1,0 +1,17 @@
+//! Wavelet scattering for Reprise: Morlet filter banks, the scalogram, scattering 1-D
+//! (orders 0–2), joint time–frequency scattering and spiral scattering.
+//!
+//! Filter design (`(xi, sigma, j)` generators) is kept apart from filter synthesis and
+//! from the transform cores, as in kymatio, whose defaults and output layouts are
+//! followed. Filters are kept sparse in the Fourier domain at the resolutions they are
+//! used at, so planning a transform for minutes of audio takes milliseconds.
+#![deny(missing_docs)]
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
+pub mod filter_bank;
+mod fourier;
+pub mod scattering1d;
+
+pub use filter_bank::{filterbank_params, scattering_params, Morlet, MorletParams, SparseFilter};
+pub use scattering1d::{scattering1d, Padding, PathMeta, Scattering1D, ScatteringConfig};
+pub use reprise_core::{Error, Result};
