@@ -7,7 +7,7 @@
 //! touches only those bins.
 
 use std::collections::HashMap;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
@@ -31,36 +31,51 @@ impl std::fmt::Debug for Plans {
     }
 }
 
-/// Planners that live while a transform is being built.
-pub(crate) struct Planner {
+/// The process-wide planners: plans (and their twiddle tables) are shared by every
+/// transform, so planning a second transform of the same size costs nothing.
+struct Shared {
     real: RealFftPlanner<f32>,
     complex: FftPlanner<f32>,
+}
+
+fn shared() -> &'static Mutex<Shared> {
+    static SHARED: OnceLock<Mutex<Shared>> = OnceLock::new();
+    SHARED.get_or_init(|| Mutex::new(Shared { real: RealFftPlanner::new(), complex: FftPlanner::new() }))
+}
+
+/// Collects the plans a transform needs while it is being built.
+#[derive(Default)]
+pub(crate) struct Planner {
     plans: Plans,
 }
 
-impl Default for Planner {
-    fn default() -> Self {
-        Planner { real: RealFftPlanner::new(), complex: FftPlanner::new(), plans: Plans::default() }
-    }
-}
-
 impl Planner {
+    /// Forward and inverse real FFTs of length `n`.
     pub fn real(&mut self, n: usize) {
         if !self.plans.r2c.contains_key(&n) {
-            let f = self.real.plan_fft_forward(n);
-            let i = self.real.plan_fft_inverse(n);
+            let mut sh = shared().lock().unwrap_or_else(|e| e.into_inner());
+            let f = sh.real.plan_fft_forward(n);
+            let i = sh.real.plan_fft_inverse(n);
             self.plans.scratch = self.plans.scratch.max(f.get_scratch_len()).max(i.get_scratch_len());
             self.plans.r2c.insert(n, f);
             self.plans.c2r.insert(n, i);
         }
     }
 
+    /// Inverse complex FFT of length `n`.
     pub fn complex(&mut self, n: usize) {
         if !self.plans.inv.contains_key(&n) {
-            let i = self.complex.plan_fft_inverse(n);
-            let f = self.complex.plan_fft_forward(n);
-            self.plans.scratch = self.plans.scratch.max(i.get_inplace_scratch_len()).max(f.get_inplace_scratch_len());
+            let i = shared().lock().unwrap_or_else(|e| e.into_inner()).complex.plan_fft_inverse(n);
+            self.plans.scratch = self.plans.scratch.max(i.get_inplace_scratch_len());
             self.plans.inv.insert(n, i);
+        }
+    }
+
+    /// Forward complex FFT of length `n`.
+    pub fn complex_forward(&mut self, n: usize) {
+        if !self.plans.fwd.contains_key(&n) {
+            let f = shared().lock().unwrap_or_else(|e| e.into_inner()).complex.plan_fft_forward(n);
+            self.plans.scratch = self.plans.scratch.max(f.get_inplace_scratch_len());
             self.plans.fwd.insert(n, f);
         }
     }
@@ -103,17 +118,6 @@ impl Plans {
     pub fn fft(&self, x: &mut [Complex32], scratch: &mut [Complex32]) {
         let plan = &self.fwd[&x.len()];
         plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
-    }
-}
-
-/// Value of bin `i` of the full spectrum of a real signal of length `m`, from its half
-/// spectrum.
-#[inline]
-fn full_bin(half: &[Complex32], m: usize, i: usize) -> Complex32 {
-    if i <= m / 2 {
-        half[i]
-    } else {
-        half[m - i].conj()
     }
 }
 
@@ -174,8 +178,9 @@ pub(crate) fn hermitian_half(full: &[Complex32], half: &mut [Complex32]) {
     }
 }
 
-/// Value of bin `i` of a real signal's spectrum given as a half spectrum.
-#[allow(dead_code)]
-pub(crate) fn bin(half: &[Complex32], m: usize, i: usize) -> Complex32 {
-    full_bin(half, m, i)
+/// `out[i] = |y[i]| · scale`, written so that it vectorises (no `hypot`).
+pub(crate) fn modulus(y: &[Complex32], scale: f32, out: &mut [f32]) {
+    for (u, v) in out.iter_mut().zip(y) {
+        *u = (v.re * v.re + v.im * v.im).sqrt() * scale;
+    }
 }

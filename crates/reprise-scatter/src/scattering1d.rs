@@ -14,7 +14,7 @@ use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, SIGMA0};
-use crate::fourier::{fold_real_spectrum, hermitian_half, Plans, Planner};
+use crate::fourier::{fold_real_spectrum, hermitian_half, modulus, Plans, Planner};
 
 /// Largest accepted `J` (scale `2^J` samples).
 pub const MAX_J: u32 = 24;
@@ -378,9 +378,7 @@ impl Scattering1D {
             self.plans.ifft(y, &mut ws.scratch);
             let scale = 1.0 / n_pad as f32;
             let u1 = &mut ws.real[..m1];
-            for (u, v) in u1.iter_mut().zip(y.iter()) {
-                *u = v.norm() * scale;
-            }
+            modulus(y, scale, u1);
             let s1 = if average {
                 self.plans.r2c(u1, &mut ws.uhat[..m1 / 2 + 1], &mut ws.scratch);
                 self.lowpass(&ws.uhat[..m1 / 2 + 1], m1, o1.k1, o1.k1_t, &mut ws.fold, &mut ws.real2, &mut ws.half, &mut ws.scratch)
@@ -400,9 +398,7 @@ impl Scattering1D {
                 self.plans.ifft(y2, &mut ws.scratch);
                 let scale = 1.0 / m1 as f32;
                 let u2 = &mut ws.real[..m2];
-                for (u, v) in u2.iter_mut().zip(y2.iter()) {
-                    *u = v.norm() * scale;
-                }
+                modulus(y2, scale, u2);
                 let level = o1.k1 + c.k2;
                 let s2 = if average {
                     self.plans.r2c(u2, &mut ws.u2hat[..m2 / 2 + 1], &mut ws.scratch);
