@@ -196,9 +196,18 @@ impl Morlet {
     /// `m = n / 2^level` bins and divided by `2^level` (kymatio's periodisation by
     /// mean), keeping only non-negligible bins.
     pub fn sample(&self, level: u32) -> SparseFilter {
+        self.sample_scaled(level, self.scale / (1u64 << level) as f64)
+    }
+
+    /// Like [`Morlet::sample`] but periodised by **sum** over the `2^level` periods, as
+    /// kymatio's main branch (and so its joint time–frequency scattering) does.
+    pub fn sample_summed(&self, level: u32) -> SparseFilter {
+        self.sample_scaled(level, self.scale)
+    }
+
+    fn sample_scaled(&self, level: u32, norm: f64) -> SparseFilter {
         let n = self.n;
         let m = n >> level;
-        let norm = self.scale / (1u64 << level) as f64;
         let reach = self.reach();
         let mut runs = Intervals::new(m);
         let mut terms: Vec<(f64, f64)> = vec![(self.xi, 1.0)];
@@ -230,9 +239,17 @@ impl Morlet {
         }
     }
 
-    /// Dense Fourier values at `m = n / 2^level` bins (tests, plots and small sizes).
+    /// Dense Fourier values at `m = n / 2^level` bins, periodised by mean (tests, plots
+    /// and small sizes).
     pub fn sample_dense(&self, level: u32) -> Vec<f64> {
-        let sparse = self.sample(level);
+        self.sample(level).to_dense()
+    }
+}
+
+impl SparseFilter {
+    /// The filter as a dense vector of `len` values.
+    pub fn to_dense(&self) -> Vec<f64> {
+        let sparse = self;
         let mut out = vec![0.0; sparse.len];
         for (s, vals) in &sparse.runs {
             for (i, v) in vals.iter().enumerate() {

@@ -114,9 +114,15 @@ impl Plans {
         plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
     }
 
-    /// In-place unnormalised forward complex FFT.
-    pub fn fft(&self, x: &mut [Complex32], scratch: &mut [Complex32]) {
-        let plan = &self.fwd[&x.len()];
+    /// In-place unnormalised inverse complex FFTs of every consecutive `len` values of `x`.
+    pub fn ifft_batch(&self, len: usize, x: &mut [Complex32], scratch: &mut [Complex32]) {
+        let plan = &self.inv[&len];
+        plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
+    }
+
+    /// In-place unnormalised forward complex FFTs of every consecutive `len` values of `x`.
+    pub fn fft_batch(&self, len: usize, x: &mut [Complex32], scratch: &mut [Complex32]) {
+        let plan = &self.fwd[&len];
         plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
     }
 }
@@ -151,20 +157,6 @@ pub(crate) fn fold_real_spectrum(half: &[Complex32], filter: &SparseFilter, out:
             }
             idx += n;
             i = (i + n) % m;
-        }
-    }
-}
-
-/// Like [`fold_real_spectrum`] for a complex spectrum given in full (`spec.len() == filter.len`).
-pub(crate) fn fold_complex_spectrum(spec: &[Complex32], filter: &SparseFilter, out: &mut [Complex32]) {
-    let m = filter.len;
-    debug_assert_eq!(spec.len(), m);
-    let mask = out.len() - 1;
-    out.fill(Complex32::default());
-    for (start, vals) in &filter.runs {
-        for (t, &w) in vals.iter().enumerate() {
-            let k = (start + t) % m;
-            out[k & mask] += spec[k] * w;
         }
     }
 }

@@ -196,7 +196,6 @@ struct Order1 {
 pub struct Scattering1D {
     config: ScatteringConfig,
     n: usize,
-    log2_t: u32,
     k0: u32,
     padding: Padding,
     psi1: Vec<MorletParams>,
@@ -273,7 +272,7 @@ impl Scattering1D {
             .collect();
         let phi = Morlet::lowpass(SIGMA0 / t as f64, n_pad);
         let phi_f = phi_levels.iter().enumerate().map(|(l, &used)| used.then(|| phi.sample(l as u32))).collect();
-        Ok(Scattering1D { config, n, log2_t, k0, padding, psi1, psi2, psi1_f, psi2_f, phi_f, plan, plans: planner.finish() })
+        Ok(Scattering1D { config, n, k0, padding, psi1, psi2, psi1_f, psi2_f, phi_f, plan, plans: planner.finish() })
     }
 
     /// The configuration.

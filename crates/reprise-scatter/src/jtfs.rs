@@ -1,0 +1,570 @@
+//! Joint time–frequency scattering (Andén, Lostanlen & Mallat 2019), as kymatio's
+//! main branch computes it (`TimeFrequencyScattering`, commit 11552ed5).
+//!
+//! * Order 0: `x ∗ φ_T`.
+//! * Order 1: the time-averaged scalogram `S1(λ, t) = |x ∗ ψ_λ| ∗ φ_T`, filtered along
+//!   log-frequency λ by the frequential lowpass `φ_fr` (spin 0) and by the spin-up
+//!   frequential wavelets, modulus, then (spin ≠ 0) averaged along λ by `φ_F`.
+//! * Order 2: for each second-order wavelet ψ_μ, `Y2(λ, t) = |x ∗ ψ_λ| ∗ ψ_μ` (complex,
+//!   for the λ with `j1 < j2`), filtered along λ by `φ_fr` and by the wavelets of both
+//!   spins, modulus, averaged in time by `φ_T` and (spin ≠ 0) along λ by `φ_F`.
+//!
+//! The λ axis is zero-padded to `N_fr = ⌊((J+1)·Q1 + 8·min(F, 2^J_fr)) / 2^J_fr⌋·2^J_fr`
+//! rows and convolved circularly; filters at coarser resolutions are periodised by
+//! sum (kymatio main), not by mean (kymatio 0.3). Two output layouts:
+//! [`JtfsFormat::Time`] (channels × frames, λ split into channels) and
+//! [`JtfsFormat::Joint`] (paths × λ rows × frames, order 0 dropped). The averages along
+//! λ and along time are both linear, so this implementation averages along λ first and
+//! time-averages only the rows that are output; the result is the same.
+//! `fixtures/kymatio/JTFS.md` documents every step; parity with kymatio main is tested
+//! to 1e-4 of the reference maximum (`tests/jtfs_parity.rs`).
+
+use ndarray::{Array2, Array3, ArrayD};
+use num_complex::Complex32;
+use reprise_core::{check_finite, Error, Result};
+use serde::{Deserialize, Serialize};
+
+use crate::filter_bank::{filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, R_PSI, SIGMA0};
+use crate::fourier::{fold_real_spectrum, hermitian_half, modulus, Planner, Plans};
+use crate::scattering1d::{Padding, MAX_J, MAX_Q};
+
+/// Output layout of [`Jtfs`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum JtfsFormat {
+    /// Channels × frames: every λ row of every path is a channel (kymatio's `'time'`).
+    #[default]
+    Time,
+    /// Paths × λ rows × frames, order 0 dropped (kymatio's `'joint'`).
+    Joint,
+}
+
+/// Parameters of [`Jtfs`], named as in kymatio's `TimeFrequencyScattering`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct JtfsConfig {
+    /// Log2 of the largest temporal wavelet scale (default 8).
+    #[serde(rename = "J")]
+    pub j: u32,
+    /// Log2 of the largest frequential wavelet scale, in first-order filter indices (default 3).
+    #[serde(rename = "J_fr")]
+    pub j_fr: u32,
+    /// Temporal wavelets per octave at orders 1 and 2 (default `(12, 1)`).
+    #[serde(rename = "Q")]
+    pub q: (u32, u32),
+    /// Frequential wavelets per octave (default 1).
+    #[serde(rename = "Q_fr")]
+    pub q_fr: u32,
+    /// Temporal averaging scale in samples; `None` = `2^J`. A power of two no smaller
+    /// than the largest second-order subsampling.
+    #[serde(rename = "T")]
+    pub t: Option<usize>,
+    /// Frequential averaging scale in rows; `None` = `2^J_fr`. A power of two `≤ 2^J_fr`.
+    #[serde(rename = "F")]
+    pub f: Option<usize>,
+    /// Output layout.
+    pub format: JtfsFormat,
+}
+
+impl Default for JtfsConfig {
+    fn default() -> Self {
+        JtfsConfig { j: 8, j_fr: 3, q: (12, 1), q_fr: 1, t: None, f: None, format: JtfsFormat::Time }
+    }
+}
+
+impl JtfsConfig {
+    fn t_samples(&self) -> usize {
+        self.t.unwrap_or(1 << self.j)
+    }
+
+    fn f_rows(&self) -> usize {
+        self.f.unwrap_or(1 << self.j_fr)
+    }
+
+    /// Checks every parameter against `n` input samples.
+    pub fn validate(&self, n: usize) -> Result<()> {
+        let bad = |name, reason: String| Err(Error::InvalidParameter { name, reason });
+        if self.j == 0 || self.j > MAX_J {
+            return bad("J", format!("must be in 1..={MAX_J}, got {}", self.j));
+        }
+        if self.j_fr == 0 || self.j_fr > 8 {
+            return bad("J_fr", format!("must be in 1..=8, got {}", self.j_fr));
+        }
+        if self.q.0 == 0 || self.q.1 == 0 || self.q.0 > MAX_Q || self.q.1 > MAX_Q {
+            return bad("Q", format!("wavelets per octave must be in 1..={MAX_Q}, got ({}, {})", self.q.0, self.q.1));
+        }
+        if self.q_fr == 0 || self.q_fr > 16 {
+            return bad("Q_fr", format!("must be in 1..=16, got {}", self.q_fr));
+        }
+        let t = self.t_samples();
+        if !t.is_power_of_two() || t > n {
+            return bad("T", format!("must be a power of two no larger than the signal ({n} samples), got {t}"));
+        }
+        let f = self.f_rows();
+        if !f.is_power_of_two() || f > 1 << self.j_fr {
+            return bad("F", format!("must be a power of two no larger than 2^J_fr = {}, got {f}", 1 << self.j_fr));
+        }
+        if n < 2 {
+            return Err(Error::TooShort { len: n, need: 2, why: "scattering needs at least two samples".into() });
+        }
+        Ok(())
+    }
+}
+
+/// What one output channel (format `time`) or path (format `joint`) is.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JtfsMeta {
+    /// 0, 1 or 2.
+    pub order: u32,
+    /// First-order filter index of the λ row (format `time`); `None` for order 0 and
+    /// for paths of the joint format, whose rows are `n1 = r · n1_stride`.
+    pub n1: Option<usize>,
+    /// Second-order filter index (order 2).
+    pub n2: Option<usize>,
+    /// Frequential filter index: 0 = `φ_fr`, then spin-up wavelets, then spin-down.
+    pub n_fr: Option<usize>,
+    /// 0 (lowpass along λ), +1 (up) or −1 (down); `None` for order 0.
+    pub spin: Option<i8>,
+    /// λ rows between output rows.
+    pub n1_stride: Option<usize>,
+    /// Centre frequencies of the temporal filters (ψ1, ψ2) in cycles per sample.
+    pub xi: Vec<f64>,
+    /// Bandwidths of the temporal filters.
+    pub sigma: Vec<f64>,
+    /// Subsampling exponents of the temporal filters.
+    pub j: Vec<u32>,
+    /// Centre frequency of the frequential filter, in cycles per λ row (signed).
+    pub xi_fr: Option<f64>,
+    /// Bandwidth of the frequential filter.
+    pub sigma_fr: Option<f64>,
+    /// Subsampling exponent of the frequential filter.
+    pub j_fr: Option<u32>,
+}
+
+/// A frequential filter along λ.
+#[derive(Debug, Clone)]
+struct FreqFilter {
+    xi: f64,
+    sigma: f64,
+    j: u32,
+    spin: i8,
+    /// λ subsampling after this filter: `min(j, log2 F)`.
+    k: u32,
+    /// Dense Fourier values on `n_fr` bins.
+    hat: Vec<f32>,
+}
+
+/// The planned transform for signals of one length.
+#[derive(Debug, Clone)]
+pub struct Jtfs {
+    config: JtfsConfig,
+    n: usize,
+    lst: u32,
+    lf: u32,
+    padding: Padding,
+    psi1: Vec<MorletParams>,
+    psi2: Vec<MorletParams>,
+    k1: Vec<u32>,
+    psi1_f: Vec<SparseFilter>,
+    psi2_f: Vec<Vec<Option<SparseFilter>>>,
+    phi_f: Vec<Option<SparseFilter>>,
+    n_fr: usize,
+    fr: Vec<FreqFilter>,
+    /// `phi_F` at λ levels 0..=log2 F, periodised by sum.
+    phi_big_f: Vec<Vec<f32>>,
+    plans: Plans,
+}
+
+/// Columns processed together along λ (bounds memory for long signals).
+const CHUNK: usize = 2048;
+
+impl Jtfs {
+    /// Plans the transform for signals of `n` samples.
+    pub fn new(config: JtfsConfig, n: usize) -> Result<Jtfs> {
+        config.validate(n)?;
+        let t = config.t_samples();
+        let lst = t.trailing_zeros();
+        let lf = config.f_rows().trailing_zeros();
+        let padding = Padding::new(n, t, lst.max(config.j))?;
+        let np = 1usize << padding.j_pad;
+        let (psi1, psi2) = scattering_params(config.j, config.q);
+        let k1: Vec<u32> = psi1.iter().map(|p| p.j.min(lst)).collect();
+        for p2 in &psi2 {
+            for (p1, &k) in psi1.iter().zip(&k1) {
+                if p2.j > p1.j && p2.j - k > lst {
+                    return Err(Error::InvalidParameter { name: "T", reason: format!("T = {t} is too small for J = {}: second-order paths would have different lengths; use T ≥ 2^{}", config.j, p2.j) });
+                }
+            }
+        }
+        let mut planner = Planner::default();
+        planner.real(np);
+        planner.real(np >> lst);
+        let mut phi_levels = vec![false; padding.j_pad as usize + 1];
+        phi_levels[0] = true;
+        let mut psi2_levels = vec![vec![false; padding.j_pad as usize + 1]; psi2.len()];
+        for &k in &k1 {
+            planner.complex(np >> k);
+            planner.real(np >> k);
+            phi_levels[k as usize] = true;
+        }
+        for (n2, p2) in psi2.iter().enumerate() {
+            for (p1, &k) in psi1.iter().zip(&k1) {
+                if p2.j > p1.j {
+                    psi2_levels[n2][k as usize] = true;
+                    planner.complex(np >> p2.j);
+                    planner.real(np >> p2.j);
+                    phi_levels[p2.j as usize] = true;
+                }
+            }
+        }
+        let psi1_f = psi1.iter().map(|p| Morlet::bandpass(p.xi, p.sigma, np).sample(0)).collect();
+        let psi2_f = psi2
+            .iter()
+            .zip(&psi2_levels)
+            .map(|(p, levels)| {
+                let m = Morlet::bandpass(p.xi, p.sigma, np);
+                levels.iter().enumerate().map(|(l, &used)| used.then(|| m.sample_summed(l as u32))).collect()
+            })
+            .collect();
+        let phi = Morlet::lowpass(SIGMA0 / t as f64, np);
+        let phi_f = phi_levels.iter().enumerate().map(|(l, &used)| used.then(|| phi.sample_summed(l as u32))).collect();
+
+        // Frequential filter bank along λ.
+        let step = 1usize << config.j_fr;
+        let n_fr = ((config.j as usize + 1) * config.q.0 as usize + 8 * config.f_rows().min(step)) / step * step;
+        let sigma_min_fr = SIGMA0 / 2f64.powi(config.j_fr as i32);
+        let up = filterbank_params(sigma_min_fr, config.q_fr, ALPHA, R_PSI);
+        let dense = |m: &Morlet| m.sample(0).to_dense().into_iter().map(|v| v as f32).collect::<Vec<f32>>();
+        let phi_fr_sigma = SIGMA0 / step as f64;
+        let mut fr = vec![FreqFilter { xi: 0.0, sigma: phi_fr_sigma, j: config.j_fr, spin: 0, k: config.j_fr.min(lf), hat: dense(&Morlet::lowpass(phi_fr_sigma, n_fr)) }];
+        for sign in [1.0, -1.0] {
+            for p in &up {
+                let j = max_dyadic_subsampling(p.xi, p.sigma, ALPHA);
+                fr.push(FreqFilter { xi: sign * p.xi, sigma: p.sigma, j, spin: sign as i8, k: j.min(lf), hat: dense(&Morlet::bandpass(sign * p.xi, p.sigma, n_fr)) });
+            }
+        }
+        let phi_big = Morlet::lowpass(SIGMA0 / config.f_rows() as f64, n_fr);
+        let phi_big_f = (0..=lf).map(|l| phi_big.sample_summed(l).to_dense().into_iter().map(|v| v as f32).collect()).collect();
+        for l in 0..=config.j_fr {
+            planner.complex(n_fr >> l);
+            planner.complex_forward(n_fr >> l);
+        }
+        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, phi_big_f, plans: planner.finish() })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &JtfsConfig {
+        &self.config
+    }
+
+    /// Padded length of the λ axis.
+    pub fn n_fr(&self) -> usize {
+        self.n_fr
+    }
+
+    /// Frames per output row.
+    pub fn n_frames(&self) -> usize {
+        let l = self.lst as usize;
+        self.padding.ind_end[l] - self.padding.ind_start[l]
+    }
+
+    /// Number of first-order λ rows feeding the second-order wavelet `n2` (those with `j1 < j2`).
+    fn n1_max(&self, n2: usize) -> usize {
+        self.psi1.iter().filter(|p| p.j < self.psi2[n2].j).count()
+    }
+
+    /// λ rows of a path after its frequential filter (and averaging), and their stride.
+    fn rows(&self, f: &FreqFilter) -> (usize, usize) {
+        if f.spin == 0 {
+            (self.n_fr >> f.k, 1 << f.k)
+        } else {
+            (self.n_fr >> self.lf, 1 << self.lf)
+        }
+    }
+
+    /// Rows emitted for a path whose input had `n1_max` λ rows.
+    fn out_rows(&self, f: &FreqFilter, n1_max: usize) -> usize {
+        let (rows, stride) = self.rows(f);
+        match self.config.format {
+            JtfsFormat::Time => n1_max.div_ceil(stride).min(rows),
+            JtfsFormat::Joint => rows,
+        }
+    }
+
+    /// The paths in output order: `(order, n2, n_fr)`.
+    fn paths(&self) -> Vec<(u32, Option<usize>, usize)> {
+        let mut p = vec![];
+        for (i, f) in self.fr.iter().enumerate() {
+            if f.spin >= 0 {
+                p.push((1, None, i));
+            }
+        }
+        for n2 in 0..self.psi2.len() {
+            if self.n1_max(n2) > 0 {
+                for i in 0..self.fr.len() {
+                    p.push((2, Some(n2), i));
+                }
+            }
+        }
+        p
+    }
+
+    /// Per-channel (format `time`) or per-path (format `joint`) description, in output
+    /// order. Unlike kymatio, whose `meta()` rows are sorted by index tuple, row `i`
+    /// here always describes output channel (or path) `i`.
+    pub fn meta(&self) -> Vec<JtfsMeta> {
+        let mut out = vec![];
+        if self.config.format == JtfsFormat::Time {
+            out.push(JtfsMeta { order: 0, n1: None, n2: None, n_fr: None, spin: None, n1_stride: None, xi: vec![], sigma: vec![], j: vec![], xi_fr: None, sigma_fr: None, j_fr: None });
+        }
+        for (order, n2, i) in self.paths() {
+            let f = &self.fr[i];
+            let n1_max = n2.map_or(self.psi1.len(), |n2| self.n1_max(n2));
+            let (_, stride) = self.rows(f);
+            let base = JtfsMeta {
+                order,
+                n1: None,
+                n2,
+                n_fr: Some(i),
+                spin: Some(f.spin),
+                n1_stride: Some(stride),
+                xi: vec![],
+                sigma: vec![],
+                j: vec![],
+                xi_fr: Some(f.xi),
+                sigma_fr: Some(f.sigma),
+                j_fr: Some(f.j),
+            };
+            let with_filters = |mut m: JtfsMeta, n1: Option<usize>| {
+                if let Some(n1) = n1 {
+                    let p1 = &self.psi1[n1];
+                    m.xi.push(p1.xi);
+                    m.sigma.push(p1.sigma);
+                    m.j.push(p1.j);
+                }
+                if let Some(n2) = n2 {
+                    let p2 = &self.psi2[n2];
+                    m.xi.push(p2.xi);
+                    m.sigma.push(p2.sigma);
+                    m.j.push(p2.j);
+                }
+                m.n1 = n1;
+                m
+            };
+            match self.config.format {
+                JtfsFormat::Time => {
+                    for r in 0..self.out_rows(f, n1_max) {
+                        out.push(with_filters(base.clone(), Some(r * stride)));
+                    }
+                }
+                JtfsFormat::Joint => out.push(with_filters(base, None)),
+            }
+        }
+        out
+    }
+
+    /// The transform: `(channels, frames)` for format `time`, `(paths, rows, frames)` for `joint`.
+    pub fn process(&self, x: &[f32]) -> Result<ArrayD<f32>> {
+        if x.len() != self.n {
+            return Err(Error::ShapeMismatch { expected: format!("{} samples", self.n), got: format!("{} samples", x.len()) });
+        }
+        check_finite(x, "sample")?;
+        let np = 1usize << self.padding.j_pad;
+        let tpad = np >> self.lst;
+        let mut scratch = self.plans.scratch();
+        let mut real = vec![0.0f32; np];
+        let mut cplx = vec![Complex32::default(); np];
+        let mut fold = vec![Complex32::default(); np];
+        let mut half = vec![Complex32::default(); np / 2 + 1];
+        let mut xhat = vec![Complex32::default(); np / 2 + 1];
+        self.padding.pad_into(x, &mut real);
+        self.plans.r2c(&mut real, &mut xhat, &mut scratch);
+        // Each path yields rows of `tpad` padded frames; they are cut at the end.
+        let mut paths: Vec<Vec<Vec<f32>>> = vec![];
+        let s0 = self.lowpass(&xhat, np, 0, self.lst, &mut fold, &mut real, &mut half, &mut scratch);
+
+        // Order 1: scalogram, its spectra (kept for order 2) and the averaged S1.
+        let mut u1hat: Vec<Vec<Complex32>> = Vec::with_capacity(self.psi1.len());
+        let mut s1 = vec![0.0f32; self.psi1.len() * tpad];
+        for (n1, &k1) in self.k1.iter().enumerate() {
+            let m1 = np >> k1;
+            let y = &mut cplx[..m1];
+            fold_real_spectrum(&xhat, &self.psi1_f[n1], y);
+            self.plans.ifft(y, &mut scratch);
+            let u = &mut real[..m1];
+            modulus(y, 1.0 / np as f32, u);
+            let mut spec = vec![Complex32::default(); m1 / 2 + 1];
+            self.plans.r2c(u, &mut spec, &mut scratch);
+            let row = self.lowpass(&spec, m1, k1, self.lst - k1, &mut fold, &mut real, &mut half, &mut scratch);
+            s1[n1 * tpad..(n1 + 1) * tpad].copy_from_slice(&row);
+            u1hat.push(spec);
+        }
+        // Frequential scattering of S1: columns of λ, spin ≥ 0 only, no time averaging.
+        let n1_all = self.psi1.len();
+        let col = |t: usize, buf: &mut [Complex32]| {
+            for (n1, b) in buf[..n1_all].iter_mut().enumerate() {
+                *b = Complex32::new(s1[n1 * tpad + t], 0.0);
+            }
+        };
+        for (i, f) in self.fr.iter().enumerate() {
+            if f.spin < 0 {
+                continue;
+            }
+            let rows = self.freq_path(tpad, n1_all, &col, i, &mut scratch);
+            paths.push(rows);
+        }
+
+        // Order 2.
+        for (n2, p2) in self.psi2.iter().enumerate() {
+            let n1_max = self.n1_max(n2);
+            if n1_max == 0 {
+                continue;
+            }
+            let l2 = np >> p2.j;
+            // Y2 stored column-major: y2[t * n1_max + n1].
+            let mut y2 = vec![Complex32::default(); l2 * n1_max];
+            for n1 in 0..n1_max {
+                let k1 = self.k1[n1];
+                let m1 = np >> k1;
+                let filt = self.psi2_f[n2][k1 as usize].as_ref().expect("planned level");
+                let y = &mut cplx[..l2];
+                fold_real_spectrum(&u1hat[n1], filt, y);
+                self.plans.ifft(y, &mut scratch);
+                let scale = 1.0 / m1 as f32;
+                for (t, v) in y.iter().enumerate() {
+                    y2[t * n1_max + n1] = v * scale;
+                }
+            }
+            let col = |t: usize, buf: &mut [Complex32]| buf[..n1_max].copy_from_slice(&y2[t * n1_max..(t + 1) * n1_max]);
+            for i in 0..self.fr.len() {
+                let rows = self.freq_path(l2, n1_max, &col, i, &mut scratch);
+                // Time averaging of each output row with φ_T at level j2.
+                let mut avg = Vec::with_capacity(rows.len());
+                for mut row in rows {
+                    let mut spec = vec![Complex32::default(); l2 / 2 + 1];
+                    self.plans.r2c(&mut row, &mut spec, &mut scratch);
+                    avg.push(self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, &mut scratch));
+                }
+                paths.push(avg);
+            }
+        }
+
+        // Cut to the signal's frames and assemble.
+        let (a, b) = (self.padding.ind_start[self.lst as usize], self.padding.ind_end[self.lst as usize]);
+        let frames = b - a;
+        match self.config.format {
+            JtfsFormat::Time => {
+                let channels = 1 + paths.iter().map(|p| p.len()).sum::<usize>();
+                let mut out = Array2::zeros((channels, frames));
+                out.row_mut(0).as_slice_mut().expect("standard layout").copy_from_slice(&s0[a..b]);
+                let mut c = 1;
+                for rows in &paths {
+                    for r in rows {
+                        out.row_mut(c).as_slice_mut().expect("standard layout").copy_from_slice(&r[a..b]);
+                        c += 1;
+                    }
+                }
+                Ok(out.into_dyn())
+            }
+            JtfsFormat::Joint => {
+                let nrows = paths.iter().map(|p| p.len()).max().unwrap_or(0);
+                let mut out = Array3::zeros((paths.len(), nrows, frames));
+                for (p, rows) in paths.iter().enumerate() {
+                    for (r, row) in rows.iter().enumerate() {
+                        for (t, v) in row[a..b].iter().enumerate() {
+                            out[[p, r, t]] = *v;
+                        }
+                    }
+                }
+                Ok(out.into_dyn())
+            }
+        }
+    }
+
+    /// One frequential path over `cols` time columns, each holding `n1_max` λ values
+    /// (filled by `col`): zero-pad to `n_fr`, FFT along λ, multiply by frequential filter
+    /// `i`, subsample, inverse FFT, modulus, and for spin ≠ 0 average along λ with φ_F.
+    /// Returns the output rows (full padded time length `cols`).
+    fn freq_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut Vec<Complex32>) -> Vec<Vec<f32>> {
+        let f = &self.fr[i];
+        let nf = self.n_fr;
+        let m = nf >> f.k;
+        let out_rows = self.out_rows(f, n1_max);
+        let mut rows = vec![vec![0.0f32; cols]; out_rows];
+        let chunk = CHUNK.min(cols);
+        let mut x = vec![Complex32::default(); chunk * nf];
+        let mut y = vec![Complex32::default(); chunk * m];
+        let mf = nf >> self.lf;
+        let mut z = vec![Complex32::default(); chunk * mf];
+        let mut t0 = 0;
+        while t0 < cols {
+            let c = chunk.min(cols - t0);
+            let x = &mut x[..c * nf];
+            x.fill(Complex32::default());
+            for (k, buf) in x.chunks_exact_mut(nf).enumerate() {
+                col(t0 + k, buf);
+            }
+            self.plans.fft_batch(nf, x, scratch);
+            // multiply and fold along λ
+            let y = &mut y[..c * m];
+            y.fill(Complex32::default());
+            for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(m)) {
+                for (idx, (v, h)) in xs.iter().zip(&f.hat).enumerate() {
+                    ys[idx % m] += v * *h;
+                }
+            }
+            self.plans.ifft_batch(m, y, scratch);
+            let scale = 1.0 / nf as f32;
+            for v in y.iter_mut() {
+                *v = Complex32::new(v.norm() * scale, 0.0);
+            }
+            if f.spin == 0 {
+                for (k, ys) in y.chunks_exact(m).enumerate() {
+                    for (r, row) in rows.iter_mut().enumerate() {
+                        row[t0 + k] = ys[r].re;
+                    }
+                }
+            } else {
+                // average along λ: FFT, φ_F at level k, fold to n_fr / F, inverse FFT
+                self.plans.fft_batch(m, y, scratch);
+                let phi = &self.phi_big_f[f.k as usize];
+                let z = &mut z[..c * mf];
+                z.fill(Complex32::default());
+                for (ys, zs) in y.chunks_exact(m).zip(z.chunks_exact_mut(mf)) {
+                    for (idx, (v, h)) in ys.iter().zip(phi).enumerate() {
+                        zs[idx % mf] += v * *h;
+                    }
+                }
+                self.plans.ifft_batch(mf, z, scratch);
+                let scale = 1.0 / m as f32;
+                for (k, zs) in z.chunks_exact(mf).enumerate() {
+                    for (r, row) in rows.iter_mut().enumerate() {
+                        row[t0 + k] = zs[r].re * scale;
+                    }
+                }
+            }
+            t0 += c;
+        }
+        rows
+    }
+
+    /// `Re ifft(sub(spec · φ_level, 2^k))` for the half spectrum of a real signal of
+    /// length `m`, scaled by `1/m`, at the padded length (no cut).
+    #[allow(clippy::too_many_arguments)]
+    fn lowpass(&self, spec: &[Complex32], m: usize, level: u32, k: u32, fold: &mut [Complex32], real: &mut [f32], hbuf: &mut [Complex32], scratch: &mut [Complex32]) -> Vec<f32> {
+        let phi = self.phi_f[level as usize].as_ref().expect("planned level");
+        let mo = m >> k;
+        let fold = &mut fold[..mo];
+        fold_real_spectrum(spec, phi, fold);
+        let hb = &mut hbuf[..mo / 2 + 1];
+        hermitian_half(fold, hb);
+        let out = &mut real[..mo];
+        self.plans.c2r(hb, out, scratch);
+        let scale = 1.0 / m as f32;
+        out.iter().map(|v| v * scale).collect()
+    }
+}
+
+/// One-call joint time–frequency scattering.
+pub fn jtfs(x: &[f32], config: JtfsConfig) -> Result<ArrayD<f32>> {
+    Jtfs::new(config, x.len())?.process(x)
+}
