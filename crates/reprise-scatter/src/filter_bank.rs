@@ -336,13 +336,11 @@ impl Intervals {
             }
         }
         // Wrap-around: a span running past m may reach the first ones.
-        loop {
-            let Some(&(ls, le)) = merged.last() else { break };
+        while let Some(&(_, le)) = merged.last() {
             if merged.len() > 1 && le - m >= merged[0].0 {
-                let (fs, fe) = merged.remove(0);
-                let last = merged.last_mut().unwrap();
+                let (_, fe) = merged.remove(0);
+                let last = merged.last_mut().expect("more than one span");
                 last.1 = le.max(fe + m);
-                let _ = (ls, fs);
             } else {
                 break;
             }

@@ -102,7 +102,7 @@ impl Plans {
     pub fn c2r(&self, spec: &mut [Complex32], out: &mut [f32], scratch: &mut [Complex32]) {
         let plan = &self.c2r[&out.len()];
         spec[0].im = 0.0;
-        if out.len() % 2 == 0 {
+        if out.len().is_multiple_of(2) {
             spec[out.len() / 2].im = 0.0;
         }
         plan.process_with_scratch(spec, out, &mut scratch[..plan.get_scratch_len()]).expect("buffer sizes match the plan");
@@ -134,7 +134,7 @@ pub(crate) fn fold_real_spectrum(half: &[Complex32], filter: &SparseFilter, out:
     let m = filter.len;
     debug_assert_eq!(half.len(), m / 2 + 1);
     let mask = out.len() - 1;
-    debug_assert!(out.len().is_power_of_two() && m % out.len() == 0);
+    debug_assert!(out.len().is_power_of_two() && m.is_multiple_of(out.len()));
     out.fill(Complex32::default());
     for (start, vals) in &filter.runs {
         let mut i = *start;

@@ -484,7 +484,7 @@ impl Jtfs {
     /// (filled by `col`): zero-pad to `n_fr`, FFT along λ, multiply by frequential filter
     /// `i`, subsample, inverse FFT, modulus, and for spin ≠ 0 average along λ with φ_F.
     /// Returns the output rows (full padded time length `cols`).
-    fn freq_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut Vec<Complex32>) -> Vec<Vec<f32>> {
+    fn freq_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<f32>> {
         let f = &self.fr[i];
         let nf = self.n_fr;
         let m = nf >> f.k;
