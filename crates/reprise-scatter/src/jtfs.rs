@@ -27,6 +27,7 @@ use serde::{Deserialize, Serialize};
 use crate::filter_bank::{filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, R_PSI, SIGMA0};
 use crate::fourier::{fold_real_spectrum, hermitian_half, modulus, Planner, Plans};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
+use crate::spiral::{OctaveFilters, OctaveKernel};
 
 /// Output layout of [`Jtfs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -63,11 +64,15 @@ pub struct JtfsConfig {
     pub f: Option<usize>,
     /// Output layout.
     pub format: JtfsFormat,
+    /// Spiral scattering: `Some(filters)` adds, for every second-order path, the paths
+    /// filtered across octaves at fixed chroma (see [`crate::spiral`]).
+    #[serde(default)]
+    pub spiral: Option<OctaveFilters>,
 }
 
 impl Default for JtfsConfig {
     fn default() -> Self {
-        JtfsConfig { j: 8, j_fr: 3, q: (12, 1), q_fr: 1, t: None, f: None, format: JtfsFormat::Time }
+        JtfsConfig { j: 8, j_fr: 3, q: (12, 1), q_fr: 1, t: None, f: None, format: JtfsFormat::Time, spiral: None }
     }
 }
 
@@ -138,6 +143,9 @@ pub struct JtfsMeta {
     pub sigma_fr: Option<f64>,
     /// Subsampling exponent of the frequential filter.
     pub j_fr: Option<u32>,
+    /// Spiral paths: index of the filter across octaves (see [`crate::spiral`]).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub octave: Option<usize>,
 }
 
 /// A frequential filter along λ.
@@ -171,6 +179,8 @@ pub struct Jtfs {
     fr: Vec<FreqFilter>,
     /// `phi_F` at λ levels 0..=log2 F, periodised by sum.
     phi_big_f: Vec<Vec<f32>>,
+    /// Filters across octaves (spiral scattering), as taps.
+    octave: Option<Vec<OctaveKernel>>,
     plans: Plans,
 }
 
@@ -248,7 +258,8 @@ impl Jtfs {
             planner.complex(n_fr >> l);
             planner.complex_forward(n_fr >> l);
         }
-        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, phi_big_f, plans: planner.finish() })
+        let octave = config.spiral.map(|o| o.kernels());
+        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, phi_big_f, octave, plans: planner.finish() })
     }
 
     /// The configuration.
@@ -290,18 +301,25 @@ impl Jtfs {
         }
     }
 
-    /// The paths in output order: `(order, n2, n_fr)`.
-    fn paths(&self) -> Vec<(u32, Option<usize>, usize)> {
+    /// The paths in output order: `(order, n2, n_fr, octave filter)`. Spiral paths
+    /// follow the JTFS paths of the same `n2`.
+    fn paths(&self) -> Vec<(u32, Option<usize>, usize, Option<usize>)> {
         let mut p = vec![];
         for (i, f) in self.fr.iter().enumerate() {
             if f.spin >= 0 {
-                p.push((1, None, i));
+                p.push((1, None, i, None));
             }
         }
+        let n_oct = self.octave.as_ref().map_or(0, |o| o.len());
         for n2 in 0..self.psi2.len() {
             if self.n1_max(n2) > 0 {
                 for i in 0..self.fr.len() {
-                    p.push((2, Some(n2), i));
+                    p.push((2, Some(n2), i, None));
+                }
+                for i in 0..self.fr.len() {
+                    for b in 0..n_oct {
+                        p.push((2, Some(n2), i, Some(b)));
+                    }
                 }
             }
         }
@@ -314,12 +332,12 @@ impl Jtfs {
     pub fn meta(&self) -> Vec<JtfsMeta> {
         let mut out = vec![];
         if self.config.format == JtfsFormat::Time {
-            out.push(JtfsMeta { order: 0, n1: None, n2: None, n_fr: None, spin: None, n1_stride: None, xi: vec![], sigma: vec![], j: vec![], xi_fr: None, sigma_fr: None, j_fr: None });
+            out.push(JtfsMeta { order: 0, n1: None, n2: None, n_fr: None, spin: None, n1_stride: None, xi: vec![], sigma: vec![], j: vec![], xi_fr: None, sigma_fr: None, j_fr: None, octave: None });
         }
-        for (order, n2, i) in self.paths() {
+        for (order, n2, i, octave) in self.paths() {
             let f = &self.fr[i];
             let n1_max = n2.map_or(self.psi1.len(), |n2| self.n1_max(n2));
-            let (_, stride) = self.rows(f);
+            let (_, stride) = if octave.is_some() { (0, 1 << self.lf) } else { self.rows(f) };
             let base = JtfsMeta {
                 order,
                 n1: None,
@@ -333,6 +351,7 @@ impl Jtfs {
                 xi_fr: Some(f.xi),
                 sigma_fr: Some(f.sigma),
                 j_fr: Some(f.j),
+                octave,
             };
             let with_filters = |mut m: JtfsMeta, n1: Option<usize>| {
                 if let Some(n1) = n1 {
@@ -352,7 +371,8 @@ impl Jtfs {
             };
             match self.config.format {
                 JtfsFormat::Time => {
-                    for r in 0..self.out_rows(f, n1_max) {
+                    let rows = if octave.is_some() { n1_max.div_ceil(stride).min(self.n_fr >> self.lf) } else { self.out_rows(f, n1_max) };
+                    for r in 0..rows {
                         out.push(with_filters(base.clone(), Some(r * stride)));
                     }
                 }
@@ -445,6 +465,19 @@ impl Jtfs {
                     avg.push(self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, &mut scratch));
                 }
                 paths.push(avg);
+            }
+            let n_oct = self.octave.as_ref().map_or(0, |o| o.len());
+            for i in 0..self.fr.len() {
+                for b in 0..n_oct {
+                    let rows = self.spiral_path(l2, n1_max, &col, i, b, &mut scratch);
+                    let mut avg = Vec::with_capacity(rows.len());
+                    for mut row in rows {
+                        let mut spec = vec![Complex32::default(); l2 / 2 + 1];
+                        self.plans.r2c(&mut row, &mut spec, &mut scratch);
+                        avg.push(self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, &mut scratch));
+                    }
+                    paths.push(avg);
+                }
             }
         }
 
@@ -540,6 +573,75 @@ impl Jtfs {
                     for (r, row) in rows.iter_mut().enumerate() {
                         row[t0 + k] = zs[r].re * scale;
                     }
+                }
+            }
+            t0 += c;
+        }
+        rows
+    }
+
+    /// One spiral path: like a spin path of [`Jtfs::freq_path`], but the λ filter is
+    /// applied without subsampling, then the octave filter `b` runs along λ in steps of
+    /// `Q1` rows (fixed chroma, zeros beyond the λ axis), then the modulus, then the
+    /// average along λ by φ_F with subsampling by F.
+    fn spiral_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, b: usize, scratch: &mut [Complex32]) -> Vec<Vec<f32>> {
+        let f = &self.fr[i];
+        let kernel = &self.octave.as_ref().expect("spiral configured")[b];
+        let q1 = self.config.q.0 as i64;
+        let nf = self.n_fr;
+        let mf = nf >> self.lf;
+        let out_rows = match self.config.format {
+            JtfsFormat::Time => n1_max.div_ceil(1 << self.lf).min(mf),
+            JtfsFormat::Joint => mf,
+        };
+        let mut rows = vec![vec![0.0f32; cols]; out_rows];
+        let chunk = CHUNK.min(cols);
+        let mut x = vec![Complex32::default(); chunk * nf];
+        let mut y = vec![Complex32::default(); chunk * nf];
+        let mut z = vec![Complex32::default(); chunk * mf];
+        let mut t0 = 0;
+        while t0 < cols {
+            let c = chunk.min(cols - t0);
+            let x = &mut x[..c * nf];
+            x.fill(Complex32::default());
+            for (k, buf) in x.chunks_exact_mut(nf).enumerate() {
+                col(t0 + k, buf);
+            }
+            self.plans.fft_batch(nf, x, scratch);
+            for xs in x.chunks_exact_mut(nf) {
+                for (v, h) in xs.iter_mut().zip(&f.hat) {
+                    *v *= *h;
+                }
+            }
+            self.plans.ifft_batch(nf, x, scratch);
+            let y = &mut y[..c * nf];
+            let scale = 1.0 / nf as f32;
+            for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(nf)) {
+                for (row, out) in ys.iter_mut().enumerate() {
+                    let mut acc = Complex32::default();
+                    for &(tap, w) in &kernel.taps {
+                        let src = row as i64 - tap * q1;
+                        if src >= 0 && (src as usize) < nf {
+                            acc += xs[src as usize] * w;
+                        }
+                    }
+                    *out = Complex32::new(acc.norm() * scale, 0.0);
+                }
+            }
+            self.plans.fft_batch(nf, y, scratch);
+            let phi = &self.phi_big_f[0];
+            let z = &mut z[..c * mf];
+            z.fill(Complex32::default());
+            for (ys, zs) in y.chunks_exact(nf).zip(z.chunks_exact_mut(mf)) {
+                for (idx, (v, h)) in ys.iter().zip(phi).enumerate() {
+                    zs[idx % mf] += v * *h;
+                }
+            }
+            self.plans.ifft_batch(mf, z, scratch);
+            let scale = 1.0 / nf as f32;
+            for (k, zs) in z.chunks_exact(mf).enumerate() {
+                for (r, row) in rows.iter_mut().enumerate() {
+                    row[t0 + k] = zs[r].re * scale;
                 }
             }
             t0 += c;
