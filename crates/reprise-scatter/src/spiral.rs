@@ -34,11 +34,12 @@ use crate::filter_bank::{filterbank_params, Morlet, ALPHA, R_PSI, SIGMA0};
 use crate::jtfs::{Jtfs, JtfsConfig};
 
 /// Filters across octaves.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum OctaveFilters {
     /// The first and second finite differences of scattering.m's `finitediff_1d`
     /// (`[−1, 0, 1]/√6`, `[1, −2, 1]/√18`), not spinned.
+    #[default]
     FiniteDifference,
     /// `j_oct` Morlet wavelets per spin along the octave axis (one per octave of
     /// "octave frequency"), both spins, truncated where below 1e-3 of their peak.
@@ -46,12 +47,6 @@ pub enum OctaveFilters {
         /// Number of scales.
         j_oct: u32,
     },
-}
-
-impl Default for OctaveFilters {
-    fn default() -> Self {
-        OctaveFilters::FiniteDifference
-    }
 }
 
 /// A filter along the octave axis as `(offset in octaves, weight)` taps:
