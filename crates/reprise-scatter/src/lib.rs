@@ -11,11 +11,13 @@
 pub mod filter_bank;
 mod fourier;
 pub mod jtfs;
+pub mod scalogram;
 pub mod scattering1d;
 pub mod spiral;
 
 pub use filter_bank::{filterbank_params, scattering_params, Morlet, MorletParams, SparseFilter};
 pub use jtfs::{jtfs, Jtfs, JtfsConfig, JtfsFormat, JtfsMeta};
 pub use spiral::{spiral_scattering, OctaveFilters, OctaveKernel};
+pub use scalogram::{scalogram, Scalogram, ScalogramConfig};
 pub use scattering1d::{scattering1d, Padding, PathMeta, Scattering1D, ScatteringConfig};
 pub use reprise_core::{Error, Result};

@@ -173,3 +173,33 @@ fn scattering_equals_naive_transcription() {
     check(ScatteringConfig { j: 4, q: (3, 2), t: Some(8), max_order: 2, oversampling: 1 }, 256);
     check(ScatteringConfig { j: 3, q: (1, 1), t: None, max_order: 1, oversampling: 0 }, 200);
 }
+
+#[test]
+fn scalogram_rows_are_exact_samples_of_the_full_resolution_modulus() {
+    use reprise_scatter::{Padding, Scalogram, ScalogramConfig};
+    let n = 700;
+    let x = test_signal(n);
+    let xf: Vec<f32> = x.iter().map(|&v| v as f32).collect();
+    let cfg = ScalogramConfig { j: 5, q: 3, hop_length: 4 };
+    let s = Scalogram::new(cfg, n).unwrap();
+    let got = s.process(&xf).unwrap();
+    let pad = Padding::new(n, 32, 5).unwrap();
+    let np = 1usize << pad.j_pad;
+    let mut xp = vec![0.0f32; np];
+    pad.pad_into(&xf, &mut xp);
+    let xh = dft(&xp.iter().map(|&v| Complex64::new(v as f64, 0.0)).collect::<Vec<_>>(), false);
+    let mut worst: f64 = 0.0;
+    let mut peak: f64 = 0.0;
+    for (row, p) in got.rows().into_iter().zip(s.params()) {
+        let f = morlet_naive(np, Some(p.xi), p.sigma);
+        let u: Vec<f64> = dft(&xh.iter().zip(&f).map(|(a, b)| a * b).collect::<Vec<_>>(), true).iter().map(|c| c.norm()).collect();
+        for (k, g) in row.iter().enumerate() {
+            let w = u[(pad.ind_start[2] + k) * 4];
+            worst = worst.max((*g as f64 - w).abs());
+            peak = peak.max(w);
+        }
+    }
+    println!("scalogram: {:?}, worst {:.2e} of max", got.dim(), worst / peak);
+    assert_eq!(got.nrows(), s.params().len());
+    assert!(worst <= 1e-6 * peak);
+}
