@@ -146,12 +146,10 @@ pub fn write_outputs(f: &Features, params: &FeatureParams, input: &Path, npy: &P
     match &f.data {
         FeatureData::Real(a) => write_npy(npy, a)?,
         FeatureData::Complex(a) => write_npy(npy, a)?,
+        FeatureData::Real3(a) => write_npy(npy, a)?,
     }
     if with_plot {
-        let img = match &f.data {
-            FeatureData::Real(a) => a.clone(),
-            FeatureData::Complex(a) => a.mapv(|c| c.norm()),
-        };
+        let img = f.data.magnitude_2d();
         let log = matches!(params.kind, reprise::features::FeatureKind::Stft | reprise::features::FeatureKind::Mel) && !params.db;
         plot::write_png(&npy.with_extension("png"), &[plot::Panel { data: &img, log }])?;
     }

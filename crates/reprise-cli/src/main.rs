@@ -11,7 +11,8 @@ mod plot;
 use clap::{Args, Parser, Subcommand};
 use reprise::dsp::cqt::{CqtMode, Gamma};
 use reprise::dsp::{MelNorm, PadMode, StftConfig, Window};
-use reprise::features::{CqtParams, FeatureKind, FeatureParams};
+use reprise::features::{CqtParams, FeatureKind, FeatureParams, ScatterParams};
+use reprise::scatter::JtfsFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -178,6 +179,52 @@ pub struct FeatureOpts {
     /// dB floor below the maximum.
     #[arg(long, default_value_t = 80.0)]
     top_db: f32,
+    /// Scattering: log2 of the largest temporal scale (2^J samples; 8 = 11.6 ms at 22050 Hz).
+    #[arg(long = "J", default_value_t = 8, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    j: u32,
+    /// Scattering: wavelets per octave, `Q1` or `Q1,Q2` (second order defaults to 1).
+    #[arg(long = "Q", default_value = "12,1", value_parser = parse_q, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    q: (u32, u32),
+    /// Scattering: averaging scale in samples [default: 2^J]; 0 is refused (no averaging has no matrix output).
+    #[arg(long = "T", help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    t: Option<usize>,
+    /// Scattering: 1 or 2.
+    #[arg(long, default_value_t = 2, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    max_order: u32,
+    /// JTFS/spiral: log2 of the largest frequential scale, in first-order rows.
+    #[arg(long = "J-fr", default_value_t = 3, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    j_fr: u32,
+    /// JTFS/spiral: frequential wavelets per octave.
+    #[arg(long = "Q-fr", default_value_t = 1, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    q_fr: u32,
+    /// JTFS/spiral: frequential averaging in rows, a power of two ≤ 2^J_fr [default: 2^J_fr].
+    #[arg(long = "F", help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    f: Option<usize>,
+    /// JTFS/spiral output: `time` (channels × frames) or `joint` (paths × rows × frames).
+    #[arg(long, default_value = "time", value_parser = parse_format, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    format: JtfsFormat,
+}
+
+fn parse_q(s: &str) -> Result<(u32, u32), String> {
+    let err = || format!("`{s}` is not a Q: give wavelets per octave as `12` or `12,1` (integers ≥ 1)");
+    let mut it = s.split(',').map(|p| p.trim().parse::<u32>());
+    let q1 = it.next().ok_or_else(err)?.map_err(|_| err())?;
+    let q2 = match it.next() {
+        Some(v) => v.map_err(|_| err())?,
+        None => 1,
+    };
+    if it.next().is_some() || q1 == 0 || q2 == 0 {
+        return Err(err());
+    }
+    Ok((q1, q2))
+}
+
+fn parse_format(s: &str) -> Result<JtfsFormat, String> {
+    match s {
+        "time" => Ok(JtfsFormat::Time),
+        "joint" => Ok(JtfsFormat::Joint),
+        _ => Err(format!("unknown format `{s}`; use time or joint")),
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -284,6 +331,7 @@ impl FeatureOpts {
                 mode: self.mode,
                 n_octaves: self.n_octaves,
             },
+            scatter: ScatterParams { j: self.j, q: self.q, t: self.t, max_order: self.max_order, j_fr: self.j_fr, q_fr: self.q_fr, f: self.f, format: self.format },
         }
     }
 }

@@ -2,7 +2,6 @@
 //! rename, so that an interrupted run never leaves a half-written output.
 
 use crate::error::{IoError, Result};
-use ndarray::Array2;
 use ndarray_npy::WritableElement;
 use ndarray_npy::WriteNpyExt;
 use std::io::{BufWriter, Write};
@@ -33,7 +32,7 @@ pub fn write_atomic(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Resu
 }
 
 /// Writes a 2-D array as `.npy` (float32 or complex64 for Reprise's outputs).
-pub fn write_npy<T: WritableElement>(path: &Path, a: &Array2<T>) -> Result<()> {
+pub fn write_npy<T: WritableElement, D: ndarray::Dimension>(path: &Path, a: &ndarray::Array<T, D>) -> Result<()> {
     write_atomic(path, |w| a.write_npy(w).map_err(|e| std::io::Error::other(e.to_string())))
 }
 

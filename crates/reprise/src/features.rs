@@ -57,11 +57,19 @@ pub enum FeatureKind {
     ChromaCqt,
     /// Chroma energy normalised statistics (CENS).
     ChromaCens,
+    /// Morlet scalogram `|x ∗ ψ_λ|` (kymatio's first-order filters).
+    Scalogram,
+    /// Wavelet scattering 1-D, orders 0–2 (kymatio 0.3's `Scattering1D`).
+    Scattering,
+    /// Joint time–frequency scattering (kymatio main's `TimeFrequencyScattering`).
+    Jtfs,
+    /// Spiral scattering: JTFS plus finite differences across octaves.
+    Spiral,
 }
 
 impl FeatureKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [FeatureKind; 16] = [
+    pub const ALL: [FeatureKind; 20] = [
         FeatureKind::Stft,
         FeatureKind::Mel,
         FeatureKind::Mfcc,
@@ -78,6 +86,10 @@ impl FeatureKind {
         FeatureKind::PseudoCqt,
         FeatureKind::ChromaCqt,
         FeatureKind::ChromaCens,
+        FeatureKind::Scalogram,
+        FeatureKind::Scattering,
+        FeatureKind::Jtfs,
+        FeatureKind::Spiral,
     ];
 
     /// The command-line name (`chroma-stft`, ...).
@@ -99,7 +111,16 @@ impl FeatureKind {
             FeatureKind::PseudoCqt => "pseudo-cqt",
             FeatureKind::ChromaCqt => "chroma-cqt",
             FeatureKind::ChromaCens => "chroma-cens",
+            FeatureKind::Scalogram => "scalogram",
+            FeatureKind::Scattering => "scattering",
+            FeatureKind::Jtfs => "jtfs",
+            FeatureKind::Spiral => "spiral",
         }
+    }
+
+    /// The wavelet-scattering kinds, computed on the whole decoded signal.
+    pub fn is_scattering(self) -> bool {
+        matches!(self, FeatureKind::Scalogram | FeatureKind::Scattering | FeatureKind::Jtfs | FeatureKind::Spiral)
     }
 
     /// The constant-Q kinds, computed on the whole decoded signal (not streamed yet).
@@ -173,6 +194,69 @@ pub struct FeatureParams {
     pub top_db: Option<f32>,
     /// Constant-Q parameters (the `cqt`, `vqt`, `*-cqt` and `chroma-cens` kinds).
     pub cqt: CqtParams,
+    /// Scattering parameters (`scalogram`, `scattering`, `jtfs`, `spiral`).
+    #[serde(default)]
+    pub scatter: ScatterParams,
+}
+
+/// Scattering parameters of a feature run, with kymatio's names.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ScatterParams {
+    /// Log2 of the largest temporal scale (8: 256 samples, 11.6 ms at 22050 Hz).
+    #[serde(rename = "J")]
+    pub j: u32,
+    /// Wavelets per octave at orders 1 and 2 (12, 1); the scalogram uses the first.
+    #[serde(rename = "Q")]
+    pub q: (u32, u32),
+    /// Averaging scale in samples (2^J); the scalogram's hop is `--hop-length` or 2^J.
+    #[serde(rename = "T")]
+    pub t: Option<usize>,
+    /// 1 or 2 (scattering).
+    pub max_order: u32,
+    /// Log2 of the largest frequential scale (jtfs, spiral).
+    #[serde(rename = "J_fr")]
+    pub j_fr: u32,
+    /// Frequential wavelets per octave (jtfs, spiral).
+    #[serde(rename = "Q_fr")]
+    pub q_fr: u32,
+    /// Frequential averaging scale in rows (2^J_fr).
+    #[serde(rename = "F")]
+    pub f: Option<usize>,
+    /// `time` (channels × frames) or `joint` (paths × rows × frames).
+    pub format: reprise_scatter::JtfsFormat,
+}
+
+impl Default for ScatterParams {
+    fn default() -> Self {
+        ScatterParams { j: 8, q: (12, 1), t: None, max_order: 2, j_fr: 3, q_fr: 1, f: None, format: reprise_scatter::JtfsFormat::Time }
+    }
+}
+
+impl ScatterParams {
+    /// The scattering 1-D configuration.
+    pub fn scattering(&self) -> reprise_scatter::ScatteringConfig {
+        reprise_scatter::ScatteringConfig { j: self.j, q: self.q, t: self.t, max_order: self.max_order, oversampling: 0 }
+    }
+
+    /// The JTFS configuration (`spiral` adds finite differences across octaves).
+    pub fn jtfs(&self, spiral: bool) -> reprise_scatter::JtfsConfig {
+        reprise_scatter::JtfsConfig {
+            j: self.j,
+            j_fr: self.j_fr,
+            q: self.q,
+            q_fr: self.q_fr,
+            t: self.t,
+            f: self.f,
+            format: self.format,
+            spiral: spiral.then_some(reprise_scatter::OctaveFilters::FiniteDifference),
+        }
+    }
+
+    /// The scalogram configuration for a hop of `hop` samples.
+    pub fn scalogram(&self, hop: usize) -> reprise_scatter::ScalogramConfig {
+        reprise_scatter::ScalogramConfig { j: self.j, q: self.q.0, hop_length: hop }
+    }
 }
 
 /// Constant-Q parameters of a feature run, with librosa's names; `None` fields take the
@@ -225,6 +309,7 @@ impl Default for FeatureParams {
             db: false,
             top_db: Some(80.0),
             cqt: CqtParams::default(),
+            scatter: ScatterParams::default(),
         }
     }
 }
@@ -288,6 +373,21 @@ impl FeatureParams {
                 return Err(reprise_core::invalid("top_db", format!("{t} must be ≥ 0")).into());
             }
         }
+        if self.db && self.kind.is_scattering() {
+            return Err(reprise_core::invalid("db", format!("--db does not apply to {}", self.kind.name())).into());
+        }
+        // scattering parameters, checked against an unbounded length (the signal's is checked later)
+        match self.kind {
+            FeatureKind::Scattering => self.scatter.scattering().validate(usize::MAX / 4)?,
+            FeatureKind::Jtfs | FeatureKind::Spiral => self.scatter.jtfs(false).validate(usize::MAX / 4)?,
+            FeatureKind::Scalogram => {
+                let hop = self.scalogram_hop();
+                if !hop.is_power_of_two() || hop > 1 << self.scatter.j.min(30) {
+                    return Err(reprise_core::invalid("hop_length", format!("the scalogram needs a power of two no larger than 2^J = {}, got {hop}", 1u64 << self.scatter.j.min(30))).into());
+                }
+            }
+            _ => {}
+        }
         match self.kind {
             k if k.is_constant_q() => {
                 if self.db && matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) {
@@ -350,6 +450,11 @@ impl FeatureParams {
         Ok(())
     }
 
+    /// Hop of the scalogram: `--hop-length`, else `2^J`.
+    pub fn scalogram_hop(&self) -> usize {
+        self.stft.hop_length.unwrap_or(1usize << self.scatter.j.min(30))
+    }
+
     /// The exponent of the values written for `stft`/`mel`/`rms` before any dB scaling:
     /// `--power` if given, else 2 for mel and 1 (magnitude) otherwise. Inversion undoes
     /// exactly this.
@@ -365,20 +470,44 @@ pub enum FeatureData {
     Real(Array2<f32>),
     /// Complex values (`stft` without `power`).
     Complex(Array2<Complex32>),
+    /// Real values, paths × rows × frames (`jtfs`/`spiral` with `format: joint`).
+    Real3(ndarray::Array3<f32>),
 }
 
 impl FeatureData {
-    /// `(n_features, n_frames)`.
+    /// `(n_features, n_frames)`; for 3-D data, features = paths × rows.
     pub fn dim(&self) -> (usize, usize) {
         match self {
             FeatureData::Real(a) => a.dim(),
             FeatureData::Complex(a) => a.dim(),
+            FeatureData::Real3(a) => (a.shape()[0] * a.shape()[1], a.shape()[2]),
+        }
+    }
+
+    /// The full shape.
+    pub fn shape(&self) -> Vec<usize> {
+        match self {
+            FeatureData::Real(a) => a.shape().to_vec(),
+            FeatureData::Complex(a) => a.shape().to_vec(),
+            FeatureData::Real3(a) => a.shape().to_vec(),
+        }
+    }
+
+    /// Real magnitudes as features × frames (3-D data flattened), for pictures.
+    pub fn magnitude_2d(&self) -> Array2<f32> {
+        match self {
+            FeatureData::Real(a) => a.clone(),
+            FeatureData::Complex(a) => a.mapv(|c| c.norm()),
+            FeatureData::Real3(a) => {
+                let (r, c) = self.dim();
+                a.to_shape((r, c)).expect("contiguous").to_owned()
+            }
         }
     }
     /// numpy dtype name.
     pub fn dtype(&self) -> &'static str {
         match self {
-            FeatureData::Real(_) => "float32",
+            FeatureData::Real(_) | FeatureData::Real3(_) => "float32",
             FeatureData::Complex(_) => "complex64",
         }
     }
@@ -401,12 +530,14 @@ pub struct Features {
     pub warnings: Vec<String>,
     /// Name and values of the feature axis.
     pub row_axis: (String, Value),
+    /// Per-channel description (the scattering kinds' `meta()`).
+    pub meta: Option<Value>,
 }
 
 impl Features {
     /// The json sidecar: sample rate, hop, every parameter, and the axis values.
     pub fn sidecar(&self, input: &str, params: &FeatureParams) -> Value {
-        let (rows, frames) = self.data.dim();
+        let (_, frames) = self.data.dim();
         let times = StftConfig { hop_length: Some(self.hop_length), ..params.stft }.frame_times(frames, self.sr);
         json!({
             "reprise_version": env!("CARGO_PKG_VERSION"),
@@ -415,7 +546,7 @@ impl Features {
             "sr": self.sr,
             "hop_length": self.hop_length,
             "duration_s": self.duration_s,
-            "shape": [rows, frames],
+            "shape": self.data.shape(),
             "dtype": self.data.dtype(),
             "orientation": "features x frames (librosa)",
             "tuning": self.tuning,
@@ -425,6 +556,7 @@ impl Features {
                 "frames": { "name": "time_s", "values": times },
             },
             "warnings": self.warnings,
+            "meta": self.meta,
         })
     }
 }
@@ -507,6 +639,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     let kind = params.kind;
     let mut watch = Watch::default();
     let mut tuning = None;
+    let mut meta = None;
     let (data, hop) = match kind {
         FeatureKind::Cqt | FeatureKind::Vqt | FeatureKind::ChromaCqt | FeatureKind::ChromaCens => {
             // streamed: pass 1 estimates the tuning when it is not given (as librosa:
@@ -564,6 +697,19 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             tuning = Some(t);
             (data, cfg.hop_length)
         }
+        k if k.is_scattering() => {
+            // these hold the whole signal: their padding depends on its length
+            let mut y = Vec::new();
+            let mut src = open()?;
+            while let Some(c) = src.next_chunk()? {
+                watch.see(&c);
+                y.extend_from_slice(&c);
+            }
+            watch.source_warnings = src.warnings();
+            let (data, hop, m) = scattering(&y, sr, params)?;
+            meta = Some(m);
+            (data, hop)
+        }
         FeatureKind::Zcr | FeatureKind::Rms => {
             let d = if kind == FeatureKind::Rms { FrameDescriptor::Rms } else { FrameDescriptor::ZeroCrossingRate };
             let mut framing = d.framing(params.stft.n_fft, params.stft.hop_length(), params.stft.center);
@@ -610,10 +756,49 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     if watch.peak == 0.0 {
         warnings.push("signal is silent (all samples are zero)".to_string());
     }
-    if watch.n < params.stft.n_fft {
+    if watch.n < params.stft.n_fft && !kind.is_scattering() {
         warnings.push(format!("signal has {} samples, fewer than n_fft = {}; frames are mostly padding", watch.n, params.stft.n_fft));
     }
-    Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning) })
+    Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning, data_rows(&meta)), meta })
+}
+
+/// The scattering kinds on a whole signal: data, hop in samples, and `meta()` as JSON.
+fn scattering(y: &[f32], sr: u32, params: &FeatureParams) -> Result<(FeatureData, usize, Value)> {
+    use reprise_scatter::{Jtfs, Scalogram, Scattering1D};
+    let sp = &params.scatter;
+    if y.len() < 2 {
+        return Err(reprise_core::Error::TooShort { len: y.len(), need: 2, why: format!("{} needs at least two samples", params.kind.name()) }.into());
+    }
+    match params.kind {
+        FeatureKind::Scalogram => {
+            let hop = params.scalogram_hop();
+            let s = Scalogram::new(sp.scalogram(hop), y.len())?;
+            let meta = json!({ "xi": s.params().iter().map(|p| p.xi).collect::<Vec<_>>(), "sigma": s.params().iter().map(|p| p.sigma).collect::<Vec<_>>(), "j": s.params().iter().map(|p| p.j).collect::<Vec<_>>(), "frequency_hz": s.frequencies_hz(sr as f64) });
+            Ok((FeatureData::Real(s.process(y)?), hop, meta))
+        }
+        FeatureKind::Scattering => {
+            let cfg = sp.scattering();
+            let s = Scattering1D::new(cfg, y.len())?;
+            let hop = cfg.t_samples();
+            Ok((FeatureData::Real(s.process(y)?), hop, json!(s.meta())))
+        }
+        _ => {
+            let cfg = sp.jtfs(params.kind == FeatureKind::Spiral);
+            let s = Jtfs::new(cfg, y.len())?;
+            let out = s.process(y)?;
+            let hop = cfg.t.unwrap_or(1 << cfg.j);
+            let data = match out.ndim() {
+                2 => FeatureData::Real(out.into_dimensionality().expect("2-D")),
+                _ => FeatureData::Real3(out.into_dimensionality().expect("3-D")),
+            };
+            Ok((data, hop, json!(s.meta())))
+        }
+    }
+}
+
+/// Number of described rows in a `meta()` JSON array (0 when there is none).
+fn data_rows(meta: &Option<Value>) -> usize {
+    meta.as_ref().and_then(|m| m.as_array()).map_or(0, |a| a.len())
 }
 
 /// A pass over the source that feeds `|STFT|^power` frames to `est` and returns its
@@ -659,6 +844,7 @@ fn finish_constant_q(data: FeatureData, params: &FeatureParams) -> Result<Featur
             p => c.mapv(|v| reprise_dsp::stft::magnitude_pow(v, p.unwrap_or(1.0))),
         },
         FeatureData::Real(a) => a,
+        FeatureData::Real3(_) => unreachable!("constant-Q data is 2-D"),
     };
     if params.db {
         let power = params.stored_power();
@@ -672,8 +858,13 @@ fn finish_constant_q(data: FeatureData, params: &FeatureParams) -> Result<Featur
     Ok(FeatureData::Real(a))
 }
 
-fn row_axis(params: &FeatureParams, sr: u32, tuning: Option<f64>) -> (String, Value) {
+fn row_axis(params: &FeatureParams, sr: u32, tuning: Option<f64>, meta_rows: usize) -> (String, Value) {
     match params.kind {
+        FeatureKind::Scalogram => {
+            let (p, _) = reprise_scatter::scattering_params(params.scatter.j, (params.scatter.q.0, 1));
+            ("frequency_hz".into(), json!(p.iter().map(|p| p.xi * sr as f64).collect::<Vec<_>>()))
+        }
+        k if k.is_scattering() => ("channel (see meta)".into(), json!((0..meta_rows).collect::<Vec<_>>())),
         k if k.is_constant_q() && !matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) => {
             let cfg = params.cqt_config(sr);
             let freqs = VqtFilters::design(&cfg, tuning.unwrap_or(0.0)).map(|f| f.freqs).unwrap_or_default();

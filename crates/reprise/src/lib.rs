@@ -15,6 +15,7 @@
 pub use reprise_core as core;
 pub use reprise_dsp as dsp;
 pub use reprise_io as io;
+pub use reprise_scatter as scatter;
 
 pub mod features;
 
