@@ -1,6 +1,7 @@
-//! Times planning and one scattering call on 60 s of a synthetic signal at 22050 Hz
-//! (J=8, Q=(12,1)); prints JSON medians. `cargo run --release -p reprise-scatter --example scatter_time [ROUNDS]`
-use reprise_scatter::{Scattering1D, ScatteringConfig};
+//! Times planning and one call of scattering 1-D and JTFS (J=8, Q=(12,1), J_fr=3) on a
+//! synthetic signal at 22050 Hz, one thread; prints JSON medians.
+//! `cargo run --release -p reprise-scatter --example scatter_time -- [ROUNDS] [SECONDS] [scattering|jtfs|all]`
+use reprise_scatter::{Jtfs, JtfsConfig, Scattering1D, ScatteringConfig};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -8,28 +9,41 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
+fn time<T>(rounds: usize, mut f: impl FnMut() -> T) -> f64 {
+    median((0..rounds).map(|_| {
+        let t = Instant::now();
+        std::hint::black_box(f());
+        t.elapsed().as_secs_f64()
+    }).collect())
+}
+
 fn main() {
-    let rounds: usize = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let args: Vec<String> = std::env::args().collect();
+    let rounds: usize = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(3);
+    let seconds: f64 = args.get(2).and_then(|s| s.parse().ok()).unwrap_or(60.0);
+    let which = args.get(3).map(String::as_str).unwrap_or("all");
     let sr = 22050.0;
-    let n = 60 * 22050;
+    let n = (seconds * sr) as usize;
     let x: Vec<f32> = (0..n)
         .map(|i| {
             let t = i as f64 / sr;
             ((2.0 * std::f64::consts::PI * 220.0 * t).sin() * 0.5 + 0.1 * (2.0 * std::f64::consts::PI * 3520.0 * t + (7.0 * t).sin()).sin()) as f32
         })
         .collect();
-    let cfg = ScatteringConfig::default();
-    let mut plan_s = vec![];
-    let mut run_s = vec![];
-    let mut shape = (0, 0);
-    for _ in 0..rounds {
-        let t0 = Instant::now();
+    let mut fields = vec![format!("\"seconds\": {seconds}")];
+    if which != "jtfs" {
+        let cfg = ScatteringConfig::default();
+        let plan = time(rounds, || Scattering1D::new(cfg, n).unwrap());
         let s = Scattering1D::new(cfg, n).unwrap();
-        plan_s.push(t0.elapsed().as_secs_f64());
-        let t1 = Instant::now();
-        let y = s.process(&x).unwrap();
-        run_s.push(t1.elapsed().as_secs_f64());
-        shape = y.dim();
+        let run = time(rounds, || s.process(&x).unwrap());
+        fields.push(format!("\"scattering_plan_s\": {plan:.4}, \"scattering_s\": {run:.4}, \"scattering_x_realtime\": {:.1}", seconds / run));
     }
-    println!("{{\"plan_s\": {:.4}, \"scattering_s\": {:.4}, \"shape\": [{}, {}]}}", median(plan_s), median(run_s), shape.0, shape.1);
+    if which != "scattering" {
+        let cfg = JtfsConfig::default();
+        let plan = time(rounds, || Jtfs::new(cfg, n).unwrap());
+        let s = Jtfs::new(cfg, n).unwrap();
+        let run = time(rounds, || s.process(&x).unwrap());
+        fields.push(format!("\"jtfs_plan_s\": {plan:.4}, \"jtfs_s\": {run:.4}, \"jtfs_x_realtime\": {:.2}", seconds / run));
+    }
+    println!("{{{}}}", fields.join(", "));
 }

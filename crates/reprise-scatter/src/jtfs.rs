@@ -539,16 +539,13 @@ impl Jtfs {
             self.plans.fft_batch(nf, x, scratch);
             // multiply and fold along λ
             let y = &mut y[..c * m];
-            y.fill(Complex32::default());
             for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(m)) {
-                for (idx, (v, h)) in xs.iter().zip(&f.hat).enumerate() {
-                    ys[idx % m] += v * *h;
-                }
+                fold_mul(xs, &f.hat, ys);
             }
             self.plans.ifft_batch(m, y, scratch);
             let scale = 1.0 / nf as f32;
             for v in y.iter_mut() {
-                *v = Complex32::new(v.norm() * scale, 0.0);
+                *v = Complex32::new((v.re * v.re + v.im * v.im).sqrt() * scale, 0.0);
             }
             if f.spin == 0 {
                 for (k, ys) in y.chunks_exact(m).enumerate() {
@@ -561,11 +558,8 @@ impl Jtfs {
                 self.plans.fft_batch(m, y, scratch);
                 let phi = &self.phi_big_f[f.k as usize];
                 let z = &mut z[..c * mf];
-                z.fill(Complex32::default());
                 for (ys, zs) in y.chunks_exact(m).zip(z.chunks_exact_mut(mf)) {
-                    for (idx, (v, h)) in ys.iter().zip(phi).enumerate() {
-                        zs[idx % mf] += v * *h;
-                    }
+                    fold_mul(ys, phi, zs);
                 }
                 self.plans.ifft_batch(mf, z, scratch);
                 let scale = 1.0 / m as f32;
@@ -625,17 +619,14 @@ impl Jtfs {
                             acc += xs[src as usize] * w;
                         }
                     }
-                    *out = Complex32::new(acc.norm() * scale, 0.0);
+                    *out = Complex32::new((acc.re * acc.re + acc.im * acc.im).sqrt() * scale, 0.0);
                 }
             }
             self.plans.fft_batch(nf, y, scratch);
             let phi = &self.phi_big_f[0];
             let z = &mut z[..c * mf];
-            z.fill(Complex32::default());
             for (ys, zs) in y.chunks_exact(nf).zip(z.chunks_exact_mut(mf)) {
-                for (idx, (v, h)) in ys.iter().zip(phi).enumerate() {
-                    zs[idx % mf] += v * *h;
-                }
+                fold_mul(ys, phi, zs);
             }
             self.plans.ifft_batch(mf, z, scratch);
             let scale = 1.0 / nf as f32;
@@ -663,6 +654,20 @@ impl Jtfs {
         self.plans.c2r(hb, out, scratch);
         let scale = 1.0 / m as f32;
         out.iter().map(|v| v * scale).collect()
+    }
+}
+
+/// `out[i] = Σ_b x[b·m + i] · h[b·m + i]` with `m = out.len()` (multiply, then fold the
+/// periods; `out` is overwritten).
+fn fold_mul(x: &[Complex32], h: &[f32], out: &mut [Complex32]) {
+    let m = out.len();
+    for ((o, xv), hv) in out.iter_mut().zip(&x[..m]).zip(&h[..m]) {
+        *o = xv * *hv;
+    }
+    for (xs, hs) in x[m..].chunks_exact(m).zip(h[m..].chunks_exact(m)) {
+        for ((o, xv), hv) in out.iter_mut().zip(xs).zip(hs) {
+            *o += xv * *hv;
+        }
     }
 }
 
