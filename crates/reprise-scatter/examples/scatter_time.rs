@@ -1,6 +1,7 @@
 //! Times planning and one call of scattering 1-D and JTFS (J=8, Q=(12,1), J_fr=3) on a
 //! synthetic signal at 22050 Hz, one thread; prints JSON medians.
-//! `cargo run --release -p reprise-scatter --example scatter_time -- [ROUNDS] [SECONDS] [scattering|jtfs|all]`
+//! `cargo run --release -p reprise-scatter --example scatter_time -- [ROUNDS] [SECONDS] [scattering|jtfs|all] [SIGNAL.f32]`
+//! With SIGNAL.f32 (raw little-endian float32 at 22050 Hz) its first SECONDS are used instead of the synthetic signal.
 use reprise_scatter::{Jtfs, JtfsConfig, Scattering1D, ScatteringConfig};
 use std::time::Instant;
 
@@ -24,12 +25,19 @@ fn main() {
     let which = args.get(3).map(String::as_str).unwrap_or("all");
     let sr = 22050.0;
     let n = (seconds * sr) as usize;
-    let x: Vec<f32> = (0..n)
+    let x: Vec<f32> = if let Some(path) = args.get(4) {
+        let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+        let all: Vec<f32> = bytes.chunks_exact(4).map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])).collect();
+        assert!(all.len() >= n, "{path}: {} samples, need {n}", all.len());
+        all[..n].to_vec()
+    } else {
+        (0..n)
         .map(|i| {
             let t = i as f64 / sr;
             ((2.0 * std::f64::consts::PI * 220.0 * t).sin() * 0.5 + 0.1 * (2.0 * std::f64::consts::PI * 3520.0 * t + (7.0 * t).sin()).sin()) as f32
         })
-        .collect();
+        .collect()
+    };
     let mut fields = vec![format!("\"seconds\": {seconds}")];
     if which != "jtfs" {
         let cfg = ScatteringConfig::default();
