@@ -91,7 +91,7 @@ fn every_kind_runs_on_a_real_file() {
     let dir = tempfile::tempdir().unwrap();
     for kind in [
         "stft", "mel", "mfcc", "chroma-stft", "centroid", "bandwidth", "rolloff", "flatness", "zcr", "rms", "cqt", "vqt", "hybrid-cqt",
-        "pseudo-cqt", "chroma-cqt", "chroma-cens",
+        "pseudo-cqt", "chroma-cqt", "chroma-cens", "scalogram", "scattering",
     ] {
         let out = dir.path().join(format!("{kind}.npy"));
         let o = reprise(&["features", kind, s(&fx("stereo_s16_44100.wav")), "-o", s(&out)]);
@@ -310,4 +310,48 @@ fn cqt_inverts_to_audio() {
     let mag = dir.path().join("m.npy");
     assert!(reprise(&["features", "cqt", s(&fx("tone_s16.wav")), "-o", s(&mag), "--db"]).status.success());
     expect_error(&["invert", "cqt", s(&mag), "-o", s(&wav)], "complex CQT");
+}
+
+#[test]
+fn scattering_kinds_output_contract_and_bad_parameters() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = fx("tone_s16.wav");
+    for (kind, extra, ndim) in [
+        ("scattering", vec!["--J", "6", "--Q", "8"], 2),
+        ("jtfs", vec!["--J", "6", "--Q", "8,1", "--J-fr", "2"], 2),
+        ("jtfs", vec!["--J", "6", "--Q", "8", "--J-fr", "2", "--format", "joint"], 3),
+        ("spiral", vec!["--J", "6", "--Q", "8", "--J-fr", "2"], 2),
+        ("scalogram", vec!["--J", "6", "--Q", "8", "--hop-length", "16"], 2),
+    ] {
+        let out = dir.path().join(format!("{kind}{ndim}.npy"));
+        let mut args = vec!["features", kind, s(&input), "-o", s(&out)];
+        args.extend(extra);
+        let o = reprise(&args);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+        let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.with_extension("json")).unwrap()).unwrap();
+        let shape: Vec<usize> = side["shape"].as_array().unwrap().iter().map(|v| v.as_u64().unwrap() as usize).collect();
+        assert_eq!(shape.len(), ndim, "{kind}: {shape:?}");
+        let rows = if kind == "scalogram" { side["meta"]["xi"].as_array().unwrap().len() } else { side["meta"].as_array().unwrap().len() };
+        assert_eq!(rows, shape[0], "{kind}: one meta entry per channel or path");
+        if ndim == 2 {
+            let a: Array2<f32> = read_npy(&out).unwrap();
+            assert_eq!(a.dim(), (shape[0], shape[1]));
+            assert!(a.iter().all(|v| v.is_finite()), "{kind}: finite");
+            if kind == "scalogram" {
+                assert!(a.iter().all(|v| *v >= 0.0), "a modulus is non-negative");
+            }
+        } else {
+            let a: ndarray::Array3<f32> = read_npy(&out).unwrap();
+            assert_eq!(a.shape(), &shape[..]);
+        }
+    }
+    let out = dir.path().join("bad.npy");
+    expect_error(&["features", "scattering", s(&input), "-o", s(&out), "--J", "40"], "`J`");
+    expect_error(&["features", "jtfs", s(&input), "-o", s(&out), "--F", "64"], "`F`");
+    expect_error(&["features", "scattering", s(&input), "-o", s(&out), "--T", "1000000"], "`T`");
+    expect_error(&["features", "scalogram", s(&input), "-o", s(&out), "--hop-length", "100"], "hop_length");
+    expect_error(&["features", "scattering", s(&input), "-o", s(&out), "--db"], "--db");
+    let q = reprise(&["features", "scattering", s(&input), "-o", s(&out), "--Q", "0"]);
+    assert_eq!(q.status.code(), Some(2));
+    assert!(!stderr(&q).contains("panicked"));
 }
