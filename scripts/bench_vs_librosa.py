@@ -392,11 +392,12 @@ def existing_notes(path: Path) -> str:
     if not path.exists():
         return NOTES_PLACEHOLDER
     lines = path.read_text().splitlines(keepends=True)
-    start = next((i for i, l in enumerate(lines) if l.rstrip() == "## Notes"), None)
+    # keep the sections other scripts own (bench_scattering.py writes "## Scattering (issue 4)")
+    kept = ("## Notes", "## Scattering (issue 4)")
+    start = next((i for i, l in enumerate(lines) if l.rstrip() in kept), None)
     if start is None:
         return NOTES_PLACEHOLDER
-    end = next((j for j in range(start + 1, len(lines)) if lines[j].startswith("## ")), len(lines))
-    notes = "".join(lines[start:end]).rstrip("\n") + "\n"
+    notes = "".join(lines[start:]).rstrip("\n") + "\n"
     return notes
 
 
