@@ -51,7 +51,7 @@ enum Command {
   reprise features stft song.wav -o d.npy --sr native --n-fft 1024 --hop-length 256
   reprise features cqt song.wav -o c.npy --n-bins 252 --bins-per-octave 36 --db
   reprise features chroma-cens music/ -o cens/")]
-    Features(FeaturesArgs),
+    Features(Box<FeaturesArgs>),
     /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim; cqt: inverse CQT).
     #[command(after_help = "Examples:
   reprise invert stft d.npy -o back.wav            # complex64: exact inverse STFT

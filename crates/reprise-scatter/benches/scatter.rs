@@ -5,7 +5,7 @@ use reprise_scatter::{Jtfs, JtfsConfig, Scalogram, ScalogramConfig, Scattering1D
 use std::hint::black_box;
 
 fn signal(n: usize) -> Vec<f32> {
-    (0..n).map(|i| ((i as f32 * 0.0627).sin() * 0.5 + (i as f32 * 0.3311).sin() * 0.2 * (i as f32 * 0.0003).cos())).collect()
+    (0..n).map(|i| (i as f32 * 0.0627).sin() * 0.5 + (i as f32 * 0.3311).sin() * 0.2 * (i as f32 * 0.0003).cos()).collect()
 }
 
 fn benches(c: &mut Criterion) {

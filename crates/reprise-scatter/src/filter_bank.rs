@@ -220,18 +220,26 @@ impl Morlet {
             runs.add(lo, hi + 1);
         }
         let runs = runs.finish();
-        let dense = runs.len() == 1 && runs[0].1 == m;
         let mut out: Vec<(usize, Vec<f64>)> = runs.iter().map(|&(s, l)| (s, vec![0.0; l])).collect();
-        // Accumulate every unfolded bin u (frequency u/n) into bin u mod m.
+        // Evaluate each term on its unfolded bins u (frequency u/n), then add the
+        // values into bin u mod m, one contiguous stretch of a run at a time.
         for &(centre, weight) in &terms {
             let lo = ((centre - reach) * n as f64).floor() as i64;
             let hi = ((centre + reach) * n as f64).ceil() as i64;
-            gauss_run(lo, hi, centre * n as f64, self.sigma * n as f64, |u, g| {
-                let k = u.rem_euclid(m as i64) as usize;
-                let (s, vals) = if dense { &mut out[0] } else { find_run(&mut out, k, m) };
-                let idx = (k + m - *s) % m;
-                vals[idx] += weight * g;
-            });
+            let mut buf = vec![0.0f64; (hi - lo + 1) as usize];
+            gauss_run(lo, hi, centre * n as f64, self.sigma * n as f64, |u, g| buf[(u - lo) as usize] = weight * g);
+            let mut k = lo.rem_euclid(m as i64) as usize;
+            let mut i = 0;
+            while i < buf.len() {
+                let (s, vals) = find_run(&mut out, k, m);
+                let off = (k + m - *s) % m;
+                let take = (vals.len() - off).min(buf.len() - i).min(m - k);
+                for (v, b) in vals[off..off + take].iter_mut().zip(&buf[i..i + take]) {
+                    *v += b;
+                }
+                i += take;
+                k = (k + take) % m;
+            }
         }
         SparseFilter {
             len: m,
