@@ -68,45 +68,8 @@ J = 8
 Q = (12, 1)
 
 
-def chord_sequence(sr: int, seconds: float, seed: int, channels: int = 1, segment_s: float = 2.0) -> np.ndarray:
-    """Same generator as scripts/bench_vs_librosa.py (reprise-bench-data v1); float32 (channels, n)."""
-    rng = np.random.default_rng(seed)
-    n = int(round(seconds * sr))
-    seg = int(round(segment_s * sr))
-    fade = int(round(0.01 * sr))
-    tonal = np.zeros((channels, n), dtype=np.float64)
-    for start in range(0, n, seg):
-        stop = min(n, start + seg)
-        m = stop - start
-        t = np.arange(m, dtype=np.float64) / sr
-        env = np.ones(m)
-        f = min(fade, m // 2)
-        if f > 0:
-            ramp = np.linspace(0.0, 1.0, f, endpoint=False)
-            env[:f] = ramp
-            env[m - f :] = ramp[::-1]
-        root = int(rng.integers(45, 61))
-        triad = (0, 4, 7) if rng.random() < 0.5 else (0, 3, 7)
-        for interval in triad:
-            f0 = 440.0 * 2.0 ** ((root + interval - 69) / 12.0)
-            rate = rng.uniform(5.0, 6.0)
-            vib_phase = rng.uniform(0.0, 2 * np.pi)
-            f_inst = f0 * 2.0 ** (30.0 * np.sin(2 * np.pi * rate * t + vib_phase) / 1200.0)
-            phi = 2 * np.pi * np.cumsum(f_inst) / sr + rng.uniform(0.0, 2 * np.pi)
-            note = np.zeros(m)
-            for k in range(1, 9):
-                note += np.sin(k * phi) / k
-            note *= env
-            if channels == 1:
-                tonal[0, start:stop] += note
-            else:
-                pan = rng.uniform(0.2, 0.8)
-                tonal[0, start:stop] += note * math.cos(pan * math.pi / 2)
-                tonal[1, start:stop] += note * math.sin(pan * math.pi / 2)
-    rms = np.sqrt(np.mean(tonal**2))
-    y = tonal + rng.standard_normal((channels, n)) * rms * 10.0 ** (-30.0 / 20.0)
-    y *= 0.5 / np.max(np.abs(y))
-    return y.astype(np.float32)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_vs_librosa import chord_sequence  # noqa: E402  (the shared test signal)
 
 
 def peak_rss_bytes() -> int:

@@ -685,13 +685,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
         }
         FeatureKind::HybridCqt | FeatureKind::PseudoCqt => {
             // these hold the whole signal (streaming them is future work)
-            let mut y = Vec::new();
-            let mut src = open()?;
-            while let Some(c) = src.next_chunk()? {
-                watch.see(&c);
-                y.extend_from_slice(&c);
-            }
-            watch.source_warnings = src.warnings();
+            let y = read_all(open, &mut watch)?;
             let cfg = params.cqt_config(sr);
             let (data, t) = constant_q(&y, kind, &cfg, params)?;
             tuning = Some(t);
@@ -699,13 +693,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
         }
         k if k.is_scattering() => {
             // these hold the whole signal: their padding depends on its length
-            let mut y = Vec::new();
-            let mut src = open()?;
-            while let Some(c) = src.next_chunk()? {
-                watch.see(&c);
-                y.extend_from_slice(&c);
-            }
-            watch.source_warnings = src.warnings();
+            let y = read_all(open, &mut watch)?;
             let (data, hop, m) = scattering(&y, sr, params)?;
             meta = Some(m);
             (data, hop)
@@ -760,6 +748,18 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
         warnings.push(format!("signal has {} samples, fewer than n_fft = {}; frames are mostly padding", watch.n, params.stft.n_fft));
     }
     Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning, data_rows(&meta)), meta })
+}
+
+/// Reads the whole source into memory, watching it.
+fn read_all<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, watch: &mut Watch) -> Result<Vec<f32>> {
+    let mut y = Vec::new();
+    let mut src = open()?;
+    while let Some(c) = src.next_chunk()? {
+        watch.see(&c);
+        y.extend_from_slice(&c);
+    }
+    watch.source_warnings = src.warnings();
+    Ok(y)
 }
 
 /// The scattering kinds on a whole signal: data, hop in samples, and `meta()` as JSON.
