@@ -152,44 +152,37 @@ impl Morlet {
         ((16.0 * 10f64.ln() / (2.0 * PI * PI)).sqrt() / self.sigma).ceil() as i64
     }
 
-    /// The filter's impulse response on a circle of `n` samples (unscaled), as
-    /// `(index, re, im)` triples; periodised when the support exceeds `n`.
-    fn time_samples(&self, n: usize) -> Vec<(f64, f64)> {
+    /// The impulse response times `scale` on a circle of `n` samples, index 0 first,
+    /// periodised over `n`.
+    fn periodised(&self, n: usize, scale: f64) -> Vec<(f64, f64)> {
         let reach = self.time_reach();
-        if 2 * reach + 1 < n as i64 {
-            // no overlap: return the support only, in circular order
-            (-reach..=reach).map(|t| self.time_value(t as f64)).collect()
-        } else {
-            let mut h = vec![(0.0, 0.0); n];
-            for t in -reach..=reach {
-                let (re, im) = self.time_value(t as f64);
-                let k = t.rem_euclid(n as i64) as usize;
-                h[k].0 += re;
-                h[k].1 += im;
-            }
-            h
+        let mut h = vec![(0.0, 0.0); n];
+        for t in -reach..=reach {
+            let (re, im) = self.time_value(t as f64);
+            let k = t.rem_euclid(n as i64) as usize;
+            h[k].0 += re * scale;
+            h[k].1 += im * scale;
         }
+        h
     }
 
     /// L1 norm of the inverse DFT of the (unscaled) filter sampled on `n` bins
     /// (Poisson summation: the inverse DFT of the sampled, periodised spectrum is the
     /// continuous impulse response periodised over `n`).
     fn time_l1(&self, n: usize) -> f64 {
-        self.time_samples(n).iter().map(|(re, im)| re.hypot(*im)).sum()
+        let reach = self.time_reach();
+        if 2 * reach + 1 < n as i64 {
+            // no overlap: sum over the support without allocating the circle
+            (-reach..=reach).map(|t| self.time_value(t as f64)).map(|(re, im)| re.hypot(im)).sum()
+        } else {
+            self.periodised(n, 1.0).iter().map(|(re, im)| re.hypot(*im)).sum()
+        }
     }
 
     /// The scaled impulse response on `n` samples at full resolution, index 0 first
     /// (the inverse DFT of [`Morlet::sample_dense`] with `level = 0`). For tests and plots.
     pub fn impulse_response(&self, n: usize) -> Vec<(f64, f64)> {
-        let reach = self.time_reach();
-        let mut h = vec![(0.0, 0.0); n];
-        for t in -reach..=reach {
-            let (re, im) = self.time_value(t as f64);
-            let k = t.rem_euclid(n as i64) as usize;
-            h[k].0 += re * self.scale;
-            h[k].1 += im * self.scale;
-        }
-        h
+        self.periodised(n, self.scale)
     }
 
     /// The filter's Fourier transform at the design length, folded to

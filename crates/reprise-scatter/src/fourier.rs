@@ -176,3 +176,20 @@ pub(crate) fn modulus(y: &[Complex32], scale: f32, out: &mut [f32]) {
         *u = (v.re * v.re + v.im * v.im).sqrt() * scale;
     }
 }
+
+/// `Re ifft(sub(spec · phi, 2^k)) / m` for the half spectrum `half` of a real signal of
+/// length `m`: the lowpass-filtered signal subsampled by `2^k`, at the padded length,
+/// written into `real[..m / 2^k]` and returned. `fold`, `hbuf` and `scratch` are work space.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn lowpass<'a>(plans: &Plans, half: &[Complex32], phi: &SparseFilter, m: usize, k: u32, fold: &mut [Complex32], hbuf: &mut [Complex32], real: &'a mut [f32], scratch: &mut [Complex32]) -> &'a [f32] {
+    let mo = m >> k;
+    let fold = &mut fold[..mo];
+    fold_real_spectrum(half, phi, fold);
+    let hb = &mut hbuf[..mo / 2 + 1];
+    hermitian_half(fold, hb);
+    let out = &mut real[..mo];
+    plans.c2r(hb, out, scratch);
+    let scale = 1.0 / m as f32;
+    out.iter_mut().for_each(|v| *v *= scale);
+    out
+}

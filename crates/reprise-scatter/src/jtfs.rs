@@ -25,7 +25,7 @@ use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, R_PSI, SIGMA0};
-use crate::fourier::{fold_real_spectrum, hermitian_half, modulus, Planner, Plans};
+use crate::fourier::{self, fold_real_spectrum, modulus, Planner, Plans};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::spiral::{OctaveFilters, OctaveKernel};
 
@@ -455,28 +455,25 @@ impl Jtfs {
                 }
             }
             let col = |t: usize, buf: &mut [Complex32]| buf[..n1_max].copy_from_slice(&y2[t * n1_max..(t + 1) * n1_max]);
+            // Time averaging of each output row with φ_T at level j2.
+            let mut spec = vec![Complex32::default(); l2 / 2 + 1];
+            let mut time_average = |rows: Vec<Vec<f32>>, scratch: &mut [Complex32]| -> Vec<Vec<f32>> {
+                rows.into_iter()
+                    .map(|mut row| {
+                        self.plans.r2c(&mut row, &mut spec, scratch);
+                        self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, scratch)
+                    })
+                    .collect()
+            };
             for i in 0..self.fr.len() {
                 let rows = self.freq_path(l2, n1_max, &col, i, &mut scratch);
-                // Time averaging of each output row with φ_T at level j2.
-                let mut avg = Vec::with_capacity(rows.len());
-                for mut row in rows {
-                    let mut spec = vec![Complex32::default(); l2 / 2 + 1];
-                    self.plans.r2c(&mut row, &mut spec, &mut scratch);
-                    avg.push(self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, &mut scratch));
-                }
-                paths.push(avg);
+                paths.push(time_average(rows, &mut scratch));
             }
             let n_oct = self.octave.as_ref().map_or(0, |o| o.len());
             for i in 0..self.fr.len() {
                 for b in 0..n_oct {
                     let rows = self.spiral_path(l2, n1_max, &col, i, b, &mut scratch);
-                    let mut avg = Vec::with_capacity(rows.len());
-                    for mut row in rows {
-                        let mut spec = vec![Complex32::default(); l2 / 2 + 1];
-                        self.plans.r2c(&mut row, &mut spec, &mut scratch);
-                        avg.push(self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, &mut scratch));
-                    }
-                    paths.push(avg);
+                    paths.push(time_average(rows, &mut scratch));
                 }
             }
         }
@@ -513,21 +510,13 @@ impl Jtfs {
         }
     }
 
-    /// One frequential path over `cols` time columns, each holding `n1_max` λ values
-    /// (filled by `col`): zero-pad to `n_fr`, FFT along λ, multiply by frequential filter
-    /// `i`, subsample, inverse FFT, modulus, and for spin ≠ 0 average along λ with φ_F.
-    /// Returns the output rows (full padded time length `cols`).
-    fn freq_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<f32>> {
-        let f = &self.fr[i];
+    /// Calls `body(t0, c, x, scratch)` for consecutive chunks of at most [`CHUNK`] time
+    /// columns, `x` holding the λ spectra of columns `t0..t0 + c` (`n_fr` values each):
+    /// the `n1_max` values from `col` zero-padded to `n_fr`, then an FFT along λ.
+    fn lambda_chunks(&self, cols: usize, col: &dyn Fn(usize, &mut [Complex32]), scratch: &mut [Complex32], mut body: impl FnMut(usize, usize, &mut [Complex32], &mut [Complex32])) {
         let nf = self.n_fr;
-        let m = nf >> f.k;
-        let out_rows = self.out_rows(f, n1_max);
-        let mut rows = vec![vec![0.0f32; cols]; out_rows];
         let chunk = CHUNK.min(cols);
         let mut x = vec![Complex32::default(); chunk * nf];
-        let mut y = vec![Complex32::default(); chunk * m];
-        let mf = nf >> self.lf;
-        let mut z = vec![Complex32::default(); chunk * mf];
         let mut t0 = 0;
         while t0 < cols {
             let c = chunk.min(cols - t0);
@@ -537,7 +526,48 @@ impl Jtfs {
                 col(t0 + k, buf);
             }
             self.plans.fft_batch(nf, x, scratch);
-            // multiply and fold along λ
+            body(t0, c, x, scratch);
+            t0 += c;
+        }
+    }
+
+    /// Averages real λ columns at λ resolution `level` (`n_fr / 2^level` rows each, stored
+    /// in `y`, overwritten) along λ with φ_F, subsampled to `n_fr / F` rows, and writes the
+    /// first `rows.len()` rows into `rows[r][t0 + column]`.
+    fn average_lambda(&self, y: &mut [Complex32], level: u32, t0: usize, rows: &mut [Vec<f32>], z: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+        let m = self.n_fr >> level;
+        let mf = self.n_fr >> self.lf;
+        let c = y.len() / m;
+        self.plans.fft_batch(m, y, scratch);
+        z.resize(c * mf, Complex32::default());
+        let z = &mut z[..c * mf];
+        let phi = &self.phi_big_f[level as usize];
+        for (ys, zs) in y.chunks_exact(m).zip(z.chunks_exact_mut(mf)) {
+            fold_mul(ys, phi, zs);
+        }
+        self.plans.ifft_batch(mf, z, scratch);
+        let scale = 1.0 / m as f32;
+        for (k, zs) in z.chunks_exact(mf).enumerate() {
+            for (r, row) in rows.iter_mut().enumerate() {
+                row[t0 + k] = zs[r].re * scale;
+            }
+        }
+    }
+
+    /// One frequential path over `cols` time columns, each holding `n1_max` λ values
+    /// (filled by `col`): zero-pad to `n_fr`, FFT along λ, multiply by frequential filter
+    /// `i`, subsample, inverse FFT, modulus, and for spin ≠ 0 average along λ with φ_F.
+    /// Returns the output rows (full padded time length `cols`).
+    fn freq_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<f32>> {
+        let f = &self.fr[i];
+        let nf = self.n_fr;
+        let m = nf >> f.k;
+        let mut rows = vec![vec![0.0f32; cols]; self.out_rows(f, n1_max)];
+        let mut y = Vec::new();
+        let mut z = Vec::new();
+        self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
+            // multiply and fold along λ, back to λ, modulus
+            y.resize(c * m, Complex32::default());
             let y = &mut y[..c * m];
             for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(m)) {
                 fold_mul(xs, &f.hat, ys);
@@ -554,23 +584,9 @@ impl Jtfs {
                     }
                 }
             } else {
-                // average along λ: FFT, φ_F at level k, fold to n_fr / F, inverse FFT
-                self.plans.fft_batch(m, y, scratch);
-                let phi = &self.phi_big_f[f.k as usize];
-                let z = &mut z[..c * mf];
-                for (ys, zs) in y.chunks_exact(m).zip(z.chunks_exact_mut(mf)) {
-                    fold_mul(ys, phi, zs);
-                }
-                self.plans.ifft_batch(mf, z, scratch);
-                let scale = 1.0 / m as f32;
-                for (k, zs) in z.chunks_exact(mf).enumerate() {
-                    for (r, row) in rows.iter_mut().enumerate() {
-                        row[t0 + k] = zs[r].re * scale;
-                    }
-                }
+                self.average_lambda(y, f.k, t0, &mut rows, &mut z, scratch);
             }
-            t0 += c;
-        }
+        });
         rows
     }
 
@@ -589,25 +605,16 @@ impl Jtfs {
             JtfsFormat::Joint => mf,
         };
         let mut rows = vec![vec![0.0f32; cols]; out_rows];
-        let chunk = CHUNK.min(cols);
-        let mut x = vec![Complex32::default(); chunk * nf];
-        let mut y = vec![Complex32::default(); chunk * nf];
-        let mut z = vec![Complex32::default(); chunk * mf];
-        let mut t0 = 0;
-        while t0 < cols {
-            let c = chunk.min(cols - t0);
-            let x = &mut x[..c * nf];
-            x.fill(Complex32::default());
-            for (k, buf) in x.chunks_exact_mut(nf).enumerate() {
-                col(t0 + k, buf);
-            }
-            self.plans.fft_batch(nf, x, scratch);
+        let mut y = Vec::new();
+        let mut z = Vec::new();
+        self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
             for xs in x.chunks_exact_mut(nf) {
                 for (v, h) in xs.iter_mut().zip(&f.hat) {
                     *v *= *h;
                 }
             }
             self.plans.ifft_batch(nf, x, scratch);
+            y.resize(c * nf, Complex32::default());
             let y = &mut y[..c * nf];
             let scale = 1.0 / nf as f32;
             for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(nf)) {
@@ -622,38 +629,16 @@ impl Jtfs {
                     *out = Complex32::new((acc.re * acc.re + acc.im * acc.im).sqrt() * scale, 0.0);
                 }
             }
-            self.plans.fft_batch(nf, y, scratch);
-            let phi = &self.phi_big_f[0];
-            let z = &mut z[..c * mf];
-            for (ys, zs) in y.chunks_exact(nf).zip(z.chunks_exact_mut(mf)) {
-                fold_mul(ys, phi, zs);
-            }
-            self.plans.ifft_batch(mf, z, scratch);
-            let scale = 1.0 / nf as f32;
-            for (k, zs) in z.chunks_exact(mf).enumerate() {
-                for (r, row) in rows.iter_mut().enumerate() {
-                    row[t0 + k] = zs[r].re * scale;
-                }
-            }
-            t0 += c;
-        }
+            self.average_lambda(y, 0, t0, &mut rows, &mut z, scratch);
+        });
         rows
     }
 
-    /// `Re ifft(sub(spec · φ_level, 2^k))` for the half spectrum of a real signal of
-    /// length `m`, scaled by `1/m`, at the padded length (no cut).
+    /// `Re ifft(sub(spec · φ_level, 2^k)) / m` at the padded length (no cut).
     #[allow(clippy::too_many_arguments)]
     fn lowpass(&self, spec: &[Complex32], m: usize, level: u32, k: u32, fold: &mut [Complex32], real: &mut [f32], hbuf: &mut [Complex32], scratch: &mut [Complex32]) -> Vec<f32> {
         let phi = self.phi_f[level as usize].as_ref().expect("planned level");
-        let mo = m >> k;
-        let fold = &mut fold[..mo];
-        fold_real_spectrum(spec, phi, fold);
-        let hb = &mut hbuf[..mo / 2 + 1];
-        hermitian_half(fold, hb);
-        let out = &mut real[..mo];
-        self.plans.c2r(hb, out, scratch);
-        let scale = 1.0 / m as f32;
-        out.iter().map(|v| v * scale).collect()
+        fourier::lowpass(&self.plans, spec, phi, m, k, fold, hbuf, real, scratch).to_vec()
     }
 }
 

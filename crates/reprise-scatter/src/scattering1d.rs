@@ -14,7 +14,7 @@ use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, SIGMA0};
-use crate::fourier::{fold_real_spectrum, hermitian_half, modulus, Plans, Planner};
+use crate::fourier::{self, fold_real_spectrum, modulus, Plans, Planner};
 
 /// Largest accepted `J` (scale `2^J` samples).
 pub const MAX_J: u32 = 24;
@@ -416,16 +416,9 @@ impl Scattering1D {
     #[allow(clippy::too_many_arguments)]
     fn lowpass(&self, half: &[Complex32], m: usize, level: u32, k: u32, fold: &mut [Complex32], real: &mut [f32], hbuf: &mut [Complex32], scratch: &mut [Complex32]) -> Vec<f32> {
         let phi = self.phi_f[level as usize].as_ref().expect("planned level");
-        let mo = m >> k;
-        let fold = &mut fold[..mo];
-        fold_real_spectrum(half, phi, fold);
-        let hb = &mut hbuf[..mo / 2 + 1];
-        hermitian_half(fold, hb);
-        let out = &mut real[..mo];
-        self.plans.c2r(hb, out, scratch);
-        let scale = 1.0 / m as f32;
+        let out = fourier::lowpass(&self.plans, half, phi, m, k, fold, hbuf, real, scratch);
         let at = (level + k) as usize;
-        out[self.padding.ind_start[at]..self.padding.ind_end[at]].iter().map(|v| v * scale).collect()
+        out[self.padding.ind_start[at]..self.padding.ind_end[at]].to_vec()
     }
 }
 
