@@ -23,6 +23,7 @@ pub mod griffinlim;
 pub mod halfband;
 pub mod inverse;
 pub mod mel;
+pub mod pitch;
 pub mod resample;
 pub mod spectral;
 pub mod stft;
@@ -36,6 +37,7 @@ pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterCo
 pub use frame::{FrameStream, Framing, PadMode};
 pub use griffinlim::{griffinlim, spectral_convergence, GriffinLimConfig};
 pub use inverse::{mel_to_audio, mel_to_stft};
+pub use pitch::{yin, YinConfig, YinFrame};
 pub use mel::{melspectrogram, mfcc, MelConfig, MelSpectrogram, Mfcc, MfccConfig};
 pub use spectral::{
     rms, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness, spectral_rolloff, zero_crossing_rate, Descriptor,

@@ -1,0 +1,69 @@
+use std::path::PathBuf;
+
+/// Errors of building datasets. File errors name the file and say what to do.
+#[derive(thiserror::Error, Debug)]
+#[non_exhaustive]
+pub enum DataError {
+    /// A SoundFont file that cannot be used.
+    #[error("{}: {reason}", path.display())]
+    SoundFont {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A preset that the SoundFont does not have.
+    #[error("{}: no preset for bank {bank}, program {program} ({name}); `reprise data soundfonts {}` lists the presets", path.display(), path.display())]
+    MissingPreset {
+        /// The SoundFont.
+        path: PathBuf,
+        /// MIDI bank (128 = percussion).
+        bank: u16,
+        /// GM program, counted from 0.
+        program: u8,
+        /// The program's GM name.
+        name: String,
+    },
+    /// A manifest that cannot be read or used.
+    #[error("{}: {reason}", path.display())]
+    Manifest {
+        /// The manifest file or folder.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A parameter out of its range.
+    #[error("invalid parameter `{name}`: {reason}")]
+    InvalidParameter {
+        /// The parameter.
+        name: &'static str,
+        /// What is wrong and what to do.
+        reason: String,
+    },
+    /// Reading or writing audio failed.
+    #[error(transparent)]
+    Audio(#[from] reprise_io::IoError),
+    /// MIDI reading or conversion failed.
+    #[error(transparent)]
+    Midi(#[from] reprise_midi::MidiError),
+    /// An operating-system I/O error.
+    #[error("{}: {source}", path.display())]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+impl DataError {
+    pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
+        DataError::InvalidParameter { name, reason: reason.into() }
+    }
+    pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        DataError::Io { path: path.to_owned(), source }
+    }
+}
+
+/// Result alias for [`DataError`].
+pub type Result<T, E = DataError> = std::result::Result<T, E>;
