@@ -4,8 +4,10 @@
 //! single input that could not be processed. Errors are one line naming the file.
 
 mod batch;
+mod data;
 mod demo;
 mod invert;
+mod midi;
 mod plot;
 
 use clap::{Args, Parser, Subcommand};
@@ -58,6 +60,12 @@ enum Command {
   reprise invert mel song.mel.npy -o back.wav --n-iter 64
   reprise invert cqt c.npy -o back.wav             # complex64 CQT: inverse CQT")]
     Invert(invert::InvertArgs),
+    /// Datasets: render instrument notes and phrases from SoundFonts, split manifests, install packages.
+    #[command(subcommand)]
+    Data(data::DataCommand),
+    /// MIDI files: info, piano and drum rolls, chord labels, rendering through a SoundFont.
+    #[command(subcommand)]
+    Midi(midi::MidiCommand),
     /// The main job on the embedded demo clip: features and a picture of them.
     Demo {
         /// Output folder.
@@ -356,6 +364,8 @@ fn main() -> ExitCode {
         Command::Features(args) => batch::run(&args),
         Command::Invert(args) => invert::run(&args),
         Command::Demo { out } => demo::run(&out),
+        Command::Data(cmd) => data::run(&cmd),
+        Command::Midi(cmd) => midi::run(&cmd),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -355,3 +355,59 @@ fn scattering_kinds_output_contract_and_bad_parameters() {
     assert_eq!(q.status.code(), Some(2));
     assert!(!stderr(&q).contains("panicked"));
 }
+
+#[test]
+fn data_and_midi_commands() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // bad input first: these need no SoundFont
+    expect_error(&["data", "notes", "-o", s(&d.join("x")), "--soundfont", "/nonexistent/Font.sf2"], "/nonexistent/Font.sf2: no such file");
+    expect_error(&["data", "split", s(d), "--by", "folds"], "no labelled audio");
+    expect_error(&["data", "install", "everything", "--dry-run"], "unknown package set `everything`");
+    let bad = d.join("cut.mid");
+    std::fs::write(&bad, b"MThd\0\0\0\x06\0\x01\0\x02\x01\xe0MTrk\0\0\x01\0").unwrap();
+    expect_error(&["midi", "info", s(&bad)], "cut.mid: not a valid MIDI file: truncated");
+    expect_error(&["midi", "roll", s(&bad), "-o", s(&d.join("r.npy"))], "cut.mid");
+    let empty = d.join("empty.mid");
+    std::fs::write(&empty, b"").unwrap();
+    expect_error(&["midi", "render", s(&empty), "-o", s(&d.join("e.wav"))], "empty.mid: not a valid MIDI file: file is empty");
+
+    if std::process::Command::new(env!("CARGO_BIN_EXE_reprise")).args(["data", "soundfonts", "tim"]).output().map(|o| !o.status.success()).unwrap_or(true) {
+        assert!(std::env::var_os("CI").is_none(), "CI must install timgm6mb-soundfont");
+        eprintln!("skipping the rendering half: TimGM6mb is not installed");
+        return;
+    }
+    let notes = d.join("notes");
+    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,female_singer", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = std::fs::read_to_string(notes.join("manifest.csv")).unwrap();
+    assert!(manifest.starts_with("path,label,program,pitch,velocity,soundfont,family,split"), "{manifest}");
+    assert!(manifest.contains("female_singer") && manifest.contains(",tim,"));
+    let o = reprise(&["data", "split", s(&notes.join("manifest.csv")), "--by", "folds", "--folds", "2", "-o", s(&d.join("folds"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(d.join("folds/fold0.csv").is_file() && d.join("folds/fold1.csv").is_file());
+    expect_error(&["data", "split", s(&notes.join("manifest.csv")), "--by", "family", "--train", "fluid"], "family `fluid` is not in the manifest");
+
+    let phrases = d.join("phrases");
+    let o = reprise(&["data", "phrases", "-o", s(&phrases), "--soundfont", "tim", "--classes", "clarinet", "--count", "1", "--duration-s", "3"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let mid = phrases.join("tim/TimGM6mb/clarinet/clarinet_000.mid");
+    let roll = d.join("roll.npy");
+    assert!(reprise(&["midi", "roll", s(&mid), "-o", s(&roll), "--fps", "20"]).status.success());
+    let r: ndarray::Array2<f32> = ndarray_npy::read_npy(&roll).unwrap();
+    assert_eq!(r.shape(), &[128, 60]);
+    assert!(d.join("roll.json").is_file());
+    let back = d.join("back.mid");
+    assert!(reprise(&["midi", "from-roll", s(&roll), "-o", s(&back), "--fps", "20", "--program", "71"]).status.success());
+    let o = reprise(&["midi", "info", s(&back)]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("ch1:71"), "{}", String::from_utf8_lossy(&o.stdout));
+    assert!(reprise(&["midi", "chords", s(&mid), "-o", s(&d.join("ch.csv"))]).status.success());
+    assert!(std::fs::read_to_string(d.join("ch.csv")).unwrap().starts_with("start_s,end_s,label\n"));
+    let wav = d.join("r.wav");
+    assert!(reprise(&["midi", "render", s(&mid), "-o", s(&wav), "--sr", "22050", "--tail-s", "0.5"]).status.success());
+    let w = hound::WavReader::open(&wav).unwrap();
+    assert_eq!(w.spec().sample_rate, 22_050);
+    assert_eq!(w.duration(), (3.5 * 22_050.0) as u32);
+    expect_error(&["midi", "roll", s(&mid), "-o", s(&roll), "--drums"], "no notes on the percussion channel");
+    expect_error(&["midi", "roll", s(&mid), "-o", s(&roll), "--fps", "0"], "fps");
+}

@@ -77,8 +77,9 @@ pub fn gm15() -> Vec<InstrumentClass> {
     v
 }
 
-/// Parses `--classes`: `seed8`, `gm15`, or a comma-separated list of GM programs
-/// (0-based numbers or GM names such as `violin`). Listed programs outside the two sets
+/// Parses `--classes`: `seed8`, `gm15`, or a comma-separated list of class labels of
+/// those sets (`piano`, `female_singer`, ...), GM programs (0-based numbers) or GM names
+/// (`acoustic_grand_piano`, `viola`, ...). Listed programs outside the two sets
 /// take the range 36–96 (narrowed later to what the SoundFont's preset covers).
 pub fn parse_classes(spec: &str) -> Result<Vec<InstrumentClass>> {
     match spec.trim() {
@@ -89,11 +90,17 @@ pub fn parse_classes(spec: &str) -> Result<Vec<InstrumentClass>> {
     let known = gm15();
     let mut out: Vec<InstrumentClass> = Vec::new();
     for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        if let Some(c) = known.iter().find(|c| c.label == item) {
+            if !out.iter().any(|o| o.label == c.label) {
+                out.push(c.clone());
+            }
+            continue;
+        }
         let program = match item.parse::<u8>() {
             Ok(p) if p < 128 => p,
             Ok(p) => return Err(DataError::invalid("classes", format!("program {p}: GM programs are 0–127 (counted from 0)"))),
             Err(_) => GM_NAMES.iter().position(|n| *n == item).map(|p| p as u8).ok_or_else(|| {
-                DataError::invalid("classes", format!("`{item}` is neither `seed8`, `gm15`, a program number 0–127 nor a GM name such as `violin` or `acoustic_grand_piano`"))
+                DataError::invalid("classes", format!("`{item}` is not `seed8`, `gm15`, a class of theirs (piano, violin, female_singer, ...), a program number 0–127 or a GM name (viola, acoustic_grand_piano, ...)"))
             })?,
         };
         if out.iter().any(|c| c.programs == [program]) {

@@ -322,7 +322,10 @@ fn sub_chunks<'a>(body: &'a [u8], what: &str) -> std::result::Result<Vec<Chunk<'
 }
 
 /// The LIST chunks of an `sfbk` file, by list type.
-fn lists(bytes: &[u8]) -> std::result::Result<Vec<(&[u8], &[u8])>, String> {
+/// A LIST chunk: its type (`INFO`, `sdta`, `pdta`) and its body.
+type List<'a> = (&'a [u8], &'a [u8]);
+
+fn lists(bytes: &[u8]) -> std::result::Result<Vec<List<'_>>, String> {
     if bytes.is_empty() {
         return Err("file is empty (0 bytes)".into());
     }
@@ -399,7 +402,7 @@ fn put_chunk(out: &mut Vec<u8>, id: &[u8], data: &[u8]) {
 }
 
 /// Rebuilds an SF3 file as SF2 bytes with decoded samples.
-fn sf3_to_sf2(lists: &[(&[u8], &[u8])], smpl: &[u8], shdr: &[u8], pdta_chunks: &[Chunk<'_>]) -> std::result::Result<Vec<u8>, String> {
+fn sf3_to_sf2(lists: &[List<'_>], smpl: &[u8], shdr: &[u8], pdta_chunks: &[Chunk<'_>]) -> std::result::Result<Vec<u8>, String> {
     let headers: Vec<&[u8]> = shdr.chunks_exact(46).collect();
     let n = headers.len() - 1; // the last record is the terminal "EOS"
     let decoded: Vec<std::result::Result<Vec<i16>, String>> = headers[..n]

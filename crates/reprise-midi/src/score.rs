@@ -193,16 +193,19 @@ impl Score {
     }
 
     /// The bytes of a format-1 standard MIDI file holding the score: a tempo track
-    /// (120 bpm, 480 ticks per quarter, so times are rounded to 1/960 s) and one track per
+    /// (120 bpm, 480 ticks per quarter, so times are rounded to 1/960 s; it ends at
+    /// `duration_s`, so that trailing silence is kept) and one track per
     /// channel, with a program change wherever a channel's program changes. Write them
     /// with `reprise_io::write_atomic`.
     pub fn to_smf_bytes(&self) -> Result<Vec<u8>> {
         let ticks_per_s = TICKS_PER_BEAT as f64 * 1e6 / WRITE_TEMPO_US as f64;
         let max_s = (u28::max_value().as_int() as f64 - 1.0) / ticks_per_s;
         let mut tracks: Vec<Vec<TrackEvent>> = Vec::new();
+        // the tempo track ends at the score's duration, so that trailing silence survives
+        let end_tick = if self.duration_s.is_finite() && self.duration_s > 0.0 { (self.duration_s.min(max_s) * ticks_per_s).round() as u32 } else { 0 };
         tracks.push(vec![
             TrackEvent { delta: 0.into(), kind: TrackEventKind::Meta(MetaMessage::Tempo(u24::new(WRITE_TEMPO_US))) },
-            TrackEvent { delta: 0.into(), kind: TrackEventKind::Meta(MetaMessage::EndOfTrack) },
+            TrackEvent { delta: u28::new(end_tick), kind: TrackEventKind::Meta(MetaMessage::EndOfTrack) },
         ]);
         for ch in 0..16u8 {
             let notes: Vec<&Note> = self.notes.iter().filter(|n| n.channel == ch).collect();

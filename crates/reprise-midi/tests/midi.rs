@@ -197,9 +197,9 @@ fn drum_mapping_and_drum_roll_round_trip() {
     let mut rng = Rng(11);
     let mut notes = Vec::new();
     for f in 0..64 {
-        for c in 0..9 {
+        for pitches in DRUM_CLASS_PITCHES {
             if rng.below(4) == 0 {
-                let pitch = DRUM_CLASS_PITCHES[c][0];
+                let pitch = pitches[0];
                 notes.push(Note { pitch, velocity: 1 + rng.below(127) as u8, start_s: f as f64 / fps, end_s: (f + 1) as f64 / fps, channel: 9, program: 0 });
             }
         }

@@ -8,13 +8,17 @@
 //! | [`core`] (`reprise-core`) | `Signal`, the shared `Error` |
 //! | [`io`] (`reprise-io`) | decoding, resampling, atomic writers |
 //! | [`dsp`] (`reprise-dsp`) | STFT family, mel, MFCC, chroma, descriptors, Griffin-Lim |
+//! | [`midi`] (`reprise-midi`) | standard MIDI files, piano and drum rolls, chord labels |
+//! | [`data`] (`reprise-data`) | SoundFont rendering, instrument kits, manifests, splits |
 #![deny(missing_docs)]
 // `!(x > 0.0)` is deliberate throughout: it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
 pub use reprise_core as core;
+pub use reprise_data as data;
 pub use reprise_dsp as dsp;
 pub use reprise_io as io;
+pub use reprise_midi as midi;
 pub use reprise_scatter as scatter;
 
 pub mod features;
