@@ -169,7 +169,14 @@ impl SoundFontFile {
                 DataError::io(path, e)
             }
         })?;
-        let (font, was_sf3) = parse_soundfont(&bytes).map_err(bad)?;
+        Self::from_bytes(&bytes, path, family)
+    }
+
+    /// Parses the bytes of an SF2 or SF3 file; `path` names it in errors and sets the
+    /// family unless `family` is given.
+    pub fn from_bytes(bytes: &[u8], path: impl AsRef<Path>, family: Option<&str>) -> Result<Self> {
+        let path = path.as_ref();
+        let (font, was_sf3) = parse_soundfont(bytes).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })?;
         Ok(SoundFontFile { path: path.to_owned(), family: family.map_or_else(|| family_of(path), str::to_string), was_sf3, font: Arc::new(font) })
     }
 
