@@ -20,7 +20,7 @@ pub const PACKAGE_SETS: [PackageSet; 3] = [
         packages: &["timgm6mb-soundfont", "fluid-soundfont-gm", "musescore-general-soundfont-small", "csound-soundfont", "fluidr3mono-gm-soundfont"],
         purpose: "the Fluid and Tim families (about 190 MB of .debs): the notes and phrases kits and the cross-family protocol",
     },
-    PackageSet { name: "corpora", packages: &["mma", "unzip"], purpose: "tools for the MIDI corpus recipes in scripts/data/ (they fetch their data packages with apt-get download)" },
+    PackageSet { name: "corpora", packages: &["mma"], purpose: "the drum-groove generator of scripts/data/drum_corpus.py; the recipes fetch their data packages themselves with apt-get download" },
 ];
 
 /// Looks a set up by name.
