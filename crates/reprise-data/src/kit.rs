@@ -122,10 +122,6 @@ fn plan<'a>(fonts: &'a [SoundFontFile], kit: &'a KitConfig, skipped: &mut Vec<St
     jobs
 }
 
-fn stem(class: &InstrumentClass) -> &str {
-    &class.label
-}
-
 /// Renders isolated notes into `out`: `FAMILY/SOUNDFONT/LABEL/LABEL_pPPP_vVVV.wav` and
 /// `manifest.csv` (with a seeded stratified 70/15/15 `split` column; `reprise data split`
 /// makes others). Each note starts at 0 s, is held `hold_s`, and the clip lasts
@@ -152,7 +148,7 @@ pub fn build_notes(fonts: &[SoundFontFile], cfg: &NotesConfig, out: &Path, progr
             if let Some((lo, hi)) = cfg.kit.key_range(class, font, program) {
                 if (lo..=hi).contains(&pitch) {
                     for &velocity in &cfg.velocities {
-                        let rel = PathBuf::from(&font.family).join(font.name()).join(&class.label).join(format!("{}_p{pitch:03}_v{velocity:03}.wav", stem(class)));
+                        let rel = PathBuf::from(&font.family).join(font.name()).join(&class.label).join(format!("{}_p{pitch:03}_v{velocity:03}.wav", class.label));
                         jobs.push(Job { font, class, program, what: JobKind::Note { pitch, velocity }, rel });
                     }
                 }
@@ -188,7 +184,7 @@ pub fn build_phrases(fonts: &[SoundFontFile], cfg: &PhrasesConfig, out: &Path, p
     let jobs = plan(fonts, &cfg.kit, &mut skipped, |font, class, jobs| {
         for index in 0..cfg.count {
             let program = class.programs[index % class.programs.len()];
-            let rel = PathBuf::from(&font.family).join(font.name()).join(&class.label).join(format!("{}_{index:03}.wav", stem(class)));
+            let rel = PathBuf::from(&font.family).join(font.name()).join(&class.label).join(format!("{}_{index:03}.wav", class.label));
             jobs.push(Job { font, class, program, what: JobKind::Phrase { index }, rel });
         }
     });
@@ -199,7 +195,7 @@ pub fn build_phrases(fonts: &[SoundFontFile], cfg: &PhrasesConfig, out: &Path, p
             let (score, controls) = phrase(&PhraseStyle::for_class(job.class), job.program, lo, hi, cfg.kit.duration_s, cfg.kit.seed, &key);
             let mut events = crate::soundfont::score_events(&score);
             events.extend(controls);
-            events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(crate::soundfont::rank(&a.kind).cmp(&crate::soundfont::rank(&b.kind))));
+            crate::soundfont::sort_events(&mut events);
             let audio = job.font.render_events(&events, cfg.kit.duration_s, cfg.kit.sr)?;
             Ok((audio, Some(score)))
         }

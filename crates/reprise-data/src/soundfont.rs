@@ -117,6 +117,7 @@ pub struct SoundFontFile {
     /// Whether it was an SF3 file, decoded to SF2 on loading.
     pub was_sf3: bool,
     font: Arc<SoundFont>,
+    presets: Vec<PresetInfo>,
 }
 
 /// A channel event for [`SoundFontFile::render_events`], at a time in seconds.
@@ -177,7 +178,8 @@ impl SoundFontFile {
     pub fn from_bytes(bytes: &[u8], path: impl AsRef<Path>, family: Option<&str>) -> Result<Self> {
         let path = path.as_ref();
         let (font, was_sf3) = parse_soundfont(bytes).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })?;
-        Ok(SoundFontFile { path: path.to_owned(), family: family.map_or_else(|| family_of(path), str::to_string), was_sf3, font: Arc::new(font) })
+        let presets = preset_list(&font);
+        Ok(SoundFontFile { path: path.to_owned(), family: family.map_or_else(|| family_of(path), str::to_string), was_sf3, font: Arc::new(font), presets })
     }
 
     /// The file stem, used to name outputs.
@@ -186,24 +188,13 @@ impl SoundFontFile {
     }
 
     /// All presets, sorted by bank then program.
-    pub fn presets(&self) -> Vec<PresetInfo> {
-        let mut v: Vec<PresetInfo> = self
-            .font
-            .get_presets()
-            .iter()
-            .map(|p| {
-                let (lo, hi) = p.get_regions().iter().fold((127i32, 0i32), |(lo, hi), r| (lo.min(r.get_key_range_start()), hi.max(r.get_key_range_end())));
-                let (lo, hi) = if lo > hi { (0, 127) } else { (lo.clamp(0, 127), hi.clamp(0, 127)) };
-                PresetInfo { bank: p.get_bank_number().clamp(0, u16::MAX as i32) as u16, program: p.get_patch_number().clamp(0, 127) as u8, name: p.get_name().trim().to_string(), key_lo: lo as u8, key_hi: hi as u8 }
-            })
-            .collect();
-        v.sort_by_key(|p| (p.bank, p.program));
-        v
+    pub fn presets(&self) -> &[PresetInfo] {
+        &self.presets
     }
 
     /// The preset at (bank, program), if the file has it.
-    pub fn preset(&self, bank: u16, program: u8) -> Option<PresetInfo> {
-        self.presets().into_iter().find(|p| p.bank == bank && p.program == program)
+    pub fn preset(&self, bank: u16, program: u8) -> Option<&PresetInfo> {
+        self.presets.iter().find(|p| p.bank == bank && p.program == program)
     }
 
     /// Errors with [`DataError::MissingPreset`] unless the file has this melodic program
@@ -268,9 +259,23 @@ impl SoundFontFile {
     }
 }
 
+/// The presets of a parsed SoundFont with their key ranges, sorted by bank then program.
+fn preset_list(font: &SoundFont) -> Vec<PresetInfo> {
+    let mut v: Vec<PresetInfo> = font
+        .get_presets()
+        .iter()
+        .map(|p| {
+            let (lo, hi) = p.get_regions().iter().fold((127i32, 0i32), |(lo, hi), r| (lo.min(r.get_key_range_start()), hi.max(r.get_key_range_end())));
+            let (lo, hi) = if lo > hi { (0, 127) } else { (lo.clamp(0, 127), hi.clamp(0, 127)) };
+            PresetInfo { bank: p.get_bank_number().clamp(0, u16::MAX as i32) as u16, program: p.get_patch_number().clamp(0, 127) as u8, name: p.get_name().trim().to_string(), key_lo: lo as u8, key_hi: hi as u8 }
+        })
+        .collect();
+    v.sort_by_key(|p| (p.bank, p.program));
+    v
+}
+
 /// The synthesizer events of a score: a program change wherever a channel's program
-/// changes, then note-ons and note-offs, sorted (note-offs first at equal times, so that a
-/// repeated key re-strikes).
+/// changes, then note-ons and note-offs, sorted by [`sort_events`].
 pub fn score_events(score: &Score) -> Vec<SynthEvent> {
     let mut events = Vec::with_capacity(score.notes.len() * 2 + 16);
     let mut current = [None::<u8>; 16];
@@ -283,12 +288,18 @@ pub fn score_events(score: &Score) -> Vec<SynthEvent> {
         events.push(SynthEvent { time_s: n.start_s, channel: n.channel, kind: SynthEventKind::NoteOn { key: n.pitch, velocity: n.velocity } });
         events.push(SynthEvent { time_s: n.end_s, channel: n.channel, kind: SynthEventKind::NoteOff { key: n.pitch } });
     }
-    events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(rank(&a.kind).cmp(&rank(&b.kind))));
+    sort_events(&mut events);
     events
 }
 
+/// Sorts events by time; at equal times note-offs come first, then program and
+/// controller changes, then note-ons (so that a repeated key re-strikes).
+pub fn sort_events(events: &mut [SynthEvent]) {
+    events.sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(rank(&a.kind).cmp(&rank(&b.kind))));
+}
+
 /// Order of simultaneous events: note-offs, then program and controller changes, then note-ons.
-pub(crate) fn rank(k: &SynthEventKind) -> u8 {
+fn rank(k: &SynthEventKind) -> u8 {
     match k {
         SynthEventKind::NoteOff { .. } => 0,
         SynthEventKind::Program(_) | SynthEventKind::Controller { .. } => 1,
