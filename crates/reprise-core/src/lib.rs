@@ -6,6 +6,9 @@
 //! nothing heavy so that every other crate can use it.
 #![deny(missing_docs)]
 
+pub mod rng;
+pub use rng::Rng;
+
 use serde::{Deserialize, Serialize};
 
 /// Errors raised by Reprise's signal-processing crates.

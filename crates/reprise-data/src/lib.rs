@@ -15,7 +15,8 @@ pub mod install;
 pub mod kit;
 pub mod manifest;
 pub mod phrase;
-pub mod rng;
+/// The seeded generator, shared with `reprise-ml` (it lives in `reprise-core`).
+pub use reprise_core::rng;
 pub mod soundfont;
 pub mod split;
 
