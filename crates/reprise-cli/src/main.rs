@@ -4,6 +4,7 @@
 //! single input that could not be processed. Errors are one line naming the file.
 
 mod batch;
+mod classify;
 mod data;
 mod demo;
 mod invert;
@@ -66,6 +67,20 @@ enum Command {
     /// MIDI files: info, piano and drum rolls, chord labels, rendering through a SoundFont.
     #[command(subcommand)]
     Midi(midi::MidiCommand),
+    /// Classify clips: clip features → scaling → logreg, SVC, k-NN, random forest; a table of accuracies.
+    #[command(after_help = "Examples:
+  reprise data notes -o notes/ --soundfont tim --soundfont fluid
+  reprise data split notes/manifest.csv --by family --train fluid --test tim -o notes/
+  reprise classify --train notes/train.csv --test notes/test.csv --features mfcc,spectral,scattering -o results/
+  reprise classify --train my_audio/ --cv 5 --classifiers svc,rf --save-models -o cv/
+  reprise classify predict cv/models/mfcc-svc.json new_clip.wav
+
+FEATURES are `reprise features` kinds (mfcc, mel, cqt, chroma-cqt, scattering, jtfs, spiral, ...)
+or spectral (centroid, bandwidth, rolloff, flatness, zcr, rms) or chroma (= chroma-cqt). Each
+clip becomes the mean and standard deviation over frames of each feature row (energies in log).
+Clip vectors are cached (--cache, default ~/.cache/reprise), so a second run is fast.
+A clip that cannot be read is reported and left out; the exit code is then 1.")]
+    Classify(Box<classify::ClassifyArgs>),
     /// The main job on the embedded demo clip: features and a picture of them.
     Demo {
         /// Output folder.
@@ -366,6 +381,7 @@ fn main() -> ExitCode {
         Command::Demo { out } => demo::run(&out),
         Command::Data(cmd) => data::run(&cmd),
         Command::Midi(cmd) => midi::run(&cmd),
+        Command::Classify(args) => classify::run(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

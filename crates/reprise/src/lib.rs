@@ -1,7 +1,8 @@
 //! Reprise: music representations in Rust.
 //!
 //! This facade re-exports the workspace crates and holds the applications wired from
-//! them; today that is [`features`], the streaming pipeline behind `reprise features`.
+//! them: [`features`], the streaming pipeline behind `reprise features`, and [`classify`],
+//! clip-level features and classifiers behind `reprise classify`.
 //!
 //! | crate | holds |
 //! |---|---|
@@ -10,6 +11,7 @@
 //! | [`dsp`] (`reprise-dsp`) | STFT family, mel, MFCC, chroma, descriptors, Griffin-Lim |
 //! | [`midi`] (`reprise-midi`) | standard MIDI files, piano and drum rolls, chord labels |
 //! | [`data`] (`reprise-data`) | SoundFont rendering, instrument kits, manifests, splits |
+//! | [`ml`] (`reprise-ml`) | scaling, classical classifiers, cross-validation, metrics |
 #![deny(missing_docs)]
 // `!(x > 0.0)` is deliberate throughout: it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -19,8 +21,10 @@ pub use reprise_data as data;
 pub use reprise_dsp as dsp;
 pub use reprise_io as io;
 pub use reprise_midi as midi;
+pub use reprise_ml as ml;
 pub use reprise_scatter as scatter;
 
+pub mod classify;
 pub mod features;
 
 /// Errors of the applications: each names the file it concerns, when there is one.
@@ -37,6 +41,17 @@ pub enum Error {
         path: Option<std::path::PathBuf>,
         /// The underlying error.
         source: reprise_core::Error,
+    },
+    /// A classifier rejected its input.
+    #[error(transparent)]
+    Ml(#[from] reprise_ml::MlError),
+    /// A clip or model file that cannot be used.
+    #[error("{}{reason}", if path.as_os_str().is_empty() { String::new() } else { format!("{}: ", path.display()) })]
+    Clip {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What is wrong with it.
+        reason: String,
     },
 }
 
