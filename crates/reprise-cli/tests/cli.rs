@@ -411,3 +411,71 @@ fn data_and_midi_commands() {
     expect_error(&["midi", "roll", s(&mid), "-o", s(&roll), "--drums"], "no notes on the percussion channel");
     expect_error(&["midi", "roll", s(&mid), "-o", s(&roll), "--fps", "0"], "fps");
 }
+
+#[test]
+fn classify_command() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let out = d.join("out");
+    expect_error(&["classify", "--train", "/nonexistent/m.csv", "--cv", "3", "-o", s(&out)], "/nonexistent/m.csv");
+    expect_error(&["classify", "--train", s(d), "--cv", "3", "--features", "nope"], "unknown feature kind `nope`");
+    expect_error(&["classify", "--train", s(d), "--cv", "3", "--classifiers", "xgboost"], "unknown classifier `xgboost`");
+    expect_error(&["classify", "--train", s(d), "--cv", "1"], "--cv 1: need at least 2 folds");
+    let junk = d.join("junk.json");
+    std::fs::write(&junk, b"{\"format\": \"something else\"}").unwrap();
+    expect_error(&["classify", "predict", s(&junk), "x.wav"], "junk.json: not a Reprise classifier model");
+
+    if !reprise(&["data", "soundfonts", "tim"]).status.success() {
+        assert!(std::env::var_os("CI").is_none(), "CI must install timgm6mb-soundfont");
+        eprintln!("skipping: TimGM6mb is not installed");
+        return;
+    }
+    let notes = d.join("notes");
+    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,piano", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // one row whose file is missing: reported, left out, exit code 1, results still written
+    let manifest = notes.join("manifest.csv");
+    let mut text = std::fs::read_to_string(&manifest).unwrap();
+    let n_clips = text.lines().count() - 1;
+    text += "tim/TimGM6mb/piano/missing.wav,piano,0,60,100,TimGM6mb,tim,train,1,0.1,0.5\n";
+    std::fs::write(&manifest, text).unwrap();
+    let cache = d.join("cache");
+    let args = ["classify", "--train", s(&manifest), "--cv", "3", "--features", "mfcc,spectral", "--cache", s(&cache), "--save-models", "-o", s(&out)];
+    let o = reprise(&args);
+    let (stdout, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o));
+    assert_eq!(o.status.code(), Some(1), "{stdout}\n{err}");
+    assert!(err.contains("missing.wav") && err.contains("could not be analysed"), "{err}");
+    assert!(stdout.contains("| mfcc |") && stdout.contains("| spectral |") && stdout.contains("± "), "{stdout}");
+    for f in ["results.json", "results.md", "mfcc-svc.json", "mfcc-svc-confusion.png", "spectral-rf-confusion.png", "models/mfcc-logreg.json"] {
+        assert!(out.join(f).is_file(), "{f} missing");
+    }
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
+    let rows = results["results"].as_array().unwrap();
+    assert_eq!(rows.len(), 8);
+    // three well separated instruments of one SoundFont: MFCCs must beat chance (1/3) clearly
+    let svc = rows.iter().find(|r| r["feature"] == "mfcc" && r["classifier"] == "svc").unwrap();
+    assert!(svc["accuracy"].as_f64().unwrap() > 0.6, "{svc}");
+    let total: u64 = svc["confusion"]["counts"].as_array().unwrap().iter().flat_map(|r| r.as_array().unwrap()).map(|v| v.as_u64().unwrap()).sum();
+    assert_eq!(total as usize, n_clips, "every readable clip is tested once");
+    // the second run reads every clip vector from the cache
+    let o = reprise(&args);
+    assert!(String::from_utf8_lossy(&o.stdout).contains(&format!("({n_clips} from cache)")), "{}", String::from_utf8_lossy(&o.stdout));
+    // a saved model predicts files; a damaged one is refused
+    let model = out.join("models/mfcc-logreg.json");
+    let clip = std::fs::read_dir(notes.join("tim/TimGM6mb/flute")).unwrap().next().unwrap().unwrap().path();
+    let o = reprise(&["classify", "predict", s(&model), s(&clip)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let label = String::from_utf8_lossy(&o.stdout).trim().rsplit('\t').next().unwrap().to_string();
+    assert!(["violin", "flute", "piano"].contains(&label.as_str()), "{label}");
+    let bytes = std::fs::read(&model).unwrap();
+    let cut = d.join("cut.json");
+    std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    expect_error(&["classify", "predict", s(&cut), s(&clip)], "cut.json: not a Reprise model (invalid or truncated JSON");
+    // held-out protocol with a label the training set lacks: a warning, counted as errors
+    let train = d.join("train.csv");
+    let all = std::fs::read_to_string(&manifest).unwrap();
+    let kept: Vec<&str> = all.lines().filter(|l| !l.contains(",piano,")).collect();
+    std::fs::write(&train, kept.join("\n") + "\n").unwrap();
+    let o = reprise(&["classify", "--train", s(&train), "--test", s(&manifest), "--features", "mfcc", "--classifiers", "knn", "--cache", s(&cache), "-o", s(&d.join("held"))]);
+    assert!(stderr(&o).contains("test label `piano`") && stderr(&o).contains("not in the training manifest"), "{}", stderr(&o));
+}

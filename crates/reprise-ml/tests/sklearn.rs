@@ -367,6 +367,7 @@ fn pipelines_round_trip_through_json_and_reject_damage() {
         let json = serde_json::to_string(&p).unwrap();
         let back: Pipeline = serde_json::from_str(&json).unwrap();
         back.validate().unwrap();
+        assert_eq!(back, p, "{}: JSON round trip is exact", kind.name());
         assert_eq!(
             back.predict(xt.view()).unwrap(),
             p.predict(xt.view()).unwrap(),
