@@ -316,10 +316,6 @@ impl RandomForest {
 
     /// Most probable class of each row.
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
-        let p = self.predict_proba(x)?;
-        Ok(p.rows()
-            .into_iter()
-            .map(|r| crate::argmax(r.as_slice().expect("standard layout")))
-            .collect())
+        Ok(crate::argmax_rows(&self.predict_proba(x)?))
     }
 }

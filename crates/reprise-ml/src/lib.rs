@@ -93,6 +93,11 @@ pub(crate) fn check_predict(x: ArrayView2<f64>, n_features: usize) -> Result<()>
     check_finite(x, "the matrix to predict")
 }
 
+/// The first-maximum column of each row of a probability matrix.
+pub(crate) fn argmax_rows(p: &ndarray::Array2<f64>) -> Vec<usize> {
+    p.rows().into_iter().map(|r| argmax(r.as_slice().expect("standard layout"))).collect()
+}
+
 /// Index of the first maximum (scikit-learn's `argmax` tie rule: the lowest index wins).
 pub(crate) fn argmax(v: &[f64]) -> usize {
     let mut best = 0;
