@@ -115,6 +115,9 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
             return Err(format!("--cv {k}: need at least 2 folds").into());
         }
     }
+    if a.dump.is_some() && a.test.is_none() {
+        return Err("--dump needs the held-out protocol (--test)".into());
+    }
     let train = Manifest::read(train_path)?;
     let test = a.test.as_ref().map(Manifest::read).transpose()?;
     if train.rows.is_empty() {
@@ -220,9 +223,6 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
             results.push(r);
         }
         if let Some(dir) = &a.dump {
-            if test.is_none() {
-                return Err("--dump needs the held-out protocol (--test)".into());
-            }
             dump(&dir.join(&feat.name), &x, &yk, &folds, n_tr, &labels, dumped)?;
         }
     }
