@@ -187,7 +187,6 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
             }
             _ => ok.iter().map(|&i| (i >= n_train).then_some(0)).collect(),
         };
-        let n_tr = folds.iter().filter(|f| f.is_none()).count();
         println!("{:>12}: {} dimensions, {} clips ({} from cache) in {:.1} s", feat.name, x.ncols(), x.nrows(), cached, extract_s);
         feature_info.insert(feat.name.clone(), json!({ "dimensions": x.ncols(), "clips": x.nrows(), "cached": cached, "extract_s": extract_s, "params": feat }));
         let mut dumped = serde_json::Map::new();
@@ -223,7 +222,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
             results.push(r);
         }
         if let Some(dir) = &a.dump {
-            dump(&dir.join(&feat.name), &x, &yk, &folds, n_tr, &labels, dumped)?;
+            dump(&dir.join(&feat.name), &x, &yk, &folds, &labels, dumped)?;
         }
     }
     let table = table(&features, &kinds, &results, a.cv.is_some() && test.is_none());
@@ -258,11 +257,10 @@ fn table(features: &[ClipFeature], kinds: &[ClassifierKind], results: &[PairResu
     s + "\naccuracy in %" + if cv { " (mean ± std over folds)" } else { "" }
 }
 
-fn dump(dir: &Path, x: &Array2<f64>, y: &[usize], folds: &[Option<usize>], n_train: usize, labels: &[String], scores: serde_json::Map<String, serde_json::Value>) -> Result<(), Failure> {
+fn dump(dir: &Path, x: &Array2<f64>, y: &[usize], folds: &[Option<usize>], labels: &[String], scores: serde_json::Map<String, serde_json::Value>) -> Result<(), Failure> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let tr: Vec<usize> = (0..y.len()).filter(|&i| folds[i].is_none()).collect();
     let te: Vec<usize> = (0..y.len()).filter(|&i| folds[i].is_some()).collect();
-    debug_assert_eq!(tr.len(), n_train);
     let ys = |rows: &[usize]| Array1::from(rows.iter().map(|&i| y[i] as i64).collect::<Vec<_>>());
     write_npy(&dir.join("X_train.npy"), &x.select(Axis(0), &tr))?;
     write_npy(&dir.join("y_train.npy"), &ys(&tr))?;

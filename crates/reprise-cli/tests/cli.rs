@@ -19,6 +19,16 @@ fn s(p: &Path) -> &str {
     p.to_str().unwrap()
 }
 
+/// Whether TimGM6mb is installed; in CI it must be. Otherwise says what is skipped.
+fn tim_installed(what: &str) -> bool {
+    if reprise(&["data", "soundfonts", "tim"]).status.success() {
+        return true;
+    }
+    assert!(std::env::var_os("CI").is_none(), "CI must install timgm6mb-soundfont");
+    eprintln!("skipping {what}: TimGM6mb is not installed");
+    false
+}
+
 /// Runs `features` and expects exit code 2 with one `error:` line containing `needle`.
 fn expect_error(args: &[&str], needle: &str) {
     let o = reprise(args);
@@ -372,9 +382,7 @@ fn data_and_midi_commands() {
     std::fs::write(&empty, b"").unwrap();
     expect_error(&["midi", "render", s(&empty), "-o", s(&d.join("e.wav"))], "empty.mid: not a valid MIDI file: file is empty");
 
-    if std::process::Command::new(env!("CARGO_BIN_EXE_reprise")).args(["data", "soundfonts", "tim"]).output().map(|o| !o.status.success()).unwrap_or(true) {
-        assert!(std::env::var_os("CI").is_none(), "CI must install timgm6mb-soundfont");
-        eprintln!("skipping the rendering half: TimGM6mb is not installed");
+    if !tim_installed("the rendering half") {
         return;
     }
     let notes = d.join("notes");
@@ -425,9 +433,7 @@ fn classify_command() {
     std::fs::write(&junk, b"{\"format\": \"something else\"}").unwrap();
     expect_error(&["classify", "predict", s(&junk), "x.wav"], "junk.json: not a Reprise classifier model");
 
-    if !reprise(&["data", "soundfonts", "tim"]).status.success() {
-        assert!(std::env::var_os("CI").is_none(), "CI must install timgm6mb-soundfont");
-        eprintln!("skipping: TimGM6mb is not installed");
+    if !tim_installed("the classify runs") {
         return;
     }
     let notes = d.join("notes");
