@@ -1,0 +1,154 @@
+//! The networks. Each is a serde configuration plus a constructor, so a trained model is
+//! one configuration file and one weights file. All take a batch of patches
+//! `[batch, rows, frames]` (a waveform is one row; a summary vector is one column) and
+//! return logits `[batch, classes]`.
+
+pub mod lc;
+pub mod mlp;
+pub mod pons;
+pub mod samplecnn;
+
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+pub use lc::{LcBranch, LcConfig, LcNet};
+pub use mlp::{Mlp, MlpConfig};
+pub use pons::{PonsBranch, PonsConfig, PonsNet, PonsShape};
+pub use samplecnn::{SampleCnn, SampleCnnConfig};
+
+use crate::{NnError, Result};
+
+/// The names `ModelConfig::named` accepts, with what each is.
+pub const MODEL_NAMES: &[(&str, &str)] = &[
+    ("lc-2d", "Lostanlen & Cella 2-d ConvNet on the CQT (93k parameters at 96×128)"),
+    ("lc-1d", "Lostanlen & Cella 1-d ConvNet over the top three octaves (20k)"),
+    ("lc-spiral", "Lostanlen & Cella spiral ConvNet over octave-aligned bands (36k)"),
+    ("lc-combined", "2-d + 1-d + spiral branches concatenated (147k)"),
+    ("pons", "musicnn-style multi-shape front end: timbral and temporal filters"),
+    ("sample-cnn", "sample-level CNN on the raw waveform (59049 samples)"),
+    ("mlp", "multilayer perceptron on clip summary features"),
+];
+
+/// What a network reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum InputKind {
+    /// Spectrogram patches, rows × frames.
+    Patch,
+    /// Raw audio windows (one row).
+    Waveform,
+    /// One summary vector per clip (one column).
+    Vector,
+}
+
+/// Any network's configuration, tagged with its family.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "family", rename_all = "kebab-case")]
+pub enum ModelConfig {
+    /// Lostanlen & Cella ConvNets.
+    Lc(LcConfig),
+    /// Pons / musicnn front end.
+    Pons(PonsConfig),
+    /// Sample-level waveform CNN.
+    SampleCnn(SampleCnnConfig),
+    /// Multilayer perceptron.
+    Mlp(MlpConfig),
+}
+
+impl ModelConfig {
+    /// The default configuration of a named model (see [`MODEL_NAMES`]) for inputs of
+    /// `rows × frames` (samples for `sample-cnn`, the vector length for `mlp`).
+    pub fn named(name: &str, rows: usize, frames: usize, n_classes: usize) -> Result<Self> {
+        let lc = |b: Vec<LcBranch>| ModelConfig::Lc(LcConfig::new(b, rows, frames, n_classes));
+        let c = match name {
+            "lc-2d" => lc(vec![LcBranch::TwoD]),
+            "lc-1d" => lc(vec![LcBranch::OneD]),
+            "lc-spiral" => lc(vec![LcBranch::Spiral]),
+            "lc-combined" => lc(vec![LcBranch::TwoD, LcBranch::OneD, LcBranch::Spiral]),
+            "pons" => ModelConfig::Pons(PonsConfig::musicnn(rows, frames, n_classes)),
+            "sample-cnn" => ModelConfig::SampleCnn(SampleCnnConfig { samples: frames, ..SampleCnnConfig::new(n_classes) }),
+            "mlp" => ModelConfig::Mlp(MlpConfig::new(rows * frames, n_classes)),
+            _ => {
+                let names: Vec<_> = MODEL_NAMES.iter().map(|(n, _)| *n).collect();
+                return Err(NnError::Config(format!("unknown model '{name}'; choose one of {}", names.join(", "))));
+            }
+        };
+        c.validate()?;
+        Ok(c)
+    }
+
+    /// What the network reads.
+    pub fn input_kind(&self) -> InputKind {
+        match self {
+            ModelConfig::Lc(_) | ModelConfig::Pons(_) => InputKind::Patch,
+            ModelConfig::SampleCnn(_) => InputKind::Waveform,
+            ModelConfig::Mlp(_) => InputKind::Vector,
+        }
+    }
+
+    /// `(rows, frames)` of one input.
+    pub fn input_shape(&self) -> (usize, usize) {
+        match self {
+            ModelConfig::Lc(c) => (c.rows, c.frames),
+            ModelConfig::Pons(c) => (c.rows, c.frames),
+            ModelConfig::SampleCnn(c) => (1, c.samples),
+            ModelConfig::Mlp(c) => (c.inputs, 1),
+        }
+    }
+
+    /// Output classes.
+    pub fn n_classes(&self) -> usize {
+        match self {
+            ModelConfig::Lc(c) => c.n_classes,
+            ModelConfig::Pons(c) => c.n_classes,
+            ModelConfig::SampleCnn(c) => c.n_classes,
+            ModelConfig::Mlp(c) => c.n_classes,
+        }
+    }
+
+    /// Checks the configuration.
+    pub fn validate(&self) -> Result<()> {
+        match self {
+            ModelConfig::Lc(c) => c.validate(),
+            ModelConfig::Pons(c) => c.validate(),
+            ModelConfig::SampleCnn(c) => c.validate(),
+            ModelConfig::Mlp(c) => c.validate(),
+        }
+    }
+
+    /// Builds the network with fresh weights (seed the device first for reproducible weights).
+    pub fn init(&self, device: &Device) -> Result<Net> {
+        Ok(match self {
+            ModelConfig::Lc(c) => Net::Lc(c.init(device)?),
+            ModelConfig::Pons(c) => Net::Pons(c.init(device)?),
+            ModelConfig::SampleCnn(c) => Net::SampleCnn(c.init(device)?),
+            ModelConfig::Mlp(c) => Net::Mlp(c.init(device)?),
+        })
+    }
+}
+
+/// Any network. (The variants differ in size, but a program holds one or two networks.)
+#[derive(Module, Debug)]
+#[allow(clippy::large_enum_variant)]
+pub enum Net {
+    /// Lostanlen & Cella.
+    Lc(LcNet),
+    /// Pons / musicnn.
+    Pons(PonsNet),
+    /// Sample-level CNN.
+    SampleCnn(SampleCnn),
+    /// Multilayer perceptron.
+    Mlp(Mlp),
+}
+
+impl Net {
+    /// Logits `[batch, classes]` of inputs `[batch, rows, frames]`.
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
+        match self {
+            Net::Lc(m) => m.forward(x),
+            Net::Pons(m) => m.forward(x),
+            Net::SampleCnn(m) => m.forward(x),
+            Net::Mlp(m) => m.forward(x),
+        }
+    }
+}

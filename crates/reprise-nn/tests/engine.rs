@@ -1,0 +1,235 @@
+//! The engine's contract: the paper's parameter counts, every model overfits a tiny batch,
+//! gradients of the composed spiral/padding layers match finite differences, weights
+//! round-trip exactly, a resumed run equals an uninterrupted one, damaged files are errors.
+
+use std::sync::Arc;
+
+use reprise_core::rng::Rng;
+use reprise_nn::burn::module::Module;
+use reprise_nn::burn::prelude::*;
+use reprise_nn::checkpoint::{load_weights, save_weights};
+use reprise_nn::data::{Clip, PatchSet};
+use reprise_nn::models::{LcConfig, ModelConfig, PonsConfig};
+use reprise_nn::train::{fit, log_probs, FitOptions, TrainConfig};
+
+/// burn's CPU backend has one global random generator (weights, dropout): tests that train
+/// take this lock so that concurrent tests do not draw from each other's stream.
+static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn cpu() -> Device {
+    reprise_nn::device("cpu").unwrap()
+}
+
+fn params(name: &str, rows: usize, frames: usize) -> usize {
+    ModelConfig::named(name, rows, frames, 8).unwrap().init(&cpu()).unwrap().num_params()
+}
+
+#[test]
+fn parameter_counts_are_the_papers() {
+    // Lostanlen & Cella 2016, Table 1 and their code: 93k, 20k, 36k, 147k.
+    assert_eq!(params("lc-2d", 96, 128), 92_584);
+    assert_eq!(params("lc-1d", 96, 128), 19_720);
+    assert_eq!(params("lc-spiral", 96, 128), 35_944);
+    assert_eq!(params("lc-combined", 96, 128), 147_080);
+    assert_eq!(params("mlp", 80, 1), 80 * 256 + 256 + 256 * 128 + 128 + 128 * 8 + 8);
+}
+
+#[test]
+fn inputs_too_small_are_errors() {
+    for (name, rows, frames) in [("lc-2d", 10, 128), ("lc-1d", 30, 128), ("lc-spiral", 50, 128), ("lc-2d", 96, 20), ("sample-cnn", 1, 1000), ("resnet", 96, 128)] {
+        let e = ModelConfig::named(name, rows, frames, 8).unwrap_err().to_string();
+        assert!(!e.contains('\n') && (e.contains("too small") || e.contains("too few") || e.contains("unknown model")), "{name}: {e}");
+    }
+}
+
+/// `n` random clips of `rows × frames`, labels cycling over `classes`, with a class-dependent
+/// offset in one row so that the task is learnable.
+fn toy(n: usize, rows: usize, frames: usize, classes: usize, seed: u64) -> Vec<Clip> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|i| {
+            let label = i % classes;
+            let mut data: Vec<f32> = (0..rows * frames).map(|_| rng.range(-1.0, 1.0) as f32).collect();
+            let r = (label * rows / classes + rows / (2 * classes)).min(rows - 1);
+            for v in &mut data[r * frames..(r + 1) * frames] {
+                *v += 2.0;
+            }
+            Clip::new(data, rows, frames, label, "toy").unwrap()
+        })
+        .collect()
+}
+
+fn no_dropout(c: ModelConfig) -> ModelConfig {
+    match c {
+        ModelConfig::Lc(l) => ModelConfig::Lc(LcConfig { dropout: 0.0, ..l }),
+        ModelConfig::Pons(p) => ModelConfig::Pons(PonsConfig { dropout: 0.0, ..p }),
+        ModelConfig::SampleCnn(s) => ModelConfig::SampleCnn(reprise_nn::models::SampleCnnConfig { dropout: 0.0, ..s }),
+        ModelConfig::Mlp(m) => ModelConfig::Mlp(reprise_nn::models::MlpConfig { dropout: 0.0, ..m }),
+    }
+}
+
+fn overfits(name: &str, rows: usize, frames: usize) {
+    overfits_with(no_dropout(ModelConfig::named(name, rows, frames, 4).unwrap()), toy(8, rows, frames, 4, 1), name);
+}
+
+fn overfits_with(model: ModelConfig, clips: Vec<Clip>, name: &str) {
+    let _guard = serial();
+    let (classes, frames) = (model.n_classes(), model.input_shape().1);
+    let set = Arc::new(PatchSet::new(clips, frames, classes).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = TrainConfig { epochs: 60, epoch_size: 16, batch_size: 8, lr: 3e-3, patience: 0, seed: 3, ..TrainConfig::default() };
+    let report = fit(&model, &cfg, dir.path(), set.clone(), None, &cpu(), FitOptions::quiet()).unwrap();
+    let last = report.epochs.last().unwrap();
+    let first = &report.epochs[0];
+    assert!(last.train_loss < 0.25 * first.train_loss, "{name}: loss {} → {}", first.train_loss, last.train_loss);
+    let net = load_weights(&model, &dir.path().join("weights.bpk"), &cpu()).unwrap();
+    let windows: Vec<_> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, frames)).collect();
+    let lp = log_probs(&net, &set, &windows, 8, &cpu());
+    let right = lp.iter().zip(&windows).filter(|(p, w)| reprise_nn::train::argmax(p) == set.clips[w.clip].label).count();
+    assert_eq!(right, windows.len(), "{name} did not fit its 8 examples");
+}
+
+#[test]
+fn lc_models_overfit_a_tiny_batch() {
+    for name in ["lc-2d", "lc-1d", "lc-spiral", "lc-combined"] {
+        overfits(name, 72, 50);
+    }
+}
+
+#[test]
+fn pons_overfits_a_tiny_batch() {
+    overfits("pons", 40, 32);
+}
+
+#[test]
+fn sample_cnn_and_mlp_overfit_a_tiny_batch() {
+    // Waveforms: a sine whose frequency depends on the class, with noise.
+    let mut rng = Rng::new(2);
+    let clips = (0..8)
+        .map(|i| {
+            let f = 0.02 * (1 + i % 4) as f64;
+            let x = (0..729).map(|t| ((std::f64::consts::TAU * f * t as f64).sin() + rng.range(-0.3, 0.3)) as f32).collect();
+            Clip::new(x, 1, 729, i % 4, "sine").unwrap()
+        })
+        .collect();
+    let model = ModelConfig::SampleCnn(reprise_nn::models::SampleCnnConfig { samples: 729, first: 8, blocks: vec![8, 8, 16, 16, 16], n_classes: 4, dropout: 0.0 });
+    overfits_with(model, clips, "sample-cnn");
+    overfits("mlp", 24, 1);
+}
+
+fn small_lc() -> ModelConfig {
+    ModelConfig::named("lc-combined", 72, 50, 3).unwrap()
+}
+
+fn same_predictions(a: &reprise_nn::models::Net, b: &reprise_nn::models::Net, set: &PatchSet) {
+    let w: Vec<_> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, 25)).collect();
+    assert_eq!(log_probs(a, set, &w, 4, &cpu()), log_probs(b, set, &w, 4, &cpu()));
+}
+
+#[test]
+fn weights_round_trip_exactly() {
+    let _guard = serial();
+    let model = small_lc();
+    let device = cpu();
+    device.seed(5);
+    let net = model.init(&device).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("w.bpk");
+    save_weights(&net, &path).unwrap();
+    let back = load_weights(&model, &path, &device).unwrap();
+    let set = PatchSet::new(toy(6, 72, 70, 3, 9), 50, 3).unwrap();
+    same_predictions(&net, &back, &set);
+}
+
+#[test]
+fn resumed_run_equals_uninterrupted_run() {
+    let _guard = serial();
+    let model = small_lc();
+    let set = Arc::new(PatchSet::new(toy(12, 72, 80, 3, 4), 50, 3).unwrap());
+    let val = PatchSet::new(toy(6, 72, 80, 3, 5), 50, 3).unwrap();
+    let cfg = TrainConfig { epochs: 3, epoch_size: 24, batch_size: 8, patience: 0, seed: 11, ..TrainConfig::default() };
+    let whole = tempfile::tempdir().unwrap();
+    let a = fit(&model, &cfg, whole.path(), set.clone(), Some(&val), &cpu(), FitOptions::quiet()).unwrap();
+    // Interrupted after epoch 1 (a kill during epoch 2 leaves the epoch-1 checkpoint)...
+    let cut = tempfile::tempdir().unwrap();
+    fit(&model, &TrainConfig { epochs: 1, ..cfg.clone() }, cut.path(), set.clone(), Some(&val), &cpu(), FitOptions::quiet()).unwrap();
+    // ... and a half-written next checkpoint, as a kill leaves it.
+    std::fs::create_dir_all(cut.path().join("checkpoint.tmp")).unwrap();
+    std::fs::write(cut.path().join("checkpoint.tmp/model.bpk"), b"partial").unwrap();
+    let b = fit(&model, &cfg, cut.path(), set.clone(), Some(&val), &cpu(), FitOptions { resume: true, progress: &mut |_| {} }).unwrap();
+    assert_eq!(b.resumed_from, Some(1));
+    assert_eq!(a.epochs, b.epochs.iter().map(|m| reprise_nn::train::EpochMetrics { seconds: a.epochs[m.epoch - 1].seconds, ..m.clone() }).collect::<Vec<_>>());
+    let last = |d: &std::path::Path| load_weights(&model, &d.join("checkpoint/model.bpk"), &cpu()).unwrap();
+    same_predictions(&last(whole.path()), &last(cut.path()), &val);
+    assert_eq!(std::fs::read_to_string(cut.path().join("metrics.jsonl")).unwrap().lines().count(), 3);
+}
+
+#[test]
+fn damaged_weights_are_clear_errors() {
+    let model = small_lc();
+    let device = cpu();
+    let net = model.init(&device).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("w.bpk");
+    save_weights(&net, &good).unwrap();
+    let bytes = std::fs::read(&good).unwrap();
+    let cases: Vec<(&str, Vec<u8>)> = vec![("empty", vec![]), ("truncated", bytes[..bytes.len() / 2].to_vec()), ("garbage", b"not a burnpack file at all".repeat(20)), ("header only", bytes[..16].to_vec())];
+    for (what, content) in cases {
+        let p = dir.path().join(format!("{what}.bpk"));
+        std::fs::write(&p, content).unwrap();
+        let e = load_weights(&model, &p, &device).unwrap_err().to_string();
+        assert!(e.contains(&*p.to_string_lossy()) && !e.contains('\n'), "{what}: {e}");
+    }
+    let e = load_weights(&model, &dir.path().join("missing.bpk"), &device).unwrap_err().to_string();
+    assert!(e.contains("missing.bpk") && e.contains("no such"), "{e}");
+    // Weights of another architecture.
+    let other = ModelConfig::named("lc-2d", 72, 50, 3).unwrap();
+    let e = load_weights(&other, &good, &device).unwrap_err().to_string();
+    assert!(e.contains("do not fit"), "{e}");
+}
+
+#[test]
+fn spiral_gradients_match_finite_differences() {
+    let _guard = serial();
+    // The spiral branch (three band crops of the input, convolved and summed) is the one
+    // composition of our own in the networks; check its input gradients.
+    let device = cpu().autodiff();
+    device.seed(1);
+    let cfgs = vec![ModelConfig::Lc(LcConfig { dropout: 0.0, ..LcConfig::new(vec![reprise_nn::models::LcBranch::Spiral], 72, 50, 3) })];
+    for cfg in cfgs {
+        let (rows, frames) = cfg.input_shape();
+        let net = cfg.init(&device).unwrap();
+        let mut rng = Rng::new(7);
+        let x0: Vec<f32> = (0..2 * rows * frames).map(|_| rng.range(-1.0, 1.0) as f32).collect();
+        let loss_at = |x: &[f32], grad: bool| {
+            let t = Tensor::<3>::from_data(TensorData::new(x.to_vec(), [2, rows, frames]), &device);
+            let t = if grad { t.require_grad() } else { t };
+            let out = net.forward(t.clone());
+            let l = (out.clone() * out).sum();
+            (t, l)
+        };
+        let (t, l) = loss_at(&x0, true);
+        let grads = l.backward();
+        let g: Vec<f32> = t.grad(&grads).unwrap().into_data().try_into_vec::<f32>().unwrap();
+        // Central differences step over ReLU kinks and pooling ties now and then: require 10
+        // of 12 random coordinates within 5 %.
+        let mut errors = Vec::new();
+        for _ in 0..12 {
+            let i = rng.below(x0.len());
+            let eps = 1e-2f32;
+            let mut xp = x0.clone();
+            xp[i] += eps;
+            let mut xm = x0.clone();
+            xm[i] -= eps;
+            let lp = loss_at(&xp, false).1.into_scalar::<f32>();
+            let lm = loss_at(&xm, false).1.into_scalar::<f32>();
+            let fd = (lp - lm) as f64 / (2.0 * eps as f64);
+            errors.push((fd - g[i] as f64).abs() / (g[i].abs() as f64).max(1e-2));
+        }
+        assert!(errors.iter().filter(|&&e| e < 0.05).count() >= 10, "{cfg:?}: relative gradient errors {errors:?}");
+    }
+}
