@@ -6,6 +6,7 @@
 mod batch;
 mod classify;
 mod data;
+mod deep;
 mod demo;
 mod invert;
 mod midi;
@@ -81,6 +82,22 @@ clip becomes the mean and standard deviation over frames of each feature row (en
 Clip vectors are cached (--cache, default ~/.cache/reprise), so a second run is fast.
 A clip that cannot be read is reported and left out; the exit code is then 1.")]
     Classify(Box<classify::ClassifyArgs>),
+    /// Train a network (ConvNets on the CQT or mel spectrogram, a waveform CNN, an MLP) on a manifest.
+    #[command(after_help = deep::train_help())]
+    Train(Box<deep::TrainArgs>),
+    /// Score a trained network on a test manifest (same report as `reprise classify`).
+    #[command(after_help = "Example:
+  reprise eval runs/lc2d --test notes/test.csv -o runs/lc2d/eval")]
+    Eval(deep::EvalArgs),
+    /// Class probabilities of audio files under a trained network, per clip and per window.
+    #[command(after_help = "Examples:
+  reprise predict runs/lc2d clip.wav other.flac          # file, label, probability
+  reprise predict runs/lc2d clip.wav --json              # plus every window's probabilities")]
+    Predict(deep::PredictArgs),
+    /// Draw the training curves of a run (its metrics.jsonl) as a PNG.
+    #[command(after_help = "Example:
+  reprise plot runs/lc2d -o curves.png")]
+    Plot(deep::PlotArgs),
     /// The main job on the embedded demo clip: features and a picture of them.
     Demo {
         /// Output folder.
@@ -382,6 +399,10 @@ fn main() -> ExitCode {
         Command::Data(cmd) => data::run(&cmd),
         Command::Midi(cmd) => midi::run(&cmd),
         Command::Classify(args) => classify::run(&args),
+        Command::Train(args) => deep::train(&args),
+        Command::Eval(args) => deep::eval(&args),
+        Command::Predict(args) => deep::predict(&args),
+        Command::Plot(args) => deep::plot(&args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

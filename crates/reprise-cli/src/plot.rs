@@ -131,3 +131,82 @@ fn save_rgb(path: &Path, width: usize, height: usize, rgb: &[u8]) -> Result<(), 
     })?;
     Ok(())
 }
+
+/// Draws a line between two points (clipped to the image).
+fn draw_line(rgb: &mut [u8], width: usize, (x0, y0): (f64, f64), (x1, y1): (f64, f64), colour: [u8; 3]) {
+    let height = rgb.len() / (3 * width);
+    let n = ((x1 - x0).abs().max((y1 - y0).abs()).ceil() as usize).max(1);
+    for i in 0..=n {
+        let t = i as f64 / n as f64;
+        let (x, y) = (x0 + t * (x1 - x0), y0 + t * (y1 - y0));
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1)] {
+            let (px, py) = (x.round() as i64 + dx, y.round() as i64 + dy);
+            if px >= 0 && py >= 0 && (px as usize) < width && (py as usize) < height {
+                let o = (py as usize * width + px as usize) * 3;
+                rgb[o..o + 3].copy_from_slice(&colour);
+            }
+        }
+    }
+}
+
+/// Writes training curves as a PNG (atomically): loss on the left, accuracy on the right,
+/// training in blue and validation in orange, one point per epoch.
+pub fn write_curves_png(path: &Path, title: &str, epochs: &[reprise::nn::train::EpochMetrics]) -> Result<(), crate::Failure> {
+    const PW: usize = 420;
+    const PH: usize = 260;
+    const LEFT: usize = 56;
+    const TOP: usize = 40;
+    let width = 2 * (LEFT + PW) + 30;
+    let height = TOP + PH + 40;
+    let mut rgb = vec![255u8; width * height * 3];
+    let (blue, orange, grey) = ([31, 119, 180], [255, 127, 14], [120, 120, 120]);
+    draw_text(&mut rgb, width, 8, 6, &format!("{title}: training (blue) and validation (orange)"), [0, 0, 0]);
+    type Series = (Vec<Option<f64>>, [u8; 3]);
+    let panels: [(&str, Vec<Series>, bool); 2] = [
+        ("loss", vec![(epochs.iter().map(|m| Some(m.train_loss)).collect(), blue), (epochs.iter().map(|m| m.val_loss).collect(), orange)], false),
+        ("accuracy %", vec![(epochs.iter().map(|m| Some(100.0 * m.train_acc)).collect(), blue), (epochs.iter().map(|m| m.val_acc.map(|a| 100.0 * a)).collect(), orange)], true),
+    ];
+    let n = epochs.len();
+    for (p, (name, series, percent)) in panels.iter().enumerate() {
+        let x0 = LEFT + p * (LEFT + PW + 20);
+        let values: Vec<f64> = series.iter().flat_map(|(v, _)| v.iter().flatten().copied()).filter(|v| v.is_finite()).collect();
+        let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+        if *percent {
+            (lo, hi) = (lo.min(0.0).max(0.0), 100.0);
+        }
+        if !(hi > lo) {
+            (lo, hi) = (lo - 1.0, lo + 1.0);
+        }
+        for i in 0..=PW {
+            for (x, y) in [(x0 + i, TOP), (x0 + i, TOP + PH)] {
+                let o = (y * width + x) * 3;
+                rgb[o..o + 3].copy_from_slice(&grey);
+            }
+        }
+        for j in 0..=PH {
+            for (x, y) in [(x0, TOP + j), (x0 + PW, TOP + j)] {
+                let o = (y * width + x) * 3;
+                rgb[o..o + 3].copy_from_slice(&grey);
+            }
+        }
+        draw_text(&mut rgb, width, x0 + 4, TOP - 12, name, [0, 0, 0]);
+        draw_text(&mut rgb, width, x0.saturating_sub(52), TOP, &format!("{hi:>6.2}"), grey);
+        draw_text(&mut rgb, width, x0.saturating_sub(52), TOP + PH - 8, &format!("{lo:>6.2}"), grey);
+        draw_text(&mut rgb, width, x0, TOP + PH + 6, "epoch 1", grey);
+        draw_text(&mut rgb, width, x0 + PW - 8 * format!("{n}").len(), TOP + PH + 6, &format!("{n}"), grey);
+        let at = |e: usize, v: f64| {
+            let x = x0 as f64 + if n > 1 { e as f64 * PW as f64 / (n - 1) as f64 } else { PW as f64 / 2.0 };
+            (x, TOP as f64 + (hi - v) / (hi - lo) * PH as f64)
+        };
+        for (values, colour) in series {
+            let pts: Vec<(f64, f64)> = values.iter().enumerate().filter_map(|(e, v)| v.filter(|v| v.is_finite()).map(|v| at(e, v))).collect();
+            for w in pts.windows(2) {
+                draw_line(&mut rgb, width, w[0], w[1], *colour);
+            }
+            for &pt in &pts {
+                draw_line(&mut rgb, width, (pt.0 - 2.0, pt.1), (pt.0 + 2.0, pt.1), *colour);
+            }
+        }
+    }
+    save_rgb(path, width, height, &rgb)
+}

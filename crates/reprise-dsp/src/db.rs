@@ -1,4 +1,5 @@
-//! Decibel scaling: `librosa.power_to_db` and `librosa.amplitude_to_db`.
+//! Decibel scaling: `librosa.power_to_db` and `librosa.amplitude_to_db`; the A-weighting
+//! curve (`librosa.A_weighting`).
 
 use ndarray::{ArrayBase, Data, DataMut, Dimension};
 use reprise_core::{invalid, Result};
@@ -95,6 +96,20 @@ where
     power_to_db(s, &power_cfg)
 }
 
+/// A-weighting in dB of each frequency in Hz (IEC 61672 analogue curve, as
+/// `librosa.A_weighting`), floored at `min_db` when given (librosa's default is -80).
+pub fn a_weighting(frequencies: &[f64], min_db: Option<f64>) -> Vec<f64> {
+    const C: [f64; 4] = [12194.217 * 12194.217, 20.598997 * 20.598997, 107.65265 * 107.65265, 737.86223 * 737.86223];
+    frequencies
+        .iter()
+        .map(|&f| {
+            let f2 = f * f;
+            let w = 2.0 + 20.0 * (C[0].log10() + 2.0 * f2.log10() - (f2 + C[0]).log10() - (f2 + C[1]).log10() - 0.5 * (f2 + C[2]).log10() - 0.5 * (f2 + C[3]).log10());
+            min_db.map_or(w, |m| w.max(m))
+        })
+        .collect()
+}
+
 /// `log10(x)` for positive, finite, normal `x` (other inputs go to `f32::log10`),
 /// branch-free so that it vectorises: `x = m·2^e` with `m ∈ [√½, √2)`,
 /// `ln m = 2·atanh(s)`, `s = (m−1)/(m+1)`, by its series to `s⁹` (|s| ≤ 0.172,
@@ -138,6 +153,17 @@ fn max_of<S: Data<Elem = f32>, D: Dimension>(s: &ArrayBase<S, D>) -> f32 {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_weighting_matches_librosa() {
+        // librosa 0.11.0: A_weighting([55, 110, 440, 1000, 4000, 13289.75, 10], min_db=-80)
+        let want = [-28.5571155, -17.8448275, -4.09455621, 3.44464746e-04, 0.963645358, -4.81363473, -70.4300238];
+        let got = a_weighting(&[55.0, 110.0, 440.0, 1000.0, 4000.0, 13289.75, 10.0], Some(-80.0));
+        for (g, w) in got.iter().zip(want) {
+            assert!((g - w).abs() < 1e-6, "{g} vs {w}");
+        }
+        assert_eq!(a_weighting(&[1.0], Some(-80.0)), vec![-80.0]);
+    }
     use super::*;
     use ndarray::array;
 

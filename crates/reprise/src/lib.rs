@@ -1,8 +1,9 @@
 //! Reprise: music representations in Rust.
 //!
 //! This facade re-exports the workspace crates and holds the applications wired from
-//! them: [`features`], the streaming pipeline behind `reprise features`, and [`classify`],
-//! clip-level features and classifiers behind `reprise classify`.
+//! them: [`features`], the streaming pipeline behind `reprise features`, [`classify`],
+//! clip-level features and classifiers behind `reprise classify`, and [`deep`], the
+//! network inputs and run folders behind `reprise train`, `eval` and `predict`.
 //!
 //! | crate | holds |
 //! |---|---|
@@ -12,6 +13,7 @@
 //! | [`midi`] (`reprise-midi`) | standard MIDI files, piano and drum rolls, chord labels |
 //! | [`data`] (`reprise-data`) | SoundFont rendering, instrument kits, manifests, splits |
 //! | [`ml`] (`reprise-ml`) | scaling, classical classifiers, cross-validation, metrics |
+//! | [`nn`] (`reprise-nn`) | the training engine and networks, on burn |
 #![deny(missing_docs)]
 // `!(x > 0.0)` is deliberate throughout: it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -22,9 +24,11 @@ pub use reprise_dsp as dsp;
 pub use reprise_io as io;
 pub use reprise_midi as midi;
 pub use reprise_ml as ml;
+pub use reprise_nn as nn;
 pub use reprise_scatter as scatter;
 
 pub mod classify;
+pub mod deep;
 pub mod features;
 
 /// Errors of the applications: each names the file it concerns, when there is one.
@@ -45,6 +49,9 @@ pub enum Error {
     /// A classifier rejected its input.
     #[error(transparent)]
     Ml(#[from] reprise_ml::MlError),
+    /// A network, its training or its files failed.
+    #[error(transparent)]
+    Nn(#[from] reprise_nn::NnError),
     /// A clip or model file that cannot be used.
     #[error("{}{reason}", if path.as_os_str().is_empty() { String::new() } else { format!("{}: ", path.display()) })]
     Clip {

@@ -1,0 +1,350 @@
+//! Deep instrument recognition: the inputs of the networks in `reprise-nn`, built from
+//! audio files and manifests, and the run folders behind `reprise train`, `reprise eval`
+//! and `reprise predict`.
+//!
+//! Inputs (`--features`):
+//! - `cqt`: Lostanlen & Cella's constant-Q input: 96 bins from A1 (55 Hz) at 12 bins per
+//!   octave, hop 1024 at 44.1 kHz, `log1p(1000 · |CQT| · A-weighting)`; windows of 128
+//!   frames (2.97 s).
+//! - `mel`: musicnn's input: 96 Slaney mel bands of a 512-point STFT, hop 256 at 16 kHz,
+//!   `log10(1 + 10000 · mel)`; windows of 187 frames (3 s).
+//! - `waveform`: raw audio at 22050 Hz; windows of 59049 samples (2.7 s).
+//! - any clip feature of `reprise classify` (`mfcc`, `spectral`, `mel`…, prefixed
+//!   `summary:` when the name clashes): one summary vector per clip, for the MLP.
+//!
+//! Every input is standardised per row with training statistics stored in `model.json`.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rayon::prelude::*;
+use reprise_ml::metrics::ConfusionMatrix;
+use reprise_nn::checkpoint::{load_weights, write_json_atomic, FORMAT, VERSION};
+use reprise_nn::data::{Clip, PatchSet, Standardizer, Window};
+use reprise_nn::models::{InputKind, ModelConfig, Net};
+use reprise_nn::train::{argmax, log_probs, TrainConfig};
+use serde::{Deserialize, Serialize};
+
+use crate::classify::{clip_vector, ClipFeature};
+use crate::features::{extract_file, FeatureKind, FeatureParams};
+use crate::{Error, Result};
+
+/// What a network reads, and how it is computed from audio.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum DeepInput {
+    /// `log1p(1000 · |CQT| · A-weighting)` (Lostanlen & Cella).
+    Cqt {
+        /// The CQT parameters.
+        params: FeatureParams,
+        /// Frames per window.
+        window: usize,
+    },
+    /// `log10(1 + 10000 · mel)` (musicnn).
+    Mel {
+        /// The mel parameters.
+        params: FeatureParams,
+        /// Frames per window.
+        window: usize,
+    },
+    /// Raw audio.
+    Waveform {
+        /// Sample rate.
+        sr: u32,
+        /// Samples per window.
+        window: usize,
+    },
+    /// One summary vector per clip.
+    Summary {
+        /// The clip feature.
+        feature: ClipFeature,
+    },
+}
+
+impl DeepInput {
+    /// The input named `name` (`cqt`, `mel`, `waveform`, or a clip feature).
+    pub fn parse(name: &str) -> std::result::Result<Self, String> {
+        Ok(match name {
+            "cqt" => {
+                let mut p = FeatureParams { kind: FeatureKind::Cqt, sr: Some(44100), tuning: Some(0.0), ..FeatureParams::default() };
+                p.stft.hop_length = Some(1024);
+                p.cqt.fmin = Some(55.0);
+                p.cqt.n_bins = 96;
+                p.cqt.bins_per_octave = Some(12);
+                DeepInput::Cqt { params: p, window: 128 }
+            }
+            "mel" => {
+                let mut p = FeatureParams { kind: FeatureKind::Mel, sr: Some(16000), n_mels: 96, ..FeatureParams::default() };
+                p.stft.n_fft = 512;
+                p.stft.hop_length = Some(256);
+                DeepInput::Mel { params: p, window: 187 }
+            }
+            "waveform" => DeepInput::Waveform { sr: 22050, window: 59049 },
+            other => DeepInput::Summary { feature: ClipFeature::parse(other.strip_prefix("summary:").unwrap_or(other), &FeatureParams::default())? },
+        })
+    }
+
+    /// The input a model reads by default.
+    pub fn default_for(model: &str) -> &'static str {
+        match model {
+            "pons" => "mel",
+            "sample-cnn" => "waveform",
+            "mlp" => "mfcc",
+            _ => "cqt",
+        }
+    }
+
+    /// What kind of network input this is.
+    pub fn kind(&self) -> InputKind {
+        match self {
+            DeepInput::Cqt { .. } | DeepInput::Mel { .. } => InputKind::Patch,
+            DeepInput::Waveform { .. } => InputKind::Waveform,
+            DeepInput::Summary { .. } => InputKind::Vector,
+        }
+    }
+
+    /// A short name for reports.
+    pub fn name(&self) -> String {
+        match self {
+            DeepInput::Cqt { .. } => "cqt".into(),
+            DeepInput::Mel { .. } => "mel".into(),
+            DeepInput::Waveform { .. } => "waveform".into(),
+            DeepInput::Summary { feature } => feature.name.clone(),
+        }
+    }
+
+    /// Seconds between frames (between samples for waveforms; 0 for summary vectors).
+    pub fn seconds_per_frame(&self) -> f64 {
+        match self {
+            DeepInput::Cqt { params, .. } | DeepInput::Mel { params, .. } => params.stft.hop_length.unwrap_or(512) as f64 / params.sr.unwrap_or(22050) as f64,
+            DeepInput::Waveform { sr, .. } => 1.0 / *sr as f64,
+            DeepInput::Summary { .. } => 0.0,
+        }
+    }
+
+    /// Frames (samples) per window; 1 for summary vectors.
+    pub fn window(&self) -> usize {
+        match self {
+            DeepInput::Cqt { window, .. } | DeepInput::Mel { window, .. } | DeepInput::Waveform { window, .. } => *window,
+            DeepInput::Summary { .. } => 1,
+        }
+    }
+
+    /// The input of one file: `(values row-major, rows, frames)`, not yet standardised.
+    pub fn compute(&self, path: &Path) -> Result<(Vec<f32>, usize, usize)> {
+        let clip_err = |reason: String| Error::Clip { path: path.to_owned(), reason };
+        let (data, rows, frames) = match self {
+            DeepInput::Cqt { params, .. } => {
+                let f = extract_file(path, params)?;
+                let m = f.data.magnitude_2d();
+                let (rows, frames) = m.dim();
+                let cfg = params.cqt_config(f.sr);
+                let freqs: Vec<f64> = (0..rows).map(|k| cfg.fmin.unwrap_or(32.703_195_662_574_83) * 2f64.powf(k as f64 / cfg.bins_per_octave as f64)).collect();
+                let gain: Vec<f32> = reprise_dsp::a_weighting(&freqs, Some(-80.0)).iter().map(|db| 10f64.powf(db / 10.0) as f32).collect();
+                let data = m.indexed_iter().map(|((r, _), &v)| (1000.0 * v * gain[r]).ln_1p()).collect();
+                (data, rows, frames)
+            }
+            DeepInput::Mel { params, .. } => {
+                let f = extract_file(path, params)?;
+                let m = f.data.magnitude_2d();
+                let (rows, frames) = m.dim();
+                (m.iter().map(|&v| (1.0 + 10000.0 * v).log10()).collect(), rows, frames)
+            }
+            DeepInput::Waveform { sr, .. } => {
+                let s = reprise_io::load(path, &reprise_io::LoadOptions { sr: Some(*sr), ..Default::default() })?;
+                let n = s.samples.len();
+                (s.samples, 1, n)
+            }
+            DeepInput::Summary { feature } => {
+                let v = clip_vector(path, feature)?;
+                let n = v.len();
+                (v.into_iter().map(|x| x as f32).collect(), n, 1)
+            }
+        };
+        if frames == 0 {
+            return Err(clip_err(format!("{} has no frames (clip too short)", self.name())));
+        }
+        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+            return Err(clip_err(format!("{} value {i} is not finite; the file may be damaged", self.name())));
+        }
+        Ok((data, rows, frames))
+    }
+}
+
+/// Everything about a trained network but its weights: `RUN_DIR/model.json`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunInfo {
+    /// Always `reprise-nn`.
+    pub format: String,
+    /// Layout version.
+    pub version: u32,
+    /// The model's name (`lc-2d`, `pons`, …).
+    pub name: String,
+    /// The network.
+    pub model: ModelConfig,
+    /// How it was trained.
+    pub train: TrainConfig,
+    /// Class names, in output order.
+    pub labels: Vec<String>,
+    /// The input.
+    pub input: DeepInput,
+    /// Per-row standardisation of the input.
+    pub standardizer: Standardizer,
+    /// The training manifest.
+    pub trained_on: String,
+    /// Trainable parameters.
+    pub parameters: usize,
+}
+
+impl RunInfo {
+    /// Reads and checks `RUN_DIR/model.json`.
+    pub fn load(run: &Path) -> Result<Self> {
+        let path = run.join("model.json");
+        let bad = |reason: String| Error::Clip { path: path.clone(), reason };
+        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot read the run's model description ({e}); is {} a run folder of `reprise train`?", run.display())))?;
+        let info: RunInfo = serde_json::from_str(&text).map_err(|e| bad(format!("damaged model description: {e}")))?;
+        if info.format != FORMAT || info.version != VERSION {
+            return Err(bad(format!("not a {FORMAT} v{VERSION} run (format {} v{})", info.format, info.version)));
+        }
+        info.model.validate().map_err(|e| bad(e.to_string()))?;
+        let (rows, _) = info.model.input_shape();
+        if info.labels.len() != info.model.n_classes() || info.standardizer.mean.len() != rows || info.standardizer.std.len() != rows {
+            return Err(bad(format!("inconsistent: {} labels for {} outputs, {} scaling rows for {rows} input rows", info.labels.len(), info.model.n_classes(), info.standardizer.mean.len())));
+        }
+        Ok(info)
+    }
+
+    /// Writes `RUN_DIR/model.json` atomically.
+    pub fn save(&self, run: &Path) -> Result<()> {
+        Ok(write_json_atomic(&run.join("model.json"), self)?)
+    }
+
+    /// Loads the best weights of the run.
+    pub fn network(&self, run: &Path, device: &reprise_nn::burn::prelude::Device) -> Result<Net> {
+        Ok(load_weights(&self.model, &run.join("weights.bpk"), device)?)
+    }
+}
+
+/// Computes the (unscaled) inputs of `paths` in parallel: one result per path.
+pub fn compute_inputs(input: &DeepInput, paths: &[PathBuf], tick: &(dyn Fn() + Sync)) -> Vec<Result<(Vec<f32>, usize, usize)>> {
+    paths
+        .par_iter()
+        .map(|p| {
+            let r = input.compute(p);
+            tick();
+            r
+        })
+        .collect()
+}
+
+/// Labelled clips, scaled: the inputs must all have `rows` rows.
+pub fn make_clips(inputs: Vec<(Vec<f32>, usize, usize)>, labels: &[usize], scaler: &Standardizer, names: &[PathBuf]) -> Result<Vec<Clip>> {
+    inputs
+        .into_iter()
+        .zip(labels)
+        .zip(names)
+        .map(|(((data, rows, frames), &label), name)| {
+            let mut c = Clip::new(data, rows, frames, label, &name.display().to_string())?;
+            scaler.apply(&mut c).map_err(|e| Error::Clip { path: name.clone(), reason: e.to_string() })?;
+            Ok(c)
+        })
+        .collect()
+}
+
+/// Scores of a network on a labelled set.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct DeepResult {
+    /// Input name.
+    pub feature: String,
+    /// Model name.
+    pub classifier: String,
+    /// Clip-level accuracy (argmax of the mean log-probability of the clip's windows).
+    pub accuracy: f64,
+    /// Clip-level mean per-class recall.
+    pub balanced_accuracy: f64,
+    /// Clip-level macro F1.
+    pub macro_f1: f64,
+    /// Clip-level recall of each class.
+    pub recall: Vec<Option<f64>>,
+    /// Clip-level confusion matrix; rows are true classes.
+    pub confusion: ConfusionMatrix,
+    /// Window-level ("chunk") accuracy, half-overlapping windows.
+    pub chunk_accuracy: f64,
+    /// Window-level mean per-class recall (the metric of Lostanlen & Cella's table).
+    pub chunk_balanced_accuracy: f64,
+    /// Windows scored.
+    pub chunks: usize,
+    /// Seconds spent predicting.
+    pub predict_s: f64,
+}
+
+/// Per-clip predictions: the windows' log-probabilities and the clip's mean.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ClipPrediction {
+    /// First frame (sample for waveforms) of each window.
+    pub window_starts: Vec<usize>,
+    /// Class probabilities of each window.
+    pub window_probs: Vec<Vec<f32>>,
+    /// Clip probabilities: normalised geometric mean of the windows' probabilities.
+    pub probs: Vec<f32>,
+    /// The most probable class.
+    pub label: usize,
+}
+
+/// Predicts every clip of `set` (half-overlapping windows).
+pub fn predict_clips(net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelude::Device) -> Vec<ClipPrediction> {
+    let windows: Vec<Window> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, set.window.div_ceil(2))).collect();
+    let lp = log_probs(net, set, &windows, 64, device);
+    let mut out: Vec<ClipPrediction> = (0..set.clips.len()).map(|_| ClipPrediction { window_starts: vec![], window_probs: vec![], probs: vec![], label: 0 }).collect();
+    let mut sums: Vec<Vec<f64>> = vec![vec![0.0; set.n_classes]; set.clips.len()];
+    for (w, p) in windows.iter().zip(&lp) {
+        out[w.clip].window_starts.push(w.start);
+        out[w.clip].window_probs.push(p.iter().map(|v| v.exp()).collect());
+        sums[w.clip].iter_mut().zip(p).for_each(|(s, v)| *s += *v as f64);
+    }
+    for (o, s) in out.iter_mut().zip(sums) {
+        let n = o.window_probs.len().max(1) as f64;
+        let m = s.iter().map(|v| v / n).fold(f64::NEG_INFINITY, f64::max);
+        let e: Vec<f64> = s.iter().map(|v| (v / n - m).exp()).collect();
+        let z: f64 = e.iter().sum();
+        o.probs = e.iter().map(|v| (v / z) as f32).collect();
+        o.label = argmax(&o.probs);
+    }
+    out
+}
+
+/// Scores `net` on the labelled `set`.
+pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelude::Device) -> DeepResult {
+    let t0 = std::time::Instant::now();
+    let preds = predict_clips(net, set, device);
+    let predict_s = t0.elapsed().as_secs_f64();
+    let truth: Vec<usize> = set.clips.iter().map(|c| c.label).collect();
+    let pred: Vec<usize> = preds.iter().map(|p| p.label).collect();
+    let cm = ConfusionMatrix::new(&truth, &pred, set.n_classes);
+    let (mut ct, mut cp) = (Vec::new(), Vec::new());
+    for (p, &t) in preds.iter().zip(&truth) {
+        for w in &p.window_probs {
+            ct.push(t);
+            cp.push(argmax(w));
+        }
+    }
+    let chunk = ConfusionMatrix::new(&ct, &cp, set.n_classes);
+    DeepResult {
+        feature: input.to_string(),
+        classifier: name.to_string(),
+        accuracy: cm.accuracy(),
+        balanced_accuracy: cm.balanced_accuracy(),
+        macro_f1: cm.macro_f1(),
+        recall: cm.recall(),
+        confusion: cm,
+        chunk_accuracy: chunk.accuracy(),
+        chunk_balanced_accuracy: chunk.balanced_accuracy(),
+        chunks: ct.len(),
+        predict_s,
+    }
+}
+
+/// A patch set of scaled clips with the run's window.
+pub fn patch_set(clips: Vec<Clip>, info: &RunInfo) -> Result<Arc<PatchSet>> {
+    Ok(Arc::new(PatchSet::new(clips, info.input.window(), info.labels.len())?))
+}
