@@ -100,9 +100,13 @@ weights as an uninterrupted run. Clips that cannot be read are reported and left
     )
 }
 
+/// The clips of a manifest that could be analysed: paths, labels (as given), note groups
+/// and unscaled inputs `(values, rows, frames)`.
+type Loaded = (Vec<PathBuf>, Vec<String>, Vec<String>, Vec<(Vec<f32>, usize, usize)>);
+
 /// Reads a manifest's clips and computes their inputs; unreadable clips are reported and
-/// left out. Returns the paths, labels (as given) and inputs that worked.
-fn load_inputs(manifest: &Path, input: &DeepInput, skipped: &mut BTreeSet<String>) -> Result<(Vec<PathBuf>, Vec<String>, Vec<String>, Vec<(Vec<f32>, usize, usize)>), Failure> {
+/// left out.
+fn load_inputs(manifest: &Path, input: &DeepInput, skipped: &mut BTreeSet<String>) -> Result<Loaded, Failure> {
     let m = Manifest::read(manifest)?;
     if m.rows.is_empty() {
         return Err(format!("{}: the manifest has no clips", manifest.display()).into());

@@ -172,9 +172,9 @@ pub fn write_curves_png(path: &Path, title: &str, epochs: &[reprise::nn::train::
         let values: Vec<f64> = series.iter().flat_map(|(v, _)| v.iter().flatten().copied()).filter(|v| v.is_finite()).collect();
         let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
         if *percent {
-            (lo, hi) = (lo.min(0.0).max(0.0), 100.0);
+            (lo, hi) = (0.0, 100.0);
         }
-        if !(hi > lo) {
+        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
             (lo, hi) = (lo - 1.0, lo + 1.0);
         }
         for i in 0..=PW {
