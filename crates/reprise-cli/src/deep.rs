@@ -167,6 +167,9 @@ fn set_threads(jobs: Option<usize>) {
 pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     set_threads(a.jobs);
     let device = reprise::nn::device(&a.device)?;
+    if !MODEL_NAMES.iter().any(|(n, _)| *n == a.model) {
+        return Err(format!("--model: unknown model '{}'; choose one of {}", a.model, MODEL_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")).into());
+    }
     let features = a.features.clone().unwrap_or_else(|| DeepInput::default_for(&a.model).to_string());
     let input = DeepInput::parse(&features).map_err(|e| format!("--features: {e}"))?;
     let cfg = TrainConfig { epochs: a.epochs, epoch_size: a.epoch_size, batch_size: a.batch_size, optimizer: a.optimizer, lr: a.lr, weight_decay: a.weight_decay, patience: a.patience, seed: a.seed };
@@ -186,7 +189,6 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     } else {
         None
     };
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: cannot create the run folder: {e}", a.out.display()))?;
     let mut skipped = BTreeSet::new();
     let (paths, labels, groups, inputs) = load_inputs(&a.train, &input, &mut skipped)?;
     let names: Vec<String> = match &previous {
@@ -240,6 +242,7 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         trained_on: a.train.display().to_string(),
         parameters,
     };
+    std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: cannot create the run folder: {e}", a.out.display()))?;
     info.save(&a.out)?;
     let train_set = patch_set(train_clips, &info)?;
     let val_set = match val_part {

@@ -485,3 +485,63 @@ fn classify_command() {
     let o = reprise(&["classify", "--train", s(&train), "--test", s(&manifest), "--features", "mfcc", "--classifiers", "knn", "--cache", s(&cache), "-o", s(&d.join("held"))]);
     assert!(stderr(&o).contains("test label `piano`") && stderr(&o).contains("not in the training manifest"), "{}", stderr(&o));
 }
+
+#[test]
+fn train_eval_predict_plot() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let run = d.join("run");
+    expect_error(&["train", "--model", "lc-2d", "--train", "/nonexistent/m.csv", "-o", s(&run)], "/nonexistent/m.csv");
+    expect_error(&["train", "--model", "resnet", "--train", s(d), "-o", s(&run)], "unknown model 'resnet'");
+    expect_error(&["train", "--model", "lc-2d", "--train", s(d), "-o", s(&run), "--lr", "0"], "learning rate");
+    assert!(!run.exists(), "a failed start must not leave a run folder");
+    expect_error(&["eval", s(d), "--test", "x.csv"], "model.json");
+    expect_error(&["predict", "/nonexistent/run", "x.wav"], "run folder");
+    if !tim_installed("the training runs") {
+        return;
+    }
+    let notes = d.join("notes");
+    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,piano", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let manifest = notes.join("manifest.csv");
+    // a tiny MLP: trains, early-stops or not, writes the run folder
+    let o = reprise(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34", "-j", "2"]);
+    let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
+    assert!(o.status.success(), "{stdout}\n{}", stderr(&o));
+    assert!(stdout.contains("epoch   3: train loss") && stdout.contains("val loss"), "{stdout}");
+    for f in ["model.json", "weights.bpk", "metrics.jsonl", "checkpoint/model.bpk", "checkpoint/optim.bpk", "training.png"] {
+        assert!(run.join(f).is_file(), "{f} missing");
+    }
+    // a second run into the same folder must not overwrite it
+    expect_error(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64"], "already holds a run");
+    // resuming a finished run does nothing more and keeps the three epochs
+    let o = reprise(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34", "--resume"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("resumed after epoch 3"));
+    assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);
+    // eval: same report shape as `reprise classify`; clearly above chance on three instruments
+    let o = reprise(&["eval", s(&run), "--test", s(&manifest), "-o", s(&d.join("ev"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(d.join("ev/results.json")).unwrap()).unwrap();
+    let r = &results["results"][0];
+    assert!(r["accuracy"].as_f64().unwrap() > 0.6, "{r}");
+    assert!(d.join("ev/mfcc-mlp-confusion.png").is_file());
+    // predict: one line per file; a missing file is an error line and exit code 1
+    let wav = std::fs::read_dir(notes.join("tim/TimGM6mb/flute")).unwrap().next().unwrap().unwrap().path();
+    let o = reprise(&["predict", s(&run), s(&wav), "/nonexistent/x.wav"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stdout).starts_with(s(&wav)) && stderr(&o).contains("/nonexistent/x.wav"));
+    // plot
+    let o = reprise(&["plot", s(&run), "-o", s(&d.join("c.png"))]);
+    assert!(o.status.success() && d.join("c.png").is_file(), "{}", stderr(&o));
+    // damaged weights: one clear line
+    std::fs::write(run.join("weights.bpk"), b"damaged").unwrap();
+    expect_error(&["predict", s(&run), s(&wav)], "weights.bpk");
+    // a ConvNet on the CQT: one short epoch runs, and predict gives window probabilities
+    let cnn = d.join("cnn");
+    let o = reprise(&["train", "--model", "lc-1d", "--train", s(&manifest), "-o", s(&cnn), "--epochs", "1", "--epoch-size", "32", "--val-split", "0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = reprise(&["predict", s(&cnn), s(&wav), "--json"]);
+    let line: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
+    assert!(!line["windows"].as_array().unwrap().is_empty() && line["probs"].as_object().unwrap().len() == 3, "{line}");
+}

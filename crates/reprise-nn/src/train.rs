@@ -271,7 +271,7 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
             save_weights(&net, &weights_path)?;
         } else {
             state.stale += 1;
-            state.stopped = cfg.patience > 0 && state.stale >= cfg.patience;
+            state.stopped = cfg.patience > 0 && state.stale >= cfg.patience && state.epoch < cfg.epochs;
         }
         append_metrics(&metrics_path, &m)?;
         epochs.push(m);
