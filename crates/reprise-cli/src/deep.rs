@@ -228,7 +228,7 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     let model = ModelConfig::named(&a.model, rows, input.window(), names.len()).map_err(|e| format!("--model {}: {e}\n{}", a.model, model_list()))?;
     let parameters = {
         use reprise::nn::burn::module::Module;
-        model.init(&device)?.num_params()
+        model.init(&device)?.num_params() - model.running_stats()
     };
     let info = RunInfo {
         format: FORMAT.into(),
@@ -278,16 +278,13 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         bar.set_position(p.step as u64);
         bar.set_message(format!("loss {:.3} acc {:.1}%", p.loss, 100.0 * p.acc));
     };
-    let mut printed = 0;
-    let report = fit(&model, &cfg, &a.out, train_set, val_set.as_deref(), &device, FitOptions { resume: previous.is_some(), progress: &mut on_step })?;
+    if previous.is_some() {
+        let done = std::fs::read_to_string(a.out.join("checkpoint/state.json")).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).and_then(|v| v["epoch"].as_u64());
+        println!("resuming after epoch {}", done.unwrap_or(0));
+    }
+    let mut on_epoch = |m: &EpochMetrics| bar.suspend(|| println!("{}", epoch_line(m)));
+    let report = fit(&model, &cfg, &a.out, train_set, val_set.as_deref(), &device, FitOptions { resume: previous.is_some(), progress: &mut on_step, on_epoch: &mut on_epoch })?;
     bar.finish_and_clear();
-    if let Some(e) = report.resumed_from {
-        println!("resumed after epoch {e}");
-        printed = e;
-    }
-    for m in &report.epochs[printed..] {
-        println!("{}", epoch_line(m));
-    }
     println!("best epoch {} → {}{}", report.best_epoch, a.out.join("weights.bpk").display(), if report.stopped_early { " (stopped early)" } else { "" });
     write_curves_png(&a.out.join("training.png"), &a.model, &report.epochs)?;
     if !skipped.is_empty() {

@@ -517,7 +517,7 @@ fn train_eval_predict_plot() {
     // resuming a finished run does nothing more and keeps the three epochs
     let o = reprise(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34", "--resume"]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(String::from_utf8_lossy(&o.stdout).contains("resumed after epoch 3"));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("resuming after epoch 3"));
     assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);
     // eval: same report shape as `reprise classify`; clearly above chance on three instruments
     let o = reprise(&["eval", s(&run), "--test", s(&manifest), "-o", s(&d.join("ev"))]);

@@ -38,7 +38,7 @@ fn main() {
         }
         let cfg = ModelConfig::named(name, rows, frames, 8).expect("benchmark shapes are valid");
         let mut net = cfg.init(&device).expect("valid");
-        let params = net.num_params();
+        let params = net.num_params() - cfg.running_stats();
         let mut optim = AdamConfig::new().init();
         let loss_fn = CrossEntropyLossConfig::new().init(&device);
         let batch = || {

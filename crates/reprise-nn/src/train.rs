@@ -180,12 +180,14 @@ pub struct FitOptions<'a> {
     pub resume: bool,
     /// Called after every step.
     pub progress: &'a mut dyn FnMut(Progress),
+    /// Called after every finished epoch (once its checkpoint is on disk).
+    pub on_epoch: &'a mut dyn FnMut(&EpochMetrics),
 }
 
 impl FitOptions<'_> {
     /// A fresh run that reports nothing.
     pub fn quiet() -> FitOptions<'static> {
-        FitOptions { resume: false, progress: Box::leak(Box::new(|_: Progress| {})) }
+        FitOptions { resume: false, progress: Box::leak(Box::new(|_: Progress| {})), on_epoch: Box::leak(Box::new(|_: &EpochMetrics| {})) }
     }
 }
 
@@ -193,7 +195,7 @@ impl FitOptions<'_> {
 /// `run`. With `opts.resume`, continues from the run's checkpoint when there is one. Writes
 /// `weights.bpk` (best epoch), `metrics.jsonl` and `checkpoint/`.
 pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchSet>, val: Option<&PatchSet>, device: &Device, opts: FitOptions<'_>) -> Result<FitReport> {
-    let FitOptions { resume, progress } = opts;
+    let FitOptions { resume, progress, on_epoch } = opts;
     cfg.validate()?;
     model.validate()?;
     let (rows, frames) = model.input_shape();
@@ -274,8 +276,9 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
             state.stopped = cfg.patience > 0 && state.stale >= cfg.patience && state.epoch < cfg.epochs;
         }
         append_metrics(&metrics_path, &m)?;
-        epochs.push(m);
         save_checkpoint(run, &net, &optim, &state)?;
+        on_epoch(&m);
+        epochs.push(m);
     }
     Ok(FitReport { epochs, best_epoch: state.best_epoch, resumed_from, stopped_early: state.stopped })
 }

@@ -36,6 +36,12 @@ fn parameter_counts_are_the_papers() {
     assert_eq!(params("lc-spiral", 96, 128), 35_944);
     assert_eq!(params("lc-combined", 96, 128), 147_080);
     assert_eq!(params("mlp", 80, 1), 80 * 256 + 256 + 256 * 128 + 128 + 128 * 8 + 8);
+    // Trainable counts of the networks with batch norm, as PyTorch counts them
+    // (scripts/bench_torch_nn.py builds the same architectures).
+    for (name, rows, frames, torch) in [("pons", 96, 128, 99_680), ("sample-cnn", 1, 59049, 175_368)] {
+        let cfg = ModelConfig::named(name, rows, frames, 8).unwrap();
+        assert_eq!(params(name, rows, frames) - cfg.running_stats(), torch, "{name}");
+    }
 }
 
 #[test]
@@ -160,7 +166,7 @@ fn resumed_run_equals_uninterrupted_run() {
     // ... and a half-written next checkpoint, as a kill leaves it.
     std::fs::create_dir_all(cut.path().join("checkpoint.tmp")).unwrap();
     std::fs::write(cut.path().join("checkpoint.tmp/model.bpk"), b"partial").unwrap();
-    let b = fit(&model, &cfg, cut.path(), set.clone(), Some(&val), &cpu(), FitOptions { resume: true, progress: &mut |_| {} }).unwrap();
+    let b = fit(&model, &cfg, cut.path(), set.clone(), Some(&val), &cpu(), FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} }).unwrap();
     assert_eq!(b.resumed_from, Some(1));
     assert_eq!(a.epochs, b.epochs.iter().map(|m| reprise_nn::train::EpochMetrics { seconds: a.epochs[m.epoch - 1].seconds, ..m.clone() }).collect::<Vec<_>>());
     let last = |d: &std::path::Path| load_weights(&model, &d.join("checkpoint/model.bpk"), &cpu()).unwrap();

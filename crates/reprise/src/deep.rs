@@ -192,7 +192,7 @@ pub struct RunInfo {
     pub standardizer: Standardizer,
     /// The training manifest.
     pub trained_on: String,
-    /// Trainable parameters.
+    /// Trainable parameters (batch-norm running statistics not counted).
     pub parameters: usize,
 }
 

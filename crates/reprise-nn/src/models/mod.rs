@@ -106,6 +106,19 @@ impl ModelConfig {
         }
     }
 
+    /// Batch-norm running means and variances: burn's `num_params` counts them, PyTorch's
+    /// trainable count does not. `net.num_params() - running_stats()` is the trainable count.
+    pub fn running_stats(&self) -> usize {
+        match self {
+            ModelConfig::Lc(_) | ModelConfig::Mlp(_) => 0,
+            ModelConfig::Pons(c) => {
+                let channels: usize = c.branches.iter().map(|b| b.filters).sum();
+                2 * (channels + 2 * channels + c.dense)
+            }
+            ModelConfig::SampleCnn(c) => 2 * (c.first + c.blocks.iter().sum::<usize>()),
+        }
+    }
+
     /// Checks the configuration.
     pub fn validate(&self) -> Result<()> {
         match self {
