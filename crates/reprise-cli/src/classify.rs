@@ -4,7 +4,6 @@
 use crate::plot::write_confusion_png;
 use crate::{Failure, FeatureOpts};
 use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use ndarray::{Array1, Array2, Axis};
 use reprise::classify::{evaluate, grouped_folds, stack, ClipFeature, FeatureCache, ModelFile, PairResult};
 use reprise::data::Manifest;
@@ -94,9 +93,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
     if let Some(ClassifyCommand::Predict { model, files, cache, json }) = &a.command {
         return predict(model, files, &cache_of(cache, false), *json);
     }
-    if let Some(j) = a.jobs {
-        rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global().ok();
-    }
+    crate::set_global_jobs(a.jobs);
     let train_path = a.train.as_ref().ok_or("--train is required")?;
     let features: Vec<ClipFeature> = a
         .features
@@ -158,9 +155,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
     let mut feature_info = serde_json::Map::new();
     let mut skipped: BTreeSet<String> = BTreeSet::new();
     for feat in &features {
-        let bar = ProgressBar::new(paths.len() as u64);
-        bar.set_style(ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}").expect("template").progress_chars("=> "));
-        bar.set_message(feat.name.clone());
+        let bar = crate::files_bar(paths.len(), &feat.name);
         let t0 = std::time::Instant::now();
         let (vectors, cached) = cache.matrix(&paths, feat, &|| bar.inc(1));
         bar.finish_and_clear();

@@ -112,9 +112,7 @@ fn load_inputs(manifest: &Path, input: &DeepInput, skipped: &mut BTreeSet<String
         return Err(format!("{}: the manifest has no clips", manifest.display()).into());
     }
     let paths: Vec<PathBuf> = m.rows.iter().map(|r| m.resolve(r)).collect();
-    let bar = ProgressBar::new(paths.len() as u64);
-    bar.set_style(ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}").expect("template").progress_chars("=> "));
-    bar.set_message(input.name());
+    let bar = crate::files_bar(paths.len(), &input.name());
     let results = compute_inputs(input, &paths, &|| bar.inc(1));
     bar.finish_and_clear();
     let (mut p, mut l, mut g, mut x) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -158,14 +156,8 @@ fn label_ids(labels: &[String], names: &[String], what: &str) -> Result<Vec<usiz
     Ok(out)
 }
 
-fn set_threads(jobs: Option<usize>) {
-    if let Some(j) = jobs {
-        rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global().ok();
-    }
-}
-
 pub fn train(a: &TrainArgs) -> Result<(), Failure> {
-    set_threads(a.jobs);
+    crate::set_global_jobs(a.jobs);
     let device = reprise::nn::device(&a.device)?;
     if !MODEL_NAMES.iter().any(|(n, _)| *n == a.model) {
         return Err(format!("--model: unknown model '{}'; choose one of {}", a.model, MODEL_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")).into());
@@ -216,15 +208,14 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     if let Some(i) = inputs.iter().position(|x| x.1 != rows) {
         return Err(format!("{}: {} rows where other clips have {rows}", paths[i].display(), inputs[i].1).into());
     }
-    let train_raw: Vec<Clip> = train_idx.iter().map(|&i| Clip::new(inputs[i].0.clone(), inputs[i].1, inputs[i].2, y[i], &paths[i].display().to_string())).collect::<Result<_, _>>()?;
+    let mut train_clips: Vec<Clip> = train_idx.iter().map(|&i| Clip::new(inputs[i].0.clone(), inputs[i].1, inputs[i].2, y[i], &paths[i].display().to_string())).collect::<Result<_, _>>()?;
     let scaler = match &previous {
         Some(info) => info.standardizer.clone(),
-        None => Standardizer::fit(&train_raw)?,
+        None => Standardizer::fit(&train_clips)?,
     };
-    drop(train_raw);
-    let tp: Vec<PathBuf> = train_idx.iter().map(|&i| paths[i].clone()).collect();
-    let ty: Vec<usize> = train_idx.iter().map(|&i| y[i]).collect();
-    let train_clips = make_clips(train_idx.iter().map(|&i| inputs[i].clone()).collect(), &ty, &scaler, &tp)?;
+    for c in &mut train_clips {
+        scaler.apply(c)?;
+    }
     let model = ModelConfig::named(&a.model, rows, input.window(), names.len()).map_err(|e| format!("--model {}: {e}\n{}", a.model, model_list()))?;
     let parameters = {
         use reprise::nn::burn::module::Module;
@@ -320,7 +311,7 @@ pub struct EvalArgs {
 }
 
 pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
-    set_threads(a.jobs);
+    crate::set_global_jobs(a.jobs);
     let device = reprise::nn::device(&a.device)?;
     let info = RunInfo::load(&a.run)?;
     let net = info.network(&a.run, &device)?;

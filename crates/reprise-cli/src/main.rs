@@ -388,6 +388,21 @@ impl<E: std::fmt::Display> From<E> for Failure {
     }
 }
 
+/// Sizes rayon's global pool (`-j`); without a value, all cores.
+pub fn set_global_jobs(jobs: Option<usize>) {
+    if let Some(j) = jobs {
+        rayon::ThreadPoolBuilder::new().num_threads(j.max(1)).build_global().ok();
+    }
+}
+
+/// A progress bar over files labelled with what is computed (`mfcc [=====>   ] 12/40 3s`).
+pub fn files_bar(len: usize, what: &str) -> indicatif::ProgressBar {
+    let bar = indicatif::ProgressBar::new(len as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{msg:>12} [{bar:30}] {pos}/{len} {elapsed}").expect("template").progress_chars("=> "));
+    bar.set_message(what.to_string());
+    bar
+}
+
 fn main() -> ExitCode {
     reset_sigpipe();
     let cli = Cli::parse();
