@@ -138,7 +138,7 @@ fn load_inputs(manifest: &Path, input: &DeepInput, skipped: &mut BTreeSet<String
     Ok((p, l, g, x))
 }
 
-fn label_ids(labels: &[String], names: &[String], what: &str) -> Result<Vec<usize>, Failure> {
+fn label_ids(labels: &[String], names: &[String], what: &str) -> Vec<usize> {
     let mut out = Vec::new();
     let mut unknown = BTreeSet::new();
     for l in labels {
@@ -153,7 +153,7 @@ fn label_ids(labels: &[String], names: &[String], what: &str) -> Result<Vec<usiz
     if !unknown.is_empty() {
         eprintln!("warning: {what}: label(s) {} are not classes of the model; those clips count as errors", unknown.into_iter().collect::<Vec<_>>().join(", "));
     }
-    Ok(out)
+    out
 }
 
 pub fn train(a: &TrainArgs) -> Result<(), Failure> {
@@ -190,7 +190,7 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     if names.len() < 2 {
         return Err(format!("{}: need at least two classes, found {}", a.train.display(), names.len()).into());
     }
-    let y = label_ids(&labels, &names, "training")?;
+    let y = label_ids(&labels, &names, "training");
     // validation: a manifest, or held-out notes of the training manifest
     let (train_idx, val_part) = match &a.val {
         Some(v) => ((0..paths.len()).collect::<Vec<_>>(), Some(load_inputs(v, &input, &mut skipped)?)),
@@ -238,7 +238,7 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     let train_set = patch_set(train_clips, &info)?;
     let val_set = match val_part {
         Some((vp, vl, _, vx)) if !vx.is_empty() => {
-            let vy = label_ids(&vl, &names, "validation")?;
+            let vy = label_ids(&vl, &names, "validation");
             let keep: Vec<usize> = (0..vy.len()).filter(|&i| vy[i] != usize::MAX).collect();
             let clips = make_clips(keep.iter().map(|&i| vx[i].clone()).collect(), &keep.iter().map(|&i| vy[i]).collect::<Vec<_>>(), &scaler, &keep.iter().map(|&i| vp[i].clone()).collect::<Vec<_>>())?;
             (!clips.is_empty()).then(|| patch_set(clips, &info)).transpose()?
@@ -317,7 +317,7 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
     let net = info.network(&a.run, &device)?;
     let mut skipped = BTreeSet::new();
     let (paths, labels, _, inputs) = load_inputs(&a.test, &info.input, &mut skipped)?;
-    let y = label_ids(&labels, &info.labels, "test")?;
+    let y = label_ids(&labels, &info.labels, "test");
     // unknown labels cannot be predicted: keep them as errors with an extra class row
     let mut names = info.labels.clone();
     let extra: BTreeSet<String> = labels.iter().zip(&y).filter(|(_, &i)| i == usize::MAX).map(|(l, _)| l.clone()).collect();

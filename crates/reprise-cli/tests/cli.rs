@@ -29,6 +29,15 @@ fn tim_installed(what: &str) -> bool {
     false
 }
 
+/// Renders a small TimGM6mb kit into `dir/notes`: violin, flute and piano, every sixth pitch,
+/// two velocities, 1-s clips.
+fn tiny_kit(dir: &Path) -> PathBuf {
+    let notes = dir.join("notes");
+    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,piano", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    notes
+}
+
 /// Runs `features` and expects exit code 2 with one `error:` line containing `needle`.
 fn expect_error(args: &[&str], needle: &str) {
     let o = reprise(args);
@@ -436,9 +445,7 @@ fn classify_command() {
     if !tim_installed("the classify runs") {
         return;
     }
-    let notes = d.join("notes");
-    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,piano", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let notes = tiny_kit(d);
     // one row whose file is missing: reported, left out, exit code 1, results still written
     let manifest = notes.join("manifest.csv");
     let mut text = std::fs::read_to_string(&manifest).unwrap();
@@ -500,9 +507,7 @@ fn train_eval_predict_plot() {
     if !tim_installed("the training runs") {
         return;
     }
-    let notes = d.join("notes");
-    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,piano", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let notes = tiny_kit(d);
     let manifest = notes.join("manifest.csv");
     // a tiny MLP: trains, early-stops or not, writes the run folder
     let o = reprise(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34", "-j", "2"]);
