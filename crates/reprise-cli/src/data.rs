@@ -14,9 +14,13 @@ pub enum DataCommand {
     /// Render isolated instrument notes from SoundFonts: WAV files + manifest.csv.
     #[command(after_help = "Examples:
   reprise data notes -o notes/                          # seed8 classes, every installed SoundFont
-  reprise data notes -o notes/ --soundfont tim --soundfont fluid --classes gm15
+  reprise data notes -o notes/ --soundfont tim --soundfont fluid --soundfont freepats --classes gm15
   reprise data notes -o small/ --soundfont tim --step 6 --velocities 100 --pitches 48..84
   reprise data notes -o mine/ --soundfont myfam=/path/to/Font.sf2 --classes violin,flute
+  reprise data notes -o gus/ --soundfont mypats=/path/to/timidity.cfg   # GUS patches
+
+A SoundFont is an .sf2 or .sf3 file, or a TiMidity .cfg listing GUS .pat patches
+(freepats), converted to SF2 in memory.
 
 Layout: OUT/FAMILY/SOUNDFONT/LABEL/LABEL_pPPP_vVVV.wav; manifest.csv columns
 path,label,program,pitch,velocity,soundfont,family,split,duration_s,rms,peak.")]
@@ -36,7 +40,7 @@ Clips of one SoundFont, program and pitch (the same note at several velocities) 
 land in the same split, so that near-duplicates cannot leak from train to test.")]
     Split(SplitArgs),
     /// Install the Debian packages the datasets need (apt-get; nothing else is downloaded).
-    #[command(after_help = "Sets: minimal (TimGM6mb only), soundfonts (Fluid and Tim families, the default),
+    #[command(after_help = "Sets: minimal (TimGM6mb only), soundfonts (Fluid, Tim and freepats families, the default),
 corpora (tools for scripts/data/), all. Without apt it says what to get by hand.")]
     Install {
         /// Which packages: minimal, soundfonts, corpora or all.
@@ -58,8 +62,9 @@ pub struct KitArgs {
     /// Output folder.
     #[arg(short, long)]
     out: PathBuf,
-    /// SoundFont: tim, fluid, fluid-mono, musescore, csound, a path, or FAMILY=PATH; repeat for
-    /// several [default: tim and fluid, those installed].
+    /// SoundFont: tim, fluid, fluid-mono, musescore, csound, freepats, a path (.sf2, .sf3, or a
+    /// TiMidity .cfg of GUS patches), or FAMILY=PATH; repeat for several [default: tim, fluid
+    /// and freepats, those installed].
     #[arg(long = "soundfont")]
     soundfonts: Vec<String>,
     /// Classes: seed8, gm15, or GM programs by number or name (e.g. 0,40,flute).
@@ -175,7 +180,7 @@ fn kit_setup(a: &KitArgs, duration_s: f64) -> Result<(Vec<SoundFontFile>, KitCon
     let classes = parse_classes(&a.classes)?;
     let pitches = a.pitches.as_deref().map(reprise::data::classes::parse_pitch_range).transpose()?;
     let specs: Vec<String> = if a.soundfonts.is_empty() {
-        let found: Vec<String> = ["tim", "fluid"].iter().filter(|s| resolve_soundfont(s).is_ok_and(|(p, _)| p.is_file())).map(|s| s.to_string()).collect();
+        let found: Vec<String> = ["tim", "fluid", "freepats"].iter().filter(|s| resolve_soundfont(s).is_ok_and(|(p, _)| p.is_file())).map(|s| s.to_string()).collect();
         if found.is_empty() {
             return Err(Failure { code: 2, message: "no SoundFont installed: run `reprise data install` (or `reprise data install minimal` for TimGM6mb only), or pass --soundfont PATH".into() });
         }
@@ -293,8 +298,8 @@ fn soundfonts(fonts: &[String]) -> Result<(), Failure> {
     if fonts.is_empty() {
         for (name, family, _) in KNOWN_SOUNDFONTS {
             match resolve_soundfont(name) {
-                Ok((p, _)) => println!("{name:<11} {family:<6} {}", p.display()),
-                Err(_) => println!("{name:<11} {family:<6} not installed (Debian package {})", debian_package(name).unwrap_or("?")),
+                Ok((p, _)) => println!("{name:<11} {family:<8} {}", p.display()),
+                Err(_) => println!("{name:<11} {family:<8} not installed (Debian package {})", debian_package(name).unwrap_or("?")),
             }
         }
         return Ok(());
@@ -303,7 +308,7 @@ fn soundfonts(fonts: &[String]) -> Result<(), Failure> {
         let (path, family) = resolve_soundfont(spec)?;
         let f = SoundFontFile::open(&path, Some(&family))?;
         let presets = f.presets();
-        println!("{} (family {}, {}{} presets)", path.display(), f.family, if f.was_sf3 { "SF3 decoded to SF2, " } else { "" }, presets.len());
+        println!("{} (family {}, {}{} presets)", path.display(), f.family, if f.was_sf3 { "SF3 decoded to SF2, " } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("cfg")) { "GUS patches converted to SF2, " } else { "" }, presets.len());
         for p in presets {
             let gm = if p.bank == 0 { reprise::data::classes::gm_name(p.program) } else { "" };
             println!("  bank {:>3} program {:>3}  keys {:>3}-{:<3}  {:<24} {gm}", p.bank, p.program, p.key_lo, p.key_hi, p.name);

@@ -405,6 +405,21 @@ fn data_and_midi_commands() {
     assert!(d.join("folds/fold0.csv").is_file() && d.join("folds/fold1.csv").is_file());
     expect_error(&["data", "split", s(&notes.join("manifest.csv")), "--by", "family", "--train", "fluid"], "family `fluid` is not in the manifest");
 
+    // the freepats GUS patches are a family of their own (CI installs the package)
+    let o = reprise(&["data", "soundfonts"]);
+    assert!(String::from_utf8_lossy(&o.stdout).contains("freepats"), "{}", String::from_utf8_lossy(&o.stdout));
+    if std::path::Path::new("/etc/timidity/freepats.cfg").is_file() {
+        let two = d.join("two");
+        let o = reprise(&["data", "notes", "-o", s(&two), "--soundfont", "tim", "--soundfont", "freepats", "--classes", "violin,clarinet", "--step", "12", "--velocities", "100", "--duration-s", "1", "--hold-s", "0.5"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let o = reprise(&["data", "split", s(&two.join("manifest.csv")), "--by", "family", "--train", "tim", "--test", "freepats", "--val", "0", "-o", s(&two)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        let test = std::fs::read_to_string(two.join("test.csv")).unwrap();
+        assert!(test.lines().count() > 4 && test.lines().skip(1).all(|l| l.contains(",freepats,")), "{test}");
+    } else {
+        assert!(std::env::var_os("CI").is_none(), "CI must install freepats");
+    }
+
     let phrases = d.join("phrases");
     let o = reprise(&["data", "phrases", "-o", s(&phrases), "--soundfont", "tim", "--classes", "clarinet", "--count", "1", "--duration-s", "3"]);
     assert!(o.status.success(), "{}", stderr(&o));

@@ -17,8 +17,8 @@ pub const PACKAGE_SETS: [PackageSet; 3] = [
     PackageSet { name: "minimal", packages: &["timgm6mb-soundfont"], purpose: "the Tim family only (6 MB): enough for the tests and a small notes kit" },
     PackageSet {
         name: "soundfonts",
-        packages: &["timgm6mb-soundfont", "fluid-soundfont-gm", "musescore-general-soundfont-small", "csound-soundfont", "fluidr3mono-gm-soundfont"],
-        purpose: "the Fluid and Tim families (about 190 MB of .debs): the notes and phrases kits and the cross-family protocol",
+        packages: &["timgm6mb-soundfont", "fluid-soundfont-gm", "musescore-general-soundfont-small", "csound-soundfont", "fluidr3mono-gm-soundfont", "freepats"],
+        purpose: "the Fluid, Tim and freepats families (about 215 MB of .debs): the notes and phrases kits and the cross-family protocol",
     },
     PackageSet { name: "corpora", packages: &["mma"], purpose: "the drum-groove generator of scripts/data/drum_corpus.py; the recipes fetch their data packages themselves with apt-get download" },
 ];
@@ -39,4 +39,7 @@ environment variable REPRISE_SOUNDFONTS (Reprise looks there first):
                      distribution's fluid-soundfont / fluidr3_gm package
   MuseScore_General_Lite.sf3 or MuseScore_General.sf3 (MIT): MuseScore's own downloads
   sf_GMbank.sf2      (public domain): csound's soundfont package
+  freepats.cfg       (GPL-2+ with an exception): the freepats GUS patches
+                     (Debian package freepats, or the freepats archive); the .cfg is
+                     TiMidity's, and its `dir` line must point at the .pat folders
 Any other SF2/SF3 works too: pass it as --soundfont FAMILY=PATH.";

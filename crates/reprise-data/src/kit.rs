@@ -105,18 +105,19 @@ impl KitConfig {
     }
 }
 
-/// Checks presets and builds the job list; a class a SoundFont lacks is skipped and
-/// reported, not fatal.
-fn plan<'a>(fonts: &'a [SoundFontFile], kit: &'a KitConfig, skipped: &mut Vec<String>, mut per_class: impl FnMut(&'a SoundFontFile, &'a InstrumentClass, &mut Vec<Job<'a>>)) -> Vec<Job<'a>> {
+/// Checks presets and builds the job list from the programs of each class that each
+/// SoundFont has (freepats has 53 "voice oohs" but not 52 "choir aahs"); a class a
+/// SoundFont lacks entirely is skipped and reported, not fatal.
+fn plan<'a>(fonts: &'a [SoundFontFile], kit: &'a KitConfig, skipped: &mut Vec<String>, mut per_class: impl FnMut(&'a SoundFontFile, &'a InstrumentClass, &[u8], &mut Vec<Job<'a>>)) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     for font in fonts {
         for class in &kit.classes {
-            let missing: Vec<String> = class.programs.iter().filter_map(|&p| font.require_program(p, false).err().map(|e| e.to_string())).collect();
-            if !missing.is_empty() {
-                skipped.extend(missing);
+            let (present, missing): (Vec<u8>, Vec<u8>) = class.programs.iter().partition(|&&p| font.require_program(p, false).is_ok());
+            if present.is_empty() {
+                skipped.extend(missing.iter().filter_map(|&p| font.require_program(p, false).err().map(|e| e.to_string())));
                 continue;
             }
-            per_class(font, class, &mut jobs);
+            per_class(font, class, &present, &mut jobs);
         }
     }
     jobs
@@ -138,12 +139,12 @@ pub fn build_notes(fonts: &[SoundFontFile], cfg: &NotesConfig, out: &Path, progr
         return Err(DataError::invalid("hold-s", format!("{}: must be > 0 and ≤ the clip length {} s", cfg.hold_s, cfg.kit.duration_s)));
     }
     let mut skipped = Vec::new();
-    let jobs = plan(fonts, &cfg.kit, &mut skipped, |font, class, jobs| {
+    let jobs = plan(fonts, &cfg.kit, &mut skipped, |font, class, programs, jobs| {
         let mut i = 0usize;
         let lo_all = class.lo.max(cfg.kit.pitches.map_or(0, |p| p.0));
         let mut pitch = lo_all;
         while pitch <= class.hi {
-            let program = class.programs[i % class.programs.len()];
+            let program = programs[i % programs.len()];
             i += 1;
             if let Some((lo, hi)) = cfg.kit.key_range(class, font, program) {
                 if (lo..=hi).contains(&pitch) {
@@ -181,9 +182,9 @@ pub fn build_phrases(fonts: &[SoundFontFile], cfg: &PhrasesConfig, out: &Path, p
         return Err(DataError::invalid("count", format!("{}: 1 to 100000 phrases per class", cfg.count)));
     }
     let mut skipped = Vec::new();
-    let jobs = plan(fonts, &cfg.kit, &mut skipped, |font, class, jobs| {
+    let jobs = plan(fonts, &cfg.kit, &mut skipped, |font, class, programs, jobs| {
         for index in 0..cfg.count {
-            let program = class.programs[index % class.programs.len()];
+            let program = programs[index % programs.len()];
             let rel = PathBuf::from(&font.family).join(font.name()).join(&class.label).join(format!("{}_{index:03}.wav", class.label));
             jobs.push(Job { font, class, program, what: JobKind::Phrase { index }, rel });
         }

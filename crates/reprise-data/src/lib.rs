@@ -2,6 +2,7 @@
 //!
 //! - [`soundfont`]: SF2 and SF3 SoundFonts rendered in-process with rustysynth (SF3 is
 //!   decoded to SF2 on loading), reverb and chorus off.
+//! - [`gus`]: GUS patches listed by a TiMidity configuration (freepats), converted to SF2.
 //! - [`classes`]: GM program names and the `seed8` / `gm15` class sets with real ranges.
 //! - [`kit`]: the isolated-note kit and the phrase kit (WAV + `manifest.csv`).
 //! - [`manifest`] and [`split`]: manifests (CSV or a folder of `LABEL/file.wav`) and
@@ -11,6 +12,7 @@
 
 pub mod classes;
 mod error;
+pub mod gus;
 pub mod install;
 pub mod kit;
 pub mod manifest;

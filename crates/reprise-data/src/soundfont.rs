@@ -16,12 +16,14 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Well-known SoundFonts by short name: (name, family, file names to look for).
-pub const KNOWN_SOUNDFONTS: [(&str, &str, &[&str]); 5] = [
+pub const KNOWN_SOUNDFONTS: [(&str, &str, &[&str]); 6] = [
     ("tim", "tim", &["sf2/TimGM6mb.sf2"]),
     ("fluid", "fluid", &["sf2/FluidR3_GM.sf2"]),
     ("fluid-mono", "fluid", &["sf3/FluidR3Mono_GM.sf3"]),
     ("musescore", "fluid", &["sf3/MuseScore_General.sf3", "sf3/MuseScore_General_Lite.sf3", "sf2/MuseScore_General.sf2"]),
     ("csound", "tim", &["sf2/sf_GMbank.sf2"]),
+    // GUS patches, through the TiMidity configuration that lists them (see `gus`)
+    ("freepats", "freepats", &["freepats.cfg", "/etc/timidity/freepats.cfg"]),
 ];
 
 /// The Debian package that provides each short name.
@@ -32,6 +34,7 @@ pub fn debian_package(short_name: &str) -> Option<&'static str> {
         "fluid-mono" => Some("fluidr3mono-gm-soundfont"),
         "musescore" => Some("musescore-general-soundfont-small"),
         "csound" => Some("csound-soundfont"),
+        "freepats" => Some("freepats"),
         _ => None,
     }
 }
@@ -65,23 +68,26 @@ pub fn family_of(path: &Path) -> String {
 }
 
 /// Resolves a `--soundfont` argument: a short name of [`KNOWN_SOUNDFONTS`] (`tim`,
-/// `fluid`, `fluid-mono`, `musescore`, `csound`), a path, or `FAMILY=PATH` to set the
+/// `fluid`, `fluid-mono`, `musescore`, `csound`, `freepats`), a path, or `FAMILY=PATH` to set the
 /// family. Returns the path and the family.
 pub fn resolve_soundfont(spec: &str) -> Result<(PathBuf, String)> {
     if let Some(&(name, family, files)) = KNOWN_SOUNDFONTS.iter().find(|k| k.0 == spec) {
+        let (absolute, relative): (Vec<&str>, Vec<&str>) = files.iter().partition(|f| Path::new(f).is_absolute());
+        let mut candidates = Vec::new();
         for root in search_roots() {
-            for f in files {
-                let flat = root.join(Path::new(f).file_name().unwrap_or_default());
-                for p in [root.join(f), flat] {
-                    if p.is_file() {
-                        return Ok((p, family.to_string()));
-                    }
-                }
+            for f in &relative {
+                candidates.push(root.join(f));
+                candidates.push(root.join(Path::new(f).file_name().unwrap_or_default()));
             }
         }
+        candidates.extend(absolute.iter().map(PathBuf::from));
+        if let Some(p) = candidates.into_iter().find(|p| p.is_file()) {
+            return Ok((p, family.to_string()));
+        }
         let pkg = debian_package(name).unwrap_or("?");
+        let expected = absolute.first().map_or_else(|| PathBuf::from(format!("/usr/share/sounds/{}", files[0])), PathBuf::from);
         return Err(DataError::SoundFont {
-            path: PathBuf::from(format!("/usr/share/sounds/{}", files[0])),
+            path: expected,
             reason: format!("SoundFont `{name}` is not installed; run `reprise data install` (apt-get install {pkg}), or put the file in $REPRISE_SOUNDFONTS"),
         });
     }
@@ -158,11 +164,18 @@ pub enum SynthEventKind {
 }
 
 impl SoundFontFile {
-    /// Reads an SF2 or SF3 file. Errors name the file: missing, empty, not a SoundFont,
-    /// truncated, undecodable samples, or a structure rustysynth rejects.
+    /// Reads an SF2 or SF3 file, or a TiMidity `.cfg` with the GUS patches it lists
+    /// (converted to SF2 in memory, see [`crate::gus`]). Errors name the file: missing,
+    /// empty, not a SoundFont, truncated, undecodable samples, or a structure rustysynth
+    /// rejects.
     pub fn open(path: impl AsRef<Path>, family: Option<&str>) -> Result<Self> {
         let path = path.as_ref();
         let bad = |reason: String| DataError::SoundFont { path: path.to_owned(), reason };
+        match path.extension().and_then(|e| e.to_str()).map(str::to_ascii_lowercase).as_deref() {
+            Some("cfg") => return Self::from_bytes(&crate::gus::config_to_sf2(path)?, path, family),
+            Some("pat") => return Err(bad("a single GUS patch: pass the TiMidity configuration that lists it (for freepats, /etc/timidity/freepats.cfg or `--soundfont freepats`)".into())),
+            _ => {}
+        }
         let bytes = std::fs::read(path).map_err(|e| {
             if e.kind() == std::io::ErrorKind::NotFound {
                 bad("no such file".into())
@@ -408,7 +421,7 @@ fn decode_vorbis(ogg: &[u8]) -> std::result::Result<Vec<i16>, String> {
     Ok(out)
 }
 
-fn put_chunk(out: &mut Vec<u8>, id: &[u8], data: &[u8]) {
+pub(crate) fn put_chunk(out: &mut Vec<u8>, id: &[u8], data: &[u8]) {
     // SF2 readers expect even sizes; an odd chunk (a zero-terminated string) gets a zero.
     let even = data.len() + data.len() % 2;
     out.extend_from_slice(id);
@@ -442,7 +455,8 @@ fn sf3_to_sf2(lists: &[List<'_>], smpl: &[u8], shdr: &[u8], pdta_chunks: &[Chunk
             }
         })
         .collect();
-    let mut pcm: Vec<i16> = Vec::new();
+    // leading silence: rustysynth takes sample data that starts with "OggS" for SF3
+    let mut pcm: Vec<i16> = vec![0; 46];
     let mut new_shdr = Vec::with_capacity(shdr.len());
     for (h, d) in headers[..n].iter().zip(decoded) {
         let d = d?;

@@ -192,6 +192,44 @@ fn sf3_is_decoded_and_renders_in_tune() {
 }
 
 #[test]
+fn freepats_gus_patches_render_in_tune() {
+    // Debian's freepats (GUS patches through /etc/timidity/freepats.cfg): CI installs it.
+    let (path, family) = match resolve_soundfont("freepats") {
+        Ok(found) => found,
+        Err(e) => {
+            assert!(std::env::var_os("CI").is_none(), "CI must install freepats: {e}");
+            eprintln!("skipping: {e}");
+            return;
+        }
+    };
+    let font = SoundFontFile::open(&path, Some(&family)).unwrap();
+    assert_eq!(font.family, "freepats");
+    assert_eq!(font.name(), "freepats");
+    assert!(font.preset(0, 53).is_some() && font.preset(0, 52).is_none(), "freepats has voice oohs, not choir aahs");
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = notes_config(seed8(), 5, 1);
+    let report = build_notes(std::slice::from_ref(&font), &cfg, dir.path(), &|_, _| {}).unwrap();
+    let m = &report.manifest;
+    let labels: std::collections::BTreeSet<&str> = m.rows.iter().map(|r| r.label.as_str()).collect();
+    assert_eq!(labels.len(), 8, "{labels:?}; skipped: {:?}", report.skipped);
+    let (mut in_tune, mut off) = (0, Vec::new());
+    for r in &m.rows {
+        let (x, sr) = read_wav(&m.resolve(r));
+        let peak = x.iter().fold(0f32, |a, v| a.max(v.abs()));
+        assert!((1e-3..0.999).contains(&peak), "{}: peak {peak}", r.path);
+        assert_eq!((r.family.as_str(), r.soundfont.as_str()), ("freepats", "freepats"));
+        let midi = r.pitch.unwrap() as f64;
+        match median_f0(&x, sr, cfg.hold_s) {
+            Some(f) if (1200.0 * (f / (440.0 * 2f64.powf((midi - 69.0) / 12.0))).log2()).abs() <= 50.0 => in_tune += 1,
+            f0 => off.push(format!("{} {f0:?}", r.path)),
+        }
+    }
+    let share = in_tune as f64 / m.rows.len() as f64;
+    eprintln!("freepats: {} clips, pitch within 50 cents: {share:.3}; off: {off:?}", m.rows.len());
+    assert!(m.rows.len() >= 60 && share >= 0.95, "{in_tune}/{} in tune; off: {off:?}", m.rows.len());
+}
+
+#[test]
 fn splits_are_stratified_grouped_and_seeded() {
     let mut rows = Vec::new();
     for family in ["fluid", "tim", "other"] {

@@ -31,7 +31,7 @@ pub mod tuning;
 pub mod window;
 
 pub use chroma::{cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig, FrameNorm};
-pub use cqt::{cqt, hybrid_cqt, icqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, Gamma, VqtFilters};
+pub use cqt::{cqt, hybrid_cqt, icqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, CqtStream, Gamma, HybridCqt, HybridCqtStream, PseudoCqt, PseudoCqtStream, VqtFilters};
 pub use db::{a_weighting, amplitude_to_db, power_to_db, DbConfig, DbRef};
 pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterConfig, MelNorm};
 pub use frame::{FrameStream, Framing, PadMode};

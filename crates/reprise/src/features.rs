@@ -12,7 +12,7 @@ use reprise_dsp::chroma::chroma_frame;
 use reprise_dsp::convert::mel_frequencies;
 use reprise_dsp::cqt::CqtMode;
 use reprise_dsp::{
-    amplitude_to_db, hybrid_cqt, pseudo_cqt, ChromaCqtConfig, CqtConfig, Gamma, VqtFilters, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
+    amplitude_to_db, ChromaCqtConfig, CqtConfig, Gamma, VqtFilters, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
     MelNorm, MelSpectrogram, Mfcc, MfccConfig, Stft, StftConfig,
 };
 use reprise_io::{AudioStream, LoadOptions};
@@ -123,7 +123,7 @@ impl FeatureKind {
         matches!(self, FeatureKind::Scalogram | FeatureKind::Scattering | FeatureKind::Jtfs | FeatureKind::Spiral)
     }
 
-    /// The constant-Q kinds, computed on the whole decoded signal (not streamed yet).
+    /// The constant-Q kinds (all streamed).
     pub fn is_constant_q(self) -> bool {
         matches!(
             self,
@@ -684,12 +684,36 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             (data, cfg.hop_length)
         }
         FeatureKind::HybridCqt | FeatureKind::PseudoCqt => {
-            // these hold the whole signal (streaming them is future work)
-            let y = read_all(open, &mut watch)?;
-            let cfg = params.cqt_config(sr);
-            let (data, t) = constant_q(&y, kind, &cfg, params)?;
+            // streamed like cqt: pass 1 estimates the tuning unless given, pass 2 transforms
+            let mut cfg = params.cqt_config(sr);
+            if cfg.tuning.is_none() {
+                let est = reprise_dsp::TuningEstimator::new(&reprise_dsp::PiptrackConfig { sr, ..Default::default() }, cfg.bins_per_octave, 0.01)?;
+                cfg.tuning = Some(estimate_tuning_streamed(open, est, &StftConfig::default(), 1.0)?);
+            }
+            let t = cfg.tuning.unwrap_or(0.0);
+            let mut mags: Vec<f32> = Vec::new();
+            let mut src = open()?;
+            if kind == FeatureKind::HybridCqt {
+                let plan = reprise_dsp::HybridCqt::new(&cfg, t)?;
+                let mut stream = plan.stream()?;
+                while let Some(c) = src.next_chunk()? {
+                    watch.see(&c);
+                    stream.push(&c)?.into_iter().for_each(|f| mags.extend(f));
+                }
+                stream.finish()?.into_iter().for_each(|f| mags.extend(f));
+            } else {
+                let plan = reprise_dsp::PseudoCqt::new(&cfg, t)?;
+                let mut stream = plan.stream();
+                while let Some(c) = src.next_chunk()? {
+                    watch.see(&c);
+                    stream.push(&c)?.into_iter().for_each(|f| mags.extend(f));
+                }
+                stream.finish()?.into_iter().for_each(|f| mags.extend(f));
+            }
+            watch.source_warnings = src.warnings();
             tuning = Some(t);
-            (data, cfg.hop_length)
+            let a = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, mags.len() / cfg.n_bins)), mags).expect("frame-major");
+            (finish_constant_q(FeatureData::Real(a), params)?, cfg.hop_length)
         }
         k if k.is_scattering() => {
             // these hold the whole signal: their padding depends on its length
@@ -823,12 +847,6 @@ fn estimate_tuning_streamed<'a>(
     }
     stream.finish(|_, s| push(s))?;
     Ok(est.estimate())
-}
-
-/// `hybrid-cqt` and `pseudo-cqt` on a whole signal; returns the data and the tuning used.
-fn constant_q(y: &[f32], kind: FeatureKind, cfg: &CqtConfig, params: &FeatureParams) -> Result<(FeatureData, f64)> {
-    let (real, tuning) = if kind == FeatureKind::HybridCqt { hybrid_cqt(y, cfg)? } else { pseudo_cqt(y, cfg)? };
-    Ok((finish_constant_q(FeatureData::Real(real), params)?, tuning))
 }
 
 /// The chroma-from-CQT settings of a run (`cfg` already holds all the chroma bins).
@@ -1017,6 +1035,22 @@ mod tests {
             assert_eq!(c.dim(), lib.dim());
             let err = c.iter().zip(lib.iter()).map(|(a, b)| (a - b).norm()).fold(0.0f32, f32::max);
             assert!(err <= 1e-6 * lib.iter().map(|v| v.norm()).fold(0.0f32, f32::max), "{err}");
+        }
+    }
+
+    #[test]
+    fn streamed_hybrid_and_pseudo_cqt_equal_the_library_calls() {
+        let y = tone(30000);
+        for tuning in [Some(0.0), None] {
+            let cfg = CqtConfig { tuning, ..Default::default() };
+            for (kind, (lib, t)) in [(FeatureKind::HybridCqt, reprise_dsp::hybrid_cqt(&y, &cfg).unwrap()), (FeatureKind::PseudoCqt, reprise_dsp::pseudo_cqt(&y, &cfg).unwrap())] {
+                let ours = extract_signal(&y, 22050, &FeatureParams { kind, tuning, ..Default::default() }).unwrap();
+                assert_eq!(ours.tuning, Some(t));
+                let FeatureData::Real(a) = ours.data else { panic!("real expected") };
+                assert_eq!(a.dim(), lib.dim());
+                let scale = lib.iter().fold(0.0f32, |m, v| m.max(*v));
+                assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6 * scale), "{kind:?}");
+            }
         }
     }
 
