@@ -30,9 +30,9 @@ defaults, matching what Reprise implements:
     logreg  LogisticRegression()                 lbfgs, C=1, max_iter=100, tol=1e-4
     svc     SVC()                                rbf, C=1, gamma='scale', tol=1e-3
     knn     KNeighborsClassifier()               k=5, uniform weights, euclidean
-    rf      RandomForestClassifier(n_estimators=10, random_state=s), s = 0..4
+    rf      RandomForestClassifier(n_estimators=10, random_state=s), s = 0..N-1 (--rf-seeds N, default 5)
 
-Accuracy is measured on the test split (rf: the mean over the five seeds, since
+Accuracy is measured on the test split (rf: the mean over the --rf-seeds seeds, since
 its RNG cannot be matched). Fit (scaler + classifier) and predict (scaler +
 classifier) are timed separately with time.perf_counter: one untimed warm-up
 run, then the median of --repeats runs (rf: seed 0). Everything is
@@ -85,7 +85,7 @@ from sklearn.svm import SVC  # noqa: E402
 
 PINNED_SKLEARN = "1.9.1"
 CLASSIFIERS = ("logreg", "svc", "knn", "rf")
-RF_SEEDS = (0, 1, 2, 3, 4)
+RF_SEEDS = 5  # number of random_state values averaged for rf (--rf-seeds)
 DELTA_FLAG_POINTS = 2.0
 RATIO_FLAG = 2.0
 
@@ -125,9 +125,13 @@ def bench_sklearn(name: str, Xtr, ytr, Xte, yte, repeats: int) -> dict:
         pipe, pred, _, _ = fit_predict(name, 0, Xtr, ytr, Xte)
         acc = float(np.mean(pred == yte))
         if name == "rf":
-            accs = [acc] + [float(np.mean(fit_predict(name, s, Xtr, ytr, Xte)[1] == yte)) for s in RF_SEEDS[1:]]
+            accs = [acc] + [float(np.mean(fit_predict(name, s, Xtr, ytr, Xte)[1] == yte)) for s in range(1, RF_SEEDS)]
             acc = float(np.mean(accs))
-            notes.append("rf acc: mean of seeds 0-4 (" + ", ".join(f"{a:.3f}" for a in accs) + ")")
+            sd = float(np.std(accs, ddof=1)) if len(accs) > 1 else 0.0
+            if len(accs) <= 5:
+                notes.append(f"rf acc: mean of seeds 0-{RF_SEEDS - 1} (" + ", ".join(f"{a:.3f}" for a in accs) + ")")
+            else:
+                notes.append(f"rf acc: mean of seeds 0-{RF_SEEDS - 1} = {acc:.4f}, sd {sd:.4f}, standard error {sd / len(accs) ** 0.5:.4f}")
         if name == "logreg":
             n_iter = int(pipe.named_steps["clf"].n_iter_[0])
             notes.append(f"logreg n_iter={n_iter}")
@@ -184,9 +188,15 @@ def main() -> int:
     ap.add_argument("--dump", required=True, help="folder written by `reprise classify --dump DIR`")
     ap.add_argument("--reprise-cmd", help="shell command to run first (it should produce --dump DIR)")
     ap.add_argument("--repeats", type=int, default=5, help="timed runs per classifier (median; default 5)")
+    ap.add_argument("--rf-seeds", type=int, default=5, help="rf accuracy is the mean over random_state 0..N-1 (default 5); "
+                    "give Reprise the same count with `reprise classify --dump-rf-seeds N`")
     ap.add_argument("--markdown", help="append the table (with a header) to this file")
     ap.add_argument("--fail-on-flag", action="store_true", help="exit 1 if any row is flagged")
     args = ap.parse_args()
+    global RF_SEEDS
+    if args.rf_seeds < 1:
+        ap.error('--rf-seeds must be at least 1')
+    RF_SEEDS = args.rf_seeds
     if args.repeats < 1:
         ap.error("--repeats must be >= 1")
 
@@ -292,7 +302,7 @@ def main() -> int:
     legend = (
         f"Flags: Δ = |accuracy difference| > {DELTA_FLAG_POINTS:g} points; slow = reprise/sklearn time > "
         f"{RATIO_FLAG:g}. scikit-learn: Pipeline(StandardScaler(), clf), median of {args.repeats} runs after a "
-        f"warm-up, 1 thread; rf accuracy = mean over random_state 0-4. {n_flag} of {len(rows)} rows flagged.\n"
+        f"warm-up, 1 thread; rf accuracy = mean over random_state 0-{RF_SEEDS - 1}. {n_flag} of {len(rows)} rows flagged.\n"
     )
     print()
     print(table + "\n" + legend)

@@ -392,6 +392,7 @@ pub(crate) fn parse_soundfont(bytes: &[u8]) -> std::result::Result<(SoundFont, b
     if shdr.len() % 46 != 0 || shdr.len() < 46 {
         return Err(format!("damaged: sample headers are {} bytes, not a positive multiple of 46", shdr.len()));
     }
+    check_indices(&pdta_chunks)?;
     let compressed = smpl.starts_with(b"OggS") || shdr.chunks_exact(46).any(|h| u16::from_le_bytes([h[44], h[45]]) & 0x10 != 0);
     let sf2;
     let data: &[u8] = if compressed {
@@ -408,6 +409,36 @@ pub(crate) fn parse_soundfont(bytes: &[u8]) -> std::result::Result<(SoundFont, b
         Ok(Err(e)) => Err(format!("damaged SoundFont: {e}")),
         Err(_) => Err("damaged SoundFont: the parser failed on malformed data".into()),
     }
+}
+
+/// Checks the index links of the preset data (presets → bags → generators, instruments
+/// likewise): each list must rise and stay within the list it
+/// points into. rustysynth indexes them unchecked (found by fuzzing); with this check a
+/// damaged file is an error before it gets there.
+fn check_indices(pdta: &[Chunk<'_>]) -> std::result::Result<(), String> {
+    let records = |id: &[u8; 4], size: usize| -> std::result::Result<Vec<&[u8]>, String> {
+        let c = pdta.iter().find(|c| &c.id == id).ok_or_else(|| format!("damaged: no `{}` chunk", String::from_utf8_lossy(id)))?;
+        if c.data.len() % size != 0 || c.data.is_empty() {
+            return Err(format!("damaged: `{}` is {} bytes, not a positive multiple of {size}", String::from_utf8_lossy(id), c.data.len()));
+        }
+        Ok(c.data.chunks_exact(size).collect())
+    };
+    // (list, record size, offset of the u16 index, list it points into, its record size);
+    // modulator links are not followed (rustysynth ignores modulators)
+    type Link = (&'static [u8; 4], usize, usize, &'static [u8; 4], usize);
+    let links: [Link; 4] = [(b"phdr", 38, 24, b"pbag", 4), (b"pbag", 4, 0, b"pgen", 4), (b"inst", 22, 20, b"ibag", 4), (b"ibag", 4, 0, b"igen", 4)];
+    for (from, size, at, to, to_size) in links {
+        let n_to = records(to, to_size)?.len();
+        let mut last = 0usize;
+        for (i, r) in records(from, size)?.iter().enumerate() {
+            let v = u16::from_le_bytes([r[at], r[at + 1]]) as usize;
+            if v < last || v >= n_to {
+                return Err(format!("damaged: `{}` record {i} points to `{}` record {v} (of {n_to}, after {last})", String::from_utf8_lossy(from), String::from_utf8_lossy(to)));
+            }
+            last = v;
+        }
+    }
+    Ok(())
 }
 
 /// Decodes one Ogg Vorbis stream to 16-bit PCM (first channel).

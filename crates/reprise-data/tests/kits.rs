@@ -152,6 +152,12 @@ fn bad_soundfonts_and_missing_presets_get_clear_errors() {
         let e = msg(&p("cut.sf2", &good[..cut]));
         assert!(e.contains("cut.sf2") && (e.contains("truncated") || e.contains("damaged")), "cut at {cut}: {e}");
     }
+    // a bag pointing past the generators (rustysynth would index out of bounds; found by fuzzing)
+    let mut b = good.clone();
+    let pbag = good.windows(4).position(|w| w == b"pbag").unwrap() + 8;
+    b[pbag..pbag + 2].copy_from_slice(&u16::MAX.to_le_bytes());
+    let e = msg(&p("bag.sf2", &b));
+    assert!(e.contains("bag.sf2") && e.contains("`pbag` record 0 points to `pgen`"), "{e}");
     // byte flips in the headers and the preset data never panic
     let mut rng = reprise_data::rng::Rng::new(5);
     let pdta = good.windows(4).rposition(|w| w == b"pdta").unwrap();

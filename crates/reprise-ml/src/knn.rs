@@ -52,7 +52,7 @@ impl KnnConfig {
         }
         Ok(Knn {
             n_neighbors: self.n_neighbors,
-            x: x.to_owned(),
+            x: x.as_standard_layout().into_owned(),
             y: y.to_vec(),
             n_classes,
         })
@@ -64,14 +64,22 @@ impl Knn {
     /// distances.
     pub fn kneighbors(&self, x: ArrayView2<f64>) -> Result<Vec<Vec<(usize, f64)>>> {
         check_predict(x, self.x.ncols())?;
-        let train_sq: Vec<f64> = self.x.rows().into_iter().map(|r| r.dot(&r)).collect();
         let k = self.n_neighbors;
+        let d = self.x.ncols();
+        // rows as slices (a model read from disk may not be in standard layout)
+        let train = self.x.as_standard_layout();
+        let train = train.as_slice().expect("standard layout");
+        let query = x.as_standard_layout();
+        let query = query.as_slice().expect("standard layout");
+        let train_rows: Vec<&[f64]> = train.chunks_exact(d.max(1)).collect();
+        let query_rows: Vec<&[f64]> = query.chunks_exact(d.max(1)).collect();
+        let train_sq: Vec<f64> = train_rows.iter().map(|r| sq_norm(r)).collect();
         let cross = x.dot(&self.x.t());
         Ok((0..x.nrows())
             .into_par_iter()
             .map(|r| {
-                let (c, xr) = (cross.row(r), x.row(r));
-                let xsq = xr.dot(&xr);
+                let (c, xr) = (cross.row(r), query_rows[r]);
+                let xsq = sq_norm(xr);
                 // expanded distances can round below a direct sum; refine candidates exactly
                 let mut d: Vec<(f64, usize)> = c
                     .iter()
@@ -86,14 +94,7 @@ impl Knn {
                 let mut cand: Vec<(f64, usize)> = d
                     .iter()
                     .filter(|v| v.0 <= bound + slack)
-                    .map(|&(_, i)| {
-                        let exact: f64 = xr
-                            .iter()
-                            .zip(self.x.row(i))
-                            .map(|(a, b)| (a - b) * (a - b))
-                            .sum();
-                        (exact, i)
-                    })
+                    .map(|&(_, i)| (sq_dist(xr, train_rows[i]), i))
                     .collect();
                 cand.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 cand.into_iter().take(k).map(|(d, i)| (i, d)).collect()
@@ -113,4 +114,31 @@ impl Knn {
             })
             .collect())
     }
+}
+
+/// Σ (aᵢ − bᵢ)², in four running sums (one running sum is latency-bound).
+fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
+    let tail: f64 = ca.remainder().iter().zip(cb.remainder()).map(|(x, y)| (x - y) * (x - y)).sum();
+    let mut acc = [0.0f64; 4];
+    for (x, y) in ca.zip(cb) {
+        for j in 0..4 {
+            let t = x[j] - y[j];
+            acc[j] += t * t;
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+/// Σ aᵢ², as [`sq_dist`].
+fn sq_norm(a: &[f64]) -> f64 {
+    let c = a.chunks_exact(4);
+    let tail: f64 = c.remainder().iter().map(|x| x * x).sum();
+    let mut acc = [0.0f64; 4];
+    for x in c {
+        for j in 0..4 {
+            acc[j] += x[j] * x[j];
+        }
+    }
+    (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
 }

@@ -53,9 +53,10 @@ impl StandardScaler {
     /// Scales rows: `(x − mean) / scale`.
     pub fn transform(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         check_predict(x, self.n_features())?;
-        let mut out = x.to_owned();
-        for mut row in out.rows_mut() {
-            for ((v, &m), &s) in row.iter_mut().zip(&self.mean).zip(&self.scale) {
+        let mut out = x.as_standard_layout().into_owned();
+        let (mean, scale) = (self.mean.as_slice().expect("1-D"), self.scale.as_slice().expect("1-D"));
+        for row in out.as_slice_mut().expect("standard layout").chunks_exact_mut(mean.len().max(1)) {
+            for ((v, m), s) in row.iter_mut().zip(mean).zip(scale) {
                 *v = (*v - m) / s;
             }
         }
