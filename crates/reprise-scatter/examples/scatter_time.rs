@@ -1,8 +1,9 @@
 //! Times planning and one call of scattering 1-D and JTFS (J=8, Q=(12,1), J_fr=3) on a
-//! synthetic signal at 22050 Hz, one thread; prints JSON medians.
-//! `cargo run --release -p reprise-scatter --example scatter_time -- [ROUNDS] [SECONDS] [scattering|jtfs|all] [SIGNAL.f32]`
+//! synthetic signal at 22050 Hz, one thread; prints JSON medians. `spiral` times JTFS with
+//! the spiral paths (finite differences across octaves); `all` does not include it.
+//! `cargo run --release -p reprise-scatter --example scatter_time -- [ROUNDS] [SECONDS] [scattering|jtfs|spiral|all] [SIGNAL.f32]`
 //! With SIGNAL.f32 (raw little-endian float32 at 22050 Hz) its first SECONDS are used instead of the synthetic signal.
-use reprise_scatter::{Jtfs, JtfsConfig, Scattering1D, ScatteringConfig};
+use reprise_scatter::{Jtfs, JtfsConfig, OctaveFilters, Scattering1D, ScatteringConfig};
 use std::time::Instant;
 
 fn median(mut v: Vec<f64>) -> f64 {
@@ -39,7 +40,7 @@ fn main() {
         .collect()
     };
     let mut fields = vec![format!("\"seconds\": {seconds}")];
-    if which != "jtfs" {
+    if which == "scattering" || which == "all" {
         let cfg = ScatteringConfig::default();
         let plan = time(rounds, || Scattering1D::new(cfg, n).unwrap());
         let s = Scattering1D::new(cfg, n).unwrap();
@@ -47,11 +48,13 @@ fn main() {
         fields.push(format!("\"scattering_plan_s\": {plan:.4}, \"scattering_s\": {run:.4}, \"scattering_x_realtime\": {:.1}", seconds / run));
     }
     if which != "scattering" {
-        let cfg = JtfsConfig::default();
+        let spiral = which == "spiral";
+        let cfg = JtfsConfig { spiral: spiral.then_some(OctaveFilters::FiniteDifference), ..JtfsConfig::default() };
         let plan = time(rounds, || Jtfs::new(cfg, n).unwrap());
         let s = Jtfs::new(cfg, n).unwrap();
         let run = time(rounds, || s.process(&x).unwrap());
-        fields.push(format!("\"jtfs_plan_s\": {plan:.4}, \"jtfs_s\": {run:.4}, \"jtfs_x_realtime\": {:.2}", seconds / run));
+        let name = if spiral { "spiral" } else { "jtfs" };
+        fields.push(format!("\"{name}_plan_s\": {plan:.4}, \"{name}_s\": {run:.4}, \"{name}_x_realtime\": {:.2}", seconds / run));
     }
     println!("{{{}}}", fields.join(", "));
 }

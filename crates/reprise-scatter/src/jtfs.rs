@@ -469,11 +469,11 @@ impl Jtfs {
                 let rows = self.freq_path(l2, n1_max, &col, i, &mut scratch);
                 paths.push(time_average(rows, &mut scratch));
             }
-            let n_oct = self.octave.as_ref().map_or(0, |o| o.len());
-            for i in 0..self.fr.len() {
-                for b in 0..n_oct {
-                    let rows = self.spiral_path(l2, n1_max, &col, i, b, &mut scratch);
-                    paths.push(time_average(rows, &mut scratch));
+            if self.octave.is_some() {
+                for i in 0..self.fr.len() {
+                    for rows in self.spiral_paths(l2, n1_max, &col, i, &mut scratch) {
+                        paths.push(time_average(rows, &mut scratch));
+                    }
                 }
             }
         }
@@ -590,13 +590,14 @@ impl Jtfs {
         rows
     }
 
-    /// One spiral path: like a spin path of [`Jtfs::freq_path`], but the λ filter is
-    /// applied without subsampling, then the octave filter `b` runs along λ in steps of
-    /// `Q1` rows (fixed chroma, zeros beyond the λ axis), then the modulus, then the
-    /// average along λ by φ_F with subsampling by F.
-    fn spiral_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, b: usize, scratch: &mut [Complex32]) -> Vec<Vec<f32>> {
+    /// The spiral paths of λ filter `i`, one per octave filter: like a spin path of
+    /// [`Jtfs::freq_path`], but the λ filter is applied without subsampling (once, shared
+    /// by the octave filters), then each octave filter runs along λ in steps of `Q1` rows
+    /// (fixed chroma, zeros beyond the λ axis), then the modulus, then the average along λ
+    /// by φ_F with subsampling by F.
+    fn spiral_paths(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
         let f = &self.fr[i];
-        let kernel = &self.octave.as_ref().expect("spiral configured")[b];
+        let kernels = self.octave.as_ref().expect("spiral configured");
         let q1 = self.config.q.0 as i64;
         let nf = self.n_fr;
         let mf = nf >> self.lf;
@@ -604,7 +605,7 @@ impl Jtfs {
             JtfsFormat::Time => n1_max.div_ceil(1 << self.lf).min(mf),
             JtfsFormat::Joint => mf,
         };
-        let mut rows = vec![vec![0.0f32; cols]; out_rows];
+        let mut rows = vec![vec![vec![0.0f32; cols]; out_rows]; kernels.len()];
         let mut y = Vec::new();
         let mut z = Vec::new();
         self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
@@ -614,22 +615,30 @@ impl Jtfs {
                 }
             }
             self.plans.ifft_batch(nf, x, scratch);
-            y.resize(c * nf, Complex32::default());
-            let y = &mut y[..c * nf];
             let scale = 1.0 / nf as f32;
-            for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(nf)) {
-                for (row, out) in ys.iter_mut().enumerate() {
-                    let mut acc = Complex32::default();
+            for (kernel, rows) in kernels.iter().zip(rows.iter_mut()) {
+                y.resize(c * nf, Complex32::default());
+                let y = &mut y[..c * nf];
+                for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(nf)) {
+                    // out[row] = Σ_taps w · x[row − tap·Q1], tap by tap over contiguous rows
+                    ys.fill(Complex32::default());
                     for &(tap, w) in &kernel.taps {
-                        let src = row as i64 - tap * q1;
-                        if src >= 0 && (src as usize) < nf {
-                            acc += xs[src as usize] * w;
+                        let shift = tap * q1;
+                        let lo = shift.clamp(0, nf as i64) as usize;
+                        let hi = (nf as i64 + shift).clamp(0, nf as i64) as usize;
+                        if lo < hi {
+                            let src = &xs[(lo as i64 - shift) as usize..];
+                            for (o, v) in ys[lo..hi].iter_mut().zip(src) {
+                                *o += *v * w;
+                            }
                         }
                     }
-                    *out = Complex32::new((acc.re * acc.re + acc.im * acc.im).sqrt() * scale, 0.0);
+                    for o in ys.iter_mut() {
+                        *o = Complex32::new((o.re * o.re + o.im * o.im).sqrt() * scale, 0.0);
+                    }
                 }
+                self.average_lambda(y, 0, t0, rows, &mut z, scratch);
             }
-            self.average_lambda(y, 0, t0, &mut rows, &mut z, scratch);
         });
         rows
     }
