@@ -564,4 +564,7 @@ fn train_eval_predict_plot() {
     let o = reprise(&["predict", s(&cnn), s(&wav), "--json"]);
     let line: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
     assert!(!line["windows"].as_array().unwrap().is_empty() && line["probs"].as_object().unwrap().len() == 3, "{line}");
+    let o = reprise(&["predict", s(&cnn), s(&wav), "--json", "--overlap", "0"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    expect_error(&["predict", s(&cnn), s(&wav), "--overlap", "1.5"], "--overlap 1.5: give a fraction from 0 to 0.9");
 }

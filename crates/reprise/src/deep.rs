@@ -291,9 +291,11 @@ pub struct ClipPrediction {
     pub label: usize,
 }
 
-/// Predicts every clip of `set` (half-overlapping windows).
-pub fn predict_clips(net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelude::Device) -> Vec<ClipPrediction> {
-    let windows: Vec<Window> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, set.window.div_ceil(2))).collect();
+/// Predicts every clip of `set` from windows `hop` frames (samples for waveforms) apart;
+/// [`score`] uses half-overlapping windows (`hop = ⌈window/2⌉`), musicnn's default is
+/// `hop = window`. The last window always ends at the clip's end.
+pub fn predict_clips(net: &Net, set: &PatchSet, hop: usize, device: &reprise_nn::burn::prelude::Device) -> Vec<ClipPrediction> {
+    let windows: Vec<Window> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, hop.max(1))).collect();
     let lp = log_probs(net, set, &windows, 64, device);
     let mut out: Vec<ClipPrediction> = (0..set.clips.len()).map(|_| ClipPrediction { window_starts: vec![], window_probs: vec![], probs: vec![], label: 0 }).collect();
     let mut sums: Vec<Vec<f64>> = vec![vec![0.0; set.n_classes]; set.clips.len()];
@@ -316,7 +318,7 @@ pub fn predict_clips(net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelu
 /// Scores `net` on the labelled `set`.
 pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelude::Device) -> DeepResult {
     let t0 = std::time::Instant::now();
-    let preds = predict_clips(net, set, device);
+    let preds = predict_clips(net, set, set.window.div_ceil(2), device);
     let predict_s = t0.elapsed().as_secs_f64();
     let truth: Vec<usize> = set.clips.iter().map(|c| c.label).collect();
     let pred: Vec<usize> = preds.iter().map(|p| p.label).collect();
