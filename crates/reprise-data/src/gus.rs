@@ -13,9 +13,14 @@
 //! - the six-stage GUS envelope becomes SF2's attack, decay to sustain and release. A
 //!   stage's time is TiMidity's: |Δoffset| · 8192 / (44100 · r) s with
 //!   r = (rate & 63) << 3·(3 − rate >> 6); an offset is 6.02/16 dB per step;
-//! - a wave without a loop is played to its end with no envelope, as TiMidity does;
-//! - ping-pong loops become forward loops; reverse waves, vibrato, tremolo, pan and the
-//!   configuration's `amp=` are ignored.
+//! - a looped wave always sustains (TiMidity adds the sustain bit to every looped wave); a
+//!   looped wave without the envelope bit loops while the key is held, then plays on to its
+//!   end; a wave without a loop is played to its end with no envelope, as TiMidity does;
+//! - drum-set notes play their wave pitched to the note (TiMidity's `note_to_use`), with
+//!   loops and envelopes stripped, as TiMidity does for drum sets by default;
+//! - ping-pong loops become forward loops; reverse waves, vibrato, tremolo, pan, the
+//!   configuration's `amp=`, and the scale frequency (the pivot of non-semitone key tracking;
+//!   the root key is used) are ignored.
 
 use crate::error::{DataError, Result};
 use crate::soundfont::put_chunk;
@@ -101,9 +106,8 @@ pub fn parse_patch(bytes: &[u8]) -> std::result::Result<GusPatch, String> {
     }
     let name = text(&bytes[HEADER + 2..HEADER + 18]);
     let layer = HEADER + INSTRUMENT_HEADER;
-    if bytes[HEADER + 22] == 0 {
-        return Err("damaged: the instrument has no layer".into());
-    }
+    // the layer count (byte HEADER + 22) is not checked: some writers put 0 for 1, and only
+    // the first layer is read
     let n_waves = bytes[layer + 6] as usize;
     if n_waves == 0 {
         return Err("damaged: the patch has no wave".into());
@@ -138,6 +142,8 @@ pub fn parse_patch(bytes: &[u8]) -> std::result::Result<GusPatch, String> {
         }
         if modes & MODE_LOOP == 0 {
             (loop_start, loop_end) = (0, pcm.len());
+        } else {
+            modes |= MODE_SUSTAIN; // as TiMidity: every looped wave sustains
         }
         let mut env_rates = [0u8; 6];
         let mut env_offsets = [0u8; 6];
@@ -229,7 +235,11 @@ fn read_config_into(path: &Path, dirs: &mut Vec<PathBuf>, entries: &mut Vec<Patc
 /// A patch name as TiMidity looks it up: in the `dir` folders, latest first, then beside
 /// the configuration, with `.pat` added when missing.
 fn resolve_patch(name: &str, dirs: &[PathBuf], here: &Path) -> Option<PathBuf> {
-    let candidates = |base: PathBuf| [base.clone(), base.with_extension("pat")];
+    let candidates = |base: PathBuf| {
+        let mut pat = base.clone().into_os_string();
+        pat.push(".pat");
+        [base, PathBuf::from(pat)]
+    };
     let p = Path::new(name);
     if p.is_absolute() {
         return candidates(p.to_path_buf()).into_iter().find(|c| c.is_file());
@@ -270,10 +280,10 @@ fn gen_i16(op: u16, v: i16) -> Gen {
 
 /// The volume envelope of a wave as SF2 generators (attenuation, attack, decay, sustain,
 /// release), following the module doc.
-fn envelope(w: &GusWave) -> Vec<Gen> {
+fn envelope(w: &GusWave, drum: bool) -> Vec<Gen> {
     let looping = w.modes & MODE_LOOP != 0;
-    if !looping || w.modes & MODE_ENVELOPE == 0 {
-        // played to the end of the wave, as TiMidity does with an unlooped wave
+    if drum || !looping || w.modes & MODE_ENVELOPE == 0 {
+        // played to the end of the wave, as TiMidity does without an envelope
         let length = w.data.len() as f64 / w.rate as f64;
         return vec![gen_i16(38, timecents(length))];
     }
@@ -283,15 +293,12 @@ fn envelope(w: &GusWave) -> Vec<Gen> {
     let peak = o[0].max(1);
     let db = |a: u8, b: u8| (a as f64 - b as f64).max(0.0) * DB_PER_STEP;
     let per_100db = |secs: f64, span_db: f64| if span_db > 0.1 { secs * 100.0 / span_db } else { 0.0 };
-    let (sustain_level, decay_secs) = if w.modes & MODE_SUSTAIN != 0 {
-        (o[2], t(1, o[0]) + t(2, o[1]))
-    } else {
-        // no sustain: all stages run while the key is held
-        (o[5], t(1, o[0]) + t(2, o[1]) + t(3, o[2]) + t(4, o[3]) + t(5, o[4]))
-    };
+    // looped waves always sustain at stage 2 (TiMidity sets the sustain bit on them)
+    let (sustain_level, decay_secs) = (o[2], t(1, o[0]) + t(2, o[1]));
     let release_secs = t(3, sustain_level) + t(4, o[3]) + t(5, o[4]);
     let mut g = Vec::new();
-    let attenuation = ((255 - peak as i32) as f64 * DB_PER_STEP * 10.0).round() as i16;
+    // rustysynth (like the EMU8000) applies 0.4 × initialAttenuation: divide by 0.4
+    let attenuation = ((255 - peak as i32) as f64 * DB_PER_STEP * 10.0 / 0.4).round().min(1440.0) as i16;
     if attenuation > 0 {
         g.push(gen_i16(48, attenuation));
     }
@@ -316,11 +323,13 @@ fn wave_for(waves: &[GusWave], hz: f64) -> usize {
     })
 }
 
-/// The root key and fine tune (cents) that make a wave sound at its root frequency.
-fn root_key(w: &GusWave) -> (i16, i16) {
+/// The root key, coarse tune (semitones) and fine tune (cents) that make a wave sound at
+/// its root frequency; the coarse tune carries what a root outside keys 0–127 leaves over.
+fn root_key(w: &GusWave) -> (i16, i16, i16) {
     let key = 69.0 + 12.0 * (w.root_mhz as f64 / 440_000.0).log2();
-    let k = key.round().clamp(0.0, 127.0);
-    (k as i16, ((k - key) * 100.0).round().clamp(-99.0, 99.0) as i16)
+    let k = key.round();
+    let root = k.clamp(0.0, 127.0);
+    (root as i16, (root - k).clamp(-120.0, 120.0) as i16, ((k - key) * 100.0).round() as i16)
 }
 
 /// An SF2 file being assembled.
@@ -360,7 +369,13 @@ impl Sf2Builder {
         (self.n_samples - 1) as u16
     }
 
-    fn bytes(mut self) -> Vec<u8> {
+    fn bytes(mut self) -> std::result::Result<Vec<u8>, String> {
+        // every index of an SF2 file is 16-bit
+        let (bags, gens) = (self.insts.iter().map(|i| i.1.len()).sum::<usize>(), self.insts.iter().flat_map(|i| &i.1).map(Vec::len).sum::<usize>());
+        let most = [("samples", self.n_samples), ("instrument zones", bags), ("generators", gens), ("presets", self.presets.len())].into_iter().max_by_key(|m| m.1).expect("four counts");
+        if most.1 >= u16::MAX as usize {
+            return Err(format!("too many {} ({}) for one SoundFont (at most 65534)", most.0, most.1));
+        }
         self.shdr.extend_from_slice(&name20("EOS"));
         self.shdr.extend_from_slice(&[0u8; 26]);
         let (mut inst, mut ibag, mut igen) = (Vec::new(), Vec::new(), Vec::new());
@@ -424,7 +439,7 @@ impl Sf2Builder {
         let mut out = b"RIFF".to_vec();
         out.extend_from_slice(&(body.len() as u32).to_le_bytes());
         out.extend_from_slice(&body);
-        out
+        Ok(out)
     }
 }
 
@@ -432,12 +447,16 @@ impl Sf2Builder {
 /// recorded pitch.
 fn zone(lo: u8, hi: u8, w: &GusWave, sample: u16, drum: bool) -> Vec<Gen> {
     let mut z = vec![(43, [lo, hi])];
-    z.extend(envelope(w));
-    if w.modes & MODE_LOOP != 0 {
-        z.push(gen_i16(54, 1));
+    z.extend(envelope(w, drum));
+    if !drum && w.modes & MODE_LOOP != 0 {
+        // with an envelope the loop runs through the release; without, only while held
+        z.push(gen_i16(54, if w.modes & MODE_ENVELOPE != 0 { 1 } else { 3 }));
     }
-    let (root, fine) = if drum { (lo as i16, 0) } else { root_key(w) };
+    let (root, coarse, fine) = root_key(w);
     z.push(gen_i16(58, root));
+    if coarse != 0 {
+        z.push(gen_i16(51, coarse));
+    }
     if fine != 0 {
         z.push(gen_i16(52, fine));
     }
@@ -462,7 +481,7 @@ pub fn config_to_sf2(path: &Path) -> Result<Vec<u8>> {
         }
     }
     let slots: Vec<PatchSlot> = entries.iter().map(|e| PatchSlot { bank: e.bank, program: e.program, drum_note: e.drum_note, name: e.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), patch: &patches[e.path.as_path()] }).collect();
-    Ok(patches_to_sf2(&slots))
+    patches_to_sf2(&slots).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })
 }
 
 /// Where a patch goes in the SoundFont built by [`patches_to_sf2`].
@@ -479,26 +498,35 @@ pub struct PatchSlot<'a> {
     pub patch: &'a GusPatch,
 }
 
-/// SF2 bytes from parsed patches. A later slot for the same (bank, program) replaces an
-/// earlier one, as in TiMidity.
-pub fn patches_to_sf2(slots: &[PatchSlot<'_>]) -> Vec<u8> {
+/// SF2 bytes from parsed patches. A later slot for the same (bank, program), or the same
+/// drum set and note, replaces an earlier one, as in TiMidity. Errors when the result
+/// would exceed SF2's 16-bit indices.
+pub fn patches_to_sf2(slots: &[PatchSlot<'_>]) -> std::result::Result<Vec<u8>, String> {
     let mut sf = Sf2Builder::default();
     // the first sample index of each patch, by address
     let mut first_sample: BTreeMap<*const GusPatch, u16> = BTreeMap::new();
-    let mut drums: BTreeMap<u8, Vec<Vec<Gen>>> = BTreeMap::new();
+    // drum set → note → zone
+    let mut drums: BTreeMap<u8, BTreeMap<u8, Vec<Gen>>> = BTreeMap::new();
     for slot in slots {
         let patch = slot.patch;
-        let first = *first_sample.entry(patch as *const GusPatch).or_insert_with(|| {
-            let first = sf.n_samples as u16;
-            for (i, w) in patch.waves.iter().enumerate() {
-                sf.add_sample(&format!("{}{i}", slot.name.chars().take(16).collect::<String>()), w);
+        let first = match first_sample.get(&(patch as *const GusPatch)) {
+            Some(&f) => f,
+            None => {
+                if sf.n_samples + patch.waves.len() >= u16::MAX as usize {
+                    return Err(format!("too many waves (over {}) for one SoundFont", sf.n_samples + patch.waves.len()));
+                }
+                let f = sf.n_samples as u16;
+                for (i, w) in patch.waves.iter().enumerate() {
+                    sf.add_sample(&format!("{}{i}", slot.name.chars().take(16).collect::<String>()), w);
+                }
+                first_sample.insert(patch as *const GusPatch, f);
+                f
             }
-            first
-        });
+        };
         match slot.drum_note {
             Some(note) => {
                 let i = wave_for(&patch.waves, freq_of_key(note));
-                drums.entry(slot.program).or_default().push(zone(note, note, &patch.waves[i], first + i as u16, true));
+                drums.entry(slot.program).or_default().insert(note, zone(note, note, &patch.waves[i], first + i as u16, true));
             }
             None => {
                 let mut zones = Vec::new();
@@ -518,7 +546,7 @@ pub fn patches_to_sf2(slots: &[PatchSlot<'_>]) -> Vec<u8> {
     }
     for (set, zones) in drums {
         sf.presets.push((format!("drum set {set}"), 128, set as u16, sf.insts.len()));
-        sf.insts.push((format!("drums {set}"), zones));
+        sf.insts.push((format!("drums {set}"), zones.into_values().collect()));
     }
     sf.bytes()
 }
@@ -649,10 +677,12 @@ mod tests {
         // outside every range: the nearest root
         p.waves[0].low_mhz = 300_000;
         assert_eq!(wave_for(&p.waves, 100.0), 0);
-        assert_eq!(root_key(&p.waves[1]), (81, 0));
+        assert_eq!(root_key(&p.waves[1]), (81, 0, 0));
         let mut off = p.waves[1].clone();
         off.root_mhz = 445_000; // +19.6 cents above A4: root key 69, fine tune −20 cents
-        assert_eq!(root_key(&off), (69, -20));
+        assert_eq!(root_key(&off), (69, 0, -20));
+        off.root_mhz = 20_000_000; // key 135.08: root 127, coarse −8 semitones, fine −8 cents
+        assert_eq!(root_key(&off), (127, -8, -8));
     }
 
     /// Frequency from the mean period between rising zero crossings (a pure tone).
@@ -687,10 +717,12 @@ mod tests {
             // released: the 0.44 s release of the envelope has faded it by the end
             assert!(rms(&x[x.len() - 4410..]) < 0.02 * rms(held), "program {program} key {key} does not fade");
         }
-        // the drum note plays the wave at its recorded pitch
+        // a drum note plays its wave pitched to the note (TiMidity's note_to_use), unlooped:
+        // the 2-s wave pitched from A4 down to C2 (×0.149) lasts 13.5 s, so it still sounds
         let ev = [SynthEvent { time_s: 0.0, channel: 9, kind: NoteOn { key: 36, velocity: 100 } }, SynthEvent { time_s: 1.5, channel: 9, kind: NoteOff { key: 36 } }];
         let x = font.render_events(&ev, 1.5, 44_100).unwrap();
-        assert!((tone_hz(&x[22_050..], 44_100.0) - 440.0).abs() < 3.0);
+        let f = tone_hz(&x[22_050..], 44_100.0);
+        assert!((1200.0 * (f / freq_of_key(36)).log2()).abs() < 5.0, "drum note 36: {f} Hz");
     }
 
     #[test]
@@ -700,7 +732,7 @@ mod tests {
         let data = HEADER + INSTRUMENT_HEADER + LAYER_HEADER + WAVE_HEADER;
         bytes[data..data + 4].copy_from_slice(b"OggS");
         let patch = parse_patch(&bytes).unwrap();
-        let sf2 = patches_to_sf2(&[PatchSlot { bank: 0, program: 0, drum_note: None, name: "ogg".into(), patch: &patch }]);
+        let sf2 = patches_to_sf2(&[PatchSlot { bank: 0, program: 0, drum_note: None, name: "ogg".into(), patch: &patch }]).unwrap();
         let font = crate::SoundFontFile::from_bytes(&sf2, "ogg.sf2", None).unwrap();
         assert!(!font.was_sf3);
         assert_eq!(font.presets().len(), 1);

@@ -417,7 +417,8 @@ pub(crate) fn parse_soundfont(bytes: &[u8]) -> std::result::Result<(SoundFont, b
 /// damaged file is an error before it gets there.
 fn check_indices(pdta: &[Chunk<'_>]) -> std::result::Result<(), String> {
     let records = |id: &[u8; 4], size: usize| -> std::result::Result<Vec<&[u8]>, String> {
-        let c = pdta.iter().find(|c| &c.id == id).ok_or_else(|| format!("damaged: no `{}` chunk", String::from_utf8_lossy(id)))?;
+        // rustysynth keeps the last chunk of each kind
+        let c = pdta.iter().rev().find(|c| &c.id == id).ok_or_else(|| format!("damaged: no `{}` chunk", String::from_utf8_lossy(id)))?;
         if c.data.len() % size != 0 || c.data.is_empty() {
             return Err(format!("damaged: `{}` is {} bytes, not a positive multiple of {size}", String::from_utf8_lossy(id), c.data.len()));
         }

@@ -71,8 +71,9 @@ impl Knn {
         let train = train.as_slice().expect("standard layout");
         let query = x.as_standard_layout();
         let query = query.as_slice().expect("standard layout");
-        let train_rows: Vec<&[f64]> = train.chunks_exact(d.max(1)).collect();
-        let query_rows: Vec<&[f64]> = query.chunks_exact(d.max(1)).collect();
+        // (by index, so that zero-width rows work too)
+        let train_rows: Vec<&[f64]> = (0..self.x.nrows()).map(|i| &train[i * d..(i + 1) * d]).collect();
+        let query_rows: Vec<&[f64]> = (0..x.nrows()).map(|i| &query[i * d..(i + 1) * d]).collect();
         let train_sq: Vec<f64> = train_rows.iter().map(|r| sq_norm(r)).collect();
         let cross = x.dot(&self.x.t());
         Ok((0..x.nrows())
@@ -141,4 +142,19 @@ fn sq_norm(a: &[f64]) -> f64 {
         }
     }
     (acc[0] + acc[1]) + (acc[2] + acc[3]) + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn zero_width_rows_tie_everywhere_without_a_panic() {
+        let x = Array2::<f64>::zeros((6, 0));
+        let knn = KnnConfig { n_neighbors: 3 }.fit(x.view(), &[0, 1, 1, 0, 1, 1], 2).unwrap();
+        let nb = knn.kneighbors(Array2::<f64>::zeros((2, 0)).view()).unwrap();
+        // every distance is 0: the earliest rows are nearest
+        assert_eq!(nb[0], vec![(0, 0.0), (1, 0.0), (2, 0.0)]);
+        assert_eq!(knn.predict(Array2::<f64>::zeros((1, 0)).view()).unwrap(), vec![1]);
+    }
 }
