@@ -11,7 +11,9 @@ need=()
 if [ ! -f /usr/share/sounds/sf2/TimGM6mb.sf2 ] && [ ! -f "${REPRISE_SOUNDFONTS:-/nonexistent}/TimGM6mb.sf2" ]; then
   need+=(timgm6mb-soundfont)
 fi
-if [ ! -f /etc/timidity/freepats.cfg ] && [ ! -f "${REPRISE_SOUNDFONTS:-/nonexistent}/freepats.cfg" ]; then
+# (a removed but not purged freepats keeps its .cfg: look for a patch too)
+if { [ ! -f /etc/timidity/freepats.cfg ] || [ ! -f /usr/share/midi/freepats/Tone_000/000_Acoustic_Grand_Piano.pat ]; } \
+   && [ ! -f "${REPRISE_SOUNDFONTS:-/nonexistent}/freepats.cfg" ]; then
   need+=(freepats)
 fi
 if [ ${#need[@]} -gt 0 ]; then

@@ -408,7 +408,7 @@ fn data_and_midi_commands() {
     // the freepats GUS patches are a family of their own (CI installs the package)
     let o = reprise(&["data", "soundfonts"]);
     assert!(String::from_utf8_lossy(&o.stdout).contains("freepats"), "{}", String::from_utf8_lossy(&o.stdout));
-    if std::path::Path::new("/etc/timidity/freepats.cfg").is_file() {
+    if std::path::Path::new("/usr/share/midi/freepats/Tone_000/000_Acoustic_Grand_Piano.pat").is_file() {
         let two = d.join("two");
         let o = reprise(&["data", "notes", "-o", s(&two), "--soundfont", "tim", "--soundfont", "freepats", "--classes", "violin,clarinet", "--step", "12", "--velocities", "100", "--duration-s", "1", "--hold-s", "0.5"]);
         assert!(o.status.success(), "{}", stderr(&o));

@@ -222,7 +222,11 @@ fn read_config_into(path: &Path, dirs: &mut Vec<PathBuf>, entries: &mut Vec<Patc
             _ if first.bytes().all(|c| c.is_ascii_digit()) => {
                 let n = number(Some(&first), "program")? as u8;
                 let Some(name) = tokens.get(1) else { continue };
-                let patch = resolve_patch(name, dirs, &here).ok_or_else(|| at(format!("patch `{name}` not found in {}", dirs.iter().chain([&here]).map(|d| d.display().to_string()).collect::<Vec<_>>().join(", "))))?;
+                let patch = resolve_patch(name, dirs, &here).ok_or_else(|| {
+                    let missing: Vec<String> = dirs.iter().filter(|d| !d.is_dir()).map(|d| d.display().to_string()).collect();
+                    let hint = if missing.is_empty() { String::new() } else { format!("; {} does not exist: are the patches installed? (freepats: `reprise data install`, or apt-get install freepats)", missing.join(", ")) };
+                    at(format!("patch `{name}` not found in {}{hint}", dirs.iter().chain([&here]).map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")))
+                })?;
                 let (bank, program, drum_note) = if current.0 { (128, current.1 as u8, Some(n)) } else { (current.1, n, None) };
                 entries.push(PatchEntry { bank, program, drum_note, path: patch });
             }

@@ -208,7 +208,15 @@ fn freepats_gus_patches_render_in_tune() {
             return;
         }
     };
-    let font = SoundFontFile::open(&path, Some(&family)).unwrap();
+    let font = match SoundFontFile::open(&path, Some(&family)) {
+        Ok(f) => f,
+        Err(e) => {
+            // e.g. a removed but not purged package: the .cfg stays, the patches go
+            assert!(std::env::var_os("CI").is_none(), "CI must install freepats: {e}");
+            eprintln!("skipping: {e}");
+            return;
+        }
+    };
     assert_eq!(font.family, "freepats");
     assert_eq!(font.name(), "freepats");
     assert!(font.preset(0, 53).is_some() && font.preset(0, 52).is_none(), "freepats has voice oohs, not choir aahs");
