@@ -63,6 +63,17 @@ impl DataError {
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         DataError::Io { path: path.to_owned(), source }
     }
+    /// Reads a SoundFont, patch or configuration file: a missing one is a
+    /// [`DataError::SoundFont`] saying "no such file", other failures are I/O errors.
+    pub(crate) fn read_font_file(path: &std::path::Path) -> Result<Vec<u8>> {
+        std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                DataError::SoundFont { path: path.to_owned(), reason: "no such file".into() }
+            } else {
+                DataError::io(path, e)
+            }
+        })
+    }
 }
 
 /// Result alias for [`DataError`].

@@ -156,14 +156,7 @@ pub fn parse_patch(bytes: &[u8]) -> std::result::Result<GusPatch, String> {
 
 /// Reads a `.pat` file; errors name it.
 pub fn read_patch(path: &Path) -> Result<GusPatch> {
-    let bytes = std::fs::read(path).map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            DataError::SoundFont { path: path.to_owned(), reason: "no such file".into() }
-        } else {
-            DataError::io(path, e)
-        }
-    })?;
-    parse_patch(&bytes).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })
+    parse_patch(&DataError::read_font_file(path)?).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })
 }
 
 /// One program line of a TiMidity configuration.
@@ -194,7 +187,7 @@ fn read_config_into(path: &Path, dirs: &mut Vec<PathBuf>, entries: &mut Vec<Patc
     if depth > 8 {
         return Err(bad("`source` nests more than 8 deep (a loop?)".into()));
     }
-    let raw = std::fs::read(path).map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { bad("no such file".into()) } else { DataError::io(path, e) })?;
+    let raw = DataError::read_font_file(path)?;
     if raw.is_empty() {
         return Err(bad("file is empty (0 bytes)".into()));
     }

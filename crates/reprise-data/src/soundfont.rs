@@ -176,14 +176,7 @@ impl SoundFontFile {
             Some("pat") => return Err(bad("a single GUS patch: pass the TiMidity configuration that lists it (for freepats, /etc/timidity/freepats.cfg or `--soundfont freepats`)".into())),
             _ => {}
         }
-        let bytes = std::fs::read(path).map_err(|e| {
-            if e.kind() == std::io::ErrorKind::NotFound {
-                bad("no such file".into())
-            } else {
-                DataError::io(path, e)
-            }
-        })?;
-        Self::from_bytes(&bytes, path, family)
+        Self::from_bytes(&DataError::read_font_file(path)?, path, family)
     }
 
     /// Parses the bytes of an SF2 or SF3 file; `path` names it in errors and sets the

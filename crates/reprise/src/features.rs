@@ -691,25 +691,14 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
                 cfg.tuning = Some(estimate_tuning_streamed(open, est, &StftConfig::default(), 1.0)?);
             }
             let t = cfg.tuning.unwrap_or(0.0);
-            let mut mags: Vec<f32> = Vec::new();
             let mut src = open()?;
-            if kind == FeatureKind::HybridCqt {
+            let mags = if kind == FeatureKind::HybridCqt {
                 let plan = reprise_dsp::HybridCqt::new(&cfg, t)?;
-                let mut stream = plan.stream()?;
-                while let Some(c) = src.next_chunk()? {
-                    watch.see(&c);
-                    stream.push(&c)?.into_iter().for_each(|f| mags.extend(f));
-                }
-                stream.finish()?.into_iter().for_each(|f| mags.extend(f));
+                drain(&mut *src, &mut watch, plan.stream()?, |s, c| s.push(c), |s| s.finish())?
             } else {
                 let plan = reprise_dsp::PseudoCqt::new(&cfg, t)?;
-                let mut stream = plan.stream();
-                while let Some(c) = src.next_chunk()? {
-                    watch.see(&c);
-                    stream.push(&c)?.into_iter().for_each(|f| mags.extend(f));
-                }
-                stream.finish()?.into_iter().for_each(|f| mags.extend(f));
-            }
+                drain(&mut *src, &mut watch, plan.stream(), |s, c| s.push(c), |s| s.finish())?
+            };
             watch.source_warnings = src.warnings();
             tuning = Some(t);
             let a = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, mags.len() / cfg.n_bins)), mags).expect("frame-major");
@@ -823,6 +812,24 @@ fn scattering(y: &[f32], sr: u32, params: &FeatureParams) -> Result<(FeatureData
 /// Number of described rows in a `meta()` JSON array (0 when there is none).
 fn data_rows(meta: &Option<Value>) -> usize {
     meta.as_ref().and_then(|m| m.as_array()).map_or(0, |a| a.len())
+}
+
+/// Feeds every chunk of `src` to a magnitude stream (`push`, then `finish`) and returns
+/// its frames, concatenated.
+fn drain<S>(
+    src: &mut dyn ChunkSource,
+    watch: &mut Watch,
+    mut stream: S,
+    push: impl Fn(&mut S, &[f32]) -> reprise_dsp::Result<Vec<Vec<f32>>>,
+    finish: impl FnOnce(S) -> reprise_dsp::Result<Vec<Vec<f32>>>,
+) -> Result<Vec<f32>> {
+    let mut out = Vec::new();
+    while let Some(c) = src.next_chunk()? {
+        watch.see(&c);
+        push(&mut stream, &c)?.into_iter().for_each(|f| out.extend(f));
+    }
+    finish(stream)?.into_iter().for_each(|f| out.extend(f));
+    Ok(out)
 }
 
 /// A pass over the source that feeds `|STFT|^power` frames to `est` and returns its
