@@ -526,13 +526,15 @@ pub fn patches_to_sf2(slots: &[PatchSlot<'_>]) -> std::result::Result<Vec<u8>, S
                 drums.entry(slot.program).or_default().insert(note, zone(note, note, &patch.waves[i], first + i as u16, true));
             }
             None => {
+                // one zone per run of keys that play the same wave
+                let wave_of: Vec<usize> = (0..=127u8).map(|key| wave_for(&patch.waves, freq_of_key(key))).collect();
                 let mut zones = Vec::new();
-                let mut lo = 0u8;
-                for key in 0..=127u8 {
-                    let i = wave_for(&patch.waves, freq_of_key(key));
-                    if key == 127 || wave_for(&patch.waves, freq_of_key(key + 1)) != i {
-                        zones.push(zone(lo, key, &patch.waves[i], first + i as u16, false));
-                        lo = key.saturating_add(1);
+                let mut lo = 0usize;
+                for key in 0..128usize {
+                    if key == 127 || wave_of[key + 1] != wave_of[key] {
+                        let i = wave_of[key];
+                        zones.push(zone(lo as u8, key as u8, &patch.waves[i], first + i as u16, false));
+                        lo = key + 1;
                     }
                 }
                 sf.presets.retain(|p| (p.1, p.2) != (slot.bank, slot.program as u16));

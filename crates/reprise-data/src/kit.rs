@@ -112,9 +112,16 @@ fn plan<'a>(fonts: &'a [SoundFontFile], kit: &'a KitConfig, skipped: &mut Vec<St
     let mut jobs = Vec::new();
     for font in fonts {
         for class in &kit.classes {
-            let (present, missing): (Vec<u8>, Vec<u8>) = class.programs.iter().partition(|&&p| font.require_program(p, false).is_ok());
+            let mut present = Vec::new();
+            let mut missing = Vec::new();
+            for &p in &class.programs {
+                match font.require_program(p, false) {
+                    Ok(()) => present.push(p),
+                    Err(e) => missing.push(e.to_string()),
+                }
+            }
             if present.is_empty() {
-                skipped.extend(missing.iter().filter_map(|&p| font.require_program(p, false).err().map(|e| e.to_string())));
+                skipped.extend(missing);
                 continue;
             }
             per_class(font, class, &present, &mut jobs);
