@@ -80,10 +80,18 @@ impl Signal {
 
 /// Returns an error naming the first NaN or infinite value of `x`.
 pub fn check_finite(x: &[f32], what: &'static str) -> Result<()> {
-    match x.iter().position(|v| !v.is_finite()) {
-        None => Ok(()),
-        Some(index) => Err(Error::NonFinite { what, index, value: x[index] }),
+    // Blocks are scanned without an early exit, which vectorises; only a block that
+    // holds a bad value is searched for its first one.
+    const BLOCK: usize = 256;
+    for (b, block) in x.chunks(BLOCK).enumerate() {
+        if block.iter().fold(true, |ok, v| ok & v.is_finite()) {
+            continue;
+        }
+        let i = block.iter().position(|v| !v.is_finite()).expect("the block holds a non-finite value");
+        let index = b * BLOCK + i;
+        return Err(Error::NonFinite { what, index, value: x[index] });
     }
+    Ok(())
 }
 
 /// Shorthand for an [`Error::InvalidParameter`].
@@ -101,5 +109,12 @@ mod tests {
         let e = check_finite(&[0.0, f32::NAN, f32::INFINITY], "sample").unwrap_err();
         assert!(matches!(e, Error::NonFinite { index: 1, .. }));
         assert!(e.to_string().contains("index 1"));
+        // past the first scanned block, with a later bad value in the same block
+        let mut long = vec![0.5f32; 2000];
+        long[1500] = f32::NEG_INFINITY;
+        long[1501] = f32::NAN;
+        long[1999] = f32::NAN;
+        assert!(matches!(check_finite(&long, "sample"), Err(Error::NonFinite { index: 1500, .. })));
+        assert!(check_finite(&long[..1500], "sample").is_ok());
     }
 }

@@ -182,9 +182,10 @@ pub fn chroma_cqt(y: &[f32], config: &ChromaCqtConfig) -> Result<(Array2<f32>, f
     if config.n_octaves == 0 {
         return Err(invalid("n_octaves", "must be at least 1"));
     }
-    let cqt_cfg = config.cqt_config();
-    let (c, tuning) = crate::cqt::cqt(y, &cqt_cfg)?;
-    let mag = c.mapv(|v| v.norm());
+    let cqt_cfg = crate::cqt::CqtConfig { gamma: crate::cqt::Gamma::Fixed(0.0), ..config.cqt_config() };
+    cqt_cfg.validate()?;
+    let tuning = crate::cqt::resolve_tuning(y, &cqt_cfg)?;
+    let mag = crate::cqt::Cqt::new(&cqt_cfg, tuning)?.magnitude(y)?;
     Ok((chroma_from_cqt_magnitude(mag.view(), config)?, tuning))
 }
 

@@ -17,9 +17,10 @@
 //!   1e-9 of each kernel's peak), the reference the multirate mode is measured against.
 
 use crate::chroma::FrameNorm;
-use crate::frame::PadMode;
+use crate::bandfft::{BandFft, BandFftWork};
+use crate::frame::{FrameStream, Framing, PadMode};
 use crate::halfband::{halve, Halver};
-use crate::stft::{Stft, StftConfig};
+use crate::stft::{abs_parts, Stft, StftConfig};
 use crate::window::Window;
 use ndarray::{Array2, ShapeBuilder};
 use num_complex::{Complex32, Complex64};
@@ -346,35 +347,6 @@ impl Kernels {
             .collect();
         Self { n_fft, rows }
     }
-
-    /// Responses of every bin for every centred frame of `y` (hop `hop`), frame-major
-    /// `(n_frames, n_bins)`.
-    fn respond(&self, y: &[f32], hop: usize, pad_mode: PadMode) -> Result<(Vec<Complex32>, usize)> {
-        let stft = self.stft(hop, pad_mode)?;
-        let mut out = Vec::new();
-        let n = stft.for_each_frame(y, |_, spec| self.frame(spec, &mut out))?;
-        debug_assert_eq!(out.len(), n * self.rows.len());
-        Ok((out, n))
-    }
-
-    /// The STFT (rectangular window, centred) that feeds these kernels at `hop`.
-    fn stft(&self, hop: usize, pad_mode: PadMode) -> Result<Stft> {
-        Stft::new(&StftConfig { n_fft: self.n_fft, hop_length: Some(hop), win_length: None, window: Window::Rectangular, center: true, pad_mode })
-    }
-
-    /// Appends the response of every bin to one frame's spectrum.
-    fn frame(&self, spec: &[Complex32], out: &mut Vec<Complex32>) {
-        let half = self.n_fft / 2;
-        for row in &self.rows {
-            let mut acc = Complex32::new(0.0, 0.0);
-            for (m, w) in row {
-                let m = *m as usize;
-                let x = if m <= half { spec[m] } else { spec[self.n_fft - m].conj() };
-                acc += w * x;
-            }
-            out.push(acc);
-        }
-    }
 }
 
 /// librosa's `sparsify_rows` for one row: drops the smallest magnitudes whose cumulative
@@ -399,13 +371,131 @@ fn sparsify(row: &[Complex64], quantile: f64) -> Vec<(usize, Complex64)> {
     row.iter().enumerate().filter(|(i, _)| mags[*i] >= thr).map(|(i, c)| (i, *c)).collect()
 }
 
+/// The kernels of one octave group in the form the transform runs them: per bin, a
+/// contiguous run of weights over a band of the spectrum (zeros where the kernel was
+/// sparsified away), plus, in exact mode, a run applied to the conjugate half. The
+/// band comes from a [`BandFft`], so only the bins some kernel reads are computed.
+struct BandedKernels {
+    fft: BandFft,
+    n_fft: usize,
+    /// Per bin: the direct run and the conjugate run, `(offset in the band, length,
+    /// offset in the weights)`.
+    runs: Vec<[(usize, usize, usize); 2]>,
+    /// Per weight `w = wr + i·wi` of a run read with sign `s` (+1 direct, −1 for the
+    /// conjugate half): `[wr, −s·wi, s·wr, wi]`, so that the response is
+    /// `Σ (c0·re + c1·im) + i·Σ (c2·im + c3·re)`.
+    coef: Vec<[f32; 4]>,
+}
+
+/// Frames transformed together: the kernel products run across them in SIMD lanes.
+const LANES: usize = 8;
+
+/// Buffers of a [`BandedKernels`] user: up to [`LANES`] frames' bands, lane by lane.
+struct FrameWork {
+    fft: BandFftWork,
+    re: Vec<[f32; LANES]>,
+    im: Vec<[f32; LANES]>,
+}
+
+impl BandedKernels {
+    fn from_sparse(k: &Kernels) -> Self {
+        let (n, half) = (k.n_fft, k.n_fft / 2);
+        // entry (m, w) reads X[m] for m ≤ n/2, and conj(X[n − m]) above
+        let side = |m: u32| if m as usize <= half { (0, m as usize) } else { (1, n - m as usize) };
+        let mut lo = usize::MAX;
+        let mut hi = 0;
+        for (m, _) in k.rows.iter().flatten() {
+            let (_, j) = side(*m);
+            lo = lo.min(j);
+            hi = hi.max(j + 1);
+        }
+        if lo > hi {
+            (lo, hi) = (0, 0);
+        }
+        let mut coef: Vec<[f32; 4]> = Vec::new();
+        let runs = k
+            .rows
+            .iter()
+            .map(|row| {
+                let mut out = [(0, 0, 0); 2];
+                for (s, run) in out.iter_mut().enumerate() {
+                    let idx: Vec<(usize, Complex32)> = row.iter().filter(|(m, _)| side(*m).0 == s).map(|(m, w)| (side(*m).1, *w)).collect();
+                    let (Some(a), Some(b)) = (idx.iter().map(|e| e.0).min(), idx.iter().map(|e| e.0).max()) else { continue };
+                    let at = coef.len();
+                    coef.resize(at + b + 1 - a, [0.0; 4]);
+                    let sign = if s == 0 { 1.0 } else { -1.0 };
+                    for (j, w) in idx {
+                        coef[at + j - a] = [w.re, -sign * w.im, sign * w.re, w.im];
+                    }
+                    *run = (a - lo, b + 1 - a, at);
+                }
+                out
+            })
+            .collect();
+        Self { fft: BandFft::new(n, lo..hi), n_fft: n, runs, coef }
+    }
+
+    fn work(&self) -> FrameWork {
+        let n = self.fft.band().len();
+        FrameWork { fft: self.fft.work(), re: vec![[0.0; LANES]; n], im: vec![[0.0; LANES]; n] }
+    }
+
+    /// Transforms the frame in `work.fft` into lane `lane` of the band buffers.
+    fn transform(&self, work: &mut FrameWork, lane: usize) {
+        self.fft.process(&mut work.fft, &mut work.re, &mut work.im, lane);
+    }
+
+    /// The responses of every bin to the frames in the lanes of `work`, times `factor`:
+    /// calls `put(bin, lane, value)` for the first `n_lanes` lanes. Each lane's sum runs
+    /// over the kernel in order, so a frame's response does not depend on its lane or on
+    /// the other frames.
+    fn respond(&self, work: &FrameWork, factor: &[f32], n_lanes: usize, mut put: impl FnMut(usize, usize, Complex32)) {
+        for (k, (runs, f)) in self.runs.iter().zip(factor).enumerate() {
+            let (mut ar, mut ai) = ([0.0f32; LANES], [0.0f32; LANES]);
+            // one pass per accumulator, so that each vectorises across lanes
+            for &(at, len, w) in runs {
+                let (coef, xr, xi) = (&self.coef[w..w + len], &work.re[at..at + len], &work.im[at..at + len]);
+                for (c, (xr, xi)) in coef.iter().zip(xr.iter().zip(xi)) {
+                    lanes_mul_add(&mut ar, c[0], xr, c[1], xi);
+                }
+                for (c, (xr, xi)) in coef.iter().zip(xr.iter().zip(xi)) {
+                    lanes_mul_add(&mut ai, c[2], xi, c[3], xr);
+                }
+            }
+            for l in 0..n_lanes {
+                put(k, l, Complex32::new(ar[l] * f, ai[l] * f));
+            }
+        }
+    }
+}
+
+/// `acc += a·x + b·y`, lane by lane.
+#[inline(always)]
+fn lanes_mul_add(acc: &mut [f32; LANES], a: f32, x: &[f32; LANES], b: f32, y: &[f32; LANES]) {
+    for ((s, x), y) in acc.iter_mut().zip(x).zip(y) {
+        *s += a * x + b * y;
+    }
+}
+
+/// One octave group of a planned transform.
+struct Stage {
+    kernels: std::sync::Arc<BandedKernels>,
+    framing: Framing,
+    /// The bins this stage computes.
+    range: std::ops::Range<usize>,
+    /// Per bin: the rate gain times `L_k^(−1/2)` (when `scale`).
+    factor: Vec<f32>,
+    /// Whether the signal is halved after this stage.
+    halve_after: bool,
+}
+
 /// A planned CQT/VQT: filter design and FFT kernels are built once per tuning.
 pub struct Cqt {
     config: CqtConfig,
     filters: VqtFilters,
     early_factor: usize,
-    /// Per octave group, from the top: kernels, bin range, hop and rate at that stage.
-    stages: Vec<(Kernels, std::ops::Range<usize>, usize, bool)>,
+    /// The octave groups, from the top.
+    stages: Vec<Stage>,
 }
 
 impl Cqt {
@@ -426,17 +516,30 @@ impl Cqt {
         let factor = 1usize << early;
         let mut sr = config.sr as f64 / factor as f64;
         let mut hop = config.hop_length / factor;
-        let mut stages = Vec::with_capacity(n_octaves);
+        let mut stages: Vec<Stage> = Vec::with_capacity(n_octaves);
+        // (normalised frequencies, lengths) of the previous group: in multirate mode
+        // every whole octave has the same atoms at its own rate, and shares its kernels
+        let mut previous: Option<(Vec<f64>, Vec<f64>)> = None;
         let n = config.n_bins;
         for i in 0..n_octaves {
             let hi = n - n_filters * i;
             let lo = n.saturating_sub(n_filters * (i + 1));
             let (design_sr, gain) = if exact { (config.sr as f64, 1.0) } else { (sr, (config.sr as f64 / sr).sqrt()) };
             let sub = filters.subset(lo..hi, config, design_sr);
-            let kernels = Kernels::build(&sub, config, design_sr, gain, exact);
-            let halve = !exact && hop.is_multiple_of(2);
-            stages.push((kernels, lo..hi, if exact { config.hop_length } else { hop }, halve));
-            if halve {
+            let key = (sub.freqs.iter().map(|f| f / design_sr).collect::<Vec<f64>>(), sub.lengths.clone());
+            let same = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(y.abs()));
+            let kernels = match (&previous, stages.last()) {
+                (Some((f, l)), Some(last)) if same(f, &key.0) && same(l, &key.1) => last.kernels.clone(),
+                _ => std::sync::Arc::new(BandedKernels::from_sparse(&Kernels::build(&sub, config, design_sr, 1.0, exact))),
+            };
+            previous = Some(key);
+            let stage_hop = if exact { config.hop_length } else { hop };
+            let framing = Framing { frame_length: kernels.n_fft, hop_length: stage_hop, center: true, pad_mode: config.pad_mode };
+            framing.validate()?;
+            let factor = filters.lengths[lo..hi].iter().map(|l| (gain * if config.scale { 1.0 / l.sqrt() } else { 1.0 }) as f32).collect();
+            let halve_after = !exact && hop.is_multiple_of(2);
+            stages.push(Stage { kernels, framing, range: lo..hi, factor, halve_after });
+            if halve_after {
                 hop /= 2;
                 sr /= 2.0;
             }
@@ -458,16 +561,36 @@ impl Cqt {
 
     /// The complex transform of `y`, shape `(n_bins, n_frames)`, bins ascending.
     pub fn process(&self, y: &[f32]) -> Result<Array2<Complex32>> {
+        self.run(y, |c| c)
+    }
+
+    /// The magnitude `|C|` of the transform of `y`, shape `(n_bins, n_frames)`, without
+    /// the complex array in between.
+    pub fn magnitude(&self, y: &[f32]) -> Result<Array2<f32>> {
+        self.run(y, |c| abs_parts(c.re, c.im))
+    }
+
+    /// The transform of `y`, each value passed through `map`.
+    fn run<T: Copy + Default>(&self, y: &[f32], map: impl Fn(Complex32) -> T) -> Result<Array2<T>> {
         check_finite(y, "sample")?;
         if y.is_empty() {
             return Err(Error::Empty);
         }
+        if y.len() < self.early_factor {
+            return Err(Error::TooShort { len: y.len(), need: self.early_factor, why: "early downsampling".into() });
+        }
+        // frames: as many as the octave with the fewest has
+        let mut len = y.len().div_ceil(self.early_factor);
+        let mut n_frames = usize::MAX;
+        for st in &self.stages {
+            n_frames = n_frames.min(st.framing.count(len)?);
+            if st.halve_after {
+                len = len.div_ceil(2);
+            }
+        }
         let mut sig: Vec<f32>;
         let mut cur: &[f32] = y;
         if self.early_factor > 1 {
-            if y.len() < self.early_factor {
-                return Err(Error::TooShort { len: y.len(), need: self.early_factor, why: "early downsampling".into() });
-            }
             sig = y.to_vec();
             let mut f = self.early_factor;
             while f > 1 {
@@ -478,35 +601,24 @@ impl Cqt {
             sig.iter_mut().for_each(|v| *v *= g);
             cur = &sig;
         }
-        let mut owned: Vec<f32>;
-        let mut responses = Vec::with_capacity(self.stages.len());
-        for (kernels, range, hop, halve_after) in &self.stages {
-            let (resp, n) = kernels.respond(cur, *hop, self.config.pad_mode)?;
-            responses.push((resp, n, range.clone()));
-            if *halve_after {
-                owned = halve(cur);
-                let g = std::f32::consts::SQRT_2;
-                owned.iter_mut().for_each(|v| *v *= g);
+        let n_bins = self.config.n_bins;
+        let mut data = vec![T::default(); n_bins * n_frames];
+        for st in &self.stages {
+            let mut work = st.kernels.work();
+            for (b, block) in data.chunks_mut(n_bins * LANES).enumerate() {
+                let n_lanes = block.len() / n_bins;
+                for lane in 0..n_lanes {
+                    st.framing.fill(cur, 0, cur.len(), b * LANES + lane, work.fft.frame_mut());
+                    st.kernels.transform(&mut work, lane);
+                }
+                let lo = st.range.start;
+                st.kernels.respond(&work, &st.factor, n_lanes, |k, lane, v| block[lane * n_bins + lo + k] = map(v));
+            }
+            if st.halve_after {
+                let mut owned = halve(cur);
+                owned.iter_mut().for_each(|v| *v *= std::f32::consts::SQRT_2);
                 sig = owned;
                 cur = &sig;
-            }
-        }
-        let n_frames = responses.iter().map(|(_, n, _)| *n).min().unwrap_or(0);
-        let n_bins = self.config.n_bins;
-        let mut data = vec![Complex32::new(0.0, 0.0); n_bins * n_frames];
-        for (resp, _, range) in &responses {
-            let width = range.len();
-            for t in 0..n_frames {
-                let src = &resp[t * width..(t + 1) * width];
-                data[t * n_bins + range.start..t * n_bins + range.end].copy_from_slice(src);
-            }
-        }
-        if self.config.scale {
-            let inv: Vec<f32> = self.filters.lengths.iter().map(|l| (1.0 / l.sqrt()) as f32).collect();
-            for frame in data.chunks_exact_mut(n_bins) {
-                for (v, s) in frame.iter_mut().zip(&inv) {
-                    *v *= *s;
-                }
             }
         }
         Ok(Array2::from_shape_vec((n_bins, n_frames).f(), data).expect("frame-major data"))
@@ -519,11 +631,10 @@ impl Cqt {
     pub fn stream(&self) -> Result<CqtStream<'_>> {
         let early = (0..self.early_factor.trailing_zeros()).map(|_| Halver::new()).collect();
         let mut stages = Vec::with_capacity(self.stages.len());
-        for (kernels, _, hop, halve_after) in &self.stages {
-            stages.push((kernels.stft(*hop, self.config.pad_mode)?.stream(), halve_after.then(Halver::new)));
+        for st in &self.stages {
+            stages.push((FrameStream::new(st.framing)?, st.kernels.work(), st.halve_after.then(Halver::new)));
         }
-        let inv_scale = self.filters.lengths.iter().map(|l| if self.config.scale { (1.0 / l.sqrt()) as f32 } else { 1.0 }).collect();
-        Ok(CqtStream { cqt: self, early, pending: vec![std::collections::VecDeque::new(); stages.len()], stages, inv_scale, received: 0 })
+        Ok(CqtStream { cqt: self, early, pending: vec![std::collections::VecDeque::new(); stages.len()], stages, received: 0 })
     }
 }
 
@@ -532,9 +643,8 @@ impl Cqt {
 pub struct CqtStream<'a> {
     cqt: &'a Cqt,
     early: Vec<Halver>,
-    stages: Vec<(crate::stft::StftStream, Option<Halver>)>,
+    stages: Vec<(FrameStream, FrameWork, Option<Halver>)>,
     pending: Vec<std::collections::VecDeque<Vec<Complex32>>>,
-    inv_scale: Vec<f32>,
     received: usize,
 }
 
@@ -542,8 +652,8 @@ impl CqtStream<'_> {
     /// Pushes samples; returns the frames (each `n_bins` values, bins ascending) that are
     /// now complete in every octave.
     pub fn push(&mut self, chunk: &[f32]) -> Result<Vec<Vec<Complex32>>> {
-        if let Some(i) = chunk.iter().position(|v| !v.is_finite()) {
-            return Err(Error::NonFinite { what: "sample", index: self.received + i, value: chunk[i] });
+        if let Err(Error::NonFinite { what, index, value }) = check_finite(chunk, "sample") {
+            return Err(Error::NonFinite { what, index: index + self.received, value });
         }
         self.received += chunk.len();
         let mut x = chunk.to_vec();
@@ -583,18 +693,20 @@ impl CqtStream<'_> {
 
     /// Feeds the (early-decimated) samples through the octave stages, top first.
     fn feed(&mut self, mut x: Vec<f32>, last: bool) -> Result<()> {
-        let stages = std::mem::take(&mut self.stages);
-        let mut kept = Vec::with_capacity(stages.len());
-        for (i, (mut stft, mut halver)) in stages.into_iter().enumerate() {
-            let kernels = &self.cqt.stages[i].0;
-            let queue = &mut self.pending[i];
-            let mut on_frame = |spec: &[Complex32]| {
-                let mut r = Vec::with_capacity(kernels.rows.len());
-                kernels.frame(spec, &mut r);
+        for ((frames, work, halver), (st, queue)) in self.stages.iter_mut().zip(self.cqt.stages.iter().zip(&mut self.pending)) {
+            let mut on_frame = |fr: &[f32]| {
+                // one frame in lane 0: the same sums as in the batch transform
+                work.fft.frame_mut().copy_from_slice(fr);
+                st.kernels.transform(work, 0);
+                let mut r = vec![Complex32::new(0.0, 0.0); st.range.len()];
+                st.kernels.respond(work, &st.factor, 1, |k, _, v| r[k] = v);
                 queue.push_back(r);
             };
-            stft.push(&x, |_, spec| on_frame(spec))?;
-            if let Some(h) = &mut halver {
+            frames.push(&x, |_, fr| on_frame(fr));
+            if last {
+                frames.finish(|_, fr| on_frame(fr))?;
+            }
+            if let Some(h) = halver {
                 let mut y = h.push(&x);
                 if last {
                     y.extend(h.finish());
@@ -602,13 +714,7 @@ impl CqtStream<'_> {
                 y.iter_mut().for_each(|v| *v *= std::f32::consts::SQRT_2);
                 x = y;
             }
-            if last {
-                stft.finish(|_, spec| on_frame(spec))?;
-            } else {
-                kept.push((stft, halver));
-            }
         }
-        self.stages = kept;
         Ok(())
     }
 
@@ -619,12 +725,9 @@ impl CqtStream<'_> {
         let mut out = Vec::new();
         while self.pending.iter().all(|q| !q.is_empty()) {
             let mut frame = vec![Complex32::new(0.0, 0.0); n_bins];
-            for (q, (_, range, _, _)) in self.pending.iter_mut().zip(&self.cqt.stages) {
+            for (q, st) in self.pending.iter_mut().zip(&self.cqt.stages) {
                 let r = q.pop_front().expect("checked non-empty");
-                frame[range.clone()].copy_from_slice(&r);
-            }
-            for (v, s) in frame.iter_mut().zip(&self.inv_scale) {
-                *v *= *s;
+                frame[st.range.clone()].copy_from_slice(&r);
             }
             out.push(frame);
         }
@@ -692,7 +795,7 @@ impl PseudoCqt {
     /// Appends the bins of one STFT frame to `out`; `mag` is scratch.
     fn frame(&self, spec: &[Complex32], mag: &mut Vec<f32>, out: &mut Vec<f32>) {
         mag.clear();
-        mag.extend(spec.iter().map(|c| c.norm()));
+        mag.extend(spec.iter().map(|c| abs_parts(c.re, c.im)));
         for (row, f) in self.rows.iter().zip(&self.factor) {
             out.push(row.iter().map(|(m, w)| w * mag[*m]).sum::<f32>() * f);
         }
@@ -788,7 +891,7 @@ impl HybridCqt {
 
     /// The magnitudes of `y`, shape `(n_bins, n_frames)`.
     pub fn process(&self, y: &[f32]) -> Result<Array2<f32>> {
-        let low = self.full.as_ref().map(|c| c.process(y).map(|a| a.mapv(|v| v.norm()))).transpose()?;
+        let low = self.full.as_ref().map(|c| c.magnitude(y)).transpose()?;
         let high = self.pseudo.as_ref().map(|p| p.process(y)).transpose()?;
         let n_full = low.as_ref().map_or(0, |a| a.nrows());
         let n_frames = low.iter().chain(&high).map(|a| a.ncols()).min().unwrap_or(0);
@@ -828,7 +931,7 @@ impl HybridCqtStream<'_> {
     /// Pushes samples; returns the frames now complete (each `n_bins` magnitudes).
     pub fn push(&mut self, chunk: &[f32]) -> Result<Vec<Vec<f32>>> {
         if let Some(f) = &mut self.full {
-            self.low.extend(f.push(chunk)?.into_iter().map(|fr| fr.iter().map(|c| c.norm()).collect::<Vec<f32>>()));
+            self.low.extend(f.push(chunk)?.into_iter().map(|fr| fr.iter().map(|c| abs_parts(c.re, c.im)).collect::<Vec<f32>>()));
         }
         if let Some(p) = &mut self.pseudo {
             self.high.extend(p.push(chunk)?);
@@ -839,7 +942,7 @@ impl HybridCqtStream<'_> {
     /// Ends the signal; returns the remaining frames (as many as the shorter part has).
     pub fn finish(mut self) -> Result<Vec<Vec<f32>>> {
         if let Some(f) = self.full.take() {
-            self.low.extend(f.finish()?.into_iter().map(|fr| fr.iter().map(|c| c.norm()).collect::<Vec<f32>>()));
+            self.low.extend(f.finish()?.into_iter().map(|fr| fr.iter().map(|c| abs_parts(c.re, c.im)).collect::<Vec<f32>>()));
         }
         if let Some(p) = self.pseudo.take() {
             self.high.extend(p.finish()?);
@@ -954,7 +1057,7 @@ pub fn icqt(c: ndarray::ArrayView2<Complex32>, config: &CqtConfig, tuning: f64, 
 }
 
 /// `config.tuning`, or the estimate from `y` when it is `None`.
-fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
+pub(crate) fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
     match config.tuning {
         Some(t) => Ok(t),
         None => estimate_tuning_of(y, config.sr, config.bins_per_octave),
@@ -965,13 +1068,8 @@ fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
 pub fn estimate_tuning_of(y: &[f32], sr: u32, bins_per_octave: usize) -> Result<f64> {
     // frame by frame, without materialising the spectrogram
     let mut est = crate::tuning::TuningEstimator::new(&crate::tuning::PiptrackConfig { sr, ..Default::default() }, bins_per_octave, 0.01)?;
-    let mut mag = vec![0.0f32; StftConfig::default().n_freqs()];
-    Stft::new(&StftConfig::default())?.for_each_frame(y, |_, spec| {
-        for (m, c) in mag.iter_mut().zip(spec) {
-            *m = c.norm();
-        }
-        est.push_frame(&mag);
-    })?;
+    let mut mag = Vec::new();
+    Stft::new(&StftConfig::default())?.for_each_frame_parts(y, |_, re, im| est.push_parts(re, im, &mut mag))?;
     Ok(est.estimate())
 }
 

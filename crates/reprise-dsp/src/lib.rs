@@ -13,6 +13,7 @@
 // `!(x > 0.0)` is deliberate throughout: it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
 
+mod bandfft;
 pub mod chroma;
 pub mod convert;
 pub mod cqt;

@@ -170,9 +170,12 @@ fn streaming_equals_whole_signal_for_any_chunking() {
         // hop 1024 with 5 octaves triggers librosa's early downsampling
         CqtConfig { hop_length: 1024, n_bins: 60, fmin: Some(55.0), ..Default::default() },
         CqtConfig { mode: CqtMode::Exact, n_bins: 48, fmin: Some(65.4), ..Default::default() },
+        // chroma_cqt's 36 bins per octave: octaves share their kernels
+        CqtConfig { bins_per_octave: 36, n_bins: 144, fmin: Some(65.4), ..Default::default() },
     ] {
         let plan = Cqt::new(&cfg, 0.0).unwrap();
         let whole = plan.process(&y).unwrap();
+        assert_eq!(plan.magnitude(&y).unwrap(), whole.mapv(|c| c.norm()), "{cfg:?}: magnitude");
         for chunk in [1usize, 100, 4096, 40000] {
             let mut s = plan.stream().unwrap();
             let mut frames = Vec::new();
