@@ -68,11 +68,17 @@ impl BandFft {
     /// Transforms the frame in `work` (consumed) and writes bin `lo + j` of the band to
     /// lane `lane` of `re[j]` (real part) and `im[j]` (imaginary part), so that the
     /// spectra of up to `L` frames sit side by side for vectorised products.
+    #[inline(always)]
     pub(crate) fn process<const L: usize>(&self, work: &mut BandFftWork, re: &mut [[f32; L]], im: &mut [[f32; L]], lane: usize) {
-        let half = self.n / 2;
         debug_assert!(re.len() == self.band.len() && im.len() == self.band.len());
         self.fft.process_with_scratch(&mut work.buf, &mut work.scratch);
-        let z = &work.buf;
+        self.split(&work.buf, re, im, lane);
+    }
+
+    /// The split step for the band, from `z = FFT(packed frame)`.
+    #[inline(always)]
+    fn split<const L: usize>(&self, z: &[Complex32], re: &mut [[f32; L]], im: &mut [[f32; L]], lane: usize) {
+        let half = self.n / 2;
         let (lo, hi) = (self.band.start, self.band.end);
         let split = |zj: Complex32, zc: Complex32, t: Complex32| (zj + zc) * 0.5 + t * ((zj - zc) * 0.5);
         // bins 0 and n/2 both come from Z[0]

@@ -202,9 +202,11 @@ pub fn chroma_from_cqt_magnitude(mag: ArrayView2<f32>, config: &ChromaCqtConfig)
     let bpo = config.cqt.bins_per_octave;
     crate::filters::check_rows(mag.nrows(), config.n_octaves * bpo)?;
     let map = cq_to_chroma(mag.nrows(), bpo, config.n_chroma, config.cqt.fmin.unwrap_or(crate::cqt::C1_HZ))?;
+    // the map's non-zero entries: each chroma sums one bin group per octave
+    let rows: Vec<Vec<(usize, f32)>> = map.rows().into_iter().map(|r| r.iter().copied().enumerate().filter(|(_, w)| *w != 0.0).collect()).collect();
     Ok(map_frames(mag, config.n_chroma, |frame, out| {
-        for (o, row) in out.iter_mut().zip(map.rows()) {
-            let v = crate::filters::dot(row.as_slice().expect("standard layout"), frame);
+        for (o, row) in out.iter_mut().zip(&rows) {
+            let v: f32 = row.iter().map(|(j, w)| w * frame[*j]).sum();
             *o = if v < config.threshold { 0.0 } else { v };
         }
         config.norm.apply(out);

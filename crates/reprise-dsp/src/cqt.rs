@@ -449,6 +449,7 @@ impl BandedKernels {
     /// calls `put(bin, lane, value)` for the first `n_lanes` lanes. Each lane's sum runs
     /// over the kernel in order, so a frame's response does not depend on its lane or on
     /// the other frames.
+    #[inline(always)]
     fn respond(&self, work: &FrameWork, factor: &[f32], n_lanes: usize, mut put: impl FnMut(usize, usize, Complex32)) {
         for (k, (runs, f)) in self.runs.iter().zip(factor).enumerate() {
             let (mut ar, mut ai) = ([0.0f32; LANES], [0.0f32; LANES]);
@@ -570,8 +571,18 @@ impl Cqt {
         self.run(y, |c| abs_parts(c.re, c.im))
     }
 
-    /// The transform of `y`, each value passed through `map`.
+    /// The transform of `y`, each value passed through `map`, compiled for the widest
+    /// SIMD extension the CPU has (pulp's runtime dispatch; no fused multiply-adds, so
+    /// every path gives the same floats).
     fn run<T: Copy + Default>(&self, y: &[f32], map: impl Fn(Complex32) -> T) -> Result<Array2<T>> {
+        pulp::Arch::new().dispatch(
+            #[inline(always)]
+            || self.run_inner(y, map),
+        )
+    }
+
+    #[inline(always)]
+    fn run_inner<T: Copy + Default>(&self, y: &[f32], map: impl Fn(Complex32) -> T) -> Result<Array2<T>> {
         check_finite(y, "sample")?;
         if y.is_empty() {
             return Err(Error::Empty);
@@ -1068,8 +1079,19 @@ pub(crate) fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
 pub fn estimate_tuning_of(y: &[f32], sr: u32, bins_per_octave: usize) -> Result<f64> {
     // frame by frame, without materialising the spectrogram
     let mut est = crate::tuning::TuningEstimator::new(&crate::tuning::PiptrackConfig { sr, ..Default::default() }, bins_per_octave, 0.01)?;
-    let mut mag = Vec::new();
-    Stft::new(&StftConfig::default())?.for_each_frame_parts(y, |_, re, im| est.push_parts(re, im, &mut mag))?;
+    // compiled for the widest SIMD extension the CPU has (no fused multiply-adds: the
+    // same floats on every path)
+    struct Job<'a>(&'a Stft, &'a [f32], &'a mut crate::tuning::TuningEstimator);
+    impl pulp::WithSimd for Job<'_> {
+        type Output = Result<usize>;
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, _: S) -> Result<usize> {
+            let Job(stft, y, est) = self;
+            let mut mag = Vec::new();
+            stft.for_each_frame_parts(y, |_, re, im| est.push_parts(re, im, &mut mag))
+        }
+    }
+    pulp::Arch::new().dispatch(Job(&Stft::new(&StftConfig::default())?, y, &mut est))?;
     Ok(est.estimate())
 }
 

@@ -128,6 +128,7 @@ impl Stft {
 
     /// As [`Stft::for_each_frame`], with each spectrum split into real parts and
     /// imaginary parts (`f(t, re, im)`), for loops that vectorise over bins.
+    #[inline(always)]
     pub fn for_each_frame_parts(&self, y: &[f32], mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<usize> {
         check_finite(y, "sample")?;
         let n_frames = self.n_frames(y.len())?;
@@ -152,7 +153,7 @@ impl Stft {
     }
 
     /// Frame `t` of the whole signal `y`, windowed, in one pass where no padding is needed.
-    #[inline]
+    #[inline(always)]
     fn fill_windowed(&self, y: &[f32], t: usize, frame: &mut [f32]) {
         let start = self.framing.start(t);
         let n = self.config.n_fft;

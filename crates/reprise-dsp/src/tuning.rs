@@ -66,6 +66,7 @@ impl TuningEstimator {
     /// `re`, imaginary parts in `im`) of the magnitude spectrogram, as
     /// [`TuningEstimator::push_frame`] on `|X|` does, taking magnitudes only where peaks
     /// are looked for. `mag` is scratch.
+    #[inline(always)]
     pub fn push_parts(&mut self, re: &[f32], im: &[f32], mag: &mut Vec<f32>) {
         let n = re.len().min(im.len());
         if n < 3 {
@@ -91,6 +92,7 @@ impl TuningEstimator {
     /// Peak picking over `s`, which holds bins `offset .. offset + s.len()` of a frame
     /// of `n` bins whose maximum is `max`; it must cover the search range and one bin
     /// either side.
+    #[inline(always)]
     fn push_peaks(&mut self, s: &[f32], offset: usize, n: usize, max: f32) {
         if n < 3 {
             return;
