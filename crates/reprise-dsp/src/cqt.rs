@@ -18,6 +18,8 @@
 
 use crate::chroma::FrameNorm;
 use crate::bandfft::{BandFft, BandFftWork};
+use crate::fold::{worth_folding, FoldBank, FoldStage, FoldStream};
+use std::sync::Arc;
 use crate::frame::{FrameStream, Framing, PadMode};
 use crate::halfband::{halve, Halver};
 use crate::stft::{abs_parts, Stft, StftConfig};
@@ -441,6 +443,7 @@ impl BandedKernels {
     }
 
     /// Transforms the frame in `work.fft` into lane `lane` of the band buffers.
+    #[inline(always)]
     fn transform(&self, work: &mut FrameWork, lane: usize) {
         self.fft.process(&mut work.fft, &mut work.re, &mut work.im, lane);
     }
@@ -478,9 +481,24 @@ fn lanes_mul_add(acc: &mut [f32; LANES], a: f32, x: &[f32; LANES], b: f32, y: &[
     }
 }
 
+/// A whole octave signal through a block-evaluated stage: `put(frame, bin, value)` for
+/// the first `n_frames` frames (values times `factor`).
+#[inline(never)]
+fn fold_stage(fold: &FoldStage, x: &[f32], factor: &[f32], n_frames: usize, mut put: impl FnMut(usize, usize, Complex32)) -> Result<()> {
+    let mut blocks = fold.stream();
+    let mut keep = |t: usize, k: usize, v: Complex32| {
+        if t < n_frames {
+            put(t, k, v * factor[k]);
+        }
+    };
+    blocks.push(x, &mut keep);
+    blocks.finish(&mut keep)?;
+    Ok(())
+}
+
 /// One octave group of a planned transform.
 struct Stage {
-    kernels: std::sync::Arc<BandedKernels>,
+    kernels: Arc<BandedKernels>,
     framing: Framing,
     /// The bins this stage computes.
     range: std::ops::Range<usize>,
@@ -488,6 +506,8 @@ struct Stage {
     factor: Vec<f32>,
     /// Whether the signal is halved after this stage.
     halve_after: bool,
+    /// Block evaluation, for stages whose frames overlap 32 times or more.
+    fold: Option<FoldStage>,
 }
 
 /// A planned CQT/VQT: filter design and FFT kernels are built once per tuning.
@@ -520,26 +540,39 @@ impl Cqt {
         let mut stages: Vec<Stage> = Vec::with_capacity(n_octaves);
         // (normalised frequencies, lengths) of the previous group: in multirate mode
         // every whole octave has the same atoms at its own rate, and shares its kernels
-        let mut previous: Option<(Vec<f64>, Vec<f64>)> = None;
+        // the current kernel set: its key (normalised frequencies, lengths), the banded
+        // form, the sparse rows, and, once a stage needs it, its block ("fold") form
+        type Set = (Vec<f64>, Vec<f64>, Arc<BandedKernels>, Kernels, Option<Arc<FoldBank>>);
+        let mut current: Option<Set> = None;
         let n = config.n_bins;
         for i in 0..n_octaves {
             let hi = n - n_filters * i;
             let lo = n.saturating_sub(n_filters * (i + 1));
             let (design_sr, gain) = if exact { (config.sr as f64, 1.0) } else { (sr, (config.sr as f64 / sr).sqrt()) };
             let sub = filters.subset(lo..hi, config, design_sr);
-            let key = (sub.freqs.iter().map(|f| f / design_sr).collect::<Vec<f64>>(), sub.lengths.clone());
+            let freqs: Vec<f64> = sub.freqs.iter().map(|f| f / design_sr).collect();
             let same = |a: &[f64], b: &[f64]| a.len() == b.len() && a.iter().zip(b).all(|(x, y)| (x - y).abs() <= 1e-12 * x.abs().max(y.abs()));
-            let kernels = match (&previous, stages.last()) {
-                (Some((f, l)), Some(last)) if same(f, &key.0) && same(l, &key.1) => last.kernels.clone(),
-                _ => std::sync::Arc::new(BandedKernels::from_sparse(&Kernels::build(&sub, config, design_sr, 1.0, exact))),
+            // in multirate mode every whole octave has the same atoms at its own rate
+            let set = match current.take() {
+                Some(set) if same(&set.0, &freqs) && same(&set.1, &sub.lengths) => set,
+                _ => {
+                    let sparse = Kernels::build(&sub, config, design_sr, 1.0, exact);
+                    (freqs, sub.lengths.clone(), Arc::new(BandedKernels::from_sparse(&sparse)), sparse, None)
+                }
             };
-            previous = Some(key);
+            let (f, l, kernels, sparse, mut bank) = set;
             let stage_hop = if exact { config.hop_length } else { hop };
             let framing = Framing { frame_length: kernels.n_fft, hop_length: stage_hop, center: true, pad_mode: config.pad_mode };
             framing.validate()?;
+            let fold = (!exact && config.pad_mode == PadMode::Constant && worth_folding(kernels.n_fft, stage_hop)).then(|| {
+                let bank = bank.get_or_insert_with(|| Arc::new(FoldBank::new(sparse.n_fft, &sparse.rows)));
+                FoldStage::new(bank.clone(), stage_hop, config.pad_mode)
+            });
             let factor = filters.lengths[lo..hi].iter().map(|l| (gain * if config.scale { 1.0 / l.sqrt() } else { 1.0 }) as f32).collect();
-            let halve_after = !exact && hop.is_multiple_of(2);
-            stages.push(Stage { kernels, framing, range: lo..hi, factor, halve_after });
+            // the last octave's signal is not halved again
+            let halve_after = !exact && hop.is_multiple_of(2) && i + 1 < n_octaves;
+            stages.push(Stage { kernels: kernels.clone(), framing, range: lo..hi, factor, halve_after, fold });
+            current = Some((f, l, kernels, sparse, bank));
             if halve_after {
                 hop /= 2;
                 sr /= 2.0;
@@ -615,15 +648,19 @@ impl Cqt {
         let n_bins = self.config.n_bins;
         let mut data = vec![T::default(); n_bins * n_frames];
         for st in &self.stages {
-            let mut work = st.kernels.work();
-            for (b, block) in data.chunks_mut(n_bins * LANES).enumerate() {
-                let n_lanes = block.len() / n_bins;
-                for lane in 0..n_lanes {
-                    st.framing.fill(cur, 0, cur.len(), b * LANES + lane, work.fft.frame_mut());
-                    st.kernels.transform(&mut work, lane);
+            let lo = st.range.start;
+            if let Some(fold) = &st.fold {
+                fold_stage(fold, cur, &st.factor, n_frames, |t, k, v| data[t * n_bins + lo + k] = map(v))?;
+            } else {
+                let mut work = st.kernels.work();
+                for (b, block) in data.chunks_mut(n_bins * LANES).enumerate() {
+                    let n_lanes = block.len() / n_bins;
+                    for lane in 0..n_lanes {
+                        st.framing.fill(cur, 0, cur.len(), b * LANES + lane, work.fft.frame_mut());
+                        st.kernels.transform(&mut work, lane);
+                    }
+                    st.kernels.respond(&work, &st.factor, n_lanes, |k, lane, v| block[lane * n_bins + lo + k] = map(v));
                 }
-                let lo = st.range.start;
-                st.kernels.respond(&work, &st.factor, n_lanes, |k, lane, v| block[lane * n_bins + lo + k] = map(v));
             }
             if st.halve_after {
                 let mut owned = halve(cur);
@@ -643,7 +680,11 @@ impl Cqt {
         let early = (0..self.early_factor.trailing_zeros()).map(|_| Halver::new()).collect();
         let mut stages = Vec::with_capacity(self.stages.len());
         for st in &self.stages {
-            stages.push((FrameStream::new(st.framing)?, st.kernels.work(), st.halve_after.then(Halver::new)));
+            let source = match &st.fold {
+                Some(fold) => StageStream::Blocks(fold.stream(), 0),
+                None => StageStream::Frames(FrameStream::new(st.framing)?, st.kernels.work()),
+            };
+            stages.push((source, st.halve_after.then(Halver::new)));
         }
         Ok(CqtStream { cqt: self, early, pending: vec![std::collections::VecDeque::new(); stages.len()], stages, received: 0 })
     }
@@ -654,9 +695,16 @@ impl Cqt {
 pub struct CqtStream<'a> {
     cqt: &'a Cqt,
     early: Vec<Halver>,
-    stages: Vec<(FrameStream, FrameWork, Option<Halver>)>,
+    stages: Vec<(StageStream<'a>, Option<Halver>)>,
     pending: Vec<std::collections::VecDeque<Vec<Complex32>>>,
     received: usize,
+}
+
+/// How one octave of a stream is evaluated: frame by frame, or by blocks (with the
+/// number of frames produced so far).
+enum StageStream<'a> {
+    Frames(FrameStream, FrameWork),
+    Blocks(FoldStream<'a>, usize),
 }
 
 impl CqtStream<'_> {
@@ -704,18 +752,39 @@ impl CqtStream<'_> {
 
     /// Feeds the (early-decimated) samples through the octave stages, top first.
     fn feed(&mut self, mut x: Vec<f32>, last: bool) -> Result<()> {
-        for ((frames, work, halver), (st, queue)) in self.stages.iter_mut().zip(self.cqt.stages.iter().zip(&mut self.pending)) {
-            let mut on_frame = |fr: &[f32]| {
-                // one frame in lane 0: the same sums as in the batch transform
-                work.fft.frame_mut().copy_from_slice(fr);
-                st.kernels.transform(work, 0);
-                let mut r = vec![Complex32::new(0.0, 0.0); st.range.len()];
-                st.kernels.respond(work, &st.factor, 1, |k, _, v| r[k] = v);
-                queue.push_back(r);
-            };
-            frames.push(&x, |_, fr| on_frame(fr));
-            if last {
-                frames.finish(|_, fr| on_frame(fr))?;
+        for ((source, halver), (st, queue)) in self.stages.iter_mut().zip(self.cqt.stages.iter().zip(&mut self.pending)) {
+            match source {
+                StageStream::Frames(frames, work) => {
+                    let mut on_frame = |fr: &[f32]| {
+                        // one frame in lane 0: the same sums as in the batch transform
+                        work.fft.frame_mut().copy_from_slice(fr);
+                        st.kernels.transform(work, 0);
+                        let mut r = vec![Complex32::new(0.0, 0.0); st.range.len()];
+                        st.kernels.respond(work, &st.factor, 1, |k, _, v| r[k] = v);
+                        queue.push_back(r);
+                    };
+                    frames.push(&x, |_, fr| on_frame(fr));
+                    if last {
+                        frames.finish(|_, fr| on_frame(fr))?;
+                    }
+                }
+                StageStream::Blocks(blocks, done) => {
+                    // blocks report bin by bin: gather their frames, then queue them in order
+                    let mut fresh: Vec<Vec<Complex32>> = Vec::new();
+                    let mut put = |t: usize, k: usize, v: Complex32| {
+                        let i = t - *done;
+                        if fresh.len() <= i {
+                            fresh.resize(i + 1, vec![Complex32::new(0.0, 0.0); st.range.len()]);
+                        }
+                        fresh[i][k] = v * st.factor[k];
+                    };
+                    blocks.push(&x, &mut put);
+                    if last {
+                        blocks.finish(&mut put)?;
+                    }
+                    *done += fresh.len();
+                    queue.extend(fresh);
+                }
             }
             if let Some(h) = halver {
                 let mut y = h.push(&x);
@@ -1122,4 +1191,42 @@ pub fn from_spiral(spiral: &[f32], shape: [usize; 3], n_bins: usize) -> Result<A
         return Err(Error::ShapeMismatch { expected: format!("{n_oct}×{bpo}×{n_frames} holding {n_bins} bins"), got: format!("{} values", spiral.len()) });
     }
     Ok(Array2::from_shape_fn((n_bins, n_frames), |(k, t)| spiral[k * n_frames + t]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The block evaluation of the low octaves equals the frame-by-frame one.
+    #[test]
+    fn folded_octaves_equal_frame_by_frame() {
+        let y: Vec<f32> = (0..60_000)
+            .map(|i| {
+                let t = i as f64 / 22050.0;
+                let chirp = (2.0 * std::f64::consts::PI * (40.0 * t + 30.0 * t * t)).sin();
+                (0.3 * chirp + 0.2 * (2.0 * std::f64::consts::PI * 98.0 * t).sin() + 0.05 * ((i * 7919 % 1000) as f64 / 500.0 - 1.0)) as f32
+            })
+            .collect();
+        for cfg in [
+            CqtConfig { bins_per_octave: 36, n_bins: 252, ..Default::default() },
+            CqtConfig::default(),
+            CqtConfig { hop_length: 256, n_bins: 72, fmin: Some(55.0), ..Default::default() },
+        ] {
+            let folded = Cqt::new(&cfg, 0.0).unwrap();
+            assert!(folded.stages.iter().any(|s| s.fold.is_some()), "{cfg:?}: no octave is folded");
+            let mut frames = Cqt::new(&cfg, 0.0).unwrap();
+            frames.stages.iter_mut().for_each(|s| s.fold = None);
+            let (a, b) = (folded.process(&y).unwrap(), frames.process(&y).unwrap());
+            assert_eq!(a.dim(), b.dim());
+            for st in folded.stages.iter().filter(|s| s.fold.is_some()) {
+                let peak = b.rows().into_iter().skip(st.range.start).take(st.range.len()).flatten().map(|c| c.norm()).fold(0.0f32, f32::max);
+                for k in st.range.clone() {
+                    for t in 0..a.ncols() {
+                        let err = (a[[k, t]] - b[[k, t]]).norm();
+                        assert!(err <= 2e-5 * peak, "{cfg:?} bin {k} frame {t}: {err:e} against the octave's peak {peak:e}");
+                    }
+                }
+            }
+        }
+    }
 }

@@ -116,21 +116,27 @@ impl Framing {
     /// total length is `total` (use `usize::MAX` while it is unknown; frames that
     /// need the end of the signal must then not be requested).
     pub fn fill(&self, src: &[f32], src_offset: usize, total: usize, t: usize, out: &mut [f32]) {
-        let start = self.start(t);
-        let n = self.frame_length;
-        debug_assert_eq!(out.len(), n);
-        if start >= src_offset as isize && (start as usize + n) <= total.min(src_offset + src.len()) {
-            let s = start as usize - src_offset;
-            out.copy_from_slice(&src[s..s + n]);
-            return;
-        }
-        for (i, o) in out.iter_mut().enumerate() {
-            let idx = start + i as isize;
-            *o = match map_index(idx, total, self.pad_mode) {
-                Some(j) => src[j - src_offset],
-                None => 0.0,
-            };
-        }
+        debug_assert_eq!(out.len(), self.frame_length);
+        fill_span(src, src_offset, total, self.start(t), self.pad_mode, out);
+    }
+}
+
+/// Copies signal samples `start .. start + out.len()` (indices may fall outside the
+/// signal: `mode` pads there) into `out`; `src`, `src_offset` and `total` as in
+/// [`Framing::fill`].
+pub(crate) fn fill_span(src: &[f32], src_offset: usize, total: usize, start: isize, mode: PadMode, out: &mut [f32]) {
+    let n = out.len();
+    if start >= src_offset as isize && (start as usize + n) <= total.min(src_offset + src.len()) {
+        let s = start as usize - src_offset;
+        out.copy_from_slice(&src[s..s + n]);
+        return;
+    }
+    for (i, o) in out.iter_mut().enumerate() {
+        let idx = start + i as isize;
+        *o = match map_index(idx, total, mode) {
+            Some(j) => src[j - src_offset],
+            None => 0.0,
+        };
     }
 }
 

@@ -66,42 +66,20 @@ pub fn halve(x: &[f32]) -> Vec<f32> {
     y
 }
 
-/// `y[m] += Σ_j h_j (odd[K + m + j] + odd[K + m − j − 1])`, eight outputs at a time in
-/// local sums (which vectorise without alias checks), compiled for the widest SIMD
-/// extension the CPU has. Every output adds its terms in the same order as
-/// [`Halver`], so both give the same floats.
+/// `y[m] += Σ_j h_j (odd[K + m + j] + odd[K + m − j − 1])`, in cache-sized blocks.
 fn accumulate(y: &mut [f32], odd: &[f32], taps: &[f32; K]) {
-    struct Job<'a>(&'a mut [f32], &'a [f32], &'a [f32; K]);
-    impl pulp::WithSimd for Job<'_> {
-        type Output = ();
-        #[inline(always)]
-        fn with_simd<S: pulp::Simd>(self, _: S) {
-            let Job(y, odd, taps) = self;
-            const L: usize = 8;
-            let m_rest = y.len() / L * L;
-            let mut blocks = y.chunks_exact_mut(L);
-            for (b, out) in (&mut blocks).enumerate() {
-                let m0 = b * L;
-                let mut acc = [0.0f32; L];
-                acc.copy_from_slice(out);
-                for (j, h) in taps.iter().enumerate() {
-                    let ahead = &odd[K + m0 + j..K + m0 + j + L];
-                    let behind = &odd[K + m0 - j - 1..K + m0 - j - 1 + L];
-                    for ((s, a), b) in acc.iter_mut().zip(ahead).zip(behind) {
-                        *s += h * (a + b);
-                    }
-                }
-                out.copy_from_slice(&acc);
-            }
-            for (i, o) in blocks.into_remainder().iter_mut().enumerate() {
-                let m = m_rest + i;
-                for (j, h) in taps.iter().enumerate() {
-                    *o += h * (odd[K + m + j] + odd[K + m - j - 1]);
-                }
+    const BLOCK: usize = 2048;
+    for (b, block) in y.chunks_mut(BLOCK).enumerate() {
+        let m0 = b * BLOCK;
+        let len = block.len();
+        for (j, h) in taps.iter().enumerate() {
+            let ahead = &odd[K + m0 + j..K + m0 + j + len];
+            let behind = &odd[K + m0 - j - 1..K + m0 - j - 1 + len];
+            for ((o, a), b) in block.iter_mut().zip(ahead).zip(behind) {
+                *o += h * (a + b);
             }
         }
     }
-    pulp::Arch::new().dispatch(Job(y, odd, taps))
 }
 
 /// Streaming decimator by 2: push chunks, receive output as soon as it is determined.

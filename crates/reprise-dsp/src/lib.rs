@@ -19,6 +19,7 @@ pub mod convert;
 pub mod cqt;
 pub mod db;
 pub mod filters;
+mod fold;
 pub mod frame;
 pub mod griffinlim;
 pub mod halfband;

@@ -2,7 +2,7 @@
 
 use crate::db::{power_to_db, DbConfig};
 use crate::filters::{check_rows, dct_ortho, map_frames, MelFilterBank, MelFilterConfig, MelNorm};
-use crate::stft::{magnitude_pow, Stft, StftConfig};
+use crate::stft::{magnitudes_pow, Stft, StftConfig};
 use ndarray::{Array2, ArrayView2};
 use num_complex::Complex32;
 use reprise_core::{invalid, Result};
@@ -75,9 +75,7 @@ impl MelSpectrogram {
     /// Mel spectrum of one STFT frame, into `out` (`n_mels` values); `scratch` holds
     /// `1 + n_fft/2` values.
     pub fn frame(&self, spectrum: &[Complex32], scratch: &mut [f32], out: &mut [f32]) {
-        for (s, c) in scratch.iter_mut().zip(spectrum) {
-            *s = magnitude_pow(*c, self.config.power);
-        }
+        magnitudes_pow(spectrum, self.config.power, scratch);
         self.bank.apply_frame(scratch, out);
     }
     /// Mel spectrogram of `y`, shape `(n_mels, n_frames)`.

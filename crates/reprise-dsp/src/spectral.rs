@@ -110,9 +110,7 @@ pub fn spectral_descriptor(y: &[f32], sr: u32, stft: &StftConfig, d: Descriptor)
     let mut mag = vec![0.0f32; stft.n_freqs()];
     let mut out = Vec::new();
     let n = plan.for_each_frame(y, |_, spec| {
-        for (m, c) in mag.iter_mut().zip(spec) {
-            *m = c.norm();
-        }
+        crate::stft::magnitudes_pow(spec, 1.0, &mut mag);
         out.push(d.frame(&mag, &freqs) as f32);
     })?;
     Ok(frames_to_array(out, 1, n))

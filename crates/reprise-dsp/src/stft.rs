@@ -201,7 +201,11 @@ impl Stft {
     pub fn spectrogram(&self, y: &[f32], power: f32) -> Result<Array2<f32>> {
         let n_freqs = self.config.n_freqs();
         let mut data = Vec::with_capacity(n_freqs * self.n_frames(y.len())?);
-        let n = self.for_each_frame(y, |_, spec| data.extend(spec.iter().map(|c| magnitude_pow(*c, power))))?;
+        let n = self.for_each_frame(y, |_, spec| {
+            let at = data.len();
+            data.resize(at + spec.len(), 0.0);
+            magnitudes_pow(spec, power, &mut data[at..]);
+        })?;
         Ok(Array2::from_shape_vec((n_freqs, n).f(), data).expect("shape matches frame count"))
     }
 
@@ -247,6 +251,19 @@ pub fn magnitude_pow(c: Complex32, power: f32) -> f32 {
         abs_parts(c.re, c.im)
     } else {
         abs_parts(c.re, c.im).powf(power)
+    }
+}
+
+/// `out[m] = |spec[m]|^power` for a whole frame, one loop per power so that each
+/// vectorises.
+pub fn magnitudes_pow(spec: &[Complex32], power: f32, out: &mut [f32]) {
+    let pairs = out.iter_mut().zip(spec);
+    if power == 2.0 {
+        pairs.for_each(|(o, c)| *o = c.norm_sqr());
+    } else if power == 1.0 {
+        pairs.for_each(|(o, c)| *o = abs_parts(c.re, c.im));
+    } else {
+        pairs.for_each(|(o, c)| *o = abs_parts(c.re, c.im).powf(power));
     }
 }
 

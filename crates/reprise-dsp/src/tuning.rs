@@ -57,67 +57,50 @@ impl TuningEstimator {
     }
 
     /// Adds the peaks of one spectrum frame (magnitude or power, non-negative).
-    pub fn push_frame(&mut self, s: &[f32]) {
-        let max = s.iter().fold(0.0f32, |m, v| m.max(*v));
-        self.push_peaks(s, 0, s.len(), max);
-    }
-
-    /// Adds the peaks of one complex spectrum frame (`1 + n_fft/2` bins, real parts in
-    /// `re`, imaginary parts in `im`) of the magnitude spectrogram, as
-    /// [`TuningEstimator::push_frame`] on `|X|` does, taking magnitudes only where peaks
-    /// are looked for. `mag` is scratch.
     #[inline(always)]
-    pub fn push_parts(&mut self, re: &[f32], im: &[f32], mag: &mut Vec<f32>) {
-        let n = re.len().min(im.len());
+    pub fn push_frame(&mut self, s: &[f32]) {
+        let n = s.len();
         if n < 3 {
             return;
         }
-        // the frame maximum from squared magnitudes (|·| is monotonic), in eight
-        // running maxima that vectorise
-        let mut best = [0.0f64; 8];
-        for (r, i) in re[..n].chunks(8).zip(im[..n].chunks(8)) {
-            for ((b, r), i) in best.iter_mut().zip(r).zip(i) {
-                let p = power64(*r, *i);
-                *b = if p > *b { p } else { *b };
+        // eight running maxima (a single chain would wait on every comparison)
+        let mut lanes = [0.0f32; 8];
+        for chunk in s.chunks(8) {
+            for (m, v) in lanes.iter_mut().zip(chunk) {
+                *m = if *v > *m { *v } else { *m };
             }
         }
-        let max = abs32_of_power(best.iter().copied().fold(0.0, f64::max));
-        let (lo, hi) = self.k_range;
-        let (a, b) = (lo.max(1) - 1, (hi.min(n - 1) + 1).max(lo.max(1) - 1));
-        mag.clear();
-        mag.extend(re[a..b].iter().zip(&im[a..b]).map(|(r, i)| crate::stft::abs_parts(*r, *i)));
-        self.push_peaks(mag, a, n, max);
-    }
-
-    /// Peak picking over `s`, which holds bins `offset .. offset + s.len()` of a frame
-    /// of `n` bins whose maximum is `max`; it must cover the search range and one bin
-    /// either side.
-    #[inline(always)]
-    fn push_peaks(&mut self, s: &[f32], offset: usize, n: usize, max: f32) {
-        if n < 3 {
-            return;
-        }
+        let max = lanes.iter().fold(0.0f32, |m, v| m.max(*v));
         let ref_value = self.config.threshold * max;
         let thr = |v: f32| if v > ref_value { v } else { 0.0 };
         let (lo, hi) = self.k_range;
         let scale = self.config.sr as f64 / self.config.n_fft as f64;
         for k in lo.max(1)..hi.min(n - 1) {
-            let (sm, s0, sp) = (s[k - 1 - offset], s[k - offset], s[k + 1 - offset]);
-            let (a, b, c) = (thr(sm), thr(s0), thr(sp));
+            let (a, b, c) = (thr(s[k - 1]), thr(s[k]), thr(s[k + 1]));
             if !(b > a && b >= c) {
                 continue;
             }
             // parabolic shift on the un-thresholded spectrum
-            let pa = sp + sm - 2.0 * s0;
-            let pb = (sp - sm) / 2.0;
+            let pa = s[k + 1] + s[k - 1] - 2.0 * s[k];
+            let pb = (s[k + 1] - s[k - 1]) / 2.0;
             let shift = if pb.abs() >= pa.abs() { 0.0 } else { -pb / pa };
-            let avg = 0.5 * (sp - sm);
+            let avg = 0.5 * (s[k + 1] - s[k - 1]);
             let pitch = ((k as f64 + shift as f64) * scale) as f32;
-            let mag = s0 + 0.5 * avg * shift;
+            let mag = s[k] + 0.5 * avg * shift;
             self.peaks.push((pitch, mag));
         }
         // Bins 0 and n−1 are never peaks: librosa pads with the edge value and
         // requires a strict rise on the left.
+    }
+
+    /// Adds the peaks of one complex spectrum frame (`1 + n_fft/2` bins, real parts in
+    /// `re`, imaginary parts in `im`) of the magnitude spectrogram: the same as
+    /// [`TuningEstimator::push_frame`] on `|X|`. `mag` is scratch.
+    #[inline(always)]
+    pub fn push_parts(&mut self, re: &[f32], im: &[f32], mag: &mut Vec<f32>) {
+        mag.clear();
+        mag.extend(re.iter().zip(im).map(|(r, i)| crate::stft::abs_parts(*r, *i)));
+        self.push_frame(mag);
     }
 
     /// The peaks collected so far, `(frequency_hz, magnitude)`, as `librosa.piptrack`
@@ -155,19 +138,6 @@ fn median(v: &mut [f32]) -> f32 {
         let lower = below.iter().copied().fold(f32::NEG_INFINITY, f32::max);
         (lower + mid) / 2.0
     }
-}
-
-/// `|c|²` in double precision (exact products, one rounding).
-#[inline]
-fn power64(re: f32, im: f32) -> f64 {
-    let (re, im) = (re as f64, im as f64);
-    re * re + im * im
-}
-
-/// `|c|` from [`power64`], equal to [`crate::stft::abs_parts`].
-#[inline]
-fn abs32_of_power(p: f64) -> f32 {
-    p.sqrt() as f32
 }
 
 /// `librosa.pitch_tuning`: histogram of `bins_per_octave · octs(f) mod 1`, folded to

@@ -658,7 +658,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             let mut mags: Vec<f32> = Vec::new();
             let mut keep = |f: Vec<Complex32>| {
                 if chroma {
-                    mags.extend(f.iter().map(|c| c.norm()));
+                    mags.extend(f.iter().map(|c| reprise_dsp::stft::abs_parts(c.re, c.im)));
                 } else {
                     complex.extend(f);
                 }
@@ -842,9 +842,7 @@ fn estimate_tuning_streamed<'a>(
 ) -> Result<f64> {
     let mut frame = vec![0.0f32; stft.n_freqs()];
     let mut push = |spec: &[Complex32]| {
-        for (v, c) in frame.iter_mut().zip(spec) {
-            *v = reprise_dsp::stft::magnitude_pow(*c, power);
-        }
+        reprise_dsp::stft::magnitudes_pow(spec, power, &mut frame);
         est.push_frame(&frame);
     };
     let mut stream = Stft::new(stft)?.stream();
@@ -976,7 +974,11 @@ impl SpectralSink {
         match self.kind {
             FeatureKind::Stft => match self.params.power {
                 None if !self.params.db => self.complex.extend_from_slice(spec),
-                p => self.real.extend(spec.iter().map(|c| reprise_dsp::stft::magnitude_pow(*c, p.unwrap_or(1.0)))),
+                p => {
+                    let at = self.real.len();
+                    self.real.resize(at + spec.len(), 0.0);
+                    reprise_dsp::stft::magnitudes_pow(spec, p.unwrap_or(1.0), &mut self.real[at..]);
+                }
             },
             FeatureKind::Mel | FeatureKind::Mfcc => {
                 self.mel.as_ref().expect("planned").frame(spec, &mut self.scratch, &mut self.col);
@@ -990,9 +992,7 @@ impl SpectralSink {
                 self.real.extend_from_slice(&self.col);
             }
             _ => {
-                for (m, c) in self.scratch.iter_mut().zip(spec) {
-                    *m = c.norm();
-                }
+                reprise_dsp::stft::magnitudes_pow(spec, 1.0, &mut self.scratch);
                 self.real.push(self.descriptor.expect("spectral descriptor").frame(&self.scratch, &self.freqs) as f32);
             }
         }
