@@ -9,12 +9,24 @@
 //! Two modes compute the same quantity `C_k(t) = L_k^(1/2) Σ_j a_k(j) y(t·hop − j)`
 //! (without the `L_k^(−1/2)` factor when `scale` is false, i.e. `L_k Σ …`):
 //! * [`CqtMode::Multirate`] (librosa's scheme, Schörkhuber & Klapuri 2010): octave by
-//!   octave from the top, halving the rate (rubato's FFT resampler) and the hop after each
-//!   octave (with the half-band decimator of [`crate::halfband`]), with sparsified FFT
-//!   kernels. It differs from librosa by the decimator (soxr_hq there), at the signal's
-//!   ends mostly; the measured gap is in the tests and the README.
+//!   octave from the top, halving the rate and the hop after each octave (with the
+//!   half-band decimator of [`crate::halfband`]), with sparsified FFT kernels. It differs
+//!   from librosa by the decimator (soxr_hq there), at the signal's ends mostly; the
+//!   measured gap is in the tests and the README.
 //! * [`CqtMode::Exact`]: every octave at the full rate, full FFT kernels (pruned below
 //!   1e-9 of each kernel's peak), the reference the multirate mode is measured against.
+//!
+//! How an octave is evaluated (the same sums up to float rounding; tested):
+//! * frame by frame: each kernel row is a contiguous run of weights over one band of the
+//!   spectrum (zeros where sparsified away); only that band of each frame's real FFT is
+//!   computed ([`crate::bandfft`]), and the runs are applied to eight frames at once, one
+//!   frame per SIMD lane;
+//! * by blocks ([`crate::fold`]), for octaves whose frames overlap 32 times or more (the
+//!   low octaves of the multirate scheme): one FFT per block of four FFT lengths, each
+//!   kernel's correlation folded to the hop.
+//!
+//! In multirate mode whole octaves share their kernels (the atoms are the same at each
+//! octave's own rate), so a plan builds one octave's worth.
 
 use crate::chroma::FrameNorm;
 use crate::bandfft::{BandFft, BandFftWork};
@@ -357,7 +369,7 @@ fn sparsify(row: &[Complex64], quantile: f64) -> Vec<(usize, Complex64)> {
     let mags: Vec<f64> = row.iter().map(|c| c.norm()).collect();
     let total: f64 = mags.iter().sum();
     let mut sorted = mags.clone();
-    sorted.sort_by(f64::total_cmp);
+    sorted.sort_unstable_by(f64::total_cmp);
     let mut cum = 0.0;
     let mut thr = sorted[0];
     for v in &sorted {
