@@ -65,12 +65,13 @@ impl TuningEstimator {
         }
         // eight running maxima (a single chain would wait on every comparison)
         let mut lanes = [0.0f32; 8];
-        for chunk in s.chunks(8) {
+        let mut chunks = s.chunks_exact(8);
+        for chunk in &mut chunks {
             for (m, v) in lanes.iter_mut().zip(chunk) {
                 *m = if *v > *m { *v } else { *m };
             }
         }
-        let max = lanes.iter().fold(0.0f32, |m, v| m.max(*v));
+        let max = lanes.iter().chain(chunks.remainder()).fold(0.0f32, |m, v| m.max(*v));
         let ref_value = self.config.threshold * max;
         let thr = |v: f32| if v > ref_value { v } else { 0.0 };
         let (lo, hi) = self.k_range;
