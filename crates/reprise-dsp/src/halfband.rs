@@ -66,20 +66,36 @@ pub fn halve(x: &[f32]) -> Vec<f32> {
     y
 }
 
-/// `y[m] += Σ_j h_j (odd[K + m + j] + odd[K + m − j − 1])`, in cache-sized blocks.
+/// `y[m] += Σ_j h_j (odd[K + m + j] + odd[K + m − j − 1])`, in cache-sized blocks, with
+/// pulp's vectors of the widest SIMD extension the CPU has. Each output adds its terms in
+/// the same order as [`Halver`] (no fused multiply-adds), so both give the same floats.
 fn accumulate(y: &mut [f32], odd: &[f32], taps: &[f32; K]) {
-    const BLOCK: usize = 2048;
-    for (b, block) in y.chunks_mut(BLOCK).enumerate() {
-        let m0 = b * BLOCK;
-        let len = block.len();
-        for (j, h) in taps.iter().enumerate() {
-            let ahead = &odd[K + m0 + j..K + m0 + j + len];
-            let behind = &odd[K + m0 - j - 1..K + m0 - j - 1 + len];
-            for ((o, a), b) in block.iter_mut().zip(ahead).zip(behind) {
-                *o += h * (a + b);
+    struct Job<'a>(&'a mut [f32], &'a [f32], &'a [f32; K]);
+    impl pulp::WithSimd for Job<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, simd: S) {
+            let Job(y, odd, taps) = self;
+            const BLOCK: usize = 2048;
+            for (b, block) in y.chunks_mut(BLOCK).enumerate() {
+                let m0 = b * BLOCK;
+                let len = block.len();
+                for (j, h) in taps.iter().enumerate() {
+                    let (ahead, ahead_tail) = S::as_simd_f32s(&odd[K + m0 + j..K + m0 + j + len]);
+                    let (behind, behind_tail) = S::as_simd_f32s(&odd[K + m0 - j - 1..K + m0 - j - 1 + len]);
+                    let (out, out_tail) = S::as_mut_simd_f32s(block);
+                    let hv = simd.splat_f32s(*h);
+                    for ((o, a), b) in out.iter_mut().zip(ahead).zip(behind) {
+                        *o = simd.add_f32s(*o, simd.mul_f32s(hv, simd.add_f32s(*a, *b)));
+                    }
+                    for ((o, a), b) in out_tail.iter_mut().zip(ahead_tail).zip(behind_tail) {
+                        *o += h * (a + b);
+                    }
+                }
             }
         }
     }
+    pulp::Arch::new().dispatch(Job(y, odd, taps))
 }
 
 /// Streaming decimator by 2: push chunks, receive output as soon as it is determined.
@@ -205,9 +221,7 @@ mod tests {
         let mut h = Halver::new();
         let mut slow = h.push(&x);
         slow.extend(h.finish());
-        assert_eq!(fast.len(), slow.len());
-        let err = fast.iter().zip(&slow).map(|(a, b)| (a - b).abs()).fold(0.0f32, f32::max);
-        assert!(err < 1e-6, "{err}");
+        assert_eq!(fast, slow, "the same sums in the same order");
     }
 
     #[test]
