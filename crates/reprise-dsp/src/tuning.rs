@@ -59,10 +59,6 @@ impl TuningEstimator {
     /// Adds the peaks of one spectrum frame (magnitude or power, non-negative).
     #[inline(always)]
     pub fn push_frame(&mut self, s: &[f32]) {
-        let n = s.len();
-        if n < 3 {
-            return;
-        }
         // eight running maxima (a single chain would wait on every comparison)
         let mut lanes = [0.0f32; 8];
         let mut chunks = s.chunks_exact(8);
@@ -72,36 +68,68 @@ impl TuningEstimator {
             }
         }
         let max = lanes.iter().chain(chunks.remainder()).fold(0.0f32, |m, v| m.max(*v));
+        self.push_peaks(s, 0, s.len(), max);
+    }
+
+    /// Adds the peaks of one complex spectrum frame (`1 + n_fft/2` bins, real parts in
+    /// `re`, imaginary parts in `im`) of the magnitude spectrogram: the same as
+    /// [`TuningEstimator::push_frame`] on `|X|`, with magnitudes taken only where peaks
+    /// are looked for (the frame maximum comes from squared magnitudes). `mag` is scratch.
+    #[inline(always)]
+    pub fn push_parts(&mut self, re: &[f32], im: &[f32], mag: &mut Vec<f32>) {
+        let n = re.len().min(im.len());
+        if n < 3 {
+            return;
+        }
+        let (re, im) = (&re[..n], &im[..n]);
+        // |·| is monotonic and rounding to f32 is too: the largest magnitude is the
+        // magnitude of the largest double-precision power
+        let mut lanes = [0.0f64; 8];
+        let (mut r8, mut i8) = (re.chunks_exact(8), im.chunks_exact(8));
+        for (r, i) in (&mut r8).zip(&mut i8) {
+            for ((m, r), i) in lanes.iter_mut().zip(r).zip(i) {
+                let p = power64(*r, *i);
+                *m = if p > *m { p } else { *m };
+            }
+        }
+        let tail = r8.remainder().iter().zip(i8.remainder()).map(|(r, i)| power64(*r, *i));
+        let max = lanes.into_iter().chain(tail).fold(0.0f64, f64::max).sqrt() as f32;
+        let (lo, hi) = self.k_range;
+        let a = (lo.max(1) - 1).min(n);
+        let b = (hi.min(n - 1) + 1).clamp(a, n);
+        mag.clear();
+        mag.extend(re[a..b].iter().zip(&im[a..b]).map(|(r, i)| crate::stft::abs_parts(*r, *i)));
+        self.push_peaks(mag, a, n, max);
+    }
+
+    /// Peak picking over `s`, which holds bins `offset .. offset + s.len()` of a frame of
+    /// `n` bins whose maximum is `max`; `s` covers the search range and one bin either side.
+    #[inline(always)]
+    fn push_peaks(&mut self, s: &[f32], offset: usize, n: usize, max: f32) {
+        if n < 3 {
+            return;
+        }
         let ref_value = self.config.threshold * max;
         let thr = |v: f32| if v > ref_value { v } else { 0.0 };
         let (lo, hi) = self.k_range;
         let scale = self.config.sr as f64 / self.config.n_fft as f64;
         for k in lo.max(1)..hi.min(n - 1) {
-            let (a, b, c) = (thr(s[k - 1]), thr(s[k]), thr(s[k + 1]));
+            let (sm, s0, sp) = (s[k - 1 - offset], s[k - offset], s[k + 1 - offset]);
+            let (a, b, c) = (thr(sm), thr(s0), thr(sp));
             if !(b > a && b >= c) {
                 continue;
             }
             // parabolic shift on the un-thresholded spectrum
-            let pa = s[k + 1] + s[k - 1] - 2.0 * s[k];
-            let pb = (s[k + 1] - s[k - 1]) / 2.0;
+            let pa = sp + sm - 2.0 * s0;
+            let pb = (sp - sm) / 2.0;
             let shift = if pb.abs() >= pa.abs() { 0.0 } else { -pb / pa };
-            let avg = 0.5 * (s[k + 1] - s[k - 1]);
+            let avg = 0.5 * (sp - sm);
             let pitch = ((k as f64 + shift as f64) * scale) as f32;
-            let mag = s[k] + 0.5 * avg * shift;
+            let mag = s0 + 0.5 * avg * shift;
             self.peaks.push((pitch, mag));
         }
         // Bins 0 and n−1 are never peaks: librosa pads with the edge value and
         // requires a strict rise on the left.
-    }
-
-    /// Adds the peaks of one complex spectrum frame (`1 + n_fft/2` bins, real parts in
-    /// `re`, imaginary parts in `im`) of the magnitude spectrogram: the same as
-    /// [`TuningEstimator::push_frame`] on `|X|`. `mag` is scratch.
-    #[inline(always)]
-    pub fn push_parts(&mut self, re: &[f32], im: &[f32], mag: &mut Vec<f32>) {
-        mag.clear();
-        mag.extend(re.iter().zip(im).map(|(r, i)| crate::stft::abs_parts(*r, *i)));
-        self.push_frame(mag);
     }
 
     /// The peaks collected so far, `(frequency_hz, magnitude)`, as `librosa.piptrack`
@@ -126,6 +154,14 @@ impl TuningEstimator {
         let freqs: Vec<f32> = positive.iter().filter(|(_, m)| *m >= threshold).map(|(p, _)| *p).collect();
         pitch_tuning(&freqs, self.resolution, self.bins_per_octave)
     }
+}
+
+/// `|c|²` in double precision (exact products, one rounding); its square root rounded
+/// to f32 is [`crate::stft::abs_parts`].
+#[inline(always)]
+fn power64(re: f32, im: f32) -> f64 {
+    let (re, im) = (re as f64, im as f64);
+    re * re + im * im
 }
 
 /// numpy's median (mean of the two middle values for an even count), by selection.
@@ -231,5 +267,14 @@ mod tests {
         assert!(a.n_peaks() > 1000);
         assert_eq!(a.peaks(), b.peaks(), "double-precision magnitudes equal hypotf's");
         assert_eq!(a.estimate(), b.estimate());
+        // frames of any length, including ones shorter than the search range
+        for len in [0usize, 1, 2, 3, 5, 40, 100, 700] {
+            let (mut a, mut b) = (TuningEstimator::new(&cfg, 12, 0.01).unwrap(), TuningEstimator::new(&cfg, 12, 0.01).unwrap());
+            let (re, im): (Vec<f32>, Vec<f32>) = (0..len).map(|_| (next(), next())).unzip();
+            let mag: Vec<f32> = re.iter().zip(&im).map(|(r, i)| num_complex::Complex32::new(*r, *i).norm()).collect();
+            a.push_frame(&mag);
+            b.push_parts(&re, &im, &mut scratch);
+            assert_eq!(a.peaks(), b.peaks(), "{len} bins");
+        }
     }
 }
