@@ -550,8 +550,6 @@ impl Cqt {
         let mut sr = config.sr as f64 / factor as f64;
         let mut hop = config.hop_length / factor;
         let mut stages: Vec<Stage> = Vec::with_capacity(n_octaves);
-        // (normalised frequencies, lengths) of the previous group: in multirate mode
-        // every whole octave has the same atoms at its own rate, and shares its kernels
         // the current kernel set: its key (normalised frequencies, lengths), the banded
         // form, the sparse rows, and, once a stage needs it, its block ("fold") form
         type Set = (Vec<f64>, Vec<f64>, Arc<BandedKernels>, Kernels, Option<Arc<FoldBank>>);
@@ -569,6 +567,9 @@ impl Cqt {
                 Some(set) if same(&set.0, &freqs) && same(&set.1, &sub.lengths) => set,
                 _ => {
                     let sparse = Kernels::build(&sub, config, design_sr, 1.0, exact);
+                    if sparse.n_fft < 2 {
+                        return Err(invalid("fmin", format!("the filters would be {} sample(s) long; raise filter_scale or lower fmin", sparse.n_fft)));
+                    }
                     (freqs, sub.lengths.clone(), Arc::new(BandedKernels::from_sparse(&sparse)), sparse, None)
                 }
             };
@@ -578,7 +579,7 @@ impl Cqt {
             framing.validate()?;
             let fold = (!exact && config.pad_mode == PadMode::Constant && worth_folding(kernels.n_fft, stage_hop)).then(|| {
                 let bank = bank.get_or_insert_with(|| Arc::new(FoldBank::new(sparse.n_fft, &sparse.rows)));
-                FoldStage::new(bank.clone(), stage_hop, config.pad_mode)
+                FoldStage::new(bank.clone(), stage_hop)
             });
             let factor = filters.lengths[lo..hi].iter().map(|l| (gain * if config.scale { 1.0 / l.sqrt() } else { 1.0 }) as f32).collect();
             // the last octave's signal is not halved again

@@ -78,9 +78,11 @@ pub(crate) struct FoldStage {
 }
 
 impl FoldStage {
-    pub(crate) fn new(bank: Arc<FoldBank>, hop: usize, pad_mode: PadMode) -> Self {
+    /// A stage with zero padding at the ends (the only padding the blocks support: a
+    /// reflected end would read samples that earlier blocks have already let go).
+    pub(crate) fn new(bank: Arc<FoldBank>, hop: usize) -> Self {
         let (n, b) = (bank.n_fft, bank.block);
-        let framing = Framing { frame_length: n, hop_length: hop, center: true, pad_mode };
+        let framing = Framing { frame_length: n, hop_length: hop, center: true, pad_mode: PadMode::Constant };
         let rfft = RealFftPlanner::<f32>::new().plan_fft_forward(b);
         let ifft = FftPlanner::<f32>::new().plan_fft_inverse(b / hop);
         Self { bank, framing, per_block: (b - n) / hop, folded: b / hop, rfft, ifft }
@@ -185,12 +187,13 @@ impl FoldStream<'_> {
             }
         }
         self.next_block += 1;
-        // drop samples no later block needs
+        // drop samples no later block needs, once they are the larger part of the buffer
+        // (dropping after every block would move the rest of a long buffer each time)
         let keep_from = self.block_start(self.next_block).max(0) as usize;
-        if keep_from > self.buf_offset {
-            let drop = (keep_from - self.buf_offset).min(self.buf.len());
-            self.buf.drain(..drop);
-            self.buf_offset += drop;
+        let dead = keep_from.saturating_sub(self.buf_offset).min(self.buf.len());
+        if dead > 0 && 2 * dead >= self.buf.len() {
+            self.buf.drain(..dead);
+            self.buf_offset += dead;
         }
     }
 }

@@ -127,29 +127,58 @@ impl Stft {
     }
 
     /// As [`Stft::for_each_frame`], with each spectrum split into real parts and
-    /// imaginary parts (`f(t, re, im)`), for loops that vectorise over bins.
+    /// imaginary parts (`f(t, re, im)`), for loops that vectorise over bins. For even
+    /// `n_fft` the spectra come from a half-length complex FFT and the real split
+    /// ([`crate::bandfft`]), so they may differ from `for_each_frame`'s (realfft) in the
+    /// last bits; [`StftStream::push_parts`] gives the same ones as this.
     #[inline(always)]
     pub fn for_each_frame_parts(&self, y: &[f32], mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<usize> {
         check_finite(y, "sample")?;
         let n_frames = self.n_frames(y.len())?;
-        let n = self.config.n_fft;
-        if n % 2 == 1 {
-            // odd lengths have no half-length split: take the complex spectra apart
-            let (mut re, mut im) = (Vec::new(), Vec::new());
-            return self.for_each_frame(y, |t, spec| {
-                (re, im) = spec.iter().map(|c| (c.re, c.im)).unzip();
-                f(t, &re, &im)
-            });
-        }
-        let fft = BandFft::new(n, 0..n / 2 + 1);
-        let mut work = fft.work();
-        let (mut re, mut im) = (vec![[0.0f32; 1]; n / 2 + 1], vec![[0.0f32; 1]; n / 2 + 1]);
+        let mut parts: Option<Parts> = None;
+        let mut frame = vec![0.0f32; self.config.n_fft];
         for t in 0..n_frames {
-            self.fill_windowed(y, t, work.frame_mut());
-            fft.process(&mut work, &mut re, &mut im, 0);
-            f(t, re.as_flattened(), im.as_flattened());
+            match &mut parts {
+                // even lengths: frame and window straight into the FFT's buffer
+                Some(p) if self.config.n_fft.is_multiple_of(2) => {
+                    self.fill_windowed(y, t, p.work.frame_mut());
+                    p.fft.process(&mut p.work, &mut p.re, &mut p.im, 0);
+                    f(t, p.re.as_flattened(), p.im.as_flattened());
+                }
+                _ => {
+                    self.framing.fill(y, 0, y.len(), t, &mut frame);
+                    self.transform_parts(&frame, &mut parts, |re, im| f(t, re, im));
+                }
+            }
         }
         Ok(n_frames)
+    }
+
+    /// Windows `frame` and calls `f(re, im)` with its spectrum in parts; `parts` holds
+    /// the buffers (made on first use).
+    #[inline(always)]
+    fn transform_parts(&self, frame: &[f32], parts: &mut Option<Parts>, f: impl FnOnce(&[f32], &[f32])) {
+        let n = self.config.n_fft;
+        let p = parts.get_or_insert_with(|| {
+            let fft = BandFft::new(n + n % 2, 0..n / 2 + 1);
+            let work = fft.work();
+            Parts { fft, work, re: vec![[0.0]; n / 2 + 1], im: vec![[0.0]; n / 2 + 1] }
+        });
+        if n % 2 == 1 {
+            // odd lengths have no half-length split: realfft, then take the spectrum apart
+            let mut windowed: Vec<f32> = frame.iter().zip(&self.window).map(|(x, w)| x * w).collect();
+            let mut spec = self.fft.make_output_vec();
+            self.fft.process(&mut windowed, &mut spec).expect("buffer sizes fixed at planning");
+            for ((c, r), i) in spec.iter().zip(&mut p.re).zip(&mut p.im) {
+                (r[0], i[0]) = (c.re, c.im);
+            }
+        } else {
+            for ((o, x), w) in p.work.frame_mut().iter_mut().zip(frame).zip(&self.window) {
+                *o = x * w;
+            }
+            p.fft.process(&mut p.work, &mut p.re, &mut p.im, 0);
+        }
+        f(p.re.as_flattened(), p.im.as_flattened());
     }
 
     /// Frame `t` of the whole signal `y`, windowed, in one pass where no padding is needed.
@@ -216,6 +245,7 @@ impl Stft {
             frames: FrameStream::new(self.framing).expect("validated"),
             work: self.workspace(),
             frame: vec![0.0; self.config.n_fft],
+            parts: None,
         }
     }
 
@@ -285,6 +315,16 @@ pub struct StftStream {
     work: Workspace,
     /// The current frame, windowed in place (reused: no allocation per frame).
     frame: Vec<f32>,
+    /// Buffers of the split-spectrum path, made on first use.
+    parts: Option<Parts>,
+}
+
+/// The band FFT over all bins and its buffers, for spectra split into parts.
+struct Parts {
+    fft: BandFft,
+    work: crate::bandfft::BandFftWork,
+    re: Vec<[f32; 1]>,
+    im: Vec<[f32; 1]>,
 }
 
 impl StftStream {
@@ -300,6 +340,23 @@ impl StftStream {
             f(t, stft.transform_frame(frame, work));
         });
         Ok(())
+    }
+
+    /// As [`StftStream::push`], with each spectrum split into real and imaginary parts:
+    /// the same spectra as [`Stft::for_each_frame_parts`] on the whole signal.
+    pub fn push_parts(&mut self, samples: &[f32], mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<()> {
+        if let Err(Error::NonFinite { what, index, value }) = check_finite(samples, "sample") {
+            return Err(Error::NonFinite { what, index: index + self.frames.samples_received(), value });
+        }
+        let (stft, parts) = (&self.stft, &mut self.parts);
+        self.frames.push(samples, |t, fr| stft.transform_parts(fr, parts, |re, im| f(t, re, im)));
+        Ok(())
+    }
+
+    /// Ends a stream fed with [`StftStream::push_parts`]; returns the frame count.
+    pub fn finish_parts(mut self, mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<usize> {
+        let (stft, parts) = (&self.stft, &mut self.parts);
+        self.frames.finish(|t, fr| stft.transform_parts(fr, parts, |re, im| f(t, re, im)))
     }
 
     /// Ends the signal, emits the last frames, returns the frame count.
@@ -561,6 +618,34 @@ mod tests {
     }
 
     #[test]
+    fn split_spectra_stream_equals_batch() {
+        let y = test_signal(9000, 5);
+        for n_fft in [2048usize, 255] {
+            let plan = Stft::new(&StftConfig { n_fft, hop_length: Some(n_fft / 4), ..Default::default() }).unwrap();
+            let mut whole: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
+            plan.for_each_frame_parts(&y, |_, re, im| whole.push((re.to_vec(), im.to_vec()))).unwrap();
+            // the same spectrum as the complex STFT, up to rounding
+            let d = plan.process(&y).unwrap();
+            let peak = d.iter().map(|c| c.norm()).fold(0.0f32, f32::max);
+            for (t, (re, im)) in whole.iter().enumerate() {
+                for (m, (r, i)) in re.iter().zip(im).enumerate() {
+                    assert!((Complex32::new(*r, *i) - d[[m, t]]).norm() <= 1e-5 * peak, "n_fft {n_fft} frame {t} bin {m}");
+                }
+            }
+            for chunk in [1usize, 333, 9000] {
+                let mut s = plan.stream();
+                let mut got: Vec<(Vec<f32>, Vec<f32>)> = Vec::new();
+                for c in y.chunks(chunk) {
+                    s.push_parts(c, |_, re, im| got.push((re.to_vec(), im.to_vec()))).unwrap();
+                }
+                s.finish_parts(|_, re, im| got.push((re.to_vec(), im.to_vec()))).unwrap();
+                assert_eq!(got, whole, "n_fft {n_fft} chunk {chunk}");
+            }
+        }
+    }
+
+    #[test]
+    #[cfg(all(target_os = "linux", target_env = "gnu"))] // glibc's hypotf rounds correctly
     fn abs_parts_equals_hypotf() {
         let mut state = 0x9e37_79b9_7f4a_7c15u64;
         let mut next = || {

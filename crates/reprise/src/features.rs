@@ -840,13 +840,22 @@ fn estimate_tuning_streamed<'a>(
     stft: &StftConfig,
     power: f32,
 ) -> Result<f64> {
+    let mut stream = Stft::new(stft)?.stream();
+    let mut src = open()?;
+    if power == 1.0 {
+        // the spectra of the library's `estimate_tuning_of`, so that both find the same tuning
+        let mut mag = Vec::new();
+        while let Some(c) = src.next_chunk()? {
+            stream.push_parts(&c, |_, re, im| est.push_parts(re, im, &mut mag))?;
+        }
+        stream.finish_parts(|_, re, im| est.push_parts(re, im, &mut mag))?;
+        return Ok(est.estimate());
+    }
     let mut frame = vec![0.0f32; stft.n_freqs()];
     let mut push = |spec: &[Complex32]| {
         reprise_dsp::stft::magnitudes_pow(spec, power, &mut frame);
         est.push_frame(&frame);
     };
-    let mut stream = Stft::new(stft)?.stream();
-    let mut src = open()?;
     while let Some(c) = src.next_chunk()? {
         stream.push(&c, |_, s| push(s))?;
     }
