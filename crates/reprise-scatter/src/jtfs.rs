@@ -177,15 +177,17 @@ pub struct Jtfs {
     phi_f: Vec<Option<SparseFilter>>,
     n_fr: usize,
     fr: Vec<FreqFilter>,
-    /// `phi_F` at λ levels 0..=log2 F, periodised by sum.
-    phi_big_f: Vec<Vec<f32>>,
+    /// The λ average by `phi_F` at λ levels 0..=log2 F as a matrix on real columns:
+    /// `avg_lambda[level][r·m + q]` weighs row `q` of a column of `m = n_fr / 2^level`
+    /// rows in output row `r < n_fr / F` (`phi_F` periodised by sum, then subsampled by F).
+    avg_lambda: Vec<Vec<f32>>,
     /// Filters across octaves (spiral scattering), as taps.
     octave: Option<Vec<OctaveKernel>>,
     plans: Plans,
 }
 
 /// Columns processed together along λ (bounds memory for long signals).
-const CHUNK: usize = 2048;
+const CHUNK: usize = 256;
 
 impl Jtfs {
     /// Plans the transform for signals of `n` samples.
@@ -253,13 +255,13 @@ impl Jtfs {
             }
         }
         let phi_big = Morlet::lowpass(SIGMA0 / config.f_rows() as f64, n_fr);
-        let phi_big_f = (0..=lf).map(|l| phi_big.sample_summed(l).to_dense().into_iter().map(|v| v as f32).collect()).collect();
+        let avg_lambda = (0..=lf).map(|l| lambda_average_matrix(&phi_big.sample_summed(l).to_dense(), n_fr >> lf)).collect();
         for l in 0..=config.j_fr {
             planner.complex(n_fr >> l);
             planner.complex_forward(n_fr >> l);
         }
         let octave = config.spiral.map(|o| o.kernels());
-        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, phi_big_f, octave, plans: planner.finish() })
+        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, plans: planner.finish() })
     }
 
     /// The configuration.
@@ -425,13 +427,8 @@ impl Jtfs {
                 *b = Complex32::new(s1[n1 * tpad + t], 0.0);
             }
         };
-        for (i, f) in self.fr.iter().enumerate() {
-            if f.spin < 0 {
-                continue;
-            }
-            let rows = self.freq_path(tpad, n1_all, &col, i, &mut scratch);
-            paths.push(rows);
-        }
+        let spin_up: Vec<usize> = (0..self.fr.len()).filter(|&i| self.fr[i].spin >= 0).collect();
+        paths.extend(self.freq_paths(tpad, n1_all, &col, &spin_up, &mut scratch));
 
         // Order 2.
         for (n2, p2) in self.psi2.iter().enumerate() {
@@ -465,8 +462,8 @@ impl Jtfs {
                     })
                     .collect()
             };
-            for i in 0..self.fr.len() {
-                let rows = self.freq_path(l2, n1_max, &col, i, &mut scratch);
+            let all: Vec<usize> = (0..self.fr.len()).collect();
+            for rows in self.freq_paths(l2, n1_max, &col, &all, &mut scratch) {
                 paths.push(time_average(rows, &mut scratch));
             }
             if self.octave.is_some() {
@@ -531,67 +528,59 @@ impl Jtfs {
         }
     }
 
-    /// Averages real λ columns at λ resolution `level` (`n_fr / 2^level` rows each, stored
-    /// in `y`, overwritten) along λ with φ_F, subsampled to `n_fr / F` rows, and writes the
-    /// first `rows.len()` rows into `rows[r][t0 + column]`.
-    fn average_lambda(&self, y: &mut [Complex32], level: u32, t0: usize, rows: &mut [Vec<f32>], z: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+    /// Averages real λ columns of `m = n_fr / 2^level` rows each (`v`, one column after
+    /// another) along λ with φ_F, subsampled to `n_fr / F` rows, and writes the first
+    /// `rows.len()` of those rows into `rows[r][t0 + column]`. A direct product with the
+    /// rows of [`lambda_average_matrix`]: only the rows that are output are computed.
+    fn average_lambda(&self, v: &[f32], level: u32, t0: usize, rows: &mut [Vec<f32>]) {
         let m = self.n_fr >> level;
-        let mf = self.n_fr >> self.lf;
-        let c = y.len() / m;
-        self.plans.fft_batch(m, y, scratch);
-        z.resize(c * mf, Complex32::default());
-        let z = &mut z[..c * mf];
-        let phi = &self.phi_big_f[level as usize];
-        for (ys, zs) in y.chunks_exact(m).zip(z.chunks_exact_mut(mf)) {
-            fold_mul(ys, phi, zs);
-        }
-        self.plans.ifft_batch(mf, z, scratch);
-        let scale = 1.0 / m as f32;
-        for (k, zs) in z.chunks_exact(mf).enumerate() {
+        let g = &self.avg_lambda[level as usize];
+        for (k, col) in v.chunks_exact(m).enumerate() {
             for (r, row) in rows.iter_mut().enumerate() {
-                row[t0 + k] = zs[r].re * scale;
+                row[t0 + k] = dot(&g[r * m..(r + 1) * m], col);
             }
         }
     }
 
-    /// One frequential path over `cols` time columns, each holding `n1_max` λ values
-    /// (filled by `col`): zero-pad to `n_fr`, FFT along λ, multiply by frequential filter
-    /// `i`, subsample, inverse FFT, modulus, and for spin ≠ 0 average along λ with φ_F.
-    /// Returns the output rows (full padded time length `cols`).
-    fn freq_path(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<f32>> {
-        let f = &self.fr[i];
+    /// The frequential paths `which` (indices of λ filters) over `cols` time columns, each
+    /// holding `n1_max` λ values (filled by `col`): zero-pad to `n_fr` and FFT along λ once
+    /// for all of them; then per filter multiply, subsample, inverse FFT, modulus, and for
+    /// spin ≠ 0 average along λ with φ_F. Returns each path's output rows (full padded
+    /// time length `cols`), in the order of `which`.
+    fn freq_paths(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), which: &[usize], scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
         let nf = self.n_fr;
-        let m = nf >> f.k;
-        let mut rows = vec![vec![0.0f32; cols]; self.out_rows(f, n1_max)];
+        let mut out: Vec<Vec<Vec<f32>>> = which.iter().map(|&i| vec![vec![0.0f32; cols]; self.out_rows(&self.fr[i], n1_max)]).collect();
         let mut y = Vec::new();
-        let mut z = Vec::new();
+        let mut v = Vec::new();
         self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
-            // multiply and fold along λ, back to λ, modulus
-            y.resize(c * m, Complex32::default());
-            let y = &mut y[..c * m];
-            for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(m)) {
-                fold_mul(xs, &f.hat, ys);
-            }
-            self.plans.ifft_batch(m, y, scratch);
-            let scale = 1.0 / nf as f32;
-            for v in y.iter_mut() {
-                *v = Complex32::new((v.re * v.re + v.im * v.im).sqrt() * scale, 0.0);
-            }
-            if f.spin == 0 {
-                for (k, ys) in y.chunks_exact(m).enumerate() {
-                    for (r, row) in rows.iter_mut().enumerate() {
-                        row[t0 + k] = ys[r].re;
-                    }
+            for (&i, rows) in which.iter().zip(out.iter_mut()) {
+                let f = &self.fr[i];
+                let m = nf >> f.k;
+                y.resize(c * m, Complex32::default());
+                let y = &mut y[..c * m];
+                for (xs, ys) in x.chunks_exact(nf).zip(y.chunks_exact_mut(m)) {
+                    fold_mul(xs, &f.hat, ys);
                 }
-            } else {
-                self.average_lambda(y, f.k, t0, &mut rows, &mut z, scratch);
+                self.plans.ifft_batch(m, y, scratch);
+                v.resize(c * m, 0.0);
+                let v = &mut v[..c * m];
+                modulus(y, 1.0 / nf as f32, v);
+                if f.spin == 0 {
+                    for (k, vs) in v.chunks_exact(m).enumerate() {
+                        for (r, row) in rows.iter_mut().enumerate() {
+                            row[t0 + k] = vs[r];
+                        }
+                    }
+                } else {
+                    self.average_lambda(v, f.k, t0, rows);
+                }
             }
         });
-        rows
+        out
     }
 
     /// The spiral paths of λ filter `i`, one per octave filter: like a spin path of
-    /// [`Jtfs::freq_path`], but the λ filter is applied without subsampling (once, shared
+    /// [`Jtfs::freq_paths`], but the λ filter is applied without subsampling (once, shared
     /// by the octave filters), then each octave filter runs along λ in steps of `Q1` rows
     /// (fixed chroma, zeros beyond the λ axis), then the modulus, then the average along λ
     /// by φ_F with subsampling by F.
@@ -607,7 +596,7 @@ impl Jtfs {
         };
         let mut rows = vec![vec![vec![0.0f32; cols]; out_rows]; kernels.len()];
         let mut y = Vec::new();
-        let mut z = Vec::new();
+        let mut v = Vec::new();
         self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
             for xs in x.chunks_exact_mut(nf) {
                 for (v, h) in xs.iter_mut().zip(&f.hat) {
@@ -633,11 +622,11 @@ impl Jtfs {
                             }
                         }
                     }
-                    for o in ys.iter_mut() {
-                        *o = Complex32::new((o.re * o.re + o.im * o.im).sqrt() * scale, 0.0);
-                    }
                 }
-                self.average_lambda(y, 0, t0, rows, &mut z, scratch);
+                v.resize(c * nf, 0.0);
+                let v = &mut v[..c * nf];
+                modulus(y, scale, v);
+                self.average_lambda(v, 0, t0, rows);
             }
         });
         rows
@@ -665,7 +654,79 @@ fn fold_mul(x: &[Complex32], h: &[f32], out: &mut [Complex32]) {
     }
 }
 
+/// The λ average by φ_F as a matrix: `phi` is φ_F's spectrum on the `m` bins of one λ
+/// level (periodised by sum), `mf` the rows after subsampling by F. Row `r`, column `q`
+/// is `Re g[(r·m/mf − q) mod m]` with `g = ifft(phi)`, the circular impulse response, so
+/// that on a real column `v` the product equals `Re ifft_mf(fold_mf(fft(v) · phi)) / m`,
+/// the FFT route (kymatio's). Computed in double precision.
+fn lambda_average_matrix(phi: &[f64], mf: usize) -> Vec<f32> {
+    let m = phi.len();
+    let step = m / mf;
+    let cos: Vec<f64> = (0..m).map(|i| (2.0 * std::f64::consts::PI * i as f64 / m as f64).cos()).collect();
+    let g: Vec<f64> = (0..m).map(|d| phi.iter().enumerate().map(|(b, &p)| p * cos[(b * d) % m]).sum::<f64>() / m as f64).collect();
+    let mut out = vec![0.0f32; mf * m];
+    for r in 0..mf {
+        for q in 0..m {
+            out[r * m + q] = g[(r * step + m - q) % m] as f32;
+        }
+    }
+    out
+}
+
+/// `Σ a[i]·b[i]` in eight running sums (vectorises).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0.0f32; 8];
+    let (ah, at) = a.split_at(a.len() / 8 * 8);
+    let (bh, bt) = b.split_at(ah.len());
+    for (x, y) in ah.chunks_exact(8).zip(bh.chunks_exact(8)) {
+        for l in 0..8 {
+            acc[l] += x[l] * y[l];
+        }
+    }
+    let tail: f32 = at.iter().zip(bt).map(|(x, y)| x * y).sum();
+    acc.iter().sum::<f32>() + tail
+}
+
 /// One-call joint time–frequency scattering.
 pub fn jtfs(x: &[f32], config: JtfsConfig) -> Result<ArrayD<f32>> {
     Jtfs::new(config, x.len())?.process(x)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reprise_core::Rng;
+
+    /// The matrix average equals the FFT route it replaces (DFT, multiply by φ, fold to
+    /// `mf` bins, inverse DFT, real part / m), computed here directly in f64.
+    #[test]
+    fn lambda_average_matrix_equals_the_fourier_route() {
+        let nf = 168;
+        let phi_big = Morlet::lowpass(SIGMA0 / 8.0, nf);
+        let mf = nf >> 3;
+        let mut rng = Rng::new(7);
+        for level in 0..=3u32 {
+            let phi = phi_big.sample_summed(level).to_dense();
+            let m = phi.len();
+            let g = lambda_average_matrix(&phi, mf);
+            let v: Vec<f32> = (0..m).map(|_| rng.range(0.0, 1.0) as f32).collect();
+            let tau = 2.0 * std::f64::consts::PI;
+            let spec: Vec<(f64, f64)> = (0..m)
+                .map(|b| v.iter().enumerate().fold((0.0, 0.0), |(re, im), (q, &x)| {
+                    let a = -tau * (b * q) as f64 / m as f64;
+                    (re + x as f64 * a.cos(), im + x as f64 * a.sin())
+                }))
+                .collect();
+            for r in 0..mf {
+                let mut want = 0.0;
+                for (b, &(re, im)) in spec.iter().enumerate() {
+                    let a = tau * ((b % mf) * r) as f64 / mf as f64;
+                    want += phi[b] * (re * a.cos() - im * a.sin());
+                }
+                want /= m as f64;
+                let got = dot(&g[r * m..(r + 1) * m], &v);
+                assert!((got as f64 - want).abs() < 1e-5 * want.abs().max(1e-3), "level {level} row {r}: {got} vs {want}");
+            }
+        }
+    }
 }
