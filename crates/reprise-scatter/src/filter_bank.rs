@@ -93,6 +93,12 @@ pub fn scattering_params(j_scale: u32, q: (u32, u32)) -> (Vec<MorletParams>, Vec
     (filterbank_params(sigma_min, q.0, ALPHA, R_PSI), filterbank_params(sigma_min, q.1, ALPHA, R_PSI))
 }
 
+/// Time-domain half-support (samples at the design rate) of a Morlet or Gaussian of
+/// bandwidth `sigma`, beyond which its envelope `e^{−2π²σ²t²}` is below `eps` of its peak.
+pub(crate) fn envelope_reach(sigma: f64, eps: f64) -> f64 {
+    ((1.0 / eps).ln() / (2.0 * PI * PI)).sqrt() / sigma
+}
+
 /// A Morlet (or Gaussian, `xi = 0`) filter defined analytically, ready to be sampled.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Morlet {

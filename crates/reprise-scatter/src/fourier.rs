@@ -143,17 +143,26 @@ pub(crate) fn fold_real_spectrum(half: &[Complex32], filter: &SparseFilter, out:
             // A stretch that stays on one side of m/2 and does not wrap.
             let side_end = if i <= m / 2 { m / 2 + 1 } else { m };
             let n = (side_end - i).min(vals.len() - idx);
-            let v = &vals[idx..idx + n];
-            if i <= m / 2 {
-                for (t, &w) in v.iter().enumerate() {
-                    let k = i + t;
-                    out[k & mask] += half[k] * w;
+            // Split further where the output index wraps, so that each piece is a
+            // plain slice product (vectorises).
+            let mut done = 0;
+            while done < n {
+                let k = i + done;
+                let o = k & mask;
+                let len = (n - done).min(out.len() - o);
+                let w = &vals[idx + done..idx + done + len];
+                let dst = &mut out[o..o + len];
+                if i <= m / 2 {
+                    for ((d, &h), &w) in dst.iter_mut().zip(&half[k..k + len]).zip(w) {
+                        *d += h * w;
+                    }
+                } else {
+                    // bins above m/2 are the conjugates of bins m − k, read downwards
+                    for ((d, &h), &w) in dst.iter_mut().zip(half[m + 1 - k - len..=m - k].iter().rev()).zip(w) {
+                        *d += h.conj() * w;
+                    }
                 }
-            } else {
-                for (t, &w) in v.iter().enumerate() {
-                    let k = i + t;
-                    out[k & mask] += half[m - k].conj() * w;
-                }
+                done += len;
             }
             idx += n;
             i = (i + n) % m;
@@ -192,4 +201,156 @@ pub(crate) fn lowpass<'a>(plans: &Plans, half: &[Complex32], phi: &SparseFilter,
     let scale = 1.0 / m as f32;
     out.iter_mut().for_each(|v| *v *= scale);
     out
+}
+
+/// Overlap-save geometry for convolving a long periodic signal with filters whose
+/// impulse responses reach at most `r` samples either side: blocks of `b` samples start
+/// every `hop` samples, `r` samples before the outputs they produce. `r` and `hop` are
+/// multiples of `2^kmax`, so outputs subsampled by up to `2^kmax` line up with blocks.
+///
+/// A block's circular convolution with a filter sampled at `b` bins equals the
+/// convolution of the whole signal on the `hop` outputs it keeps, up to the filter's
+/// impulse response beyond `r` (and its copies `b` apart), which the caller makes
+/// negligible by its choice of `r`. Small FFTs that stay in cache replace one FFT
+/// of the whole signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Blocks {
+    pub b: usize,
+    pub r: usize,
+    pub hop: usize,
+}
+
+impl Blocks {
+    /// Smallest block length.
+    pub const MIN_LEN: usize = 1 << 12;
+
+    /// The geometry for a reach of `reach` samples and subsampling up to `2^kmax`: `r`
+    /// rounded up to a multiple of `2^kmax`, `b` the power of two at least `16r` (so at
+    /// least seven eighths of each block are kept), at least [`Blocks::MIN_LEN`].
+    pub fn new(reach: usize, kmax: u32) -> Blocks {
+        let unit = 1usize << kmax;
+        let r = reach.div_ceil(unit) * unit;
+        let b = (16 * r).next_power_of_two().max(Self::MIN_LEN).max(4 * unit);
+        let hop = (b - 2 * r) / unit * unit;
+        Blocks { b, r, hop }
+    }
+
+    /// Blocks covering a signal of `len` samples.
+    pub fn count(&self, len: usize) -> usize {
+        len.div_ceil(self.hop)
+    }
+
+    /// Block `j` of the periodic signal `u` (`u.len() ≥ b`): samples `j·hop − r ..` modulo the length.
+    fn fill(&self, u: &[f32], j: usize, out: &mut [f32]) {
+        let len = u.len();
+        let mut start = (j * self.hop + len - self.r) % len;
+        let mut done = 0;
+        while done < self.b {
+            let take = (self.b - done).min(len - start);
+            out[done..done + take].copy_from_slice(&u[start..start + take]);
+            done += take;
+            start = 0;
+        }
+    }
+
+    /// `(first output, outputs)` of block `j` at subsampling `2^k`, for a signal of `len` samples.
+    fn kept(&self, len: usize, j: usize, k: u32) -> (usize, usize) {
+        let t0 = j * self.hop;
+        (t0 >> k, self.hop.min(len - t0) >> k)
+    }
+}
+
+/// The spectra of a real periodic signal: its whole half spectrum, or (with [`Blocks`])
+/// one half spectrum per block. Filters passed to its methods are sampled at the
+/// signal's length (whole) or at the block length (blocked).
+#[derive(Debug, Default)]
+pub(crate) struct Spectra {
+    len: usize,
+    geo: Option<Blocks>,
+    data: Vec<Complex32>,
+}
+
+/// `v[..n]`, growing `v` first if needed (buffers reused across paths).
+pub(crate) fn grown<T: Default + Clone>(v: &mut Vec<T>, n: usize) -> &mut [T] {
+    if v.len() < n {
+        v.resize(n, T::default());
+    }
+    &mut v[..n]
+}
+
+impl Spectra {
+    /// Takes the spectra of `u` (overwritten in the whole case); `buf` is work space.
+    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, buf: &mut Vec<f32>, scratch: &mut [Complex32]) {
+        self.len = u.len();
+        self.geo = geo;
+        match geo {
+            None => {
+                let half = grown(&mut self.data, u.len() / 2 + 1);
+                plans.r2c(u, half, scratch);
+            }
+            Some(g) => {
+                let stride = g.b / 2 + 1;
+                let count = g.count(u.len());
+                let data = grown(&mut self.data, count * stride);
+                let block = grown(buf, g.b);
+                for (j, half) in data.chunks_exact_mut(stride).enumerate() {
+                    g.fill(u, j, block);
+                    plans.r2c(block, half, scratch);
+                }
+            }
+        }
+    }
+
+    /// Length of the signal.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// `|u ∗ ψ|` subsampled by `2^k` into `out` (`len >> k` values), for `filt` the
+    /// spectrum of ψ (whole length or block length). `cplx` is work space.
+    pub fn modulus(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [f32], cplx: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+        match self.geo {
+            None => {
+                let y = grown(cplx, self.len >> k);
+                fold_real_spectrum(&self.data[..self.len / 2 + 1], filt, y);
+                plans.ifft(y, scratch);
+                modulus(y, 1.0 / self.len as f32, out);
+            }
+            Some(g) => {
+                let stride = g.b / 2 + 1;
+                let y = grown(cplx, g.b >> k);
+                for (j, half) in self.data[..g.count(self.len) * stride].chunks_exact(stride).enumerate() {
+                    fold_real_spectrum(half, filt, y);
+                    plans.ifft(y, scratch);
+                    let (t0, n) = g.kept(self.len, j, k);
+                    let from = g.r >> k;
+                    modulus(&y[from..from + n], 1.0 / g.b as f32, &mut out[t0..t0 + n]);
+                }
+            }
+        }
+    }
+
+    /// `u ∗ φ` (real) subsampled by `2^k` into `out` (`len >> k` values), for `phi` the
+    /// spectrum of φ (whole length or block length). The rest is work space.
+    #[allow(clippy::too_many_arguments)]
+    pub fn lowpass(&self, plans: &Plans, phi: &SparseFilter, k: u32, out: &mut [f32], fold: &mut Vec<Complex32>, hbuf: &mut Vec<Complex32>, real: &mut Vec<f32>, scratch: &mut [Complex32]) {
+        let (m, stride) = match self.geo {
+            None => (self.len, self.len / 2 + 1),
+            Some(g) => (g.b, g.b / 2 + 1),
+        };
+        let fold = grown(fold, m >> k);
+        let hbuf = grown(hbuf, (m >> k) / 2 + 1);
+        let real = grown(real, m >> k);
+        match self.geo {
+            None => out.copy_from_slice(lowpass(plans, &self.data[..stride], phi, m, k, fold, hbuf, real, scratch)),
+            Some(g) => {
+                for (j, half) in self.data[..g.count(self.len) * stride].chunks_exact(stride).enumerate() {
+                    let y = lowpass(plans, half, phi, m, k, fold, hbuf, real, scratch);
+                    let (t0, n) = g.kept(self.len, j, k);
+                    let from = g.r >> k;
+                    out[t0..t0 + n].copy_from_slice(&y[from..from + n]);
+                }
+            }
+        }
+    }
 }
