@@ -108,6 +108,12 @@ impl Plans {
         plan.process_with_scratch(spec, out, &mut scratch[..plan.get_scratch_len()]).expect("buffer sizes match the plan");
     }
 
+    /// In-place unnormalised forward complex FFT.
+    pub fn fft(&self, x: &mut [Complex32], scratch: &mut [Complex32]) {
+        let plan = &self.fwd[&x.len()];
+        plan.process_with_scratch(x, &mut scratch[..plan.get_inplace_scratch_len()]);
+    }
+
     /// In-place unnormalised inverse complex FFT.
     pub fn ifft(&self, x: &mut [Complex32], scratch: &mut [Complex32]) {
         let plan = &self.inv[&x.len()];
@@ -240,16 +246,29 @@ impl Blocks {
         len.div_ceil(self.hop)
     }
 
-    /// Block `j` of the periodic signal `u` (`u.len() ≥ b`): samples `j·hop − r ..` modulo the length.
-    fn fill(&self, u: &[f32], j: usize, out: &mut [f32]) {
+    /// Blocks `j` (real parts) and `j + 1` (imaginary parts, zeros if `!second`) of the
+    /// periodic signal `u` (`u.len() ≥ b`), interleaved into `z`.
+    fn fill_pair(&self, u: &[f32], j: usize, second: bool, z: &mut [Complex32]) {
         let len = u.len();
-        let mut start = (j * self.hop + len - self.r) % len;
+        let start = |j: usize| (j * self.hop + len - self.r) % len;
+        let (mut a, mut b) = (start(j), start(j + 1));
         let mut done = 0;
         while done < self.b {
-            let take = (self.b - done).min(len - start);
-            out[done..done + take].copy_from_slice(&u[start..start + take]);
+            // the longest stretch where neither source wraps
+            let take = (self.b - done).min(len - a).min(if second { len - b } else { usize::MAX });
+            let dst = &mut z[done..done + take];
+            if second {
+                for ((d, &x), &y) in dst.iter_mut().zip(&u[a..a + take]).zip(&u[b..b + take]) {
+                    *d = Complex32::new(x, y);
+                }
+            } else {
+                for (d, &x) in dst.iter_mut().zip(&u[a..a + take]) {
+                    *d = Complex32::new(x, 0.0);
+                }
+            }
             done += take;
-            start = 0;
+            a = (a + take) % len;
+            b = (b + take) % len;
         }
     }
 
@@ -270,6 +289,33 @@ pub(crate) struct Spectra {
     data: Vec<Complex32>,
 }
 
+/// The half spectra of two real signals `a`, `b` from the spectrum `z` of `a + i·b`:
+/// `ha[k] = (z[k] + conj z[n−k])/2`, `hb[k] = −i·(z[k] − conj z[n−k])/2`, `k ≤ n/2`.
+/// `hb` may be shorter (its bins are then dropped).
+fn split_pair(z: &[Complex32], ha: &mut [Complex32], hb: &mut [Complex32]) {
+    let n = z.len();
+    let h = n / 2;
+    let pair = |zk: Complex32, zr: Complex32| {
+        let (s, d) = (zk + zr.conj(), zk - zr.conj());
+        (s * 0.5, Complex32::new(d.im * 0.5, -d.re * 0.5))
+    };
+    let (a0, b0) = pair(z[0], z[0]);
+    let (ah, bh) = pair(z[h], z[h]);
+    ha[0] = a0;
+    ha[h] = ah;
+    if !hb.is_empty() {
+        hb[0] = b0;
+        hb[h] = bh;
+        for (((a, b), &zk), &zr) in ha[1..h].iter_mut().zip(hb[1..h].iter_mut()).zip(&z[1..h]).zip(z[h + 1..].iter().rev()) {
+            (*a, *b) = pair(zk, zr);
+        }
+    } else {
+        for ((a, &zk), &zr) in ha[1..h].iter_mut().zip(&z[1..h]).zip(z[h + 1..].iter().rev()) {
+            *a = pair(zk, zr).0;
+        }
+    }
+}
+
 /// `v[..n]`, growing `v` first if needed (buffers reused across paths).
 pub(crate) fn grown<T: Default + Clone>(v: &mut Vec<T>, n: usize) -> &mut [T] {
     if v.len() < n {
@@ -279,8 +325,8 @@ pub(crate) fn grown<T: Default + Clone>(v: &mut Vec<T>, n: usize) -> &mut [T] {
 }
 
 impl Spectra {
-    /// Takes the spectra of `u` (overwritten in the whole case); `buf` is work space.
-    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, buf: &mut Vec<f32>, scratch: &mut [Complex32]) {
+    /// Takes the spectra of `u` (overwritten in the whole case); `zbuf` is work space.
+    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, zbuf: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
         self.len = u.len();
         self.geo = geo;
         match geo {
@@ -289,13 +335,18 @@ impl Spectra {
                 plans.r2c(u, half, scratch);
             }
             Some(g) => {
-                let stride = g.b / 2 + 1;
+                // Two blocks per complex FFT: z = a + i·b, then A[k] = (Z[k] + conj Z[−k])/2
+                // and B[k] = −i·(Z[k] − conj Z[−k])/2 (no post-processing twiddles).
+                let b = g.b;
+                let stride = b / 2 + 1;
                 let count = g.count(u.len());
                 let data = grown(&mut self.data, count * stride);
-                let block = grown(buf, g.b);
-                for (j, half) in data.chunks_exact_mut(stride).enumerate() {
-                    g.fill(u, j, block);
-                    plans.r2c(block, half, scratch);
+                let z = grown(zbuf, b);
+                for (pair, halves) in data.chunks_mut(2 * stride).enumerate() {
+                    g.fill_pair(u, 2 * pair, halves.len() > stride, z);
+                    plans.fft(z, scratch);
+                    let (ha, hb) = halves.split_at_mut(stride);
+                    split_pair(z, ha, hb);
                 }
             }
         }
