@@ -19,12 +19,14 @@
 //! `fixtures/kymatio/JTFS.md` documents every step; parity with kymatio main is tested
 //! to 1e-4 of the reference maximum (`tests/jtfs_parity.rs`).
 
+use std::ops::Range;
+
 use ndarray::{Array2, Array3, ArrayD};
 use num_complex::Complex32;
 use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::filter_bank::{filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, R_PSI, SIGMA0};
+use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0};
 use crate::fourier::{self, fold_real_spectrum, modulus, Planner, Plans};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::spiral::{OctaveFilters, OctaveKernel};
@@ -183,6 +185,9 @@ pub struct Jtfs {
     avg_lambda: Vec<Vec<f32>>,
     /// Filters across octaves (spiral scattering), as taps.
     octave: Option<Vec<OctaveKernel>>,
+    /// Whether time columns that cannot reach the output are skipped (see [`Jtfs::span`]);
+    /// always true outside tests.
+    skip_padding: bool,
     plans: Plans,
 }
 
@@ -261,7 +266,7 @@ impl Jtfs {
             planner.complex_forward(n_fr >> l);
         }
         let octave = config.spiral.map(|o| o.kernels());
-        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, plans: planner.finish() })
+        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding: true, plans: planner.finish() })
     }
 
     /// The configuration.
@@ -428,7 +433,7 @@ impl Jtfs {
             }
         };
         let spin_up: Vec<usize> = (0..self.fr.len()).filter(|&i| self.fr[i].spin >= 0).collect();
-        paths.extend(self.freq_paths(tpad, n1_all, &col, &spin_up, &mut scratch));
+        paths.extend(self.freq_paths(tpad, &self.span(self.lst, 0), n1_all, &col, &spin_up, &mut scratch));
 
         // Order 2.
         for (n2, p2) in self.psi2.iter().enumerate() {
@@ -437,21 +442,24 @@ impl Jtfs {
                 continue;
             }
             let l2 = np >> p2.j;
-            // Y2 stored column-major: y2[t * n1_max + n1].
+            let span = self.span(p2.j, (envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS) / (1u64 << p2.j) as f64).ceil() as usize + 1);
+            // Y2 stored row by row, y2[n1 * l2 + t]: each inverse FFT lands in place, and a
+            // chunk of consecutive columns reads n1_max sequential streams.
             let mut y2 = vec![Complex32::default(); l2 * n1_max];
-            for n1 in 0..n1_max {
+            for (n1, y) in y2.chunks_exact_mut(l2).enumerate() {
                 let k1 = self.k1[n1];
                 let m1 = np >> k1;
                 let filt = self.psi2_f[n2][k1 as usize].as_ref().expect("planned level");
-                let y = &mut cplx[..l2];
                 fold_real_spectrum(&u1hat[n1], filt, y);
                 self.plans.ifft(y, &mut scratch);
                 let scale = 1.0 / m1 as f32;
-                for (t, v) in y.iter().enumerate() {
-                    y2[t * n1_max + n1] = v * scale;
-                }
+                y.iter_mut().for_each(|v| *v *= scale);
             }
-            let col = |t: usize, buf: &mut [Complex32]| buf[..n1_max].copy_from_slice(&y2[t * n1_max..(t + 1) * n1_max]);
+            let col = |t: usize, buf: &mut [Complex32]| {
+                for (b, row) in buf[..n1_max].iter_mut().zip(y2.chunks_exact(l2)) {
+                    *b = row[t];
+                }
+            };
             // Time averaging of each output row with φ_T at level j2.
             let mut spec = vec![Complex32::default(); l2 / 2 + 1];
             let mut time_average = |rows: Vec<Vec<f32>>, scratch: &mut [Complex32]| -> Vec<Vec<f32>> {
@@ -463,12 +471,12 @@ impl Jtfs {
                     .collect()
             };
             let all: Vec<usize> = (0..self.fr.len()).collect();
-            for rows in self.freq_paths(l2, n1_max, &col, &all, &mut scratch) {
+            for rows in self.freq_paths(l2, &span, n1_max, &col, &all, &mut scratch) {
                 paths.push(time_average(rows, &mut scratch));
             }
             if self.octave.is_some() {
                 for i in 0..self.fr.len() {
-                    for rows in self.spiral_paths(l2, n1_max, &col, i, &mut scratch) {
+                    for rows in self.spiral_paths(l2, &span, n1_max, &col, i, &mut scratch) {
                         paths.push(time_average(rows, &mut scratch));
                     }
                 }
@@ -508,23 +516,45 @@ impl Jtfs {
     }
 
     /// Calls `body(t0, c, x, scratch)` for consecutive chunks of at most [`CHUNK`] time
-    /// columns, `x` holding the λ spectra of columns `t0..t0 + c` (`n_fr` values each):
+    /// columns of `span`, `x` holding the λ spectra of columns `t0..t0 + c` (`n_fr` values each):
     /// the `n1_max` values from `col` zero-padded to `n_fr`, then an FFT along λ.
-    fn lambda_chunks(&self, cols: usize, col: &dyn Fn(usize, &mut [Complex32]), scratch: &mut [Complex32], mut body: impl FnMut(usize, usize, &mut [Complex32], &mut [Complex32])) {
+    fn lambda_chunks(&self, span: &[Range<usize>], col: &dyn Fn(usize, &mut [Complex32]), scratch: &mut [Complex32], mut body: impl FnMut(usize, usize, &mut [Complex32], &mut [Complex32])) {
         let nf = self.n_fr;
-        let chunk = CHUNK.min(cols);
-        let mut x = vec![Complex32::default(); chunk * nf];
-        let mut t0 = 0;
-        while t0 < cols {
-            let c = chunk.min(cols - t0);
-            let x = &mut x[..c * nf];
-            x.fill(Complex32::default());
-            for (k, buf) in x.chunks_exact_mut(nf).enumerate() {
-                col(t0 + k, buf);
+        let mut x = vec![Complex32::default(); CHUNK * nf];
+        for range in span {
+            let mut t0 = range.start;
+            while t0 < range.end {
+                let c = CHUNK.min(range.end - t0);
+                let x = &mut x[..c * nf];
+                x.fill(Complex32::default());
+                for (k, buf) in x.chunks_exact_mut(nf).enumerate() {
+                    col(t0 + k, buf);
+                }
+                self.plans.fft_batch(nf, x, scratch);
+                body(t0, c, x, scratch);
+                t0 += c;
             }
-            self.plans.fft_batch(nf, x, scratch);
-            body(t0, c, x, scratch);
-            t0 += c;
+        }
+    }
+
+    /// The time columns at level `level` (`np / 2^level` of them) that reach the output
+    /// frames: those of the signal, widened by `reach` columns either side when the rows
+    /// are time-averaged afterwards, as at most two ranges (the padded axis is circular).
+    /// The other columns of the padding only feed the averages through φ_T's tail below
+    /// [`REL_EPS`] of its peak, so they are left at zero.
+    fn span(&self, level: u32, reach: usize) -> Vec<Range<usize>> {
+        let cols = (1usize << self.padding.j_pad) >> level;
+        let shift = self.lst - level;
+        let lo = (self.padding.ind_start[self.lst as usize] << shift) as i64 - reach as i64;
+        let hi = (self.padding.ind_end[self.lst as usize] << shift) as i64 + reach as i64;
+        if hi - lo >= cols as i64 || !self.skip_padding {
+            return vec![0..cols];
+        }
+        let (lo, hi) = (lo.rem_euclid(cols as i64) as usize, hi.rem_euclid(cols as i64) as usize);
+        if lo < hi {
+            vec![lo..hi]
+        } else {
+            vec![lo..cols, 0..hi]
         }
     }
 
@@ -542,17 +572,17 @@ impl Jtfs {
         }
     }
 
-    /// The frequential paths `which` (indices of λ filters) over `cols` time columns, each
-    /// holding `n1_max` λ values (filled by `col`): zero-pad to `n_fr` and FFT along λ once
-    /// for all of them; then per filter multiply, subsample, inverse FFT, modulus, and for
-    /// spin ≠ 0 average along λ with φ_F. Returns each path's output rows (full padded
-    /// time length `cols`), in the order of `which`.
-    fn freq_paths(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), which: &[usize], scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
+    /// The frequential paths `which` (indices of λ filters) over the time columns of
+    /// `span`, each holding `n1_max` λ values (filled by `col`): zero-pad to `n_fr` and FFT
+    /// along λ once for all of them; then per filter multiply, subsample, inverse FFT,
+    /// modulus, and for spin ≠ 0 average along λ with φ_F. Returns each path's output rows
+    /// (full padded time length `cols`, zero outside `span`), in the order of `which`.
+    fn freq_paths(&self, cols: usize, span: &[Range<usize>], n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), which: &[usize], scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
         let nf = self.n_fr;
         let mut out: Vec<Vec<Vec<f32>>> = which.iter().map(|&i| vec![vec![0.0f32; cols]; self.out_rows(&self.fr[i], n1_max)]).collect();
         let mut y = Vec::new();
         let mut v = Vec::new();
-        self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
+        self.lambda_chunks(span, col, scratch, |t0, c, x, scratch| {
             for (&i, rows) in which.iter().zip(out.iter_mut()) {
                 let f = &self.fr[i];
                 let m = nf >> f.k;
@@ -584,7 +614,7 @@ impl Jtfs {
     /// by the octave filters), then each octave filter runs along λ in steps of `Q1` rows
     /// (fixed chroma, zeros beyond the λ axis), then the modulus, then the average along λ
     /// by φ_F with subsampling by F.
-    fn spiral_paths(&self, cols: usize, n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
+    fn spiral_paths(&self, cols: usize, span: &[Range<usize>], n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
         let f = &self.fr[i];
         let kernels = self.octave.as_ref().expect("spiral configured");
         let q1 = self.config.q.0 as i64;
@@ -597,7 +627,7 @@ impl Jtfs {
         let mut rows = vec![vec![vec![0.0f32; cols]; out_rows]; kernels.len()];
         let mut y = Vec::new();
         let mut v = Vec::new();
-        self.lambda_chunks(cols, col, scratch, |t0, c, x, scratch| {
+        self.lambda_chunks(span, col, scratch, |t0, c, x, scratch| {
             for xs in x.chunks_exact_mut(nf) {
                 for (v, h) in xs.iter_mut().zip(&f.hat) {
                     *v *= *h;
@@ -727,6 +757,27 @@ mod tests {
                 let got = dot(&g[r * m..(r + 1) * m], &v);
                 assert!((got as f64 - want).abs() < 1e-5 * want.abs().max(1e-3), "level {level} row {r}: {got} vs {want}");
             }
+        }
+    }
+
+    /// Skipping the time columns of the padding that cannot reach the output changes
+    /// nothing beyond float32 rounding (formats time and joint, with spiral paths).
+    #[test]
+    fn skipped_padding_columns_do_not_change_the_output() {
+        let n = 33_000;
+        let mut rng = Rng::new(3);
+        let x: Vec<f32> = (0..n).map(|i| ((i as f32 * 0.05).sin() * 0.5 + rng.range(-0.2, 0.2) as f32)).collect();
+        for cfg in [JtfsConfig::default(), JtfsConfig { format: JtfsFormat::Joint, spiral: Some(OctaveFilters::FiniteDifference), ..JtfsConfig::default() }] {
+            let fast = Jtfs::new(cfg, n).unwrap();
+            let cols = (1usize << fast.padding.j_pad) >> 1;
+            let covered: usize = fast.span(1, 100).iter().map(|r| r.len()).sum();
+            assert!(covered < cols * 3 / 4, "the test needs padding to skip: {covered} of {cols} columns");
+            let full = Jtfs { skip_padding: false, ..fast.clone() };
+            let (a, b) = (fast.process(&x).unwrap(), full.process(&x).unwrap());
+            assert_eq!(a.shape(), b.shape());
+            let peak = b.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let err = a.iter().zip(b.iter()).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
+            assert!(err <= 1e-6 * peak, "{cfg:?}: error {err:e}, peak {peak:e}");
         }
     }
 }
