@@ -542,6 +542,7 @@ impl Jtfs {
     /// are time-averaged afterwards, as at most two ranges (the padded axis is circular).
     /// The other columns of the padding only feed the averages through φ_T's tail below
     /// [`REL_EPS`] of its peak, so they are left at zero.
+    #[allow(clippy::single_range_in_vec_init)] // a list of ranges, here of one
     fn span(&self, level: u32, reach: usize) -> Vec<Range<usize>> {
         let cols = (1usize << self.padding.j_pad) >> level;
         let shift = self.lst - level;
@@ -766,7 +767,7 @@ mod tests {
     fn skipped_padding_columns_do_not_change_the_output() {
         let n = 33_000;
         let mut rng = Rng::new(3);
-        let x: Vec<f32> = (0..n).map(|i| ((i as f32 * 0.05).sin() * 0.5 + rng.range(-0.2, 0.2) as f32)).collect();
+        let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin() * 0.5 + rng.range(-0.2, 0.2) as f32).collect();
         for cfg in [JtfsConfig::default(), JtfsConfig { format: JtfsFormat::Joint, spiral: Some(OctaveFilters::FiniteDifference), ..JtfsConfig::default() }] {
             let fast = Jtfs::new(cfg, n).unwrap();
             let cols = (1usize << fast.padding.j_pad) >> 1;
