@@ -13,7 +13,7 @@ use num_complex::Complex32;
 use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
 use rustfft::{Fft, FftPlanner};
 
-use crate::filter_bank::SparseFilter;
+use crate::filter_bank::{envelope_reach, SparseFilter, REL_EPS};
 
 /// FFT plans for every length a transform needs, built once.
 #[derive(Clone, Default)]
@@ -279,6 +279,67 @@ impl Blocks {
     }
 }
 
+/// What one level of resolution is used for: the subsampling exponents of the ψ and φ
+/// filters applied to signals at that level, and their widest reach (level samples).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct LevelUse {
+    reach: f64,
+    psi: Vec<u32>,
+    phi: Vec<u32>,
+}
+
+impl LevelUse {
+    /// Whether a φ filter is applied at this level.
+    pub fn has_phi(&self) -> bool {
+        !self.phi.is_empty()
+    }
+
+    /// Records a filter of bandwidth `sigma` (cycles per sample at level 0) applied at
+    /// `level` and subsampled by `2^k`; `psi`: a band-pass (complex output), else φ.
+    pub fn note(uses: &mut [LevelUse], level: u32, sigma: f64, k: u32, psi: bool) {
+        let u = &mut uses[level as usize];
+        u.reach = u.reach.max(envelope_reach(sigma, REL_EPS) / (1u64 << level) as f64);
+        if psi {
+            u.psi.push(k)
+        } else {
+            u.phi.push(k)
+        }
+    }
+
+    /// Each level's geometry: blocks where the level's signal (`n_pad / 2^level`
+    /// samples) is at least four blocks long and `blocks` is set, else whole-signal
+    /// FFTs; and the FFT plans the level needs either way.
+    pub fn plan(uses: &[LevelUse], n_pad: usize, blocks: bool, planner: &mut Planner) -> Vec<Option<Blocks>> {
+        let geo: Vec<Option<Blocks>> = uses
+            .iter()
+            .enumerate()
+            .map(|(l, u)| {
+                let kmax = u.psi.iter().chain(&u.phi).copied().max()?;
+                let g = Blocks::new(u.reach.ceil() as usize + 1, kmax);
+                (blocks && n_pad >> l >= 4 * g.b).then_some(g)
+            })
+            .collect();
+        for (l, u) in uses.iter().enumerate() {
+            if u.psi.is_empty() && u.phi.is_empty() {
+                continue;
+            }
+            let size = match geo[l] {
+                Some(g) => {
+                    planner.complex_forward(g.b);
+                    g.b
+                }
+                None => {
+                    planner.real(n_pad >> l);
+                    n_pad >> l
+                }
+            };
+            u.psi.iter().for_each(|&k| planner.complex(size >> k));
+            u.phi.iter().for_each(|&k| planner.real(size >> k));
+        }
+        geo
+    }
+}
+
 /// The spectra of a real periodic signal: its whole half spectrum, or (with [`Blocks`])
 /// one half spectrum per block. Filters passed to its methods are sampled at the
 /// signal's length (whole) or at the block length (blocked).
@@ -360,12 +421,27 @@ impl Spectra {
     /// `|u ∗ ψ|` subsampled by `2^k` into `out` (`len >> k` values), for `filt` the
     /// spectrum of ψ (whole length or block length). `cplx` is work space.
     pub fn modulus(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [f32], cplx: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+        self.filtered(plans, filt, k, cplx, scratch, |t0, y, scale| modulus(y, scale, &mut out[t0..t0 + y.len()]));
+    }
+
+    /// `u ∗ ψ` (complex) subsampled by `2^k` into `out` (`len >> k` values); see [`Spectra::modulus`].
+    pub fn convolve(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [Complex32], cplx: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+        self.filtered(plans, filt, k, cplx, scratch, |t0, y, scale| {
+            for (o, v) in out[t0..t0 + y.len()].iter_mut().zip(y) {
+                *o = v * scale;
+            }
+        });
+    }
+
+    /// Calls `put(t0, y, scale)` with the unscaled outputs `y` of `u ∗ ψ` subsampled by
+    /// `2^k` that start at output `t0`: once for the whole signal, or once per block.
+    fn filtered(&self, plans: &Plans, filt: &SparseFilter, k: u32, cplx: &mut Vec<Complex32>, scratch: &mut [Complex32], mut put: impl FnMut(usize, &[Complex32], f32)) {
         match self.geo {
             None => {
                 let y = grown(cplx, self.len >> k);
                 fold_real_spectrum(&self.data[..self.len / 2 + 1], filt, y);
                 plans.ifft(y, scratch);
-                modulus(y, 1.0 / self.len as f32, out);
+                put(0, y, 1.0 / self.len as f32);
             }
             Some(g) => {
                 let stride = g.b / 2 + 1;
@@ -375,7 +451,7 @@ impl Spectra {
                     plans.ifft(y, scratch);
                     let (t0, n) = g.kept(self.len, j, k);
                     let from = g.r >> k;
-                    modulus(&y[from..from + n], 1.0 / g.b as f32, &mut out[t0..t0 + n]);
+                    put(t0, &y[from..from + n], 1.0 / g.b as f32);
                 }
             }
         }

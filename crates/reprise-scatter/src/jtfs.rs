@@ -27,7 +27,7 @@ use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0};
-use crate::fourier::{self, fold_real_spectrum, modulus, Planner, Plans};
+use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::spiral::{OctaveFilters, OctaveKernel};
 
@@ -185,9 +185,11 @@ pub struct Jtfs {
     avg_lambda: Vec<Vec<f32>>,
     /// Filters across octaves (spiral scattering), as taps.
     octave: Option<Vec<OctaveKernel>>,
-    /// Whether time columns that cannot reach the output are skipped (see [`Jtfs::span`]);
-    /// always true outside tests.
+    /// Whether time columns that cannot reach the output are skipped (see [`Jtfs::span`])
+    /// and long levels are processed in blocks; always true outside tests.
     skip_padding: bool,
+    /// Block geometry of each time level (see [`crate::fourier::Blocks`]); `None`: whole-signal FFTs.
+    geo: Vec<Option<Blocks>>,
     plans: Plans,
 }
 
@@ -197,6 +199,12 @@ const CHUNK: usize = 256;
 impl Jtfs {
     /// Plans the transform for signals of `n` samples.
     pub fn new(config: JtfsConfig, n: usize) -> Result<Jtfs> {
+        Self::build(config, n, true)
+    }
+
+    /// Plans the transform; `skip_padding = false` (tests) processes every time column
+    /// of the padding and keeps whole-signal FFTs at every level.
+    fn build(config: JtfsConfig, n: usize, skip_padding: bool) -> Result<Jtfs> {
         config.validate(n)?;
         let t = config.t_samples();
         let lst = t.trailing_zeros();
@@ -212,38 +220,40 @@ impl Jtfs {
                 }
             }
         }
-        let mut planner = Planner::default();
-        planner.real(np);
-        planner.real(np >> lst);
-        let mut phi_levels = vec![false; padding.j_pad as usize + 1];
-        phi_levels[0] = true;
+        // What each time level is used for: order 1 at level 0 (φ_T, ψ1), first-order
+        // moduli at k1 (φ_T, ψ2), second-order rows at j2 (φ_T).
+        let phi_sigma = SIGMA0 / t as f64;
+        let mut uses = vec![LevelUse::default(); padding.j_pad as usize + 1];
+        LevelUse::note(&mut uses, 0, phi_sigma, lst, false);
         let mut psi2_levels = vec![vec![false; padding.j_pad as usize + 1]; psi2.len()];
-        for &k in &k1 {
-            planner.complex(np >> k);
-            planner.real(np >> k);
-            phi_levels[k as usize] = true;
+        for (p1, &k) in psi1.iter().zip(&k1) {
+            LevelUse::note(&mut uses, 0, p1.sigma, k, true);
+            LevelUse::note(&mut uses, k, phi_sigma, lst - k, false);
         }
         for (n2, p2) in psi2.iter().enumerate() {
             for (p1, &k) in psi1.iter().zip(&k1) {
                 if p2.j > p1.j {
                     psi2_levels[n2][k as usize] = true;
-                    planner.complex(np >> p2.j);
-                    planner.real(np >> p2.j);
-                    phi_levels[p2.j as usize] = true;
+                    LevelUse::note(&mut uses, k, p2.sigma, p2.j - k, true);
+                    LevelUse::note(&mut uses, p2.j, phi_sigma, lst - p2.j, false);
                 }
             }
         }
-        let psi1_f = psi1.iter().map(|p| Morlet::bandpass(p.xi, p.sigma, np).sample(0)).collect();
+        let mut planner = Planner::default();
+        let geo = LevelUse::plan(&uses, np, skip_padding, &mut planner);
+        // Filters periodised by sum (kymatio main), sampled as in Scattering1D::new.
+        let design = |m: Morlet, l: usize| Morlet { n: geo[l].map_or(np, |g| g.b << l), ..m }.sample_summed(l as u32);
+        let psi1_f = psi1.iter().map(|p| design(Morlet::bandpass(p.xi, p.sigma, np), 0)).collect();
         let psi2_f = psi2
             .iter()
             .zip(&psi2_levels)
             .map(|(p, levels)| {
                 let m = Morlet::bandpass(p.xi, p.sigma, np);
-                levels.iter().enumerate().map(|(l, &used)| used.then(|| m.sample_summed(l as u32))).collect()
+                levels.iter().enumerate().map(|(l, &used)| used.then(|| design(m, l))).collect()
             })
             .collect();
-        let phi = Morlet::lowpass(SIGMA0 / t as f64, np);
-        let phi_f = phi_levels.iter().enumerate().map(|(l, &used)| used.then(|| phi.sample_summed(l as u32))).collect();
+        let phi = Morlet::lowpass(phi_sigma, np);
+        let phi_f = uses.iter().enumerate().map(|(l, u)| u.has_phi().then(|| design(phi, l))).collect();
 
         // Frequential filter bank along λ.
         let step = 1usize << config.j_fr;
@@ -266,7 +276,7 @@ impl Jtfs {
             planner.complex_forward(n_fr >> l);
         }
         let octave = config.spiral.map(|o| o.kernels());
-        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding: true, plans: planner.finish() })
+        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding, geo, plans: planner.finish() })
     }
 
     /// The configuration.
@@ -397,34 +407,35 @@ impl Jtfs {
         check_finite(x, "sample")?;
         let np = 1usize << self.padding.j_pad;
         let tpad = np >> self.lst;
+        let lst = self.lst;
         let mut scratch = self.plans.scratch();
-        let mut real = vec![0.0f32; np];
-        let mut cplx = vec![Complex32::default(); np];
-        let mut fold = vec![Complex32::default(); np];
-        let mut half = vec![Complex32::default(); np / 2 + 1];
-        let mut xhat = vec![Complex32::default(); np / 2 + 1];
-        self.padding.pad_into(x, &mut real);
-        self.plans.r2c(&mut real, &mut xhat, &mut scratch);
+        let mut b = Bufs::default();
+        let mut xp = vec![0.0f32; np];
+        self.padding.pad_into(x, &mut xp);
+        let mut sp = Spectra::default();
+        sp.set(&self.plans, &mut xp, self.geo[0], &mut b.z, &mut scratch);
+        drop(xp);
         // Each path yields rows of `tpad` padded frames; they are cut at the end.
         let mut paths: Vec<Vec<Vec<f32>>> = vec![];
-        let s0 = self.lowpass(&xhat, np, 0, self.lst, &mut fold, &mut real, &mut half, &mut scratch);
+        let mut s0 = vec![0.0f32; tpad];
+        self.lowpass(&sp, 0, lst, &mut s0, &mut b, &mut scratch);
 
         // Order 1: scalogram, its spectra (kept for order 2) and the averaged S1.
-        let mut u1hat: Vec<Vec<Complex32>> = Vec::with_capacity(self.psi1.len());
+        let n1_keep = (0..self.psi2.len()).map(|n2| self.n1_max(n2)).max().unwrap_or(0);
+        let mut u1_spectra: Vec<Spectra> = Vec::with_capacity(n1_keep);
         let mut s1 = vec![0.0f32; self.psi1.len() * tpad];
+        let mut u = Vec::new();
         for (n1, &k1) in self.k1.iter().enumerate() {
-            let m1 = np >> k1;
-            let y = &mut cplx[..m1];
-            fold_real_spectrum(&xhat, &self.psi1_f[n1], y);
-            self.plans.ifft(y, &mut scratch);
-            let u = &mut real[..m1];
-            modulus(y, 1.0 / np as f32, u);
-            let mut spec = vec![Complex32::default(); m1 / 2 + 1];
-            self.plans.r2c(u, &mut spec, &mut scratch);
-            let row = self.lowpass(&spec, m1, k1, self.lst - k1, &mut fold, &mut real, &mut half, &mut scratch);
-            s1[n1 * tpad..(n1 + 1) * tpad].copy_from_slice(&row);
-            u1hat.push(spec);
+            let u = grown(&mut u, np >> k1);
+            sp.modulus(&self.plans, &self.psi1_f[n1], k1, u, &mut b.cplx, &mut scratch);
+            let mut spec = Spectra::default();
+            spec.set(&self.plans, u, self.geo[k1 as usize], &mut b.z, &mut scratch);
+            self.lowpass(&spec, k1, lst - k1, &mut s1[n1 * tpad..(n1 + 1) * tpad], &mut b, &mut scratch);
+            if n1 < n1_keep {
+                u1_spectra.push(spec);
+            }
         }
+        drop(sp);
         // Frequential scattering of S1: columns of λ, spin ≥ 0 only, no time averaging.
         let n1_all = self.psi1.len();
         let col = |t: usize, buf: &mut [Complex32]| {
@@ -443,17 +454,13 @@ impl Jtfs {
             }
             let l2 = np >> p2.j;
             let span = self.span(p2.j, (envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS) / (1u64 << p2.j) as f64).ceil() as usize + 1);
-            // Y2 stored row by row, y2[n1 * l2 + t]: each inverse FFT lands in place, and a
-            // chunk of consecutive columns reads n1_max sequential streams.
+            // Y2 stored row by row, y2[n1 * l2 + t]: each row lands in place, and a chunk
+            // of consecutive columns reads n1_max sequential streams.
             let mut y2 = vec![Complex32::default(); l2 * n1_max];
             for (n1, y) in y2.chunks_exact_mut(l2).enumerate() {
                 let k1 = self.k1[n1];
-                let m1 = np >> k1;
                 let filt = self.psi2_f[n2][k1 as usize].as_ref().expect("planned level");
-                fold_real_spectrum(&u1hat[n1], filt, y);
-                self.plans.ifft(y, &mut scratch);
-                let scale = 1.0 / m1 as f32;
-                y.iter_mut().for_each(|v| *v *= scale);
+                u1_spectra[n1].convolve(&self.plans, filt, p2.j - k1, y, &mut b.cplx, &mut scratch);
             }
             let col = |t: usize, buf: &mut [Complex32]| {
                 for (b, row) in buf[..n1_max].iter_mut().zip(y2.chunks_exact(l2)) {
@@ -461,12 +468,14 @@ impl Jtfs {
                 }
             };
             // Time averaging of each output row with φ_T at level j2.
-            let mut spec = vec![Complex32::default(); l2 / 2 + 1];
+            let mut spec = Spectra::default();
             let mut time_average = |rows: Vec<Vec<f32>>, scratch: &mut [Complex32]| -> Vec<Vec<f32>> {
                 rows.into_iter()
                     .map(|mut row| {
-                        self.plans.r2c(&mut row, &mut spec, scratch);
-                        self.lowpass(&spec, l2, p2.j, self.lst - p2.j, &mut fold, &mut real, &mut half, scratch)
+                        spec.set(&self.plans, &mut row, self.geo[p2.j as usize], &mut b.z, scratch);
+                        let mut out = vec![0.0f32; tpad];
+                        self.lowpass(&spec, p2.j, lst - p2.j, &mut out, &mut b, scratch);
+                        out
                     })
                     .collect()
             };
@@ -663,12 +672,22 @@ impl Jtfs {
         rows
     }
 
-    /// `Re ifft(sub(spec · φ_level, 2^k)) / m` at the padded length (no cut).
-    #[allow(clippy::too_many_arguments)]
-    fn lowpass(&self, spec: &[Complex32], m: usize, level: u32, k: u32, fold: &mut [Complex32], real: &mut [f32], hbuf: &mut [Complex32], scratch: &mut [Complex32]) -> Vec<f32> {
+    /// `u ∗ φ_level` subsampled by `2^k` at the padded length (no cut) into `out`, for
+    /// `sp` the spectra of a signal `u` at `level`.
+    fn lowpass(&self, sp: &Spectra, level: u32, k: u32, out: &mut [f32], b: &mut Bufs, scratch: &mut [Complex32]) {
         let phi = self.phi_f[level as usize].as_ref().expect("planned level");
-        fourier::lowpass(&self.plans, spec, phi, m, k, fold, hbuf, real, scratch).to_vec()
+        sp.lowpass(&self.plans, phi, k, out, &mut b.fold, &mut b.hbuf, &mut b.real, scratch);
     }
+}
+
+/// Work buffers of one call, grown on first use.
+#[derive(Default)]
+struct Bufs {
+    z: Vec<Complex32>,
+    cplx: Vec<Complex32>,
+    fold: Vec<Complex32>,
+    hbuf: Vec<Complex32>,
+    real: Vec<f32>,
 }
 
 /// `out[i] = Σ_b x[b·m + i] · h[b·m + i]` with `m = out.len()` (multiply, then fold the
@@ -761,11 +780,13 @@ mod tests {
         }
     }
 
-    /// Skipping the time columns of the padding that cannot reach the output changes
-    /// nothing beyond float32 rounding (formats time and joint, with spiral paths).
+    /// Skipping the time columns of the padding that cannot reach the output, and
+    /// blocks on the time axis, change nothing beyond float32 rounding: compared with
+    /// every column and whole-signal FFTs (kymatio's way, which `tests/jtfs_parity.rs`
+    /// checks on short signals), formats time and joint, with spiral paths.
     #[test]
-    fn skipped_padding_columns_do_not_change_the_output() {
-        let n = 33_000;
+    fn skipped_columns_and_blocks_do_not_change_the_output() {
+        let n = 140_000;
         let mut rng = Rng::new(3);
         let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin() * 0.5 + rng.range(-0.2, 0.2) as f32).collect();
         for cfg in [JtfsConfig::default(), JtfsConfig { format: JtfsFormat::Joint, spiral: Some(OctaveFilters::FiniteDifference), ..JtfsConfig::default() }] {
@@ -773,7 +794,9 @@ mod tests {
             let cols = (1usize << fast.padding.j_pad) >> 1;
             let covered: usize = fast.span(1, 100).iter().map(|r| r.len()).sum();
             assert!(covered < cols * 3 / 4, "the test needs padding to skip: {covered} of {cols} columns");
-            let full = Jtfs { skip_padding: false, ..fast.clone() };
+            assert!(fast.geo.iter().filter(|g| g.is_some()).count() >= 2, "the test needs blocks");
+            let full = Jtfs::build(cfg, n, false).unwrap();
+            assert!(full.geo.iter().all(|g| g.is_none()));
             let (a, b) = (fast.process(&x).unwrap(), full.process(&x).unwrap());
             assert_eq!(a.shape(), b.shape());
             let peak = b.iter().fold(0f32, |m, v| m.max(v.abs()));

@@ -13,8 +13,8 @@ use num_complex::Complex32;
 use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::filter_bank::{envelope_reach, scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, REL_EPS, SIGMA0};
-use crate::fourier::{grown, Blocks, Plans, Planner, Spectra};
+use crate::filter_bank::{scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, SIGMA0};
+use crate::fourier::{grown, Blocks, LevelUse, Plans, Planner, Spectra};
 
 /// Largest accepted `J` (scale `2^J` samples).
 pub const MAX_J: u32 = 24;
@@ -218,15 +218,6 @@ pub struct Scattering1D {
     plans: Plans,
 }
 
-/// What one level of resolution is used for: the subsampling exponents of the ψ and φ
-/// filters applied to signals at that level, and their widest reach (level samples).
-#[derive(Debug, Clone, Default)]
-struct LevelUse {
-    reach: f64,
-    psi: Vec<u32>,
-    phi: Vec<u32>,
-}
-
 impl Scattering1D {
     /// Plans the transform for signals of `n` samples.
     pub fn new(config: ScatteringConfig, n: usize) -> Result<Scattering1D> {
@@ -248,11 +239,7 @@ impl Scattering1D {
         let phi_sigma = SIGMA0 / t as f64;
 
         let mut uses = vec![LevelUse::default(); padding.j_pad as usize + 1];
-        let mut note = |level: u32, sigma: f64, k: u32, psi: bool| {
-            let u = &mut uses[level as usize];
-            u.reach = u.reach.max(envelope_reach(sigma, REL_EPS) / (1u64 << level) as f64);
-            if psi { u.psi.push(k) } else { u.phi.push(k) }
-        };
+        let mut note = |level: u32, sigma: f64, k: u32, psi: bool| LevelUse::note(&mut uses, level, sigma, k, psi);
         if average {
             note(0, phi_sigma, k0, false);
         }
@@ -283,29 +270,8 @@ impl Scattering1D {
             plan.push(Order1 { k1, k1_t, children });
         }
 
-        // Blocks where the level's signal is at least four blocks long.
-        let geo: Vec<Option<Blocks>> = uses
-            .iter()
-            .enumerate()
-            .map(|(l, u)| {
-                let kmax = u.psi.iter().chain(&u.phi).copied().max()?;
-                let g = Blocks::new(u.reach.ceil() as usize + 1, kmax);
-                (blocks && n_pad >> l >= 4 * g.b).then_some(g)
-            })
-            .collect();
         let mut planner = Planner::default();
-        for (l, u) in uses.iter().enumerate() {
-            if u.psi.is_empty() && u.phi.is_empty() {
-                continue;
-            }
-            let size = geo[l].map_or(n_pad >> l, |g| g.b);
-            match geo[l] {
-                Some(g) => planner.complex_forward(g.b),
-                None => planner.real(size),
-            }
-            u.psi.iter().for_each(|&k| planner.complex(size >> k));
-            u.phi.iter().for_each(|&k| planner.real(size >> k));
-        }
+        let geo = LevelUse::plan(&uses, n_pad, blocks, &mut planner);
         // A filter used at level l is sampled at design length n_pad (whole) or b·2^l
         // (blocked), then folded to level l; its L1 normalisation stays that of n_pad.
         let design = |m: Morlet, l: usize| Morlet { n: geo[l].map_or(n_pad, |g| g.b << l), ..m }.sample(l as u32);
@@ -319,7 +285,7 @@ impl Scattering1D {
             })
             .collect();
         let phi = Morlet::lowpass(phi_sigma, n_pad);
-        let phi_f = uses.iter().enumerate().map(|(l, u)| (!u.phi.is_empty()).then(|| design(phi, l))).collect();
+        let phi_f = uses.iter().enumerate().map(|(l, u)| u.has_phi().then(|| design(phi, l))).collect();
         Ok(Scattering1D { config, n, k0, padding, psi1, psi2, psi1_f, psi2_f, phi_f, geo, plan, plans: planner.finish() })
     }
 
