@@ -378,6 +378,13 @@ impl SparseFilter {
     pub fn nnz(&self) -> usize {
         self.runs.iter().map(|(_, v)| v.len()).sum()
     }
+
+    /// The highest bin of a real signal's half spectrum this filter reads: the largest
+    /// `min(k, len − k)` over its bins `k`.
+    pub fn half_reach(&self) -> usize {
+        let m = self.len;
+        self.runs.iter().flat_map(|(s, v)| (0..v.len()).map(move |i| (s + i) % m)).map(|k| k.min(m - k)).max().unwrap_or(0)
+    }
 }
 
 /// kymatio's `compute_temporal_support` for a Gaussian lowpass of bandwidth `sigma`

@@ -347,32 +347,39 @@ impl LevelUse {
 pub(crate) struct Spectra {
     len: usize,
     geo: Option<Blocks>,
+    /// Half-spectrum bins `0..=upto` are valid (blocked case; all in the whole case).
+    upto: usize,
     data: Vec<Complex32>,
 }
 
 /// The half spectra of two real signals `a`, `b` from the spectrum `z` of `a + i·b`:
 /// `ha[k] = (z[k] + conj z[n−k])/2`, `hb[k] = −i·(z[k] − conj z[n−k])/2`, `k ≤ n/2`.
-/// `hb` may be shorter (its bins are then dropped).
-fn split_pair(z: &[Complex32], ha: &mut [Complex32], hb: &mut [Complex32]) {
+/// Only bins `k ≤ upto` are written. `hb` may be empty (its bins are then dropped).
+fn split_pair(z: &[Complex32], ha: &mut [Complex32], hb: &mut [Complex32], upto: usize) {
     let n = z.len();
     let h = n / 2;
     let pair = |zk: Complex32, zr: Complex32| {
         let (s, d) = (zk + zr.conj(), zk - zr.conj());
         (s * 0.5, Complex32::new(d.im * 0.5, -d.re * 0.5))
     };
+    let top = upto.min(h - 1);
     let (a0, b0) = pair(z[0], z[0]);
-    let (ah, bh) = pair(z[h], z[h]);
     ha[0] = a0;
-    ha[h] = ah;
     if !hb.is_empty() {
         hb[0] = b0;
-        hb[h] = bh;
-        for (((a, b), &zk), &zr) in ha[1..h].iter_mut().zip(hb[1..h].iter_mut()).zip(&z[1..h]).zip(z[h + 1..].iter().rev()) {
+        for (((a, b), &zk), &zr) in ha[1..=top].iter_mut().zip(hb[1..=top].iter_mut()).zip(&z[1..=top]).zip(z[n - top..].iter().rev()) {
             (*a, *b) = pair(zk, zr);
         }
     } else {
-        for ((a, &zk), &zr) in ha[1..h].iter_mut().zip(&z[1..h]).zip(z[h + 1..].iter().rev()) {
+        for ((a, &zk), &zr) in ha[1..=top].iter_mut().zip(&z[1..=top]).zip(z[n - top..].iter().rev()) {
             *a = pair(zk, zr).0;
+        }
+    }
+    if upto >= h {
+        let (ah, bh) = pair(z[h], z[h]);
+        ha[h] = ah;
+        if !hb.is_empty() {
+            hb[h] = bh;
         }
     }
 }
@@ -386,12 +393,15 @@ pub(crate) fn grown<T: Default + Clone>(v: &mut Vec<T>, n: usize) -> &mut [T] {
 }
 
 impl Spectra {
-    /// Takes the spectra of `u` (overwritten in the whole case); `zbuf` is work space.
-    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, zbuf: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+    /// Takes the spectra of `u` (overwritten in the whole case); blocks keep only the
+    /// half-spectrum bins `0..=upto`, which must cover every filter applied afterwards
+    /// ([`SparseFilter::half_reach`]; `usize::MAX` keeps all). `zbuf` is work space.
+    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, upto: usize, zbuf: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
         self.len = u.len();
         self.geo = geo;
         match geo {
             None => {
+                self.upto = u.len() / 2;
                 let half = grown(&mut self.data, u.len() / 2 + 1);
                 plans.r2c(u, half, scratch);
             }
@@ -399,6 +409,7 @@ impl Spectra {
                 // Two blocks per complex FFT: z = a + i·b, then A[k] = (Z[k] + conj Z[−k])/2
                 // and B[k] = −i·(Z[k] − conj Z[−k])/2 (no post-processing twiddles).
                 let b = g.b;
+                self.upto = upto.min(b / 2);
                 let stride = b / 2 + 1;
                 let count = g.count(u.len());
                 let data = grown(&mut self.data, count * stride);
@@ -407,7 +418,7 @@ impl Spectra {
                     g.fill_pair(u, 2 * pair, halves.len() > stride, z);
                     plans.fft(z, scratch);
                     let (ha, hb) = halves.split_at_mut(stride);
-                    split_pair(z, ha, hb);
+                    split_pair(z, ha, hb, self.upto);
                 }
             }
         }
@@ -436,6 +447,7 @@ impl Spectra {
     /// Calls `put(t0, y, scale)` with the unscaled outputs `y` of `u ∗ ψ` subsampled by
     /// `2^k` that start at output `t0`: once for the whole signal, or once per block.
     fn filtered(&self, plans: &Plans, filt: &SparseFilter, k: u32, cplx: &mut Vec<Complex32>, scratch: &mut [Complex32], mut put: impl FnMut(usize, &[Complex32], f32)) {
+        debug_assert!(filt.half_reach() <= self.upto, "filter reads bins that were not kept");
         match self.geo {
             None => {
                 let y = grown(cplx, self.len >> k);
@@ -461,6 +473,7 @@ impl Spectra {
     /// spectrum of φ (whole length or block length). The rest is work space.
     #[allow(clippy::too_many_arguments)]
     pub fn lowpass(&self, plans: &Plans, phi: &SparseFilter, k: u32, out: &mut [f32], fold: &mut Vec<Complex32>, hbuf: &mut Vec<Complex32>, real: &mut Vec<f32>, scratch: &mut [Complex32]) {
+        debug_assert!(phi.half_reach() <= self.upto, "filter reads bins that were not kept");
         let (m, stride) = match self.geo {
             None => (self.len, self.len / 2 + 1),
             Some(g) => (g.b, g.b / 2 + 1),

@@ -413,7 +413,7 @@ impl Jtfs {
         let mut xp = vec![0.0f32; np];
         self.padding.pad_into(x, &mut xp);
         let mut sp = Spectra::default();
-        sp.set(&self.plans, &mut xp, self.geo[0], &mut b.z, &mut scratch);
+        sp.set(&self.plans, &mut xp, self.geo[0], usize::MAX, &mut b.z, &mut scratch);
         drop(xp);
         // Each path yields rows of `tpad` padded frames; they are cut at the end.
         let mut paths: Vec<Vec<Vec<f32>>> = vec![];
@@ -429,7 +429,7 @@ impl Jtfs {
             let u = grown(&mut u, np >> k1);
             sp.modulus(&self.plans, &self.psi1_f[n1], k1, u, &mut b.cplx, &mut scratch);
             let mut spec = Spectra::default();
-            spec.set(&self.plans, u, self.geo[k1 as usize], &mut b.z, &mut scratch);
+            spec.set(&self.plans, u, self.geo[k1 as usize], usize::MAX, &mut b.z, &mut scratch);
             self.lowpass(&spec, k1, lst - k1, &mut s1[n1 * tpad..(n1 + 1) * tpad], &mut b, &mut scratch);
             if n1 < n1_keep {
                 u1_spectra.push(spec);
@@ -469,10 +469,11 @@ impl Jtfs {
             };
             // Time averaging of each output row with φ_T at level j2.
             let mut spec = Spectra::default();
+            let upto = self.phi_f[p2.j as usize].as_ref().map_or(usize::MAX, |f| f.half_reach());
             let mut time_average = |rows: Vec<Vec<f32>>, scratch: &mut [Complex32]| -> Vec<Vec<f32>> {
                 rows.into_iter()
                     .map(|mut row| {
-                        spec.set(&self.plans, &mut row, self.geo[p2.j as usize], &mut b.z, scratch);
+                        spec.set(&self.plans, &mut row, self.geo[p2.j as usize], upto, &mut b.z, scratch);
                         let mut out = vec![0.0f32; tpad];
                         self.lowpass(&spec, p2.j, lst - p2.j, &mut out, &mut b, scratch);
                         out

@@ -380,19 +380,19 @@ impl Scattering1D {
         let cut = |u: &[f32], level: u32| u[pad.ind_start[level as usize]..pad.ind_end[level as usize]].to_vec();
         let xp = grown(&mut ws.u0, n_pad);
         pad.pad_into(x, xp);
-        ws.sp0.set(&self.plans, xp, self.geo[0], &mut ws.bufs.z, &mut ws.scratch);
+        ws.sp0.set(&self.plans, xp, self.geo[0], usize::MAX, &mut ws.bufs.z, &mut ws.scratch);
         let s0 = if average { self.lowpass(&ws.sp0, 0, self.k0, &mut ws.bufs, &mut ws.scratch) } else { x.to_vec() };
         for (n1, o1) in self.plan.iter().enumerate() {
             let k1 = o1.k1;
             let u1 = grown(&mut ws.u1, n_pad >> k1);
             ws.sp0.modulus(&self.plans, &self.psi1_f[n1], k1, u1, &mut ws.bufs.cplx, &mut ws.scratch);
             let s1 = if average {
-                ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], &mut ws.bufs.z, &mut ws.scratch);
+                ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], usize::MAX, &mut ws.bufs.z, &mut ws.scratch);
                 self.lowpass(&ws.sp1, k1, o1.k1_t, &mut ws.bufs, &mut ws.scratch)
             } else {
                 let s = cut(u1, k1);
                 if !o1.children.is_empty() {
-                    ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], &mut ws.bufs.z, &mut ws.scratch);
+                    ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], usize::MAX, &mut ws.bufs.z, &mut ws.scratch);
                 }
                 s
             };
@@ -403,7 +403,9 @@ impl Scattering1D {
                 let u2 = grown(&mut ws.u2, ws.sp1.len() >> c.k2);
                 ws.sp1.modulus(&self.plans, filt, c.k2, u2, &mut ws.bufs.cplx, &mut ws.scratch);
                 let s2 = if average {
-                    ws.sp2.set(&self.plans, u2, self.geo[level as usize], &mut ws.bufs.z, &mut ws.scratch);
+                    // only φ follows: keep the bins it reads
+                    let upto = self.phi_f[level as usize].as_ref().map_or(usize::MAX, |f| f.half_reach());
+                    ws.sp2.set(&self.plans, u2, self.geo[level as usize], upto, &mut ws.bufs.z, &mut ws.scratch);
                     self.lowpass(&ws.sp2, level, c.k2_t, &mut ws.bufs, &mut ws.scratch)
                 } else {
                     cut(u2, level)
