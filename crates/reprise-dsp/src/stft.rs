@@ -136,49 +136,43 @@ impl Stft {
         check_finite(y, "sample")?;
         let n_frames = self.n_frames(y.len())?;
         let mut parts: Option<Parts> = None;
-        let mut frame = vec![0.0f32; self.config.n_fft];
         for t in 0..n_frames {
-            match &mut parts {
-                // even lengths: frame and window straight into the FFT's buffer
-                Some(p) if self.config.n_fft.is_multiple_of(2) => {
-                    self.fill_windowed(y, t, p.work.frame_mut());
-                    p.fft.process(&mut p.work, &mut p.re, &mut p.im, 0);
-                    f(t, p.re.as_flattened(), p.im.as_flattened());
-                }
-                _ => {
-                    self.framing.fill(y, 0, y.len(), t, &mut frame);
-                    self.transform_parts(&frame, &mut parts, |re, im| f(t, re, im));
-                }
-            }
+            // frame and window straight into the FFT's buffer
+            self.transform_parts(&mut parts, |buf| self.fill_windowed(y, t, buf), |re, im| f(t, re, im));
         }
         Ok(n_frames)
     }
 
-    /// Windows `frame` and calls `f(re, im)` with its spectrum in parts; `parts` holds
-    /// the buffers (made on first use).
+    /// Calls `fill` to write a windowed frame into the FFT's input buffer, transforms it,
+    /// and calls `f(re, im)` with its spectrum in parts; `parts` holds the buffers (made
+    /// on first use).
     #[inline(always)]
-    fn transform_parts(&self, frame: &[f32], parts: &mut Option<Parts>, f: impl FnOnce(&[f32], &[f32])) {
+    fn transform_parts(&self, parts: &mut Option<Parts>, fill: impl FnOnce(&mut [f32]), f: impl FnOnce(&[f32], &[f32])) {
         let n = self.config.n_fft;
-        let p = parts.get_or_insert_with(|| {
-            let fft = BandFft::new(n + n % 2, 0..n / 2 + 1);
-            let work = fft.work();
-            Parts { fft, work, re: vec![[0.0]; n / 2 + 1], im: vec![[0.0]; n / 2 + 1] }
-        });
-        if n % 2 == 1 {
-            // odd lengths have no half-length split: realfft, then take the spectrum apart
-            let mut windowed: Vec<f32> = frame.iter().zip(&self.window).map(|(x, w)| x * w).collect();
-            let mut spec = self.fft.make_output_vec();
-            self.fft.process(&mut windowed, &mut spec).expect("buffer sizes fixed at planning");
-            for ((c, r), i) in spec.iter().zip(&mut p.re).zip(&mut p.im) {
-                (r[0], i[0]) = (c.re, c.im);
+        let p = parts.get_or_insert_with(|| Parts::new(n, self.fft.as_ref()));
+        match &mut p.band {
+            Some((fft, work)) => {
+                fill(work.frame_mut());
+                fft.process(work, &mut p.re, &mut p.im, 0);
             }
-        } else {
-            for ((o, x), w) in p.work.frame_mut().iter_mut().zip(frame).zip(&self.window) {
-                *o = x * w;
+            None => {
+                // odd lengths have no half-length split: realfft, then take the spectrum apart
+                fill(&mut p.odd.frame);
+                self.fft.process_with_scratch(&mut p.odd.frame, &mut p.odd.spec, &mut p.odd.scratch).expect("buffer sizes fixed at planning");
+                for ((c, r), i) in p.odd.spec.iter().zip(&mut p.re).zip(&mut p.im) {
+                    (r[0], i[0]) = (c.re, c.im);
+                }
             }
-            p.fft.process(&mut p.work, &mut p.re, &mut p.im, 0);
         }
         f(p.re.as_flattened(), p.im.as_flattened());
+    }
+
+    /// `out = frame · window`.
+    #[inline(always)]
+    fn window_into(&self, frame: &[f32], out: &mut [f32]) {
+        for ((o, x), w) in out.iter_mut().zip(frame).zip(&self.window) {
+            *o = x * w;
+        }
     }
 
     /// Frame `t` of the whole signal `y`, windowed, in one pass where no padding is needed.
@@ -272,20 +266,8 @@ pub(crate) struct Workspace {
     scratch: Vec<Complex32>,
 }
 
-/// `|c|^power`, with the common powers computed exactly.
-#[inline]
-pub fn magnitude_pow(c: Complex32, power: f32) -> f32 {
-    if power == 2.0 {
-        c.norm_sqr()
-    } else if power == 1.0 {
-        abs_parts(c.re, c.im)
-    } else {
-        abs_parts(c.re, c.im).powf(power)
-    }
-}
-
-/// `out[m] = |spec[m]|^power` for a whole frame, one loop per power so that each
-/// vectorises.
+/// `out[m] = |spec[m]|^power` (any run of values, e.g. a frame), with the common
+/// powers computed exactly; one loop per power so that each vectorises.
 pub fn magnitudes_pow(spec: &[Complex32], power: f32, out: &mut [f32]) {
     let pairs = out.iter_mut().zip(spec);
     if power == 2.0 {
@@ -303,8 +285,14 @@ pub fn magnitudes_pow(spec: &[Complex32], power: f32, out: &mut [f32]) {
 /// vectorises, a `hypotf` call per value does not.
 #[inline]
 pub fn abs_parts(re: f32, im: f32) -> f32 {
+    power64(re, im).sqrt() as f32
+}
+
+/// `|re + i·im|²` in double precision: exact products, one rounding.
+#[inline(always)]
+pub(crate) fn power64(re: f32, im: f32) -> f64 {
     let (re, im) = (re as f64, im as f64);
-    (re * re + im * im).sqrt() as f32
+    re * re + im * im
 }
 
 /// A streaming STFT: push chunks of samples, receive spectra of complete frames.
@@ -319,12 +307,34 @@ pub struct StftStream {
     parts: Option<Parts>,
 }
 
-/// The band FFT over all bins and its buffers, for spectra split into parts.
+/// Buffers for spectra split into parts: the band FFT over all bins (even lengths), or
+/// realfft's buffers (odd lengths, which have no half-length split).
 struct Parts {
-    fft: BandFft,
-    work: crate::bandfft::BandFftWork,
+    band: Option<(BandFft, crate::bandfft::BandFftWork)>,
+    odd: OddParts,
     re: Vec<[f32; 1]>,
     im: Vec<[f32; 1]>,
+}
+
+/// realfft's input, output and scratch for odd lengths (empty for even ones).
+#[derive(Default)]
+struct OddParts {
+    frame: Vec<f32>,
+    spec: Vec<Complex32>,
+    scratch: Vec<Complex32>,
+}
+
+impl Parts {
+    fn new(n: usize, fft: &dyn RealToComplex<f32>) -> Parts {
+        let (band, odd) = if n.is_multiple_of(2) {
+            let band = BandFft::new(n, 0..n / 2 + 1);
+            let work = band.work();
+            (Some((band, work)), OddParts::default())
+        } else {
+            (None, OddParts { frame: vec![0.0; n], spec: fft.make_output_vec(), scratch: fft.make_scratch_vec() })
+        };
+        Parts { band, odd, re: vec![[0.0]; n / 2 + 1], im: vec![[0.0]; n / 2 + 1] }
+    }
 }
 
 impl StftStream {
@@ -349,14 +359,14 @@ impl StftStream {
             return Err(Error::NonFinite { what, index: index + self.frames.samples_received(), value });
         }
         let (stft, parts) = (&self.stft, &mut self.parts);
-        self.frames.push(samples, |t, fr| stft.transform_parts(fr, parts, |re, im| f(t, re, im)));
+        self.frames.push(samples, |t, fr| stft.transform_parts(parts, |buf| stft.window_into(fr, buf), |re, im| f(t, re, im)));
         Ok(())
     }
 
     /// Ends a stream fed with [`StftStream::push_parts`]; returns the frame count.
     pub fn finish_parts(mut self, mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<usize> {
         let (stft, parts) = (&self.stft, &mut self.parts);
-        self.frames.finish(|t, fr| stft.transform_parts(fr, parts, |re, im| f(t, re, im)))
+        self.frames.finish(|t, fr| stft.transform_parts(parts, |buf| stft.window_into(fr, buf), |re, im| f(t, re, im)))
     }
 
     /// Ends the signal, emits the last frames, returns the frame count.

@@ -3,6 +3,7 @@
 //! (`librosa.estimate_tuning`, `librosa.pitch_tuning`).
 
 use crate::convert::linspace;
+use crate::stft::power64;
 use ndarray::ArrayView2;
 use reprise_core::{invalid, Result};
 
@@ -154,14 +155,6 @@ impl TuningEstimator {
         let freqs: Vec<f32> = positive.iter().filter(|(_, m)| *m >= threshold).map(|(p, _)| *p).collect();
         pitch_tuning(&freqs, self.resolution, self.bins_per_octave)
     }
-}
-
-/// `|c|²` in double precision (exact products, one rounding); its square root rounded
-/// to f32 is [`crate::stft::abs_parts`].
-#[inline(always)]
-fn power64(re: f32, im: f32) -> f64 {
-    let (re, im) = (re as f64, im as f64);
-    re * re + im * im
 }
 
 /// numpy's median (mean of the two middle values for an even count), by selection.

@@ -873,7 +873,13 @@ fn finish_constant_q(data: FeatureData, params: &FeatureParams) -> Result<Featur
     let mut a = match data {
         FeatureData::Complex(c) => match params.power {
             None if !params.db => return Ok(FeatureData::Complex(c)),
-            p => c.mapv(|v| reprise_dsp::stft::magnitude_pow(v, p.unwrap_or(1.0))),
+            p => {
+                let c = c.as_standard_layout();
+                let mut a = Array2::zeros(c.dim());
+                let (src, dst) = (c.as_slice().expect("standard layout"), a.as_slice_mut().expect("standard layout"));
+                reprise_dsp::stft::magnitudes_pow(src, p.unwrap_or(1.0), dst);
+                a
+            }
         },
         FeatureData::Real(a) => a,
         FeatureData::Real3(_) => unreachable!("constant-Q data is 2-D"),
