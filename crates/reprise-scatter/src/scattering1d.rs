@@ -188,6 +188,8 @@ struct Order1 {
     k1: u32,
     k1_t: u32,
     children: Vec<Order2>,
+    /// The highest half-spectrum bin that φ and the children's ψ2 read from U1's spectra.
+    upto: usize,
 }
 
 /// A planned scattering transform for signals of one length: padding, filters at every
@@ -267,7 +269,7 @@ impl Scattering1D {
                     }
                 }
             }
-            plan.push(Order1 { k1, k1_t, children });
+            plan.push(Order1 { k1, k1_t, children, upto: usize::MAX });
         }
 
         let mut planner = Planner::default();
@@ -276,7 +278,7 @@ impl Scattering1D {
         // (blocked), then folded to level l; its L1 normalisation stays that of n_pad.
         let design = |m: Morlet, l: usize| Morlet { n: geo[l].map_or(n_pad, |g| g.b << l), ..m }.sample(l as u32);
         let psi1_f = psi1.iter().map(|p| design(Morlet::bandpass(p.xi, p.sigma, n_pad), 0)).collect();
-        let psi2_f = psi2
+        let psi2_f: Vec<Vec<Option<SparseFilter>>> = psi2
             .iter()
             .zip(&psi2_levels)
             .map(|(p, levels)| {
@@ -285,7 +287,13 @@ impl Scattering1D {
             })
             .collect();
         let phi = Morlet::lowpass(phi_sigma, n_pad);
-        let phi_f = uses.iter().enumerate().map(|(l, u)| u.has_phi().then(|| design(phi, l))).collect();
+        let phi_f: Vec<Option<SparseFilter>> = uses.iter().enumerate().map(|(l, u)| u.has_phi().then(|| design(phi, l))).collect();
+        for o1 in &mut plan {
+            let level = o1.k1 as usize;
+            let phi = average.then(|| phi_f[level].as_ref().map_or(usize::MAX, SparseFilter::half_reach));
+            let psi = o1.children.iter().map(|c| psi2_f[c.n2][level].as_ref().map_or(usize::MAX, SparseFilter::half_reach));
+            o1.upto = phi.into_iter().chain(psi).max().unwrap_or(0);
+        }
         Ok(Scattering1D { config, n, k0, padding, psi1, psi2, psi1_f, psi2_f, phi_f, geo, plan, plans: planner.finish() })
     }
 
@@ -387,12 +395,12 @@ impl Scattering1D {
             let u1 = grown(&mut ws.u1, n_pad >> k1);
             ws.sp0.modulus(&self.plans, &self.psi1_f[n1], k1, u1, &mut ws.bufs.cplx, &mut ws.scratch);
             let s1 = if average {
-                ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], usize::MAX, &mut ws.bufs.z, &mut ws.scratch);
+                ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], o1.upto, &mut ws.bufs.z, &mut ws.scratch);
                 self.lowpass(&ws.sp1, k1, o1.k1_t, &mut ws.bufs, &mut ws.scratch)
             } else {
                 let s = cut(u1, k1);
                 if !o1.children.is_empty() {
-                    ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], usize::MAX, &mut ws.bufs.z, &mut ws.scratch);
+                    ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], o1.upto, &mut ws.bufs.z, &mut ws.scratch);
                 }
                 s
             };
