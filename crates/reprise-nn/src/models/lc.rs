@@ -214,6 +214,8 @@ impl LcNet {
     /// Logits `[batch, classes]` of patches `[batch, rows, frames]`.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
         let x: Tensor<4> = x.unsqueeze_dim(1);
+        // LeakyReLU is strictly increasing, so it commutes with max pooling: applying it
+        // after the pool gives the same values and gradients on 5–30× fewer elements.
         let act = |t: Tensor<4>| leaky_relu(t, self.slope);
         let flats: Vec<Tensor<2>> = self
             .order
@@ -222,15 +224,15 @@ impl LcNet {
                 let y = match b {
                     LcBranch::TwoD => {
                         let m = self.two_d.as_ref().expect("built with the branch");
-                        let y = m.pool.forward(act(m.conv1.forward(x.clone())));
-                        m.pool.forward(act(m.conv2.forward(y)))
+                        let y = act(m.pool.forward(m.conv1.forward(x.clone())));
+                        act(m.pool.forward(m.conv2.forward(y)))
                     }
                     LcBranch::OneD => {
                         let m = self.one_d.as_ref().expect("built with the branch");
                         let [_, _, rows, _] = x.dims();
                         let top = x.clone().narrow(2, m.first_row, rows - m.first_row);
-                        let y = m.pool1.forward(act(m.conv1.forward(top)));
-                        m.pool2.forward(act(m.conv2.forward(y)))
+                        let y = act(m.pool1.forward(m.conv1.forward(top)));
+                        act(m.pool2.forward(m.conv2.forward(y)))
                     }
                     LcBranch::Spiral => {
                         let m = self.spiral.as_ref().expect("built with the branch");
@@ -242,8 +244,8 @@ impl LcNet {
                             .map(|(i, conv)| conv.forward(x.clone().narrow(2, (i + 1) * bpo, 2 * bpo)))
                             .reduce(|a, b| a + b)
                             .expect("three bands");
-                        let y = m.pool1.forward(act(summed));
-                        m.pool2.forward(act(m.conv2.forward(y)))
+                        let y = act(m.pool1.forward(summed));
+                        act(m.pool2.forward(m.conv2.forward(y)))
                     }
                 };
                 y.flatten(1, 3)
@@ -252,5 +254,31 @@ impl LcNet {
         let h = Tensor::cat(flats, 1);
         let h = leaky_relu(self.hidden.forward(self.dropout.forward(h)), self.slope);
         self.out.forward(self.dropout.forward(h))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Distribution;
+
+    /// The forward applies LeakyReLU after each max pool instead of before: the same values
+    /// as long as the pools take maxima (a strictly increasing function commutes with a max;
+    /// an average pool or zero padding would break it). Checked on the built modules, with
+    /// values of both signs and ties.
+    #[test]
+    fn leaky_relu_commutes_with_every_pool() {
+        let device = crate::device("cpu").unwrap();
+        let cfg = LcConfig::new(vec![LcBranch::TwoD, LcBranch::OneD, LcBranch::Spiral], 96, 128, 4);
+        let net = cfg.init(&device).unwrap();
+        let (two_d, one_d, spiral) = (net.two_d.unwrap(), net.one_d.unwrap(), net.spiral.unwrap());
+        let pools = [two_d.pool, one_d.pool1, one_d.pool2, spiral.pool1, spiral.pool2];
+        for pool in &pools {
+            // rounded to a coarse grid so that windows hold ties
+            let y: Tensor<4> = (Tensor::random([2, 3, 24, 60], Distribution::Uniform(-4.0, 4.0), &device) * 2.0).round() / 2.0;
+            let a = pool.forward(leaky_relu(y.clone(), cfg.slope)).into_data();
+            let b = leaky_relu(pool.forward(y), cfg.slope).into_data();
+            assert_eq!(a, b, "{pool:?}");
+        }
     }
 }
