@@ -384,6 +384,23 @@ fn split_pair(z: &[Complex32], ha: &mut [Complex32], hb: &mut [Complex32], upto:
     }
 }
 
+/// Work buffers of the [`Spectra`] operations, grown on first use and reused across calls.
+pub(crate) struct Work {
+    z: Vec<Complex32>,
+    cplx: Vec<Complex32>,
+    fold: Vec<Complex32>,
+    hbuf: Vec<Complex32>,
+    real: Vec<f32>,
+    /// Scratch long enough for every plan of the transform.
+    pub scratch: Vec<Complex32>,
+}
+
+impl Work {
+    pub fn new(plans: &Plans) -> Work {
+        Work { z: vec![], cplx: vec![], fold: vec![], hbuf: vec![], real: vec![], scratch: plans.scratch() }
+    }
+}
+
 /// `v[..n]`, growing `v` first if needed (buffers reused across paths).
 pub(crate) fn grown<T: Default + Clone>(v: &mut Vec<T>, n: usize) -> &mut [T] {
     if v.len() < n {
@@ -395,8 +412,9 @@ pub(crate) fn grown<T: Default + Clone>(v: &mut Vec<T>, n: usize) -> &mut [T] {
 impl Spectra {
     /// Takes the spectra of `u` (overwritten in the whole case); blocks keep only the
     /// half-spectrum bins `0..=upto`, which must cover every filter applied afterwards
-    /// ([`SparseFilter::half_reach`]; `usize::MAX` keeps all). `zbuf` is work space.
-    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, upto: usize, zbuf: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
+    /// ([`SparseFilter::half_reach`]; `usize::MAX` keeps all).
+    pub fn set(&mut self, plans: &Plans, u: &mut [f32], geo: Option<Blocks>, upto: usize, w: &mut Work) {
+        let Work { z: zbuf, scratch, .. } = w;
         self.len = u.len();
         self.geo = geo;
         match geo {
@@ -430,14 +448,14 @@ impl Spectra {
     }
 
     /// `|u ∗ ψ|` subsampled by `2^k` into `out` (`len >> k` values), for `filt` the
-    /// spectrum of ψ (whole length or block length). `cplx` is work space.
-    pub fn modulus(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [f32], cplx: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
-        self.filtered(plans, filt, k, cplx, scratch, |t0, y, scale| modulus(y, scale, &mut out[t0..t0 + y.len()]));
+    /// spectrum of ψ (whole length or block length).
+    pub fn modulus(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [f32], w: &mut Work) {
+        self.filtered(plans, filt, k, w, |t0, y, scale| modulus(y, scale, &mut out[t0..t0 + y.len()]));
     }
 
     /// `u ∗ ψ` (complex) subsampled by `2^k` into `out` (`len >> k` values); see [`Spectra::modulus`].
-    pub fn convolve(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [Complex32], cplx: &mut Vec<Complex32>, scratch: &mut [Complex32]) {
-        self.filtered(plans, filt, k, cplx, scratch, |t0, y, scale| {
+    pub fn convolve(&self, plans: &Plans, filt: &SparseFilter, k: u32, out: &mut [Complex32], w: &mut Work) {
+        self.filtered(plans, filt, k, w, |t0, y, scale| {
             for (o, v) in out[t0..t0 + y.len()].iter_mut().zip(y) {
                 *o = v * scale;
             }
@@ -446,7 +464,8 @@ impl Spectra {
 
     /// Calls `put(t0, y, scale)` with the unscaled outputs `y` of `u ∗ ψ` subsampled by
     /// `2^k` that start at output `t0`: once for the whole signal, or once per block.
-    fn filtered(&self, plans: &Plans, filt: &SparseFilter, k: u32, cplx: &mut Vec<Complex32>, scratch: &mut [Complex32], mut put: impl FnMut(usize, &[Complex32], f32)) {
+    fn filtered(&self, plans: &Plans, filt: &SparseFilter, k: u32, w: &mut Work, mut put: impl FnMut(usize, &[Complex32], f32)) {
+        let Work { cplx, scratch, .. } = w;
         debug_assert!(filt.half_reach() <= self.upto, "filter reads bins that were not kept");
         match self.geo {
             None => {
@@ -470,9 +489,9 @@ impl Spectra {
     }
 
     /// `u ∗ φ` (real) subsampled by `2^k` into `out` (`len >> k` values), for `phi` the
-    /// spectrum of φ (whole length or block length). The rest is work space.
-    #[allow(clippy::too_many_arguments)]
-    pub fn lowpass(&self, plans: &Plans, phi: &SparseFilter, k: u32, out: &mut [f32], fold: &mut Vec<Complex32>, hbuf: &mut Vec<Complex32>, real: &mut Vec<f32>, scratch: &mut [Complex32]) {
+    /// spectrum of φ (whole length or block length).
+    pub fn lowpass(&self, plans: &Plans, phi: &SparseFilter, k: u32, out: &mut [f32], w: &mut Work) {
+        let Work { fold, hbuf, real, scratch, .. } = w;
         debug_assert!(phi.half_reach() <= self.upto, "filter reads bins that were not kept");
         let (m, stride) = match self.geo {
             None => (self.len, self.len / 2 + 1),

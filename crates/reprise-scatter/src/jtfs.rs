@@ -27,7 +27,7 @@ use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0};
-use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra};
+use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::spiral::{OctaveFilters, OctaveKernel};
 
@@ -408,17 +408,16 @@ impl Jtfs {
         let np = 1usize << self.padding.j_pad;
         let tpad = np >> self.lst;
         let lst = self.lst;
-        let mut scratch = self.plans.scratch();
-        let mut b = Bufs::default();
+        let mut w = Work::new(&self.plans);
         let mut xp = vec![0.0f32; np];
         self.padding.pad_into(x, &mut xp);
         let mut sp = Spectra::default();
-        sp.set(&self.plans, &mut xp, self.geo[0], usize::MAX, &mut b.z, &mut scratch);
+        sp.set(&self.plans, &mut xp, self.geo[0], usize::MAX, &mut w);
         drop(xp);
         // Each path yields rows of `tpad` padded frames; they are cut at the end.
         let mut paths: Vec<Vec<Vec<f32>>> = vec![];
         let mut s0 = vec![0.0f32; tpad];
-        self.lowpass(&sp, 0, lst, &mut s0, &mut b, &mut scratch);
+        self.lowpass(&sp, 0, lst, &mut s0, &mut w);
 
         // Order 1: scalogram, its spectra (kept for order 2) and the averaged S1.
         let n1_keep = (0..self.psi2.len()).map(|n2| self.n1_max(n2)).max().unwrap_or(0);
@@ -427,10 +426,10 @@ impl Jtfs {
         let mut u = Vec::new();
         for (n1, &k1) in self.k1.iter().enumerate() {
             let u = grown(&mut u, np >> k1);
-            sp.modulus(&self.plans, &self.psi1_f[n1], k1, u, &mut b.cplx, &mut scratch);
+            sp.modulus(&self.plans, &self.psi1_f[n1], k1, u, &mut w);
             let mut spec = Spectra::default();
-            spec.set(&self.plans, u, self.geo[k1 as usize], usize::MAX, &mut b.z, &mut scratch);
-            self.lowpass(&spec, k1, lst - k1, &mut s1[n1 * tpad..(n1 + 1) * tpad], &mut b, &mut scratch);
+            spec.set(&self.plans, u, self.geo[k1 as usize], usize::MAX, &mut w);
+            self.lowpass(&spec, k1, lst - k1, &mut s1[n1 * tpad..(n1 + 1) * tpad], &mut w);
             if n1 < n1_keep {
                 u1_spectra.push(spec);
             }
@@ -444,7 +443,7 @@ impl Jtfs {
             }
         };
         let spin_up: Vec<usize> = (0..self.fr.len()).filter(|&i| self.fr[i].spin >= 0).collect();
-        paths.extend(self.freq_paths(tpad, &self.span(self.lst, 0), n1_all, &col, &spin_up, &mut scratch));
+        paths.extend(self.freq_paths(tpad, &self.span(self.lst, 0), n1_all, &col, &spin_up, &mut w.scratch));
 
         // Order 2.
         for (n2, p2) in self.psi2.iter().enumerate() {
@@ -460,7 +459,7 @@ impl Jtfs {
             for (n1, y) in y2.chunks_exact_mut(l2).enumerate() {
                 let k1 = self.k1[n1];
                 let filt = self.psi2_f[n2][k1 as usize].as_ref().expect("planned level");
-                u1_spectra[n1].convolve(&self.plans, filt, p2.j - k1, y, &mut b.cplx, &mut scratch);
+                u1_spectra[n1].convolve(&self.plans, filt, p2.j - k1, y, &mut w);
             }
             let col = |t: usize, buf: &mut [Complex32]| {
                 for (b, row) in buf[..n1_max].iter_mut().zip(y2.chunks_exact(l2)) {
@@ -470,24 +469,24 @@ impl Jtfs {
             // Time averaging of each output row with φ_T at level j2.
             let mut spec = Spectra::default();
             let upto = self.phi_f[p2.j as usize].as_ref().map_or(usize::MAX, |f| f.half_reach());
-            let mut time_average = |rows: Vec<Vec<f32>>, scratch: &mut [Complex32]| -> Vec<Vec<f32>> {
+            let mut time_average = |rows: Vec<Vec<f32>>, w: &mut Work| -> Vec<Vec<f32>> {
                 rows.into_iter()
                     .map(|mut row| {
-                        spec.set(&self.plans, &mut row, self.geo[p2.j as usize], upto, &mut b.z, scratch);
+                        spec.set(&self.plans, &mut row, self.geo[p2.j as usize], upto, w);
                         let mut out = vec![0.0f32; tpad];
-                        self.lowpass(&spec, p2.j, lst - p2.j, &mut out, &mut b, scratch);
+                        self.lowpass(&spec, p2.j, lst - p2.j, &mut out, w);
                         out
                     })
                     .collect()
             };
             let all: Vec<usize> = (0..self.fr.len()).collect();
-            for rows in self.freq_paths(l2, &span, n1_max, &col, &all, &mut scratch) {
-                paths.push(time_average(rows, &mut scratch));
+            for rows in self.freq_paths(l2, &span, n1_max, &col, &all, &mut w.scratch) {
+                paths.push(time_average(rows, &mut w));
             }
             if self.octave.is_some() {
                 for i in 0..self.fr.len() {
-                    for rows in self.spiral_paths(l2, &span, n1_max, &col, i, &mut scratch) {
-                        paths.push(time_average(rows, &mut scratch));
+                    for rows in self.spiral_paths(l2, &span, n1_max, &col, i, &mut w.scratch) {
+                        paths.push(time_average(rows, &mut w));
                     }
                 }
             }
@@ -675,20 +674,10 @@ impl Jtfs {
 
     /// `u ∗ φ_level` subsampled by `2^k` at the padded length (no cut) into `out`, for
     /// `sp` the spectra of a signal `u` at `level`.
-    fn lowpass(&self, sp: &Spectra, level: u32, k: u32, out: &mut [f32], b: &mut Bufs, scratch: &mut [Complex32]) {
+    fn lowpass(&self, sp: &Spectra, level: u32, k: u32, out: &mut [f32], w: &mut Work) {
         let phi = self.phi_f[level as usize].as_ref().expect("planned level");
-        sp.lowpass(&self.plans, phi, k, out, &mut b.fold, &mut b.hbuf, &mut b.real, scratch);
+        sp.lowpass(&self.plans, phi, k, out, w);
     }
-}
-
-/// Work buffers of one call, grown on first use.
-#[derive(Default)]
-struct Bufs {
-    z: Vec<Complex32>,
-    cplx: Vec<Complex32>,
-    fold: Vec<Complex32>,
-    hbuf: Vec<Complex32>,
-    real: Vec<f32>,
 }
 
 /// `out[i] = Σ_b x[b·m + i] · h[b·m + i]` with `m = out.len()` (multiply, then fold the

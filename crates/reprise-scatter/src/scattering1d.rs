@@ -9,12 +9,11 @@
 //! (`tests/kymatio_parity.rs`).
 
 use ndarray::Array2;
-use num_complex::Complex32;
 use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, SIGMA0};
-use crate::fourier::{grown, Blocks, LevelUse, Plans, Planner, Spectra};
+use crate::fourier::{grown, Blocks, LevelUse, Plans, Planner, Spectra, Work};
 
 /// Largest accepted `J` (scale `2^J` samples).
 pub const MAX_J: u32 = 24;
@@ -370,7 +369,7 @@ impl Scattering1D {
         check_finite(x, "sample")?;
         let mut order1 = Vec::with_capacity(self.plan.len());
         let mut order2 = Vec::new();
-        let mut ws = Workspace { scratch: self.plans.scratch(), ..Workspace::default() };
+        let mut ws = Workspace { u0: vec![], u1: vec![], u2: vec![], sp0: Spectra::default(), sp1: Spectra::default(), sp2: Spectra::default(), work: Work::new(&self.plans), low: vec![] };
         let s0 = self.run(x, &mut ws, |s| order1.push(s), |s| order2.push(s));
         let mut out = Vec::with_capacity(self.n_channels());
         out.push(s0);
@@ -388,19 +387,19 @@ impl Scattering1D {
         let cut = |u: &[f32], level: u32| u[pad.ind_start[level as usize]..pad.ind_end[level as usize]].to_vec();
         let xp = grown(&mut ws.u0, n_pad);
         pad.pad_into(x, xp);
-        ws.sp0.set(&self.plans, xp, self.geo[0], usize::MAX, &mut ws.bufs.z, &mut ws.scratch);
-        let s0 = if average { self.lowpass(&ws.sp0, 0, self.k0, &mut ws.bufs, &mut ws.scratch) } else { x.to_vec() };
+        ws.sp0.set(&self.plans, xp, self.geo[0], usize::MAX, &mut ws.work);
+        let s0 = if average { self.lowpass(&ws.sp0, 0, self.k0, &mut ws.work, &mut ws.low) } else { x.to_vec() };
         for (n1, o1) in self.plan.iter().enumerate() {
             let k1 = o1.k1;
             let u1 = grown(&mut ws.u1, n_pad >> k1);
-            ws.sp0.modulus(&self.plans, &self.psi1_f[n1], k1, u1, &mut ws.bufs.cplx, &mut ws.scratch);
+            ws.sp0.modulus(&self.plans, &self.psi1_f[n1], k1, u1, &mut ws.work);
             let s1 = if average {
-                ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], o1.upto, &mut ws.bufs.z, &mut ws.scratch);
-                self.lowpass(&ws.sp1, k1, o1.k1_t, &mut ws.bufs, &mut ws.scratch)
+                ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], o1.upto, &mut ws.work);
+                self.lowpass(&ws.sp1, k1, o1.k1_t, &mut ws.work, &mut ws.low)
             } else {
                 let s = cut(u1, k1);
                 if !o1.children.is_empty() {
-                    ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], o1.upto, &mut ws.bufs.z, &mut ws.scratch);
+                    ws.sp1.set(&self.plans, u1, self.geo[k1 as usize], o1.upto, &mut ws.work);
                 }
                 s
             };
@@ -409,12 +408,12 @@ impl Scattering1D {
                 let level = k1 + c.k2;
                 let filt = self.psi2_f[c.n2][k1 as usize].as_ref().expect("planned level");
                 let u2 = grown(&mut ws.u2, ws.sp1.len() >> c.k2);
-                ws.sp1.modulus(&self.plans, filt, c.k2, u2, &mut ws.bufs.cplx, &mut ws.scratch);
+                ws.sp1.modulus(&self.plans, filt, c.k2, u2, &mut ws.work);
                 let s2 = if average {
                     // only φ follows: keep the bins it reads
                     let upto = self.phi_f[level as usize].as_ref().map_or(usize::MAX, |f| f.half_reach());
-                    ws.sp2.set(&self.plans, u2, self.geo[level as usize], upto, &mut ws.bufs.z, &mut ws.scratch);
-                    self.lowpass(&ws.sp2, level, c.k2_t, &mut ws.bufs, &mut ws.scratch)
+                    ws.sp2.set(&self.plans, u2, self.geo[level as usize], upto, &mut ws.work);
+                    self.lowpass(&ws.sp2, level, c.k2_t, &mut ws.work, &mut ws.low)
                 } else {
                     cut(u2, level)
                 };
@@ -425,29 +424,17 @@ impl Scattering1D {
     }
 
     /// `unpad(u ∗ φ_level)` subsampled by `2^k`, for `sp` the spectra of a signal `u` at `level`.
-    fn lowpass(&self, sp: &Spectra, level: u32, k: u32, b: &mut Bufs, scratch: &mut [Complex32]) -> Vec<f32> {
+    fn lowpass(&self, sp: &Spectra, level: u32, k: u32, w: &mut Work, low: &mut Vec<f32>) -> Vec<f32> {
         let phi = self.phi_f[level as usize].as_ref().expect("planned level");
-        let out = grown(&mut b.low, sp.len() >> k);
-        sp.lowpass(&self.plans, phi, k, out, &mut b.fold, &mut b.hbuf, &mut b.real, scratch);
+        let out = grown(low, sp.len() >> k);
+        sp.lowpass(&self.plans, phi, k, out, w);
         let at = (level + k) as usize;
         out[self.padding.ind_start[at]..self.padding.ind_end[at]].to_vec()
     }
 }
 
-/// Work buffers, grown on first use and reused across paths within one call.
-#[derive(Default)]
-struct Bufs {
-    z: Vec<Complex32>,
-    cplx: Vec<Complex32>,
-    fold: Vec<Complex32>,
-    hbuf: Vec<Complex32>,
-    real: Vec<f32>,
-    low: Vec<f32>,
-}
-
 /// Signals and spectra of one call: the padded input (level 0), the current first-order
-/// and second-order moduli, and their spectra.
-#[derive(Default)]
+/// and second-order moduli, their spectra, and work buffers.
 struct Workspace {
     u0: Vec<f32>,
     u1: Vec<f32>,
@@ -455,8 +442,9 @@ struct Workspace {
     sp0: Spectra,
     sp1: Spectra,
     sp2: Spectra,
-    bufs: Bufs,
-    scratch: Vec<Complex32>,
+    work: Work,
+    /// Lowpass output before the cut.
+    low: Vec<f32>,
 }
 
 /// One-call scattering of `x` with `config` (plans, then transforms).
