@@ -11,7 +11,10 @@
 //!
 //! The λ axis is zero-padded to `N_fr = ⌊((J+1)·Q1 + 8·min(F, 2^J_fr)) / 2^J_fr⌋·2^J_fr`
 //! rows and convolved circularly; filters at coarser resolutions are periodised by
-//! sum (kymatio main), not by mean (kymatio 0.3). Two output layouts:
+//! sum (kymatio main), not by mean (kymatio 0.3). A second-order column has only its
+//! `n1_max` first rows nonzero, so these paths are computed as banded products on those
+//! rows ([`crate::lambda`]) where that costs less than the FFTs along λ (at the defaults,
+//! always); both routes are tested to agree. Two output layouts:
 //! [`JtfsFormat::Time`] (channels × frames, λ split into channels) and
 //! [`JtfsFormat::Joint`] (paths × λ rows × frames, order 0 dropped). The averages along
 //! λ and along time are both linear, so this implementation averages along λ first and
@@ -28,6 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0};
 use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
+use crate::lambda::{split_tile, BandedPath, ImpulseResponse, TILE};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::spiral::{OctaveFilters, OctaveKernel};
 
@@ -161,7 +165,29 @@ struct FreqFilter {
     k: u32,
     /// Dense Fourier values on `n_fr` bins.
     hat: Vec<f32>,
+    /// Its circular impulse response, for the banded route.
+    h: ImpulseResponse,
 }
+
+/// How second-order paths are filtered along λ.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LambdaRoute {
+    /// Per second-order wavelet, whichever of the two below costs fewer operations.
+    Cheaper,
+    /// FFTs along λ of every column (kymatio's way).
+    Fourier,
+    /// Banded products on the nonzero rows ([`crate::lambda`]).
+    #[cfg_attr(not(test), allow(dead_code))] // forced only by tests
+    Banded,
+}
+
+/// Cost of the Fourier route per time column and per `n_fr·log2 n_fr` of each of its
+/// FFTs (one forward, one inverse per filter), in the units of [`BandedPath::cost`]
+/// (complex multiply–adds of the banded route). Measured at the defaults (60 s, 168 λ
+/// rows): a column took about 2.9 µs by FFTs and 0.13 ns per unit by banded products,
+/// so the Fourier route costs about 23 000 units there; every second-order wavelet
+/// (3 650 to 19 550 units) goes the banded way.
+const FOURIER_WEIGHT: usize = 2;
 
 /// The planned transform for signals of one length.
 #[derive(Debug, Clone)]
@@ -190,6 +216,9 @@ pub struct Jtfs {
     skip_padding: bool,
     /// Block geometry of each time level (see [`crate::fourier::Blocks`]); `None`: whole-signal FFTs.
     geo: Vec<Option<Blocks>>,
+    /// Per second-order wavelet, its frequential paths as banded matrices when that
+    /// route is chosen (empty: the Fourier route).
+    banded: Vec<Vec<BandedPath>>,
     plans: Plans,
 }
 
@@ -199,12 +228,13 @@ const CHUNK: usize = 256;
 impl Jtfs {
     /// Plans the transform for signals of `n` samples.
     pub fn new(config: JtfsConfig, n: usize) -> Result<Jtfs> {
-        Self::build(config, n, true)
+        Self::build(config, n, true, LambdaRoute::Cheaper)
     }
 
     /// Plans the transform; `skip_padding = false` (tests) processes every time column
-    /// of the padding and keeps whole-signal FFTs at every level.
-    fn build(config: JtfsConfig, n: usize, skip_padding: bool) -> Result<Jtfs> {
+    /// of the padding and keeps whole-signal FFTs at every level; `route` picks how
+    /// second-order paths are filtered along λ.
+    fn build(config: JtfsConfig, n: usize, skip_padding: bool, route: LambdaRoute) -> Result<Jtfs> {
         config.validate(n)?;
         let t = config.t_samples();
         let lst = t.trailing_zeros();
@@ -260,13 +290,16 @@ impl Jtfs {
         let n_fr = ((config.j as usize + 1) * config.q.0 as usize + 8 * config.f_rows().min(step)) / step * step;
         let sigma_min_fr = SIGMA0 / 2f64.powi(config.j_fr as i32);
         let up = filterbank_params(sigma_min_fr, config.q_fr, ALPHA, R_PSI);
-        let dense = |m: &Morlet| m.sample(0).to_dense().into_iter().map(|v| v as f32).collect::<Vec<f32>>();
         let phi_fr_sigma = SIGMA0 / step as f64;
-        let mut fr = vec![FreqFilter { xi: 0.0, sigma: phi_fr_sigma, j: config.j_fr, spin: 0, k: config.j_fr.min(lf), hat: dense(&Morlet::lowpass(phi_fr_sigma, n_fr)) }];
+        let filter = |xi: f64, sigma: f64, j: u32, spin: i8, m: Morlet| {
+            let hat = m.sample(0).to_dense();
+            FreqFilter { xi, sigma, j, spin, k: j.min(lf), h: ImpulseResponse::new(&hat), hat: hat.into_iter().map(|v| v as f32).collect() }
+        };
+        let mut fr = vec![filter(0.0, phi_fr_sigma, config.j_fr, 0, Morlet::lowpass(phi_fr_sigma, n_fr))];
         for sign in [1.0, -1.0] {
             for p in &up {
                 let j = max_dyadic_subsampling(p.xi, p.sigma, ALPHA);
-                fr.push(FreqFilter { xi: sign * p.xi, sigma: p.sigma, j, spin: sign as i8, k: j.min(lf), hat: dense(&Morlet::bandpass(sign * p.xi, p.sigma, n_fr)) });
+                fr.push(filter(sign * p.xi, p.sigma, j, sign as i8, Morlet::bandpass(sign * p.xi, p.sigma, n_fr)));
             }
         }
         let phi_big = Morlet::lowpass(SIGMA0 / config.f_rows() as f64, n_fr);
@@ -276,7 +309,33 @@ impl Jtfs {
             planner.complex_forward(n_fr >> l);
         }
         let octave = config.spiral.map(|o| o.kernels());
-        Ok(Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding, geo, plans: planner.finish() })
+        let mut jtfs = Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding, geo, banded: vec![], plans: planner.finish() };
+        jtfs.banded = (0..jtfs.psi2.len()).map(|n2| jtfs.banded_paths(n2, route)).collect();
+        Ok(jtfs)
+    }
+
+    /// The frequential paths of second-order wavelet `n2` as banded matrices, or none
+    /// where the Fourier route is chosen.
+    fn banded_paths(&self, n2: usize, route: LambdaRoute) -> Vec<BandedPath> {
+        let n1_max = self.n1_max(n2);
+        if n1_max == 0 || route == LambdaRoute::Fourier {
+            return vec![];
+        }
+        let paths: Vec<BandedPath> = self
+            .fr
+            .iter()
+            .enumerate()
+            .map(|(i, f)| {
+                let avg = (f.spin != 0).then(|| self.avg_lambda[f.k as usize].as_slice());
+                BandedPath::new(i, &f.h, self.n_fr, f.k, n1_max, self.out_rows(f, n1_max), avg)
+            })
+            .collect();
+        let cost: usize = paths.iter().map(|p| p.cost()).sum();
+        let fourier = FOURIER_WEIGHT * (self.fr.len() + 1) * self.n_fr * self.n_fr.ilog2() as usize;
+        if route == LambdaRoute::Cheaper && cost > fourier {
+            return vec![];
+        }
+        paths
     }
 
     /// The configuration.
@@ -480,7 +539,12 @@ impl Jtfs {
                     .collect()
             };
             let all: Vec<usize> = (0..self.fr.len()).collect();
-            for rows in self.freq_paths(l2, &span, n1_max, &col, &all, &mut w.scratch) {
+            let rows = if self.banded[n2].is_empty() {
+                self.freq_paths(l2, &span, n1_max, &col, &all, &mut w.scratch)
+            } else {
+                self.banded_freq_paths(&self.banded[n2], l2, &span, n1_max, &y2)
+            };
+            for rows in rows {
                 paths.push(time_average(rows, &mut w));
             }
             if self.octave.is_some() {
@@ -616,6 +680,28 @@ impl Jtfs {
                 }
             }
         });
+        out
+    }
+
+    /// [`Jtfs::freq_paths`] for all filters by the banded route: `paths` of second-order
+    /// rows `y2` (`n1_max` rows of `cols` columns), tile by tile of [`TILE`] columns.
+    fn banded_freq_paths(&self, paths: &[BandedPath], cols: usize, span: &[Range<usize>], n1_max: usize, y2: &[Complex32]) -> Vec<Vec<Vec<f32>>> {
+        let mut out: Vec<Vec<Vec<f32>>> = paths.iter().map(|p| vec![vec![0.0f32; cols]; p.out_rows]).collect();
+        let (mut re, mut im) = (vec![0.0f32; n1_max * TILE], vec![0.0f32; n1_max * TILE]);
+        let mut v = vec![0.0f32; paths.iter().map(|p| p.scratch_rows()).max().unwrap_or(0) * TILE];
+        let mut o = vec![0.0f32; paths.iter().map(|p| p.out_rows).max().unwrap_or(0) * TILE];
+        for range in span {
+            for t0 in range.clone().step_by(TILE) {
+                let c = TILE.min(range.end - t0);
+                split_tile(y2, cols, n1_max, t0, c, &mut re, &mut im);
+                for (path, rows) in paths.iter().zip(out.iter_mut()) {
+                    path.apply(&self.fr[path.filter].h, &re, &im, &mut v, &mut o);
+                    for (r, row) in rows.iter_mut().enumerate() {
+                        row[t0..t0 + c].copy_from_slice(&o[r * TILE..r * TILE + c]);
+                    }
+                }
+            }
+        }
         out
     }
 
@@ -770,6 +856,26 @@ mod tests {
         }
     }
 
+    /// The banded λ route gives the Fourier route's outputs, in both formats, for every
+    /// second-order wavelet of the defaults (14 to 70 nonzero rows of 168).
+    #[test]
+    fn banded_and_fourier_routes_agree() {
+        let n = 30_000;
+        let mut rng = Rng::new(5);
+        let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.013).sin() * 0.5 + rng.range(-0.3, 0.3) as f32).collect();
+        for format in [JtfsFormat::Time, JtfsFormat::Joint] {
+            let cfg = JtfsConfig { format, ..JtfsConfig::default() };
+            let banded = Jtfs::build(cfg, n, true, LambdaRoute::Banded).unwrap();
+            let fourier = Jtfs::build(cfg, n, true, LambdaRoute::Fourier).unwrap();
+            assert!(banded.banded.iter().filter(|p| !p.is_empty()).count() >= 6 && fourier.banded.iter().all(|p| p.is_empty()));
+            let (a, b) = (banded.process(&x).unwrap(), fourier.process(&x).unwrap());
+            assert_eq!(a.shape(), b.shape());
+            let peak = b.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let err = a.iter().zip(b.iter()).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
+            assert!(err <= 1e-6 * peak, "{format:?}: error {err:e}, peak {peak:e}");
+        }
+    }
+
     /// Skipping the time columns of the padding that cannot reach the output, and
     /// blocks on the time axis, change nothing beyond float32 rounding: compared with
     /// every column and whole-signal FFTs (kymatio's way, which `tests/jtfs_parity.rs`
@@ -785,7 +891,7 @@ mod tests {
             let covered: usize = fast.span(1, 100).iter().map(|r| r.len()).sum();
             assert!(covered < cols * 3 / 4, "the test needs padding to skip: {covered} of {cols} columns");
             assert!(fast.geo.iter().filter(|g| g.is_some()).count() >= 2, "the test needs blocks");
-            let full = Jtfs::build(cfg, n, false).unwrap();
+            let full = Jtfs::build(cfg, n, false, LambdaRoute::Cheaper).unwrap();
             assert!(full.geo.iter().all(|g| g.is_none()));
             let (a, b) = (fast.process(&x).unwrap(), full.process(&x).unwrap());
             assert_eq!(a.shape(), b.shape());

@@ -11,6 +11,7 @@
 pub mod filter_bank;
 mod fourier;
 pub mod jtfs;
+mod lambda;
 pub mod scalogram;
 pub mod scattering1d;
 pub mod spiral;
