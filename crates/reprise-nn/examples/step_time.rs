@@ -7,6 +7,11 @@
 //! ```
 //! Threads: `RAYON_NUM_THREADS` (burn's CPU backend uses the global rayon pool).
 
+// The allocator of the `reprise` binary (see its main.rs), so that steps are timed as
+// `reprise train` runs them.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::time::Instant;
 
 use burn::module::Module;

@@ -145,8 +145,8 @@ pub struct PonsNet {
 
 impl PonsNet {
     /// Logits `[batch, classes]` of patches `[batch, rows, frames]`.
-    pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
-        let x: Tensor<4> = x.unsqueeze_dim(1);
+    pub fn forward(&self, x3: Tensor<3>) -> Tensor<2> {
+        let x: Tensor<4> = x3.clone().unsqueeze_dim(1);
         let averaged = self.temporal.iter().any(|&t| t).then(|| x.clone().mean_dim(2));
         let maps: Vec<Tensor<3>> = self
             .branches
@@ -154,8 +154,8 @@ impl PonsNet {
             .zip(&self.norms)
             .zip(&self.temporal)
             .map(|((conv, norm), &temporal)| {
-                let input = if temporal { averaged.clone().expect("computed when a branch is temporal") } else { x.clone() };
-                let y = norm.forward(relu(conv.forward(input)));
+                let y = if temporal { conv.forward(averaged.clone().expect("computed when a branch is temporal")) } else { tall_conv(conv, x3.clone()) };
+                let y = norm.forward(relu(y));
                 y.max_dim(2).squeeze_dim(2)
             })
             .collect();
@@ -164,5 +164,77 @@ impl PonsNet {
         let z = self.dropout.forward(self.norm_pool.forward(pooled));
         let z = self.norm_hidden.forward(relu(self.hidden.forward(z)));
         self.out.forward(self.dropout.forward(z))
+    }
+}
+
+/// A first-layer branch `conv` (one input channel, an `h×w` kernel, time padded as in
+/// [`PonsConfig::init`]) on patches `x: [batch, rows, frames]`, as `w` matrix products
+/// instead of burn's convolution. Row `(b, y, t)` of the window matrix holds the `h` values
+/// `x[b, y..y+h, t]` (time padding included, rows in order `b, y, t`), so the rows for
+/// kernel column `dx` are the same matrix shifted by `dx` rows: a contiguous block, times
+/// that kernel column `[h, filters]`. The data are copied once instead of the `w` times
+/// of im2col (38×7 and 67×7 kernels on 96 rows), and the products and their gradients are
+/// large matrix products. Output `[batch, filters, rows−h+1, frames]`.
+fn tall_conv(conv: &Conv2d, x: Tensor<3>) -> Tensor<4> {
+    let [batch, rows, frames] = x.dims();
+    let weight = conv.weight.val();
+    let [filters, _, h, w] = weight.dims();
+    let device = x.device();
+    let left = (w - 1) / 2;
+    let padded = frames + w - 1;
+    let out_rows = rows - h + 1;
+    let x = if w > 1 { Tensor::cat(vec![Tensor::zeros([batch, rows, left], &device), x, Tensor::zeros([batch, rows, w - 1 - left], &device)], 2) } else { x };
+    // one zero patch more, so that every shifted block is whole
+    let x = if w > 1 { Tensor::cat(vec![x, Tensor::zeros([1, rows, padded], &device)], 0) } else { x };
+    let n = batch * out_rows * padded;
+    let windows_4: Tensor<4> = x.swap_dims(1, 2).unfold(2, h, 1); // [b, t, y, dy]
+    let windows: Tensor<2> = windows_4.swap_dims(1, 2).reshape([-1, h as i32]); // [(b, y, t), dy]
+    let mut sum: Option<Tensor<2>> = None;
+    for dx in 0..w {
+        let column: Tensor<2> = weight.clone().slice([0..filters, 0..1, 0..h, dx..dx + 1]).reshape([filters, h]).transpose();
+        let p = windows.clone().slice([dx..dx + n, 0..h]).matmul(column);
+        sum = Some(match sum {
+            None => p,
+            Some(s) => s + p,
+        });
+    }
+    // rows (b, y, t ≥ frames) are the time padding's: computed, then dropped
+    let y = sum.expect("kernels have at least one column").reshape([batch, out_rows, padded, filters]).slice([0..batch, 0..out_rows, 0..frames, 0..filters]).permute([0, 3, 1, 2]);
+    match &conv.bias {
+        Some(b) => y + b.val().reshape([1, filters, 1, 1]),
+        None => y,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::tensor::Distribution;
+
+    /// [`tall_conv`] gives burn's convolution's outputs and the same gradients for the
+    /// weights and bias, for a rectangular kernel with even and odd widths, a frequency
+    /// kernel and a full-height one.
+    #[test]
+    fn tall_conv_equals_the_convolution_and_its_gradients() {
+        let device = crate::device("cpu").unwrap().autodiff();
+        for (h, w) in [(5, 7), (4, 4), (6, 1), (12, 3)] {
+            let cfg = PonsConfig { branches: vec![PonsBranch { shape: PonsShape::Timbral { rows: h, frames: w }, filters: 3 }], ..PonsConfig::musicnn(12, 10, 2) };
+            let net = cfg.init(&device).unwrap();
+            let conv = &net.branches[0];
+            let x: Tensor<3> = Tensor::random([2, 12, 10], Distribution::Uniform(-1.0, 1.0), &device);
+            let weights: Tensor<4> = Tensor::random([2, 3, 12 - h + 1, 10], Distribution::Uniform(-1.0, 1.0), &device);
+            let reference = conv.forward(x.clone().unsqueeze_dim(1));
+            let ours = tall_conv(conv, x);
+            assert_eq!(reference.dims(), ours.dims(), "{h}x{w}");
+            let diff = (reference.clone() - ours.clone()).abs().max().into_scalar::<f32>();
+            assert!(diff < 1e-5, "{h}x{w}: outputs differ by {diff}");
+            let grads_ref = (reference * weights.clone()).sum().backward();
+            let grads_ours = (ours * weights).sum().backward();
+            let gw = |g| conv.weight.val().grad(g).expect("weight gradient");
+            let gb = |g| conv.bias.as_ref().expect("bias").val().grad(g).expect("bias gradient");
+            let dw = (gw(&grads_ref) - gw(&grads_ours)).abs().max().into_scalar::<f32>();
+            let db = (gb(&grads_ref) - gb(&grads_ours)).abs().max().into_scalar::<f32>();
+            assert!(dw < 1e-4 && db < 1e-4, "{h}x{w}: gradients differ by {dw} (weights), {db} (bias)");
+        }
     }
 }
