@@ -174,8 +174,21 @@ impl PonsNet {
 /// kernel column `dx` are the same matrix shifted by `dx` rows: a contiguous block, times
 /// that kernel column `[h, filters]`. The data are copied once instead of the `w` times
 /// of im2col (38×7 and 67×7 kernels on 96 rows), and the products and their gradients are
-/// large matrix products. Output `[batch, filters, rows−h+1, frames]`.
+/// large matrix products. Output `[batch, filters, rows−h+1, frames]`, computed
+/// [`TALL_CHUNK`] patches at a time.
 fn tall_conv(conv: &Conv2d, x: Tensor<3>) -> Tensor<4> {
+    let batch = x.dims()[0];
+    if batch <= TALL_CHUNK {
+        return tall_conv_chunk(conv, x);
+    }
+    let parts = (0..batch).step_by(TALL_CHUNK).map(|b| tall_conv_chunk(conv, x.clone().narrow(0, b, TALL_CHUNK.min(batch - b)))).collect();
+    Tensor::cat(parts, 0)
+}
+
+/// Patches per [`tall_conv`] product: keeps its matrices to tens of megabytes.
+const TALL_CHUNK: usize = 8;
+
+fn tall_conv_chunk(conv: &Conv2d, x: Tensor<3>) -> Tensor<4> {
     let [batch, rows, frames] = x.dims();
     let weight = conv.weight.val();
     let [filters, _, h, w] = weight.dims();
@@ -213,7 +226,7 @@ mod tests {
 
     /// [`tall_conv`] gives burn's convolution's outputs and the same gradients for the
     /// weights and bias, for a rectangular kernel with even and odd widths, a frequency
-    /// kernel and a full-height one.
+    /// kernel and a full-height one, on more patches than one chunk.
     #[test]
     fn tall_conv_equals_the_convolution_and_its_gradients() {
         let device = crate::device("cpu").unwrap().autodiff();
@@ -221,8 +234,8 @@ mod tests {
             let cfg = PonsConfig { branches: vec![PonsBranch { shape: PonsShape::Timbral { rows: h, frames: w }, filters: 3 }], ..PonsConfig::musicnn(12, 10, 2) };
             let net = cfg.init(&device).unwrap();
             let conv = &net.branches[0];
-            let x: Tensor<3> = Tensor::random([2, 12, 10], Distribution::Uniform(-1.0, 1.0), &device);
-            let weights: Tensor<4> = Tensor::random([2, 3, 12 - h + 1, 10], Distribution::Uniform(-1.0, 1.0), &device);
+            let x: Tensor<3> = Tensor::random([TALL_CHUNK + 2, 12, 10], Distribution::Uniform(-1.0, 1.0), &device);
+            let weights: Tensor<4> = Tensor::random([TALL_CHUNK + 2, 3, 12 - h + 1, 10], Distribution::Uniform(-1.0, 1.0), &device);
             let reference = conv.forward(x.clone().unsqueeze_dim(1));
             let ours = tall_conv(conv, x);
             assert_eq!(reference.dims(), ours.dims(), "{h}x{w}");
