@@ -856,6 +856,13 @@ mod tests {
         }
     }
 
+    /// The largest difference between two outputs of one shape, and the peak of `b`.
+    fn max_error(a: &ArrayD<f32>, b: &ArrayD<f32>) -> (f32, f32) {
+        assert_eq!(a.shape(), b.shape());
+        let peak = b.iter().fold(0f32, |m, v| m.max(v.abs()));
+        (a.iter().zip(b.iter()).fold(0f32, |m, (u, v)| m.max((u - v).abs())), peak)
+    }
+
     /// The banded λ route gives the Fourier route's outputs, in both formats, for every
     /// second-order wavelet of the defaults (14 to 70 nonzero rows of 168).
     #[test]
@@ -868,10 +875,7 @@ mod tests {
             let banded = Jtfs::build(cfg, n, true, LambdaRoute::Banded).unwrap();
             let fourier = Jtfs::build(cfg, n, true, LambdaRoute::Fourier).unwrap();
             assert!(banded.banded.iter().filter(|p| !p.is_empty()).count() >= 6 && fourier.banded.iter().all(|p| p.is_empty()));
-            let (a, b) = (banded.process(&x).unwrap(), fourier.process(&x).unwrap());
-            assert_eq!(a.shape(), b.shape());
-            let peak = b.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let err = a.iter().zip(b.iter()).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
+            let (err, peak) = max_error(&banded.process(&x).unwrap(), &fourier.process(&x).unwrap());
             assert!(err <= 1e-6 * peak, "{format:?}: error {err:e}, peak {peak:e}");
         }
     }
@@ -893,10 +897,7 @@ mod tests {
             assert!(fast.geo.iter().filter(|g| g.is_some()).count() >= 2, "the test needs blocks");
             let full = Jtfs::build(cfg, n, false, LambdaRoute::Cheaper).unwrap();
             assert!(full.geo.iter().all(|g| g.is_none()));
-            let (a, b) = (fast.process(&x).unwrap(), full.process(&x).unwrap());
-            assert_eq!(a.shape(), b.shape());
-            let peak = b.iter().fold(0f32, |m, v| m.max(v.abs()));
-            let err = a.iter().zip(b.iter()).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
+            let (err, peak) = max_error(&fast.process(&x).unwrap(), &full.process(&x).unwrap());
             assert!(err <= 1e-6 * peak, "{cfg:?}: error {err:e}, peak {peak:e}");
         }
     }

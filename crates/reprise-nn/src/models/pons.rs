@@ -172,9 +172,9 @@ impl PonsNet {
 /// instead of burn's convolution. Row `(b, y, t)` of the window matrix holds the `h` values
 /// `x[b, y..y+h, t]` (time padding included, rows in order `b, y, t`), so the rows for
 /// kernel column `dx` are the same matrix shifted by `dx` rows: a contiguous block, times
-/// that kernel column `[h, filters]`. The data are copied once instead of the `w` times
-/// of im2col (38×7 and 67×7 kernels on 96 rows), and the products and their gradients are
-/// large matrix products. Output `[batch, filters, rows−h+1, frames]`, computed
+/// that kernel column `[h, filters]`. The window matrix holds each input value up to `h`
+/// times, against `h·w` times in im2col (38×7 and 67×7 kernels on 96 rows), and the
+/// products and their gradients are large matrix products. Output `[batch, filters, rows−h+1, frames]`, computed
 /// [`TALL_CHUNK`] patches at a time.
 fn tall_conv(conv: &Conv2d, x: Tensor<3>) -> Tensor<4> {
     let batch = x.dims()[0];
@@ -202,17 +202,15 @@ fn tall_conv_chunk(conv: &Conv2d, x: Tensor<3>) -> Tensor<4> {
     let n = batch * out_rows * padded;
     let windows_4: Tensor<4> = x.swap_dims(1, 2).unfold(2, h, 1); // [b, t, y, dy]
     let windows: Tensor<2> = windows_4.swap_dims(1, 2).reshape([-1, h as i32]); // [(b, y, t), dy]
-    let mut sum: Option<Tensor<2>> = None;
-    for dx in 0..w {
-        let column: Tensor<2> = weight.clone().slice([0..filters, 0..1, 0..h, dx..dx + 1]).reshape([filters, h]).transpose();
-        let p = windows.clone().slice([dx..dx + n, 0..h]).matmul(column);
-        sum = Some(match sum {
-            None => p,
-            Some(s) => s + p,
-        });
-    }
+    let sum = (0..w)
+        .map(|dx| {
+            let column: Tensor<2> = weight.clone().slice([0..filters, 0..1, 0..h, dx..dx + 1]).reshape([filters, h]).transpose();
+            windows.clone().slice([dx..dx + n, 0..h]).matmul(column)
+        })
+        .reduce(|a, b| a + b)
+        .expect("kernels have at least one column");
     // rows (b, y, t ≥ frames) are the time padding's: computed, then dropped
-    let y = sum.expect("kernels have at least one column").reshape([batch, out_rows, padded, filters]).slice([0..batch, 0..out_rows, 0..frames, 0..filters]).permute([0, 3, 1, 2]);
+    let y = sum.reshape([batch, out_rows, padded, filters]).slice([0..batch, 0..out_rows, 0..frames, 0..filters]).permute([0, 3, 1, 2]);
     match &conv.bias {
         Some(b) => y + b.val().reshape([1, filters, 1, 1]),
         None => y,
