@@ -31,7 +31,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0};
 use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
-use crate::lambda::{split_tile, BandedPath, ImpulseResponse, TILE};
+use crate::lambda::{circular_impulse, split_tile, BandedPath, ImpulseResponse, TILE};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::spiral::{OctaveFilters, OctaveKernel};
 
@@ -788,12 +788,11 @@ fn fold_mul(x: &[Complex32], h: &[f32], out: &mut [Complex32]) {
 fn lambda_average_matrix(phi: &[f64], mf: usize) -> Vec<f32> {
     let m = phi.len();
     let step = m / mf;
-    let cos: Vec<f64> = (0..m).map(|i| (2.0 * std::f64::consts::PI * i as f64 / m as f64).cos()).collect();
-    let g: Vec<f64> = (0..m).map(|d| phi.iter().enumerate().map(|(b, &p)| p * cos[(b * d) % m]).sum::<f64>() / m as f64).collect();
+    let g = circular_impulse(phi);
     let mut out = vec![0.0f32; mf * m];
     for r in 0..mf {
         for q in 0..m {
-            out[r * m + q] = g[(r * step + m - q) % m] as f32;
+            out[r * m + q] = g[(r * step + m - q) % m].0 as f32;
         }
     }
     out

@@ -36,21 +36,11 @@ pub(crate) struct ImpulseResponse {
 }
 
 impl ImpulseResponse {
-    /// From the filter's `n_fr` Fourier values, by a direct inverse DFT in double precision
+    /// From the filter's `n_fr` Fourier values, by [`circular_impulse`] in double precision
     /// (from float32 values the rounding noise alone would exceed the cut).
     pub fn new(hat: &[f64]) -> ImpulseResponse {
         let nf = hat.len();
-        let tau = 2.0 * std::f64::consts::PI / nf as f64;
-        let turn: Vec<(f64, f64)> = (0..nf).map(|i| (tau * i as f64).sin_cos()).collect();
-        let h: Vec<(f64, f64)> = (0..nf)
-            .map(|d| {
-                hat.iter().enumerate().fold((0.0, 0.0), |(re, im), (b, &v)| {
-                    let (sin, cos) = turn[(b * d) % nf];
-                    (re + v * cos, im + v * sin)
-                })
-            })
-            .map(|(re, im)| (re / nf as f64, im / nf as f64))
-            .collect();
+        let h = circular_impulse(hat);
         // Smallest reach whose cut-off tails weigh at most TAIL of the L1 norm.
         let mut tail_at = vec![0f64; nf / 2 + 2];
         for (d, &(re, im)) in h.iter().enumerate() {
@@ -69,6 +59,23 @@ impl ImpulseResponse {
         let rev = |e: usize| h[(2 * nf - e) % nf];
         ImpulseResponse { re: (0..2 * nf).map(|e| rev(e).0 as f32).collect(), im: (0..2 * nf).map(|e| rev(e).1 as f32).collect(), reach }
     }
+}
+
+/// The circular impulse response `h[d] = (1/n) Σ_b ĥ[b]·e^{2πi·b·d/n}` of a filter's `n`
+/// Fourier values, as `(re, im)`, by a direct inverse DFT in double precision.
+pub(crate) fn circular_impulse(hat: &[f64]) -> Vec<(f64, f64)> {
+    let n = hat.len();
+    let tau = 2.0 * std::f64::consts::PI / n as f64;
+    let turn: Vec<(f64, f64)> = (0..n).map(|i| (tau * i as f64).sin_cos()).collect();
+    (0..n)
+        .map(|d| {
+            let (re, im) = hat.iter().enumerate().fold((0.0, 0.0), |(re, im), (b, &v)| {
+                let (sin, cos) = turn[(b * d) % n];
+                (re + v * cos, im + v * sin)
+            });
+            (re / n as f64, im / n as f64)
+        })
+        .collect()
 }
 
 /// Consecutive input rows `p0..p0 + len` of one output row, with coefficients from

@@ -145,16 +145,15 @@ pub struct PonsNet {
 
 impl PonsNet {
     /// Logits `[batch, classes]` of patches `[batch, rows, frames]`.
-    pub fn forward(&self, x3: Tensor<3>) -> Tensor<2> {
-        let x: Tensor<4> = x3.clone().unsqueeze_dim(1);
-        let averaged = self.temporal.iter().any(|&t| t).then(|| x.clone().mean_dim(2));
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
+        let averaged = self.temporal.iter().any(|&t| t).then(|| x.clone().unsqueeze_dim::<4>(1).mean_dim(2));
         let maps: Vec<Tensor<3>> = self
             .branches
             .iter()
             .zip(&self.norms)
             .zip(&self.temporal)
             .map(|((conv, norm), &temporal)| {
-                let y = if temporal { conv.forward(averaged.clone().expect("computed when a branch is temporal")) } else { tall_conv(conv, x3.clone()) };
+                let y = if temporal { conv.forward(averaged.clone().expect("computed when a branch is temporal")) } else { tall_conv(conv, x.clone()) };
                 let y = norm.forward(relu(y));
                 y.max_dim(2).squeeze_dim(2)
             })
