@@ -1,6 +1,7 @@
 //! Times one training step (forward, cross-entropy, backward, Adam update) and one
-//! inference forward of each model at batch 32, on the shapes `scripts/bench_torch_nn.py`
-//! uses for PyTorch: median of `--steps` after `--warmup`.
+//! inference of each model at batch 32, on the shapes `scripts/bench_torch_nn.py` uses for
+//! PyTorch: median of `--steps` after `--warmup`. Inference is `train::log_probs`, the
+//! route `reprise predict` and `reprise eval` take (for sample-cnn, its folded CPU path).
 //!
 //! ```text
 //! cargo run --release -p reprise-nn --example step_time -- --json out.json [--steps 30] [--models lc-2d,pons]
@@ -19,7 +20,8 @@ use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use reprise_nn::models::ModelConfig;
-use reprise_nn::train::batch_tensors;
+use reprise_nn::data::{Clip, PatchSet, Window};
+use reprise_nn::train::{batch_tensors, log_probs};
 
 const MODELS: &[(&str, usize, usize)] = &[("lc-2d", 96, 128), ("lc-1d", 96, 128), ("lc-spiral", 96, 128), ("lc-combined", 96, 128), ("pons", 96, 128), ("sample-cnn", 1, 59049), ("mlp", 80, 1)];
 
@@ -64,13 +66,14 @@ fn main() {
             }
         }
         let train_ms = median(times);
-        let eval = net.valid();
-        let plain = device.clone().without_autodiff();
+        let b = batch();
+        let clips = b.x.chunks(rows * frames).zip(&b.y).map(|(x, &y)| Clip::new(x.to_vec(), rows, frames, y, "benchmark input").expect("finite")).collect();
+        let set = PatchSet::new(clips, frames, 8).expect("valid set");
+        let windows: Vec<Window> = (0..32).map(|clip| Window { clip, start: 0 }).collect();
         let mut times = Vec::new();
         for i in 0..warmup + steps {
-            let (x, _) = batch_tensors(batch(), &plain);
             let t0 = Instant::now();
-            let _ = eval.forward(x).into_data();
+            let _ = log_probs(&net, &set, &windows, 32, &device);
             if i >= warmup {
                 times.push(t0.elapsed().as_secs_f64() * 1e3);
             }

@@ -151,6 +151,14 @@ pub fn log_probs(net: &Net, set: &PatchSet, windows: &[Window], batch_size: usiz
     let eval = net.valid();
     let device = device.clone().without_autodiff();
     let mut out = Vec::with_capacity(windows.len());
+    if let (Net::SampleCnn(m), true) = (&eval, device == Device::flex()) {
+        // The folded CPU path: the same numbers as the forward pass, several times faster.
+        let cpu = m.to_cpu();
+        for chunk in windows.chunks(batch_size.max(1)) {
+            out.extend(cpu.logits(&set.batch(chunk).x, set.window).into_iter().map(log_softmax_row));
+        }
+        return out;
+    }
     for chunk in windows.chunks(batch_size.max(1)) {
         let (x, _) = batch_tensors(set.batch(chunk), &device);
         let lp = log_softmax(eval.forward(x), 1);
@@ -159,6 +167,14 @@ pub fn log_probs(net: &Net, set: &PatchSet, windows: &[Window], batch_size: usiz
         out.extend((0..n).map(|i| v[i * k..(i + 1) * k].to_vec()));
     }
     out
+}
+
+/// `log_softmax` of one row of logits.
+fn log_softmax_row(mut v: Vec<f32>) -> Vec<f32> {
+    let m = v.iter().fold(f32::NEG_INFINITY, |a, &b| a.max(b));
+    let z = v.iter().map(|x| (x - m).exp()).sum::<f32>().ln() + m;
+    v.iter_mut().for_each(|x| *x -= z);
+    v
 }
 
 /// Mean cross-entropy, accuracy and mean per-class recall of windows' log-probabilities.
