@@ -68,7 +68,8 @@ pub struct TrainArgs {
     /// Continue the interrupted run in OUT from its last checkpoint.
     #[arg(long)]
     resume: bool,
-    /// cpu, or cuda / cuda:N in a build with the `cuda` feature.
+    /// cpu; cuda / cuda:N in a build with the `cuda` feature; libtorch, libtorch-cuda[:N] in a
+    /// build with the `libtorch` feature.
     #[arg(long, default_value = "cpu")]
     device: String,
     /// Threads (default: all cores).
@@ -302,7 +303,8 @@ pub struct EvalArgs {
     /// Output folder: results.json, results.md and a confusion-matrix PNG [default: RUN/eval-<test name>].
     #[arg(short, long)]
     out: Option<PathBuf>,
-    /// cpu, or cuda / cuda:N in a build with the `cuda` feature.
+    /// cpu; cuda / cuda:N in a build with the `cuda` feature; libtorch, libtorch-cuda[:N] in a
+    /// build with the `libtorch` feature.
     #[arg(long, default_value = "cpu")]
     device: String,
     /// Threads (default: all cores).
@@ -372,7 +374,8 @@ pub struct PredictArgs {
     /// scores; 0 (musicnn's default) halves the work.
     #[arg(long, default_value_t = 0.5)]
     overlap: f64,
-    /// cpu, or cuda / cuda:N in a build with the `cuda` feature.
+    /// cpu; cuda / cuda:N in a build with the `cuda` feature; libtorch, libtorch-cuda[:N] in a
+    /// build with the `libtorch` feature.
     #[arg(long, default_value = "cpu")]
     device: String,
 }

@@ -20,12 +20,15 @@ fn serial() -> std::sync::MutexGuard<'static, ()> {
     SERIAL.lock().unwrap_or_else(|e| e.into_inner())
 }
 
-fn cpu() -> Device {
-    reprise_nn::device("cpu").unwrap()
+/// The device under test: `cpu`, or another that this build knows (`libtorch`, `cuda`…)
+/// named by `REPRISE_NN_TEST_DEVICE` (README, "Devices").
+fn test_device() -> Device {
+    let name = std::env::var("REPRISE_NN_TEST_DEVICE").unwrap_or_else(|_| "cpu".into());
+    reprise_nn::device(&name).unwrap_or_else(|e| panic!("REPRISE_NN_TEST_DEVICE: {e}"))
 }
 
 fn params(name: &str, rows: usize, frames: usize) -> usize {
-    ModelConfig::named(name, rows, frames, 8).unwrap().init(&cpu()).unwrap().num_params()
+    ModelConfig::named(name, rows, frames, 8).unwrap().init(&test_device()).unwrap().num_params()
 }
 
 #[test]
@@ -88,13 +91,13 @@ fn overfits_with(model: ModelConfig, clips: Vec<Clip>, name: &str) {
     let set = Arc::new(PatchSet::new(clips, frames, classes).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let cfg = TrainConfig { epochs: 60, epoch_size: 16, batch_size: 8, lr: 3e-3, patience: 0, seed: 3, ..TrainConfig::default() };
-    let report = fit(&model, &cfg, dir.path(), set.clone(), None, &cpu(), FitOptions::quiet()).unwrap();
+    let report = fit(&model, &cfg, dir.path(), set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
     let last = report.epochs.last().unwrap();
     let first = &report.epochs[0];
     assert!(last.train_loss < 0.25 * first.train_loss, "{name}: loss {} → {}", first.train_loss, last.train_loss);
-    let net = load_weights(&model, &dir.path().join("weights.bpk"), &cpu()).unwrap();
+    let net = load_weights(&model, &dir.path().join("weights.bpk"), &test_device()).unwrap();
     let windows: Vec<_> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, frames)).collect();
-    let lp = log_probs(&net, &set, &windows, 8, &cpu());
+    let lp = log_probs(&net, &set, &windows, 8, &test_device());
     let right = lp.iter().zip(&windows).filter(|(p, w)| reprise_nn::train::argmax(p) == set.clips[w.clip].label).count();
     assert_eq!(right, windows.len(), "{name} did not fit its 8 examples");
 }
@@ -133,14 +136,14 @@ fn small_lc() -> ModelConfig {
 
 fn same_predictions(a: &reprise_nn::models::Net, b: &reprise_nn::models::Net, set: &PatchSet) {
     let w: Vec<_> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, 25)).collect();
-    assert_eq!(log_probs(a, set, &w, 4, &cpu()), log_probs(b, set, &w, 4, &cpu()));
+    assert_eq!(log_probs(a, set, &w, 4, &test_device()), log_probs(b, set, &w, 4, &test_device()));
 }
 
 #[test]
 fn weights_round_trip_exactly() {
     let _guard = serial();
     let model = small_lc();
-    let device = cpu();
+    let device = test_device();
     device.seed(5);
     let net = model.init(&device).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -159,17 +162,17 @@ fn resumed_run_equals_uninterrupted_run() {
     let val = PatchSet::new(toy(6, 72, 80, 3, 5), 50, 3).unwrap();
     let cfg = TrainConfig { epochs: 3, epoch_size: 24, batch_size: 8, patience: 0, seed: 11, ..TrainConfig::default() };
     let whole = tempfile::tempdir().unwrap();
-    let a = fit(&model, &cfg, whole.path(), set.clone(), Some(&val), &cpu(), FitOptions::quiet()).unwrap();
+    let a = fit(&model, &cfg, whole.path(), set.clone(), Some(&val), &test_device(), FitOptions::quiet()).unwrap();
     // Interrupted after epoch 1 (a kill during epoch 2 leaves the epoch-1 checkpoint)...
     let cut = tempfile::tempdir().unwrap();
-    fit(&model, &TrainConfig { epochs: 1, ..cfg.clone() }, cut.path(), set.clone(), Some(&val), &cpu(), FitOptions::quiet()).unwrap();
+    fit(&model, &TrainConfig { epochs: 1, ..cfg.clone() }, cut.path(), set.clone(), Some(&val), &test_device(), FitOptions::quiet()).unwrap();
     // ... and a half-written next checkpoint, as a kill leaves it.
     std::fs::create_dir_all(cut.path().join("checkpoint.tmp")).unwrap();
     std::fs::write(cut.path().join("checkpoint.tmp/model.bpk"), b"partial").unwrap();
-    let b = fit(&model, &cfg, cut.path(), set.clone(), Some(&val), &cpu(), FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} }).unwrap();
+    let b = fit(&model, &cfg, cut.path(), set.clone(), Some(&val), &test_device(), FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} }).unwrap();
     assert_eq!(b.resumed_from, Some(1));
     assert_eq!(a.epochs, b.epochs.iter().map(|m| reprise_nn::train::EpochMetrics { seconds: a.epochs[m.epoch - 1].seconds, ..m.clone() }).collect::<Vec<_>>());
-    let last = |d: &std::path::Path| load_weights(&model, &d.join("checkpoint/model.bpk"), &cpu()).unwrap();
+    let last = |d: &std::path::Path| load_weights(&model, &d.join("checkpoint/model.bpk"), &test_device()).unwrap();
     same_predictions(&last(whole.path()), &last(cut.path()), &val);
     assert_eq!(std::fs::read_to_string(cut.path().join("metrics.jsonl")).unwrap().lines().count(), 3);
 }
@@ -177,7 +180,7 @@ fn resumed_run_equals_uninterrupted_run() {
 #[test]
 fn damaged_weights_are_clear_errors() {
     let model = small_lc();
-    let device = cpu();
+    let device = test_device();
     let net = model.init(&device).unwrap();
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("w.bpk");
@@ -203,7 +206,7 @@ fn spiral_gradients_match_finite_differences() {
     let _guard = serial();
     // The spiral branch (three band crops of the input, convolved and summed) is the one
     // composition of our own in the networks; check its input gradients.
-    let device = cpu().autodiff();
+    let device = test_device().autodiff();
     device.seed(1);
     let cfgs = vec![ModelConfig::Lc(LcConfig { dropout: 0.0, ..LcConfig::new(vec![reprise_nn::models::LcBranch::Spiral], 72, 50, 3) })];
     for cfg in cfgs {
