@@ -1,6 +1,6 @@
 //! `reprise-nn`: Reprise's training engine and learned representations, on
-//! [burn](https://burn.dev) (the pure-Rust `flex` CPU backend; CUDA behind the `cuda`
-//! feature).
+//! [burn](https://burn.dev): the pure-Rust `flex` CPU backend by default, libtorch (CPU or
+//! CUDA) behind the `libtorch` feature, CubeCL's CUDA behind the `cuda` feature ([`device`]).
 //!
 //! - [`models`]: the networks, each a serde configuration plus a constructor
 //!   (Lostanlen & Cella's CQT and spiral ConvNets, a Pons/musicnn multi-shape front end, a

@@ -146,6 +146,18 @@ pub fn batch_tensors(batch: Batch, device: &Device) -> (Tensor<3>, Tensor<1, Int
     (x, y)
 }
 
+/// Windows per batch for [`log_probs`] on `device`: 8 on burn's CPU backend, 64 elsewhere.
+/// On the CPU small batches are faster: their tensors stay small enough for the allocator to
+/// reuse, where a batch of 64 maps fresh pages for each (a 3-minute pons prediction: 2.0–2.3 s
+/// and 380 MB at 64, 1.6 s and 133 MB at 8; BENCHMARKS.md).
+pub fn eval_batch(device: &Device) -> usize {
+    if device.clone().without_autodiff() == Device::flex() {
+        8
+    } else {
+        64
+    }
+}
+
 /// Log-probabilities `[windows][classes]` of `windows` under `net` (in evaluation mode).
 pub fn log_probs(net: &Net, set: &PatchSet, windows: &[Window], batch_size: usize, device: &Device) -> Vec<Vec<f32>> {
     let eval = net.valid();
@@ -272,7 +284,7 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
         let train_loss = loss_sum / seen.max(1) as f64;
         let (val_loss, val_acc, val_bal) = match val {
             Some(v) => {
-                let lp = log_probs(&net, v, &val_windows, cfg.batch_size.max(64), &device);
+                let lp = log_probs(&net, v, &val_windows, eval_batch(&device), &device);
                 let truth: Vec<usize> = val_windows.iter().map(|w| v.clips[w.clip].label).collect();
                 let (l, a, b) = window_scores(&lp, &truth, v.n_classes);
                 (Some(l), Some(a), Some(b))

@@ -22,7 +22,7 @@ use reprise_ml::metrics::ConfusionMatrix;
 use reprise_nn::checkpoint::{load_weights, write_json_atomic, FORMAT, VERSION};
 use reprise_nn::data::{Clip, PatchSet, Standardizer, Window};
 use reprise_nn::models::{InputKind, ModelConfig, Net};
-use reprise_nn::train::{argmax, log_probs, TrainConfig};
+use reprise_nn::train::{argmax, eval_batch, log_probs, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{clip_vector, ClipFeature};
@@ -296,7 +296,7 @@ pub struct ClipPrediction {
 /// `hop = window`. The last window always ends at the clip's end.
 pub fn predict_clips(net: &Net, set: &PatchSet, hop: usize, device: &reprise_nn::burn::prelude::Device) -> Vec<ClipPrediction> {
     let windows: Vec<Window> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, hop.max(1))).collect();
-    let lp = log_probs(net, set, &windows, 64, device);
+    let lp = log_probs(net, set, &windows, eval_batch(device), device);
     let mut out: Vec<ClipPrediction> = (0..set.clips.len()).map(|_| ClipPrediction { window_starts: vec![], window_probs: vec![], probs: vec![], label: 0 }).collect();
     let mut sums: Vec<Vec<f64>> = vec![vec![0.0; set.n_classes]; set.clips.len()];
     for (w, p) in windows.iter().zip(&lp) {
