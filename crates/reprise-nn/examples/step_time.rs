@@ -4,9 +4,10 @@
 //! route `reprise predict` and `reprise eval` take (for sample-cnn, its folded CPU path).
 //!
 //! ```text
-//! cargo run --release -p reprise-nn --example step_time -- --json out.json [--steps 30] [--models lc-2d,pons]
+//! cargo run --release -p reprise-nn --example step_time -- --json out.json [--steps 30] [--models lc-2d,pons] [--device libtorch]
 //! ```
-//! Threads: `RAYON_NUM_THREADS` (burn's CPU backend uses the global rayon pool).
+//! Threads: `RAYON_NUM_THREADS` (burn's CPU backend uses the global rayon pool; libtorch has its
+//! own OpenMP threads).
 
 // The allocator of the `reprise` binary (see its main.rs), so that steps are timed as
 // `reprise train` runs them.
@@ -18,7 +19,6 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
-use burn::prelude::*;
 use reprise_nn::models::ModelConfig;
 use reprise_nn::data::{Clip, PatchSet, Window};
 use reprise_nn::train::{batch_tensors, log_probs};
@@ -36,7 +36,8 @@ fn main() {
     let steps: usize = arg("--steps").and_then(|s| s.parse().ok()).unwrap_or(30);
     let warmup: usize = arg("--warmup").and_then(|s| s.parse().ok()).unwrap_or(3);
     let only = arg("--models");
-    let device = Device::flex().autodiff();
+    let name = arg("--device").unwrap_or_else(|| "cpu".into());
+    let device = reprise_nn::device(&name).unwrap_or_else(|e| panic!("--device: {e}")).autodiff();
     device.seed(0);
     let mut out = serde_json::Map::new();
     for &(name, rows, frames) in MODELS {
@@ -82,7 +83,7 @@ fn main() {
         eprintln!("{name:<12} {params:>8} params  train step {train_ms:8.1} ms  inference {infer_ms:8.1} ms");
         out.insert(name.into(), serde_json::json!({ "params": params, "train_step_ms": train_ms, "infer_ms": infer_ms }));
     }
-    let doc = serde_json::json!({ "backend": "burn 0.22.1 flex", "threads": std::env::var("RAYON_NUM_THREADS").ok(), "batch": 32, "models": out });
+    let doc = serde_json::json!({ "backend": format!("burn 0.22.1 on {name}"), "threads": std::env::var("RAYON_NUM_THREADS").ok(), "batch": 32, "models": out });
     match arg("--json") {
         Some(p) => std::fs::write(&p, serde_json::to_string_pretty(&doc).expect("json") + "\n").expect("write --json file"),
         None => println!("{}", serde_json::to_string_pretty(&doc).expect("json")),
