@@ -151,19 +151,23 @@ pub fn batch_tensors(batch: Batch, device: &Device) -> (Tensor<3>, Tensor<1, Int
 /// reuse, where a batch of 64 maps fresh pages for each (a 3-minute pons prediction: 2.0–2.3 s
 /// and 380 MB at 64, 1.6 s and 133 MB at 8; BENCHMARKS.md).
 pub fn eval_batch(device: &Device) -> usize {
-    if device.clone().without_autodiff() == Device::flex() {
+    if on_flex(device) {
         8
     } else {
         64
     }
 }
 
+/// Whether `device` is burn's CPU backend (with or without autodiff).
+fn on_flex(device: &Device) -> bool {
+    device.clone().without_autodiff() == Device::flex()
+}
+
 /// Log-probabilities `[windows][classes]` of `windows` under `net` (in evaluation mode).
 pub fn log_probs(net: &Net, set: &PatchSet, windows: &[Window], batch_size: usize, device: &Device) -> Vec<Vec<f32>> {
     let eval = net.valid();
-    let device = device.clone().without_autodiff();
     let mut out = Vec::with_capacity(windows.len());
-    if let (Net::SampleCnn(m), true) = (&eval, device == Device::flex()) {
+    if let (Net::SampleCnn(m), true) = (&eval, on_flex(device)) {
         // The folded CPU path: the same numbers as the forward pass, several times faster.
         let cpu = m.to_cpu();
         for chunk in windows.chunks(batch_size.max(1)) {
@@ -171,6 +175,7 @@ pub fn log_probs(net: &Net, set: &PatchSet, windows: &[Window], batch_size: usiz
         }
         return out;
     }
+    let device = device.clone().without_autodiff();
     for chunk in windows.chunks(batch_size.max(1)) {
         let (x, _) = batch_tensors(set.batch(chunk), &device);
         let lp = log_softmax(eval.forward(x), 1);

@@ -163,7 +163,7 @@ impl FoldedConv {
     fn product(&self, dst: &mut Vec<f32>, rows: usize, lhs: &[f32], step: usize) {
         let depth = self.w.len() / self.c_out;
         assert!(rows == 0 || (rows - 1) * step + depth <= lhs.len(), "the window matrix reads inside its buffer");
-        dst.clear();
+        // Every element is written by the product (`read_dst` false): no need to zero them.
         dst.resize(rows * self.c_out, 0.0);
         // SAFETY: every pointer and stride describes memory inside `dst`, `lhs` and `self.w`
         // (checked above: the last row of lhs ends at (rows-1)·step + depth; dst and w are
