@@ -149,9 +149,7 @@ pub fn write_outputs(f: &Features, params: &FeatureParams, input: &Path, npy: &P
         FeatureData::Real3(a) => write_npy(npy, a)?,
     }
     if with_plot {
-        let img = f.data.magnitude_2d();
-        let log = matches!(params.kind, reprise::features::FeatureKind::Stft | reprise::features::FeatureKind::Mel) && !params.db;
-        plot::write_png(&npy.with_extension("png"), &[plot::Panel { data: &img, log }])?;
+        plot::write_features_png(&npy.with_extension("png"), f, params, input)?;
     }
     // the sidecar is written last: its presence marks the output complete
     let mut sidecar = f.sidecar(&input.display().to_string(), params);

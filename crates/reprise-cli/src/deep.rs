@@ -419,31 +419,3 @@ pub fn predict(a: &PredictArgs) -> Result<(), Failure> {
     }
     Ok(())
 }
-
-#[derive(Args)]
-pub struct PlotArgs {
-    /// A run folder of `reprise train`, or its metrics.jsonl.
-    input: PathBuf,
-    /// Output PNG [default: RUN/training.png].
-    #[arg(short, long)]
-    out: Option<PathBuf>,
-}
-
-pub fn plot(a: &PlotArgs) -> Result<(), Failure> {
-    let path = if a.input.is_dir() { a.input.join("metrics.jsonl") } else { a.input.clone() };
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let epochs: Vec<EpochMetrics> = text
-        .lines()
-        .enumerate()
-        .filter(|(_, l)| !l.trim().is_empty())
-        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}: line {}: not a metrics line ({e})", path.display(), i + 1)))
-        .collect::<Result<_, _>>()?;
-    if epochs.is_empty() {
-        return Err(format!("{}: no epochs to plot", path.display()).into());
-    }
-    let out = a.out.clone().unwrap_or_else(|| path.with_file_name("training.png"));
-    let title = path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    write_curves_png(&out, &title, &epochs)?;
-    println!("wrote {}", out.display());
-    Ok(())
-}

@@ -100,11 +100,28 @@ A clip that cannot be read is reported and left out; the exit code is then 1.")]
   reprise predict runs/lc2d clip.wav other.flac          # file, label, probability
   reprise predict runs/lc2d clip.wav --json              # plus every window's probabilities")]
     Predict(deep::PredictArgs),
-    /// Draw the training curves of a run (its metrics.jsonl) as a PNG.
+    /// Draw `reprise features` outputs (from their sidecars' axes) or a run's training curves as PNG.
+    ///
+    /// Like librosa's specshow: time in seconds, frequency in Hz or note names, pitch
+    /// classes on chroma, a colour bar in dB for energies (linear with --linear), a
+    /// diverging map for MFCC, lines for one-row features, one panel per path group for
+    /// scattering and JTFS.
+    #[command(after_help = "Examples:
+  reprise plot song.mel.npy                       # → song.mel.png
+  reprise plot feats/ -o pictures/                 # every .npy below feats/
+  reprise plot c.npy --range -60,0 --width 1600    # fixed colour range, wider
+  reprise plot j.npy --path 12                     # one path of a joint-format JTFS
+  reprise plot runs/lc2d -o curves.png             # training curves of a run")]
+    Plot(plot::PlotArgs),
+    /// The main job: the whole ladder of representations of the embedded demo clip, drawn, with an index.html gallery.
+    ///
+    /// Computes and draws the waveform, STFT, mel, MFCC, CQT, chroma, spectral centroid and
+    /// RMS, a Morlet scalogram, scattering (orders 1 and 2), joint time-frequency and spiral
+    /// scattering, and two reconstructions (Griffin-Lim from the STFT magnitude, inverse CQT)
+    /// written as WAV with their errors. Each picture is made by the `reprise` command that
+    /// the page shows beside it.
     #[command(after_help = "Example:
-  reprise plot runs/lc2d -o curves.png")]
-    Plot(deep::PlotArgs),
-    /// The main job on the embedded demo clip: features and a picture of them.
+  reprise demo -o reprise-demo && xdg-open reprise-demo/index.html")]
     Demo {
         /// Output folder.
         #[arg(short, long, default_value = "reprise-demo")]
@@ -412,7 +429,20 @@ pub fn files_bar(len: usize, what: &str) -> indicatif::ProgressBar {
 fn main() -> ExitCode {
     reset_sigpipe();
     let cli = Cli::parse();
-    let result = match cli.command {
+    match dispatch(cli.command) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(f) => {
+            if !f.message.is_empty() {
+                eprintln!("error: {}", f.message);
+            }
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+/// Runs one parsed command (also used by `reprise demo` to run the commands it shows).
+fn dispatch(command: Command) -> Result<(), Failure> {
+    match command {
         Command::Info { files, json } => info(&files, json),
         Command::Features(args) => batch::run(&args),
         Command::Invert(args) => invert::run(&args),
@@ -423,16 +453,7 @@ fn main() -> ExitCode {
         Command::Train(args) => deep::train(&args),
         Command::Eval(args) => deep::eval(&args),
         Command::Predict(args) => deep::predict(&args),
-        Command::Plot(args) => deep::plot(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(f) => {
-            if !f.message.is_empty() {
-                eprintln!("error: {}", f.message);
-            }
-            ExitCode::from(f.code)
-        }
+        Command::Plot(args) => plot::run(&args),
     }
 }
 

@@ -1,212 +1,224 @@
-//! Spectrogram-style pictures: each panel a heat map, low rows at the bottom.
+//! `reprise plot` and every picture the binary writes: figures built by
+//! `reprise::pictures` (which kind is drawn how) and drawn by `reprise-plot`, written
+//! atomically as PNG.
 
-use ndarray::Array2;
+use crate::Failure;
+use clap::Args;
+use reprise::features::{FeatureData, FeatureParams, Features};
 use reprise::io::write_atomic;
-use std::path::Path;
+use reprise::nn::train::EpochMetrics;
+use reprise::pictures::{feature_figure, feature_title, read_feature_file, PictureOptions, Scale};
+use reprise::plot::{Extent, Figure, Lines, Panel, Series, PALETTE};
+use std::path::{Path, PathBuf};
 
-/// One panel of a picture.
-pub struct Panel<'a> {
-    /// Values, features × frames.
-    pub data: &'a Array2<f32>,
-    /// Show `10·log10` of the values (for power spectrograms not yet in dB).
-    pub log: bool,
-}
-
-const WIDTH: usize = 900;
-const PANEL_HEIGHT: usize = 220;
-const GAP: usize = 6;
-
-/// Colour ramp from black through purple and orange to pale yellow.
-fn colour(t: f32) -> [u8; 3] {
-    const STOPS: [(f32, [f32; 3]); 5] =
-        [(0.0, [0.0, 0.0, 4.0]), (0.25, [87.0, 16.0, 110.0]), (0.5, [188.0, 55.0, 84.0]), (0.75, [249.0, 142.0, 9.0]), (1.0, [252.0, 255.0, 164.0])];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
-    for w in STOPS.windows(2) {
-        let ((a, ca), (b, cb)) = (w[0], w[1]);
-        if t <= b {
-            let u = (t - a) / (b - a);
-            return [0, 1, 2].map(|i| (ca[i] + u * (cb[i] - ca[i])).round() as u8);
-        }
-    }
-    [252, 255, 164]
-}
-
-/// Writes the panels stacked vertically as one PNG (atomically).
-pub fn write_png(path: &Path, panels: &[Panel]) -> Result<(), crate::Failure> {
-    let height = panels.len() * PANEL_HEIGHT + panels.len().saturating_sub(1) * GAP;
-    let mut rgb = vec![255u8; WIDTH * height * 3];
-    for (p, panel) in panels.iter().enumerate() {
-        let mut a = panel.data.clone();
-        if panel.log {
-            a.mapv_inplace(|v| 10.0 * v.max(1e-10).log10());
-        }
-        let (rows, cols) = a.dim();
-        if rows == 0 || cols == 0 {
-            continue;
-        }
-        let max = a.iter().cloned().filter(|v| v.is_finite()).fold(f32::NEG_INFINITY, f32::max);
-        let mut min = a.iter().cloned().filter(|v| v.is_finite()).fold(f32::INFINITY, f32::min);
-        if panel.log {
-            min = min.max(max - 80.0);
-        }
-        let span = if max > min { max - min } else { 1.0 };
-        let y0 = p * (PANEL_HEIGHT + GAP);
-        for y in 0..PANEL_HEIGHT {
-            let r = rows - 1 - (y * rows / PANEL_HEIGHT).min(rows - 1);
-            for x in 0..WIDTH {
-                let c = (x * cols / WIDTH).min(cols - 1);
-                let px = colour((a[[r, c]] - min) / span);
-                let o = ((y0 + y) * WIDTH + x) * 3;
-                rgb[o..o + 3].copy_from_slice(&px);
-            }
-        }
-    }
-    save_rgb(path, WIDTH, height, &rgb)
-}
-
-/// Draws ASCII text with the 8×8 font (non-ASCII shows as `?`), top-left at (x, y).
-fn draw_text(rgb: &mut [u8], width: usize, x: usize, y: usize, text: &str, colour: [u8; 3]) {
-    let height = rgb.len() / (3 * width);
-    for (n, ch) in text.chars().enumerate() {
-        let glyph = font8x8::legacy::BASIC_LEGACY[if ch.is_ascii() { ch as usize } else { b'?' as usize }];
-        for (gy, bits) in glyph.iter().enumerate() {
-            for gx in 0..8 {
-                let (px, py) = (x + n * 8 + gx, y + gy);
-                if bits >> gx & 1 == 1 && px < width && py < height {
-                    let o = (py * width + px) * 3;
-                    rgb[o..o + 3].copy_from_slice(&colour);
-                }
-            }
-        }
-    }
-}
-
-/// Writes a confusion matrix as a PNG (atomically): rows are true classes, columns predicted
-/// ones (numbered as the rows), each cell coloured by the fraction of its row and labelled
-/// with its count.
-pub fn write_confusion_png(path: &Path, title: &str, labels: &[String], counts: &[Vec<usize>]) -> Result<(), crate::Failure> {
-    const CELL: usize = 44;
-    let k = labels.len();
-    let names: Vec<String> = labels.iter().enumerate().map(|(i, l)| format!("{i:>2} {}", l.chars().take(18).collect::<String>())).collect();
-    let left = names.iter().map(|n| n.len()).max().unwrap_or(0) * 8 + 12;
-    let top = 44;
-    let width = (left + k * CELL + 10).max(title.len() * 8 + 20);
-    let height = top + k * CELL + 28;
-    let mut rgb = vec![255u8; width * height * 3];
-    draw_text(&mut rgb, width, 8, 6, title, [0, 0, 0]);
-    draw_text(&mut rgb, width, 8, 24, "true \\ predicted", [90, 90, 90]);
-    for (c, _) in labels.iter().enumerate() {
-        draw_text(&mut rgb, width, left + c * CELL + CELL / 2 - 8, top - 14 + 4, &format!("{c:>2}"), [0, 0, 0]);
-    }
-    for (r, row) in counts.iter().enumerate().take(k) {
-        draw_text(&mut rgb, width, 6, top + r * CELL + CELL / 2 - 4, &names[r], [0, 0, 0]);
-        let total: usize = row.iter().sum();
-        for (c, &n) in row.iter().enumerate().take(k) {
-            let frac = if total > 0 { n as f32 / total as f32 } else { 0.0 };
-            let fill = if total > 0 { colour(frac) } else { [235, 235, 235] };
-            for y in 1..CELL - 1 {
-                for x in 1..CELL - 1 {
-                    let o = ((top + r * CELL + y) * width + left + c * CELL + x) * 3;
-                    rgb[o..o + 3].copy_from_slice(&fill);
-                }
-            }
-            if n > 0 {
-                let text = n.to_string();
-                let ink = if frac > 0.6 { [0, 0, 0] } else { [255, 255, 255] };
-                draw_text(&mut rgb, width, left + c * CELL + (CELL - text.len() * 8) / 2, top + r * CELL + CELL / 2 - 4, &text, ink);
-            }
-        }
-    }
-    save_rgb(path, width, height, &rgb)
-}
-
-/// Encodes 8-bit RGB pixels as a PNG, written atomically.
-fn save_rgb(path: &Path, width: usize, height: usize, rgb: &[u8]) -> Result<(), crate::Failure> {
-    write_atomic(path, |w| {
-        let mut enc = png::Encoder::new(w, width as u32, height as u32);
-        enc.set_color(png::ColorType::Rgb);
-        enc.set_depth(png::BitDepth::Eight);
-        let mut writer = enc.write_header().map_err(std::io::Error::other)?;
-        writer.write_image_data(rgb).map_err(std::io::Error::other)
-    })?;
+/// Writes a figure as a PNG (atomically).
+pub fn write_figure(path: &Path, fig: &Figure) -> Result<(), Failure> {
+    let png = reprise::plot::render(fig).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(path, |w| w.write_all(&png))?;
     Ok(())
 }
 
-/// Draws a line between two points (clipped to the image).
-fn draw_line(rgb: &mut [u8], width: usize, (x0, y0): (f64, f64), (x1, y1): (f64, f64), colour: [u8; 3]) {
-    let height = rgb.len() / (3 * width);
-    let n = ((x1 - x0).abs().max((y1 - y0).abs()).ceil() as usize).max(1);
-    for i in 0..=n {
-        let t = i as f64 / n as f64;
-        let (x, y) = (x0 + t * (x1 - x0), y0 + t * (y1 - y0));
-        for (dx, dy) in [(0, 0), (1, 0), (0, 1)] {
-            let (px, py) = (x.round() as i64 + dx, y.round() as i64 + dy);
-            if px >= 0 && py >= 0 && (px as usize) < width && (py as usize) < height {
-                let o = (py as usize * width + px as usize) * 3;
-                rgb[o..o + 3].copy_from_slice(&colour);
-            }
-        }
+/// The picture of a feature run (`--plot`), from the same sidecar that is written beside it.
+pub fn write_features_png(path: &Path, f: &Features, params: &FeatureParams, input: &Path) -> Result<(), Failure> {
+    let sidecar = f.sidecar(&input.display().to_string(), params);
+    let title = feature_title(&sidecar, &input.display().to_string());
+    let fig = feature_figure(&title, &f.data, &sidecar, &PictureOptions::default()).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_figure(path, &fig)
+}
+
+/// A confusion matrix: class names on the rows, counts and row percentages in the cells.
+pub fn write_confusion_png(path: &Path, title: &str, labels: &[String], counts: &[Vec<usize>]) -> Result<(), Failure> {
+    let png = reprise::plot::confusion(title, labels, counts).map_err(|e| format!("{}: {e}", path.display()))?;
+    write_atomic(path, |w| w.write_all(&png))?;
+    Ok(())
+}
+
+/// Training curves: loss (training, validation) above accuracy (training, validation,
+/// validation per-class), one point per epoch.
+pub fn write_curves_png(path: &Path, title: &str, epochs: &[EpochMetrics]) -> Result<(), Failure> {
+    let xs: Vec<f64> = epochs.iter().map(|m| m.epoch as f64).collect();
+    let last = xs.last().copied().unwrap_or(1.0);
+    let x = Extent { start: if last > 1.0 { 1.0 } else { 0.0 }, end: last.max(2.0), label: "epoch".into() };
+    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let series = |name: &str, values: Vec<f64>, c: usize| Series { name: name.into(), values, colour: PALETTE[c], markers: true };
+    let loss = Lines {
+        title: "loss (cross-entropy)".into(),
+        x: x.clone(),
+        xs: xs.clone(),
+        series: vec![series("training", epochs.iter().map(|m| m.train_loss).collect(), 0), series("validation", epochs.iter().map(|m| opt(m.val_loss)).collect(), 1)],
+        y_label: "loss".into(),
+        y_range: None,
+    };
+    let acc = Lines {
+        title: "accuracy of the windows".into(),
+        x,
+        xs,
+        series: vec![
+            series("training", epochs.iter().map(|m| 100.0 * m.train_acc).collect(), 0),
+            series("validation", epochs.iter().map(|m| 100.0 * opt(m.val_acc)).collect(), 1),
+            series("validation, per-class", epochs.iter().map(|m| 100.0 * opt(m.val_balanced_acc)).collect(), 2),
+        ],
+        y_label: "accuracy (%)".into(),
+        y_range: Some((0.0, 100.0)),
+    };
+    write_figure(path, &Figure::new(format!("{title}: training curves"), vec![Panel::Lines(loss), Panel::Lines(acc)]))
+}
+
+#[derive(Args)]
+pub struct PlotArgs {
+    /// A .npy written by `reprise features` (its .json sidecar gives the axes), a folder of
+    /// them, a run folder of `reprise train` (or its metrics.jsonl) for training curves, or
+    /// an audio file for its waveform.
+    input: PathBuf,
+    /// Output PNG [default: beside the input: FILE.png; RUN/training.png]; a folder when
+    /// INPUT is a folder of .npy files.
+    #[arg(short, long)]
+    out: Option<PathBuf>,
+    /// Draw energies as linear magnitudes instead of dB.
+    #[arg(long)]
+    linear: bool,
+    /// Values at the ends of the colour map (in the picture's unit, e.g. dB): LOW,HIGH.
+    #[arg(long, value_parser = parse_range, allow_hyphen_values = true)]
+    range: Option<(f32, f32)>,
+    /// dB below the maximum that the colours span.
+    #[arg(long, default_value_t = 80.0)]
+    top_db: f32,
+    /// Width of the picture in pixels.
+    #[arg(long, default_value_t = 1000)]
+    width: u32,
+    /// Height of each heat-map panel in pixels.
+    #[arg(long, default_value_t = 300)]
+    height: u32,
+    /// Joint-format JTFS: draw only this path (λ rows × frames) instead of every group.
+    #[arg(long)]
+    path: Option<usize>,
+}
+
+fn parse_range(s: &str) -> Result<(f32, f32), String> {
+    let parts: Vec<&str> = s.split(',').collect();
+    let [lo, hi] = parts[..] else { return Err(format!("`{s}`: give two numbers, LOW,HIGH (e.g. -80,0)")) };
+    let num = |t: &str| t.trim().parse::<f32>().ok().filter(|v| v.is_finite()).ok_or_else(|| format!("`{t}` is not a finite number"));
+    let (lo, hi) = (num(lo)?, num(hi)?);
+    if hi > lo {
+        Ok((lo, hi))
+    } else {
+        Err(format!("`{s}`: HIGH must be above LOW"))
     }
 }
 
-/// Writes training curves as a PNG (atomically): loss on the left, accuracy on the right,
-/// training in blue and validation in orange, one point per epoch.
-pub fn write_curves_png(path: &Path, title: &str, epochs: &[reprise::nn::train::EpochMetrics]) -> Result<(), crate::Failure> {
-    const PW: usize = 420;
-    const PH: usize = 260;
-    const LEFT: usize = 56;
-    const TOP: usize = 40;
-    let width = 2 * (LEFT + PW) + 30;
-    let height = TOP + PH + 40;
-    let mut rgb = vec![255u8; width * height * 3];
-    let (blue, orange, grey) = ([31, 119, 180], [255, 127, 14], [120, 120, 120]);
-    draw_text(&mut rgb, width, 8, 6, &format!("{title}: training (blue) and validation (orange)"), [0, 0, 0]);
-    type Series = (Vec<Option<f64>>, [u8; 3]);
-    let panels: [(&str, Vec<Series>, bool); 2] = [
-        ("loss", vec![(epochs.iter().map(|m| Some(m.train_loss)).collect(), blue), (epochs.iter().map(|m| m.val_loss).collect(), orange)], false),
-        ("accuracy %", vec![(epochs.iter().map(|m| Some(100.0 * m.train_acc)).collect(), blue), (epochs.iter().map(|m| m.val_acc.map(|a| 100.0 * a)).collect(), orange)], true),
-    ];
-    let n = epochs.len();
-    for (p, (name, series, percent)) in panels.iter().enumerate() {
-        let x0 = LEFT + p * (LEFT + PW + 20);
-        let values: Vec<f64> = series.iter().flat_map(|(v, _)| v.iter().flatten().copied()).filter(|v| v.is_finite()).collect();
-        let (mut lo, mut hi) = values.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
-        if *percent {
-            (lo, hi) = (0.0, 100.0);
+pub fn run(a: &PlotArgs) -> Result<(), Failure> {
+    if !(a.top_db > 0.0 && a.top_db.is_finite()) {
+        return Err(format!("--top-db {}: must be a positive number of dB", a.top_db).into());
+    }
+    if !(200..=20_000).contains(&a.width) || !(80..=5_000).contains(&a.height) {
+        return Err(format!("--width {} / --height {}: the width must be 200 to 20000 pixels and the height 80 to 5000", a.width, a.height).into());
+    }
+    let p = &a.input;
+    if !p.exists() {
+        return Err(format!("{}: no such file or folder", p.display()).into());
+    }
+    let is_run = p.extension().is_some_and(|e| e == "jsonl") || (p.is_dir() && p.join("metrics.jsonl").is_file());
+    if is_run {
+        return curves(a);
+    }
+    let opts = PictureOptions {
+        scale: if a.linear { Scale::Linear } else { Scale::Auto },
+        range: a.range,
+        top_db: a.top_db,
+        width: a.width,
+        height: Some(a.height),
+        path: a.path,
+        time_end_s: None,
+    };
+    if p.is_file() {
+        let out = a.out.clone().unwrap_or_else(|| p.with_extension("png"));
+        if reprise::io::is_audio_path(p) {
+            write_waveform_png(p, &out, a.width)?;
+        } else {
+            plot_one(p, &out, &opts)?;
         }
-        if hi.partial_cmp(&lo) != Some(std::cmp::Ordering::Greater) {
-            (lo, hi) = (lo - 1.0, lo + 1.0);
-        }
-        for i in 0..=PW {
-            for (x, y) in [(x0 + i, TOP), (x0 + i, TOP + PH)] {
-                let o = (y * width + x) * 3;
-                rgb[o..o + 3].copy_from_slice(&grey);
-            }
-        }
-        for j in 0..=PH {
-            for (x, y) in [(x0, TOP + j), (x0 + PW, TOP + j)] {
-                let o = (y * width + x) * 3;
-                rgb[o..o + 3].copy_from_slice(&grey);
-            }
-        }
-        draw_text(&mut rgb, width, x0 + 4, TOP - 12, name, [0, 0, 0]);
-        draw_text(&mut rgb, width, x0.saturating_sub(52), TOP, &format!("{hi:>6.2}"), grey);
-        draw_text(&mut rgb, width, x0.saturating_sub(52), TOP + PH - 8, &format!("{lo:>6.2}"), grey);
-        draw_text(&mut rgb, width, x0, TOP + PH + 6, "epoch 1", grey);
-        draw_text(&mut rgb, width, x0 + PW - 8 * format!("{n}").len(), TOP + PH + 6, &format!("{n}"), grey);
-        let at = |e: usize, v: f64| {
-            let x = x0 as f64 + if n > 1 { e as f64 * PW as f64 / (n - 1) as f64 } else { PW as f64 / 2.0 };
-            (x, TOP as f64 + (hi - v) / (hi - lo) * PH as f64)
+        println!("wrote {}", out.display());
+        return Ok(());
+    }
+    let mut files = Vec::new();
+    walk_npy(p, &mut files).map_err(|e| format!("{}: {e}", p.display()))?;
+    if files.is_empty() {
+        return Err(format!("{}: no .npy files and no metrics.jsonl found (give a `reprise features` output or a training run)", p.display()).into());
+    }
+    let mut failed = 0;
+    for f in &files {
+        let out = match &a.out {
+            Some(dir) => dir.join(f.strip_prefix(p).unwrap_or(f)).with_extension("png"),
+            None => f.with_extension("png"),
         };
-        for (values, colour) in series {
-            let pts: Vec<(f64, f64)> = values.iter().enumerate().filter_map(|(e, v)| v.filter(|v| v.is_finite()).map(|v| at(e, v))).collect();
-            for w in pts.windows(2) {
-                draw_line(&mut rgb, width, w[0], w[1], *colour);
-            }
-            for &pt in &pts {
-                draw_line(&mut rgb, width, (pt.0 - 2.0, pt.1), (pt.0 + 2.0, pt.1), *colour);
+        if let Some(parent) = out.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| format!("{}: cannot create folder: {e}", parent.display()))?;
+        }
+        match plot_one(f, &out, &opts) {
+            Ok(()) => println!("wrote {}", out.display()),
+            Err(e) => {
+                eprintln!("error: {}", e.message);
+                failed += 1;
             }
         }
     }
-    save_rgb(path, width, height, &rgb)
+    if failed > 0 {
+        return Err(Failure { code: 1, message: format!("{failed} of {} file(s) could not be drawn", files.len()) });
+    }
+    Ok(())
+}
+
+/// The waveform of an audio file at its own rate (channels mixed to mono).
+fn write_waveform_png(audio: &Path, out: &Path, width: u32) -> Result<(), Failure> {
+    let sig = reprise::io::load(audio, &reprise::io::LoadOptions { sr: None, offset_s: 0.0, duration_s: None })?;
+    let name = audio.file_name().unwrap_or_default().to_string_lossy().to_string();
+    let title = format!("Waveform of {name} ({} Hz, {:.2} s)", sig.sr, sig.duration_s());
+    let panel = Panel::Waveform(reprise::plot::Waveform { title: "mono mix".into(), samples: sig.samples, sr: sig.sr as f64 });
+    write_figure(out, &Figure { title, panels: vec![panel], width, heatmap_height: None })
+}
+
+fn plot_one(npy: &Path, out: &Path, opts: &PictureOptions) -> Result<(), Failure> {
+    let (data, sidecar) = read_feature_file(npy)?;
+    let mut title = feature_title(&sidecar, &npy.file_name().unwrap_or_default().to_string_lossy());
+    if sidecar.as_object().is_none_or(|o| o.is_empty()) {
+        title = format!("{} (no sidecar: rows by index)", npy.display());
+    }
+    if opts.path.is_some() && !matches!(data, FeatureData::Real3(_)) {
+        return Err(format!("{}: --path is for the joint JTFS format (paths × rows × frames); this .npy is 2-D", npy.display()).into());
+    }
+    let fig = feature_figure(&title, &data, &sidecar, opts).map_err(|e| format!("{}: {e}", npy.display()))?;
+    write_figure(out, &fig)
+}
+
+fn walk_npy(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if e.file_type()?.is_dir() {
+            walk_npy(&p, out)?;
+        } else if p.extension().is_some_and(|x| x == "npy") {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
+
+fn curves(a: &PlotArgs) -> Result<(), Failure> {
+    let path = if a.input.is_dir() { a.input.join("metrics.jsonl") } else { a.input.clone() };
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let epochs: Vec<EpochMetrics> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty())
+        .map(|(i, l)| serde_json::from_str(l).map_err(|e| format!("{}: line {}: not a metrics line ({e})", path.display(), i + 1)))
+        .collect::<Result<_, _>>()?;
+    if epochs.is_empty() {
+        return Err(format!("{}: no epochs to plot", path.display()).into());
+    }
+    let out = a.out.clone().unwrap_or_else(|| path.with_file_name("training.png"));
+    let title = path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
+    write_curves_png(&out, &title, &epochs)?;
+    println!("wrote {}", out.display());
+    Ok(())
 }

@@ -14,6 +14,7 @@
 //! | [`data`] (`reprise-data`) | SoundFont rendering, instrument kits, manifests, splits |
 //! | [`ml`] (`reprise-ml`) | scaling, classical classifiers, cross-validation, metrics |
 //! | [`nn`] (`reprise-nn`) | the training engine and networks, on burn |
+//! | [`plot`] (`reprise-plot`) | figures: heat maps with axes and colour bars, lines, confusion matrices |
 #![deny(missing_docs)]
 // `!(x > 0.0)` is deliberate throughout: it also rejects NaN.
 #![allow(clippy::neg_cmp_op_on_partial_ord)]
@@ -25,11 +26,13 @@ pub use reprise_io as io;
 pub use reprise_midi as midi;
 pub use reprise_ml as ml;
 pub use reprise_nn as nn;
+pub use reprise_plot as plot;
 pub use reprise_scatter as scatter;
 
 pub mod classify;
 pub mod deep;
 pub mod features;
+pub mod pictures;
 
 /// Errors of the applications: each names the file it concerns, when there is one.
 #[derive(thiserror::Error, Debug)]
