@@ -8,7 +8,7 @@ use reprise::features::{FeatureData, FeatureParams, Features};
 use reprise::io::write_atomic;
 use reprise::nn::train::EpochMetrics;
 use reprise::pictures::{feature_figure, feature_title, read_feature_file, PictureOptions, Scale};
-use reprise::plot::{Extent, Figure, Lines, Panel, Series, PALETTE};
+use reprise::plot::{Corner, Extent, Figure, Lines, Panel, Series, PALETTE};
 use std::path::{Path, PathBuf};
 
 /// Writes a figure as a PNG (atomically).
@@ -48,6 +48,7 @@ pub fn write_curves_png(path: &Path, title: &str, epochs: &[EpochMetrics]) -> Re
         series: vec![series("training", epochs.iter().map(|m| m.train_loss).collect(), 0), series("validation", epochs.iter().map(|m| opt(m.val_loss)).collect(), 1)],
         y_label: "loss".into(),
         y_range: None,
+        legend: Corner::UpperRight,
     };
     let acc = Lines {
         title: "accuracy of the windows".into(),
@@ -60,6 +61,7 @@ pub fn write_curves_png(path: &Path, title: &str, epochs: &[EpochMetrics]) -> Re
         ],
         y_label: "accuracy (%)".into(),
         y_range: Some((0.0, 100.0)),
+        legend: Corner::LowerRight,
     };
     write_figure(path, &Figure::new(format!("{title}: training curves"), vec![Panel::Lines(loss), Panel::Lines(acc)]))
 }

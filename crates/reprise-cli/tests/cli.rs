@@ -217,14 +217,103 @@ fn batch_skips_bad_files_reports_them_and_resumes() {
     assert!(leftovers.is_empty());
 }
 
+/// Every `src="…"` and `href="…"` of an HTML page.
+fn links(html: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for attr in ["src=\"", "href=\""] {
+        let mut rest = html;
+        while let Some(i) = rest.find(attr) {
+            rest = &rest[i + attr.len()..];
+            let end = rest.find('"').unwrap();
+            out.push(rest[..end].to_string());
+            rest = &rest[end..];
+        }
+    }
+    out
+}
+
+fn is_png(p: &Path) -> bool {
+    std::fs::read(p).map(|b| b.len() > 1000 && &b[1..4] == b"PNG").unwrap_or(false)
+}
+
 #[test]
-fn demo_runs_and_draws() {
+fn demo_draws_the_ladder_and_its_page_links_resolve() {
     let dir = tempfile::tempdir().unwrap();
     let o = reprise(&["demo", "-o", s(dir.path())]);
     assert!(o.status.success(), "{}", stderr(&o));
-    assert!(dir.path().join("demo.png").is_file());
+    assert!(is_png(&dir.path().join("demo.png")));
     let m: Array2<f32> = read_npy(dir.path().join("demo.mel.npy")).unwrap();
     assert_eq!(m.dim(), (128, 259));
+    let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
+    let links = links(&html);
+    for want in ["demo.waveform.png", "demo.stft.png", "demo.mel.png", "demo.mfcc.png", "demo.cqt.png", "demo.chroma-cqt.png", "demo.scalogram.png", "demo.scattering.png", "demo.jtfs.png", "demo.spiral.png", "demo.griffinlim.wav", "demo.icqt.wav"] {
+        assert!(links.iter().any(|l| l == want), "the page does not show {want}");
+    }
+    for l in &links {
+        let p = dir.path().join(l);
+        assert!(p.is_file(), "the page links {l}, which the demo did not write");
+        if l.ends_with(".png") {
+            assert!(is_png(&p), "{l} is not a PNG");
+        }
+    }
+    // each picture comes with the command that makes it, and the errors of the reconstructions
+    assert!(html.contains("reprise features jtfs demo.flac -o demo.jtfs.npy --plot"));
+    assert!(html.contains("spectral convergence") && html.contains("signal-to-error ratio"));
+    // the commands on the page reproduce its pictures
+    let again = dir.path().join("again.png");
+    let o = reprise(&["plot", s(&dir.path().join("demo.mel.npy")), "-o", s(&again)]);
+    assert!(o.status.success() && is_png(&again), "{}", stderr(&o));
+}
+
+#[test]
+fn plot_draws_features_folders_and_audio_and_refuses_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let tone = fx("tone.flac");
+    for (kind, extra) in [("mel", &[][..]), ("stft", &[][..]), ("cqt", &[][..]), ("jtfs", &["--format", "joint"][..]), ("rms", &[][..])] {
+        let out = d.join(format!("f/{kind}.npy"));
+        let mut args = vec!["features", kind, s(&tone), "-o", s(&out)];
+        args.extend_from_slice(extra);
+        std::fs::create_dir_all(d.join("f")).unwrap();
+        let o = reprise(&args);
+        assert!(o.status.success(), "{kind}: {}", stderr(&o));
+    }
+    // one file, beside it by default
+    let o = reprise(&["plot", s(&d.join("f/mel.npy"))]);
+    assert!(o.status.success() && is_png(&d.join("f/mel.png")), "{}", stderr(&o));
+    // options
+    let o = reprise(&["plot", s(&d.join("f/cqt.npy")), "-o", s(&d.join("c.png")), "--linear", "--range", "0,2", "--width", "1600", "--height", "200"]);
+    assert!(o.status.success() && is_png(&d.join("c.png")), "{}", stderr(&o));
+    let o = reprise(&["plot", s(&d.join("f/jtfs.npy")), "-o", s(&d.join("p.png")), "--path", "3"]);
+    assert!(o.status.success() && is_png(&d.join("p.png")), "{}", stderr(&o));
+    // a folder, into another folder
+    let o = reprise(&["plot", s(&d.join("f")), "-o", s(&d.join("pics"))]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for kind in ["mel", "stft", "cqt", "jtfs", "rms"] {
+        assert!(is_png(&d.join(format!("pics/{kind}.png"))), "{kind}");
+    }
+    // audio: its waveform
+    let o = reprise(&["plot", s(&tone), "-o", s(&d.join("w.png"))]);
+    assert!(o.status.success() && is_png(&d.join("w.png")), "{}", stderr(&o));
+    // a .npy without a sidecar is drawn by index
+    std::fs::copy(d.join("f/mel.npy"), d.join("bare.npy")).unwrap();
+    let o = reprise(&["plot", s(&d.join("bare.npy"))]);
+    assert!(o.status.success() && is_png(&d.join("bare.png")), "{}", stderr(&o));
+    // bad input: one line naming the file or the option
+    expect_error(&["plot", "/nonexistent/x.npy"], "/nonexistent/x.npy: no such file or folder");
+    std::fs::write(d.join("junk.npy"), b"not an npy at all").unwrap();
+    expect_error(&["plot", s(&d.join("junk.npy"))], "junk.npy: not a float32");
+    std::fs::write(d.join("f/mel.json"), b"{ broken").unwrap();
+    expect_error(&["plot", s(&d.join("f/mel.npy"))], "mel.json: not a sidecar");
+    expect_error(&["plot", s(&d.join("f/rms.npy")), "--path", "2"], "--path is for the joint JTFS format");
+    expect_error(&["plot", s(&d.join("f/jtfs.npy")), "--path", "100000"], "--path 100000");
+    expect_error(&["plot", s(&d.join("f/cqt.npy")), "--top-db", "0"], "--top-db 0");
+    let o = reprise(&["plot", s(&d.join("f/cqt.npy")), "--range", "3,1"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("HIGH must be above LOW"), "{}", stderr(&o));
+    let empty = d.join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    expect_error(&["plot", s(&empty)], "no .npy files and no metrics.jsonl");
 }
 
 #[test]

@@ -8,6 +8,8 @@ pub enum ColourMap {
     Sequential,
     /// Blue through grey to red (coolwarm), centred on zero: signed values such as MFCC.
     Diverging,
+    /// White to dark blue (Blues): fractions, such as the cells of a confusion matrix.
+    Blues,
 }
 
 const MAGMA: [[f32; 3]; 9] = [
@@ -21,6 +23,8 @@ const MAGMA: [[f32; 3]; 9] = [
     [254.0, 194.0, 135.0],
     [252.0, 253.0, 191.0],
 ];
+
+const BLUES: [[f32; 3]; 5] = [[247.0, 251.0, 255.0], [198.0, 219.0, 239.0], [107.0, 174.0, 214.0], [33.0, 113.0, 181.0], [8.0, 48.0, 107.0]];
 
 const COOLWARM: [[f32; 3]; 5] = [[59.0, 76.0, 192.0], [141.0, 176.0, 254.0], [221.0, 221.0, 221.0], [244.0, 154.0, 123.0], [180.0, 4.0, 38.0]];
 
@@ -36,6 +40,7 @@ impl ColourMap {
         let stops: &[[f32; 3]] = match self {
             ColourMap::Sequential => &MAGMA,
             ColourMap::Diverging => &COOLWARM,
+            ColourMap::Blues => &BLUES,
         };
         let x = t.clamp(0.0, 1.0) * (stops.len() - 1) as f32;
         let i = (x.floor() as usize).min(stops.len() - 2);

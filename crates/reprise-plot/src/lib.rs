@@ -15,6 +15,7 @@ mod colour;
 pub mod ticks;
 
 pub use colour::{ColourMap, NAN_RGB};
+
 pub use ticks::Tick;
 
 use ndarray::Array2;
@@ -99,6 +100,18 @@ pub struct Lines {
     pub y_label: String,
     /// Fixed y range (default: the data's range with a margin).
     pub y_range: Option<(f64, f64)>,
+    /// Where the legend goes (drawn when there are several lines).
+    pub legend: Corner,
+}
+
+/// A corner of a panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Corner {
+    /// Upper right.
+    #[default]
+    UpperRight,
+    /// Lower right.
+    LowerRight,
 }
 
 /// One line of a [`Lines`] panel.
@@ -327,6 +340,7 @@ fn heatmap(area: &Area, hm: &Heatmap) -> Result<()> {
     let ticks = thin(&hm.row_ticks, 15.0 * n_rows / plot_h);
     let mut chart = ChartBuilder::on(&main)
         .margin_top(2)
+        .margin_left(12)
         .margin_right(10)
         .x_label_area_size(X_LABEL_H)
         .y_label_area_size(Y_LABEL_W)
@@ -405,7 +419,7 @@ fn raster(values: &Array2<f32>, map: ColourMap, (lo, hi): (f32, f32), pw: usize,
         for (px, &(c0, c1)) in cspan.iter().enumerate() {
             let cell = values.slice(ndarray::s![r0..r1, c0..c1]);
             let v = match map {
-                ColourMap::Sequential => {
+                ColourMap::Sequential | ColourMap::Blues => {
                     let m = cell.iter().copied().filter(|v| !v.is_nan()).fold(f32::NEG_INFINITY, f32::max);
                     if m == f32::NEG_INFINITY && cell.iter().any(|v| v.is_nan()) {
                         f32::NAN
@@ -492,6 +506,7 @@ fn lines(area: &Area, l: &Lines) -> Result<()> {
     };
     let mut chart = ChartBuilder::on(&main)
         .margin_top(2)
+        .margin_left(12)
         .margin_right(10)
         .x_label_area_size(X_LABEL_H)
         .y_label_area_size(Y_LABEL_W)
@@ -531,7 +546,10 @@ fn lines(area: &Area, l: &Lines) -> Result<()> {
     if l.series.len() > 1 {
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperRight)
+            .position(match l.legend {
+                Corner::UpperRight => SeriesLabelPosition::UpperRight,
+                Corner::LowerRight => SeriesLabelPosition::LowerRight,
+            })
             .background_style(WHITE.mix(0.85))
             .border_style(RGBColor(180, 180, 180))
             .label_font((FONT, 12))
@@ -551,6 +569,7 @@ fn waveform(area: &Area, wf: &Waveform) -> Result<()> {
     let m = if peak > 0.0 { 1.05 * peak } else { 1.0 };
     let mut chart = ChartBuilder::on(&main)
         .margin_top(2)
+        .margin_left(12)
         .margin_right(10)
         .x_label_area_size(X_LABEL_H)
         .y_label_area_size(Y_LABEL_W)
@@ -585,8 +604,8 @@ fn waveform(area: &Area, wf: &Waveform) -> Result<()> {
 }
 
 /// Draws a confusion matrix: rows are true classes and columns predicted ones (numbered as
-/// the rows), each cell coloured by the fraction of its row and labelled with its count
-/// and row percentage. Returns PNG bytes.
+/// the rows), each cell coloured by the fraction of its row (white to blue) and labelled
+/// with its count and row percentage; a class with no clips is a grey row. Returns PNG bytes.
 pub fn confusion(title: &str, labels: &[String], counts: &[Vec<usize>]) -> Result<Vec<u8>> {
     fonts();
     let k = labels.len();
@@ -611,6 +630,7 @@ pub fn confusion(title: &str, labels: &[String], counts: &[Vec<usize>]) -> Resul
         let row_ticks: Vec<Tick> = (0..k).map(|i| Tick { pos: (k - 1 - i) as f64 + 0.5, label: names[i].clone() }).collect();
         let mut chart = ChartBuilder::on(&body)
             .margin_top(8)
+            .margin_left(12)
             .margin_right(20)
             .x_label_area_size(44)
             .y_label_area_size(name_w)
@@ -630,13 +650,13 @@ pub fn confusion(title: &str, labels: &[String], counts: &[Vec<usize>]) -> Resul
             let y = (k - 1 - r) as f64;
             for (c, &n) in row.iter().enumerate() {
                 let frac = if total > 0 { n as f32 / total as f32 } else { 0.0 };
-                let fill = if total > 0 { ColourMap::Sequential.rgb(frac) } else { [235, 235, 235] };
+                let fill = if total > 0 { ColourMap::Blues.rgb(frac) } else { [235, 235, 235] };
                 let x = c as f64;
                 chart
                     .draw_series(std::iter::once(Rectangle::new([(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)], RGBColor(fill[0], fill[1], fill[2]).filled())))
                     .map_err(draw_err)?;
                 if n > 0 && cell >= 30 {
-                    let ink = if frac > 0.6 { BLACK } else { WHITE };
+                    let ink = if frac > 0.5 { WHITE } else { BLACK };
                     let style = (FONT, 12).into_font().color(&ink).pos(plotters::style::text_anchor::Pos::new(
                         plotters::style::text_anchor::HPos::Center,
                         plotters::style::text_anchor::VPos::Center,
@@ -719,6 +739,7 @@ mod tests {
             ],
             y_label: "y".into(),
             y_range: None,
+            legend: Corner::LowerRight,
         };
         let w = Waveform { title: "w".into(), samples: vec![0.0; 3], sr: 22050.0 };
         render(&Figure::new("mixed", vec![Panel::Lines(l), Panel::Waveform(w), Panel::Waveform(Waveform { title: "e".into(), samples: vec![], sr: 0.0 })])).unwrap();

@@ -8,7 +8,8 @@
 //!   [`Scale::Linear`] option draws magnitudes instead. The picture of an energy therefore
 //!   looks the same with or without `--db`: that flag changes the numbers stored, not what
 //!   is shown;
-//! - signed values (MFCC) use a diverging map centred on zero; chroma a linear one;
+//! - signed values (MFCC) use a diverging map centred on zero, its range set by the
+//!   coefficients above c0 (c0 saturates); chroma a linear map;
 //! - one-row features (centroid, RMS…) are lines with their unit;
 //! - rows are reordered so that low frequencies are at the bottom whatever order they are
 //!   stored in (scalogram and scattering store high frequencies first);
@@ -160,8 +161,12 @@ fn display(mut a: Array2<f32>, how: Values, opts: &PictureOptions) -> (Array2<f3
             (ColourMap::Sequential, (0.0, finite_max(&a)), "magnitude".to_string())
         }
         (Values::Signed, _) => {
-            let m = a.iter().copied().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs()));
-            (ColourMap::Diverging, (-m, m), "value".to_string())
+            // symmetric about zero; from coefficients 1 and up when there are several, so
+            // that c0 (the log energy, an order of magnitude larger) saturates instead of
+            // flattening the others to one colour
+            let rows = if a.nrows() > 1 { a.slice(ndarray::s![1.., ..]) } else { a.view() };
+            let m = rows.iter().copied().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs()));
+            (ColourMap::Diverging, (-m, m), "value (c0 saturates)".to_string())
         }
         (Values::Linear, _) => (ColourMap::Sequential, (finite_min(&a).min(0.0), finite_max(&a)), "linear".to_string()),
     };
@@ -346,6 +351,7 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
             series: vec![Series { name: title.to_string(), values, colour: PALETTE[0], markers: frames < 40 }],
             y_label: unit.to_string(),
             y_range: opts.range.map(|(a, b)| (a as f64, b as f64)),
+            legend: Default::default(),
         })]);
     }
 
@@ -479,7 +485,9 @@ mod tests {
         assert!(matches!(run(FeatureKind::Centroid, false)[0], Panel::Lines(_)));
         // the same mel picture with and without --db
         let (Panel::Heatmap(a), Panel::Heatmap(b)) = (&run(FeatureKind::Mel, false)[0], &run(FeatureKind::Mel, true)[0]) else { panic!() };
-        let diff = (&a.values - &b.values).iter().fold(0f32, |m, v| m.max(v.abs()));
+        // (the same colours: values below the range's floor all take its first colour)
+        assert!((a.range.0 - b.range.0).abs() < 1e-3 && (a.range.1 - b.range.1).abs() < 1e-3, "{:?} {:?}", a.range, b.range);
+        let diff = a.values.iter().zip(&b.values).fold(0f32, |m, (x, y)| m.max((x.max(a.range.0) - y.max(b.range.0)).abs()));
         assert!(diff < 1e-3, "mel dB pictures differ by {diff}");
         // a complex CQT is drawn in dB like a complex STFT
         let Panel::Heatmap(q) = &run(FeatureKind::Cqt, false)[0] else { panic!() };
@@ -497,6 +505,32 @@ mod tests {
         let one = feature_panels(&f.data, &side, &PictureOptions { path: Some(0), ..Default::default() }).unwrap();
         assert_eq!(one.len(), 1);
         assert!(feature_panels(&f.data, &side, &PictureOptions { path: Some(100_000), ..Default::default() }).is_err());
+    }
+
+    #[test]
+    fn every_kind_draws_on_music_silence_and_long_input() {
+        let sr = 22050;
+        let music = chirp(sr, 1.0);
+        let silence = vec![0.0f32; sr as usize];
+        for kind in FeatureKind::ALL {
+            for (name, y) in [("chirp", &music), ("silence", &silence)] {
+                let params = FeatureParams { kind, ..Default::default() };
+                let f = extract_signal(y, sr, &params).unwrap();
+                let side = f.sidecar("x.wav", &params);
+                let fig = feature_figure("t", &f.data, &side, &PictureOptions::default()).unwrap_or_else(|e| panic!("{} on {name}: {e}", kind.name()));
+                let png = reprise_plot::render(&fig).unwrap_or_else(|e| panic!("{} on {name}: {e}", kind.name()));
+                assert_eq!(&png[1..4], b"PNG");
+            }
+        }
+        // thousands of frames, and the complex STFT
+        let long: Vec<f32> = chirp(sr, 90.0);
+        for kind in [FeatureKind::Stft, FeatureKind::Mel, FeatureKind::Centroid] {
+            let params = FeatureParams { kind, ..Default::default() };
+            let f = extract_signal(&long, sr, &params).unwrap();
+            assert!(f.data.dim().1 > 3000);
+            let side = f.sidecar("long.wav", &params);
+            reprise_plot::render(&feature_figure("long", &f.data, &side, &PictureOptions::default()).unwrap()).unwrap();
+        }
     }
 
     #[test]
