@@ -29,7 +29,7 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
             }
             write_outputs(&f, &params, path, &out, args.plot)?;
             let (r, c) = f.data.dim();
-            eprintln!("{} → {} ({r} × {c} {}, {:.2} s of audio)", path.display(), out.display(), f.data.dtype(), f.duration_s);
+            crate::note(format_args!("{} → {} ({r} × {c} {}, {:.2} s of audio)", path.display(), out.display(), f.data.dtype(), f.duration_s));
             return Ok(());
         }
     }

@@ -56,8 +56,8 @@ const STEPS: &[Step] = &[
     },
     Step {
         title: "Constant-Q transform",
-        caption: "96 bins, 12 per octave from C1 (32.7 Hz), complex (inverted below); magnitude in dB on a note axis.",
-        commands: &["features cqt @demo.flac -o @demo.cqt.npy --n-bins 96 --plot"],
+        caption: "192 bins, 24 per octave from C1 (32.7 Hz) to 8.1 kHz, hop 128, complex (inverted below); magnitude in dB on a note axis.",
+        commands: &["features cqt @demo.flac -o @demo.cqt.npy --n-bins 192 --bins-per-octave 24 --hop-length 128 --plot"],
         picture: "demo.cqt.png",
         files: &["demo.cqt.npy", "demo.cqt.json"],
     },
@@ -119,7 +119,7 @@ const STEPS: &[Step] = &[
     },
     Step {
         title: "Inverse CQT reconstruction",
-        caption: "Audio from the complex CQT above (librosa's icqt); content above the top bin (7.9 kHz) is lost.",
+        caption: "Audio from the complex CQT above (librosa's icqt, an approximate inverse); content above the top bin (8.1 kHz) is lost.",
         commands: &["invert cqt @demo.cqt.npy -o @demo.icqt.wav", "plot @demo.icqt.wav -o @demo.icqt.png"],
         picture: "demo.icqt.png",
         files: &["demo.icqt.wav"],
@@ -159,6 +159,7 @@ pub fn run(out: &Path) -> Result<(), Failure> {
         out.display()
     );
     let t0 = Instant::now();
+    crate::QUIET.store(true, std::sync::atomic::Ordering::Relaxed);
     for step in STEPS {
         let t = Instant::now();
         for c in step.commands {

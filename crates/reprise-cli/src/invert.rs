@@ -104,7 +104,7 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
         }
     };
     reprise::io::write_wav(&a.out, &y, sr)?;
-    eprintln!("{} → {} ({} samples at {sr} Hz)", input.display(), a.out.display(), y.len());
+    crate::note(format_args!("{} → {} ({} samples at {sr} Hz)", input.display(), a.out.display(), y.len()));
     Ok(())
 }
 

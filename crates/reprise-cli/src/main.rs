@@ -399,6 +399,17 @@ impl FeatureOpts {
     }
 }
 
+/// Set by `reprise demo`, which runs commands in process and prints its own summary of them.
+static QUIET: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// A command's report of what it wrote (not a warning or an error, which are always shown):
+/// one line on stderr, unless `reprise demo` is running the command.
+pub fn note(line: std::fmt::Arguments) {
+    if !QUIET.load(std::sync::atomic::Ordering::Relaxed) {
+        eprintln!("{line}");
+    }
+}
+
 /// A failure and the exit code it maps to.
 pub struct Failure {
     pub code: u8,

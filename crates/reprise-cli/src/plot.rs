@@ -139,7 +139,7 @@ pub fn run(a: &PlotArgs) -> Result<(), Failure> {
         } else {
             plot_one(p, &out, &opts)?;
         }
-        println!("wrote {}", out.display());
+        crate::note(format_args!("wrote {}", out.display()));
         return Ok(());
     }
     let mut files = Vec::new();
@@ -157,7 +157,7 @@ pub fn run(a: &PlotArgs) -> Result<(), Failure> {
             std::fs::create_dir_all(parent).map_err(|e| format!("{}: cannot create folder: {e}", parent.display()))?;
         }
         match plot_one(f, &out, &opts) {
-            Ok(()) => println!("wrote {}", out.display()),
+            Ok(()) => crate::note(format_args!("wrote {}", out.display())),
             Err(e) => {
                 eprintln!("error: {}", e.message);
                 failed += 1;
@@ -221,6 +221,6 @@ fn curves(a: &PlotArgs) -> Result<(), Failure> {
     let out = a.out.clone().unwrap_or_else(|| path.with_file_name("training.png"));
     let title = path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
     write_curves_png(&out, &title, &epochs)?;
-    println!("wrote {}", out.display());
+    crate::note(format_args!("wrote {}", out.display()));
     Ok(())
 }

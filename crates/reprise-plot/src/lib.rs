@@ -337,7 +337,7 @@ fn heatmap(area: &Area, hm: &Heatmap) -> Result<()> {
     let (x0, x1) = valid_extent(&hm.x);
     let n_rows = hm.values.nrows().max(1) as f64;
     let plot_h = body.dim_in_pixel().1.saturating_sub(X_LABEL_H + 2).max(1) as f64;
-    let ticks = thin(&hm.row_ticks, 15.0 * n_rows / plot_h);
+    let ticks = thin(&hm.row_ticks, 12.0 * n_rows / plot_h);
     let mut chart = ChartBuilder::on(&main)
         .margin_top(2)
         .margin_left(12)
