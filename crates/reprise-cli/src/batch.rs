@@ -165,6 +165,16 @@ fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[
     pb.set_style(
         ProgressStyle::with_template("{bar:30} {pos}/{len} files, {msg} [{elapsed_precise} < {eta}]").expect("valid template").progress_chars("=> "),
     );
+    // an output folder that cannot be written fails now, not after decoding every input
+    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: cannot create the output folder: {e}", args.out.display()))?;
+    let probe = args.out.join(format!(".reprise-{}-probe.tmp", std::process::id()));
+    std::fs::write(&probe, b"").map_err(|e| format!("{}: cannot write in the output folder: {e}", args.out.display()))?;
+    let _ = std::fs::remove_file(&probe);
+    // temporaries of an earlier run that was killed are removed before this one starts
+    let swept = reprise::io::sweep_stale_temporaries(&args.out);
+    if swept > 0 {
+        pb.suspend(|| eprintln!("removed {swept} temporary file(s) left in {} by an interrupted run", args.out.display()));
+    }
     let audio_ms = AtomicU64::new(0);
     let skipped = AtomicU64::new(0);
     let start = Instant::now();

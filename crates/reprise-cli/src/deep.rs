@@ -176,7 +176,24 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         }
         let info = RunInfo::load(&a.out)?;
         if info.name != a.model || info.input != input || info.train != cfg {
-            return Err(format!("{}: --resume needs the run's own settings (model {}, features {}, the same training options)", a.out.display(), info.name, info.input.name()).into());
+            // say which settings differ, with the run's values
+            let mut diff = Vec::new();
+            if info.name != a.model {
+                diff.push(format!("--model {} (given {})", info.name, a.model));
+            }
+            if info.input != input {
+                diff.push(format!("--features {} (given {})", info.input.name(), input.name()));
+            }
+            let (was, now) = (serde_json::to_value(&info.train).unwrap_or_default(), serde_json::to_value(&cfg).unwrap_or_default());
+            if let (Some(was), Some(now)) = (was.as_object(), now.as_object()) {
+                let plain = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| v.to_string());
+                for (k, v) in was {
+                    if now.get(k) != Some(v) {
+                        diff.push(format!("--{} {} (given {})", k.replace('_', "-"), plain(v), now.get(k).map(plain).unwrap_or_default()));
+                    }
+                }
+            }
+            return Err(format!("{}: --resume needs the run's own settings; it was trained with {}", a.out.display(), diff.join(", ")).into());
         }
         Some(info)
     } else {
@@ -197,7 +214,13 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         Some(v) => ((0..paths.len()).collect::<Vec<_>>(), Some(load_inputs(v, &input, &mut skipped)?)),
         None if a.val_split > 0.0 => {
             let k = (1.0 / a.val_split).round().max(2.0) as usize;
-            let (folds, _) = grouped_folds(&y, &groups, k, a.seed)?;
+            let (folds, _) = grouped_folds(&y, &groups, k, a.seed).map_err(|e| {
+                format!(
+                    "{}: cannot hold out --val-split {} of the notes of every class ({e}); give --val-split 0 (no validation), a larger split, or --val MANIFEST",
+                    a.train.display(),
+                    a.val_split
+                )
+            })?;
             let tr = (0..paths.len()).filter(|&i| folds[i] != 0).collect();
             let va: Vec<usize> = (0..paths.len()).filter(|&i| folds[i] == 0).collect();
             let pick = |v: &Vec<usize>| (v.iter().map(|&i| paths[i].clone()).collect::<Vec<_>>(), v.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(), Vec::new(), v.iter().map(|&i| inputs[i].clone()).collect::<Vec<_>>());
@@ -327,7 +350,7 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
     let y: Vec<usize> = labels.iter().zip(&y).map(|(l, &i)| if i == usize::MAX { names.iter().position(|n| n == l).expect("added") } else { i }).collect();
     let clips = make_clips(inputs, &y, &info.standardizer, &paths)?;
     let set = reprise::nn::data::PatchSet::new(clips, info.input.window(), names.len())?;
-    let r = score(&info.name, &info.input.name(), &net, &set, &device);
+    let r = score(&info.name, &info.input.name(), &net, &set, &device).map_err(|e| damaged(&a.run, e))?;
     let out = a.out.clone().unwrap_or_else(|| a.run.join(format!("eval-{}", a.test.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "test".into()))));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: cannot create output folder: {e}", out.display()))?;
     let protocol = format!("run {} (trained on {}), test {} ({} clips, {} windows)", a.run.display(), info.trained_on, a.test.display(), set.clips.len(), r.chunks);
@@ -342,6 +365,14 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
         return Err(Failure { code: 1, message: format!("{} clip(s) could not be analysed and were left out (listed above)", skipped.len()) });
     }
     Ok(())
+}
+
+/// A network whose outputs are NaN: the run's weights are to blame, not the audio.
+fn damaged(run: &std::path::Path, e: reprise::Error) -> Failure {
+    match e {
+        reprise::Error::NonFiniteOutput => Failure::from(format!("{}: {e}", run.join("weights.bpk").display())),
+        other => Failure::from(other),
+    }
 }
 
 fn result_table(results: &[DeepResult]) -> String {
@@ -395,12 +426,15 @@ pub fn predict(a: &PredictArgs) -> Result<(), Failure> {
             let clips = make_clips(vec![x], &[0], &info.standardizer, std::slice::from_ref(path))?;
             let window = info.input.window();
             let hop = ((window as f64 * (1.0 - a.overlap)).round() as usize).max(1);
-            Ok(predict_clips(&net, &reprise::nn::data::PatchSet::new(clips, window, info.labels.len())?, hop, &device).remove(0))
+            Ok(predict_clips(&net, &reprise::nn::data::PatchSet::new(clips, window, info.labels.len())?, hop, &device)?.remove(0))
         });
         match one {
+            // the run is damaged, not this file: stop at once
+            Err(e @ reprise::Error::NonFiniteOutput) => return Err(damaged(&a.run, e)),
             Ok(p) if a.json => {
                 let probs: serde_json::Map<String, serde_json::Value> = info.labels.iter().zip(&p.probs).map(|(l, v)| (l.clone(), json!(v))).collect();
-                let windows: Vec<_> = p.window_starts.iter().zip(&p.window_probs).map(|(s, w)| json!({ "start_s": *s as f64 * dt, "probs": w })).collect();
+                let named = |w: &[f32]| -> serde_json::Map<String, serde_json::Value> { info.labels.iter().zip(w).map(|(l, v)| (l.clone(), json!(v))).collect() };
+                let windows: Vec<_> = p.window_starts.iter().zip(&p.window_probs).map(|(s, w)| json!({ "start_s": *s as f64 * dt, "probs": named(w) })).collect();
                 println!("{}", json!({ "file": path.display().to_string(), "label": info.labels[p.label], "probs": probs, "windows": windows }));
             }
             Ok(p) => println!("{}\t{}\t{:.3}", path.display(), info.labels[p.label], p.probs[p.label]),

@@ -49,7 +49,12 @@ fn read_sidecar(npy: &Path) -> Result<Option<(FeatureParams, u32, Option<f64>)>,
     let Ok(text) = std::fs::read_to_string(&path) else { return Ok(None) };
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| format!("{}: not valid JSON: {e}", path.display()))?;
     let params: FeatureParams = serde_json::from_value(v["params"].clone()).map_err(|e| format!("{}: unreadable parameters: {e}", path.display()))?;
-    let sr = v["sr"].as_u64().ok_or_else(|| format!("{}: no `sr` field", path.display()))? as u32;
+    let sr = match v.get("sr") {
+        None => return Err(format!("{}: no `sr` field", path.display()).into()),
+        Some(s) => s.as_u64().filter(|&r| r > 0 && r <= reprise::io::MAX_SAMPLE_RATE as u64).ok_or_else(|| {
+            format!("{}: `sr` is {s}, not a sample rate (1 to {} Hz)", path.display(), reprise::io::MAX_SAMPLE_RATE)
+        })? as u32,
+    };
     Ok(Some((params, sr, v["tuning"].as_f64())))
 }
 
@@ -58,12 +63,17 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
     if !input.is_file() {
         return Err(format!("{}: no such file", input.display()).into());
     }
+    // a damaged header must not make the reads below allocate what it declares
+    reprise::io::check_npy(input)?;
     let kind: FeatureKind = a.kind.parse()?;
     let (mut params, mut sr, recorded_tuning) = read_sidecar(input)?.unwrap_or_else(|| (FeatureParams { kind, ..Default::default() }, 22050, None));
     if params.kind != kind {
         return Err(format!("{}: holds `{}` features (per its sidecar), not `{}`", input.display(), params.kind.name(), kind.name()).into());
     }
     if let Some(v) = a.sr {
+        if v == 0 || v > reprise::io::MAX_SAMPLE_RATE {
+            return Err(format!("--sr {v}: give a sample rate from 1 to {} Hz", reprise::io::MAX_SAMPLE_RATE).into());
+        }
         sr = v;
     }
     if let Some(v) = a.n_fft {
@@ -71,6 +81,10 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
     }
     if let Some(v) = a.hop_length {
         params.stft.hop_length = Some(v);
+    }
+    params.stft.validate().map_err(|e| format!("{}: {e}", input.display()))?;
+    if a.n_iter == 0 || a.n_iter > 10_000 {
+        return Err(format!("--n-iter {}: give 1 to 10000 Griffin-Lim iterations", a.n_iter).into());
     }
     let gl = GriffinLimConfig { stft: params.stft, n_iter: a.n_iter, momentum: a.momentum, seed: a.seed, random_init: true };
     let bad = |e: String| Failure::from(format!("{}: {e}", input.display()));

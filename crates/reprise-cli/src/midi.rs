@@ -84,7 +84,7 @@ ride (the Groove MIDI dataset's 9 classes); a drum roll marks onset frames only.
         /// SoundFont: tim, fluid, fluid-mono, musescore, csound, or a path.
         #[arg(long, default_value = "tim")]
         soundfont: String,
-        /// Sample rate, Hz (below 16000: rendered at 16000 and resampled).
+        /// Sample rate, Hz, 1000 to 192000 (below 16000: rendered at 16000 and resampled).
         #[arg(long, default_value_t = 22_050)]
         sr: u32,
         /// Seconds of release kept after the last note.
@@ -125,9 +125,9 @@ pub fn run(cmd: &MidiCommand) -> Result<(), Failure> {
                 if !score.notes.iter().any(|n| n.is_drum()) {
                     return Err(format!("{}: no notes on the percussion channel (10) for a drum roll", input.display()).into());
                 }
-                drum_roll(&score, *fps, value)?
+                drum_roll(&score, *fps, value).map_err(|e| format!("{}: {e}", input.display()))?
             } else {
-                piano_roll(&score, *fps, value, *include_drums)?
+                piano_roll(&score, *fps, value, *include_drums).map_err(|e| format!("{}: {e}", input.display()))?
             };
             reprise::io::write_npy(out, &roll)?;
             let rows: Vec<String> = if *drums { DRUM_CLASSES.iter().map(|s| s.to_string()).collect() } else { Vec::new() };
@@ -144,9 +144,10 @@ pub fn run(cmd: &MidiCommand) -> Result<(), Failure> {
             let roll: ndarray::Array2<f32> = read_roll(input)?;
             let value = if *binary { RollValue::Binary } else { RollValue::Velocity };
             let score = match roll.nrows() {
-                9 => drum_roll_to_score(roll.view(), *fps, value, *velocity)?,
-                _ => roll_to_score(roll.view(), *fps, value, *program, 0, *velocity)?,
-            };
+                9 => drum_roll_to_score(roll.view(), *fps, value, *velocity),
+                _ => roll_to_score(roll.view(), *fps, value, *program, 0, *velocity),
+            }
+            .map_err(|e| format!("{}: {e}", input.display()))?;
             if score.notes.is_empty() {
                 return Err(format!("{}: the roll is all zeros; no MIDI written", input.display()).into());
             }
@@ -157,7 +158,7 @@ pub fn run(cmd: &MidiCommand) -> Result<(), Failure> {
         }
         MidiCommand::Chords { input, out, fps } => {
             let score = Score::read(input)?;
-            let labels = chord_labels(&score, *fps)?;
+            let labels = chord_labels(&score, *fps).map_err(|e| format!("{}: {e}", input.display()))?;
             let mut text = String::from("start_s,end_s,label\n");
             for (a, b, l) in chord_segments(&labels, *fps) {
                 text.push_str(&format!("{a:.3},{b:.3},{}\n", l.map_or("N".to_string(), |c| c.to_string())));
@@ -167,6 +168,9 @@ pub fn run(cmd: &MidiCommand) -> Result<(), Failure> {
             Ok(())
         }
         MidiCommand::Render { input, out, soundfont, sr, tail_s } => {
+            if !(1_000..=192_000).contains(sr) {
+                return Err(format!("--sr {sr}: give a sample rate from 1000 to 192000 Hz").into());
+            }
             let score = Score::read(input)?;
             let (path, family) = resolve_soundfont(soundfont)?;
             let font = SoundFontFile::open(&path, Some(&family))?;
@@ -184,6 +188,7 @@ pub fn run(cmd: &MidiCommand) -> Result<(), Failure> {
 
 fn read_roll(path: &Path) -> Result<ndarray::Array2<f32>, Failure> {
     use ndarray_npy::ReadNpyExt;
+    reprise::io::check_npy(path)?;
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     ndarray::Array2::<f32>::read_npy(f).map_err(|e| format!("{}: not a 2-D float32 .npy roll: {e}", path.display()).into())
 }

@@ -6,6 +6,8 @@ use num_complex::Complex32;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+mod common;
+
 fn fx(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/audio").join(name)
 }
@@ -302,7 +304,7 @@ fn plot_draws_features_folders_and_audio_and_refuses_bad_input() {
     // bad input: one line naming the file or the option
     expect_error(&["plot", "/nonexistent/x.npy"], "/nonexistent/x.npy: no such file or folder");
     std::fs::write(d.join("junk.npy"), b"not an npy at all").unwrap();
-    expect_error(&["plot", s(&d.join("junk.npy"))], "junk.npy: not a float32");
+    expect_error(&["plot", s(&d.join("junk.npy"))], "junk.npy: not a valid .npy file");
     std::fs::write(d.join("f/mel.json"), b"{ broken").unwrap();
     expect_error(&["plot", s(&d.join("f/mel.npy"))], "mel.json: not a sidecar");
     expect_error(&["plot", s(&d.join("f/rms.npy")), "--path", "2"], "--path is for the joint JTFS format");
@@ -656,4 +658,86 @@ fn train_eval_predict_plot() {
     let o = reprise(&["predict", s(&cnn), s(&wav), "--json", "--overlap", "0"]);
     assert!(o.status.success(), "{}", stderr(&o));
     expect_error(&["predict", s(&cnn), s(&wav), "--overlap", "1.5"], "--overlap 1.5: give a fraction from 0 to 0.9");
+}
+
+/// A 160-byte `.npy` whose header declares 10^12 × 10^6 float32s.
+fn hostile_npy(path: &Path) {
+    std::fs::write(path, common::npy_bytes("<f4", "(1000000000000, 1000000)", &[0; 32])).unwrap();
+}
+
+/// The panics and aborts found by the bad-input probe: each is now one line and exit 2.
+#[test]
+fn panics_and_aborts_of_the_bad_input_probe_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    // a WAV whose header says 0 Hz (symphonia panicked) in every command that reads audio
+    let mut wav = std::fs::read(fx("tone_s16.wav")).unwrap();
+    let fmt = wav.windows(4).position(|w| w == b"fmt ").unwrap();
+    wav[fmt + 12..fmt + 16].copy_from_slice(&0u32.to_le_bytes());
+    let zero = d.join("zero_hz.wav");
+    std::fs::write(&zero, &wav).unwrap();
+    expect_error(&["info", s(&zero)], "zero_hz.wav");
+    expect_error(&["features", "mel", s(&zero), "-o", s(&d.join("z.npy"))], "zero_hz.wav: corrupt audio data: the header's sample rate 0 Hz");
+    // and in a folder batch it costs only itself
+    let batch = d.join("batch");
+    std::fs::create_dir_all(&batch).unwrap();
+    std::fs::copy(&zero, batch.join("a_zero.wav")).unwrap();
+    std::fs::copy(fx("tone_s16.wav"), batch.join("b_good.wav")).unwrap();
+    let o = reprise(&["features", "mel", s(&batch), "-o", s(&d.join("batch_out"))]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stderr(&o).contains("1 done") && d.join("batch_out/b_good.npy").is_file(), "{}", stderr(&o));
+    // scattering kinds on signals shorter than 2^J (index out of bounds before)
+    let tiny = d.join("tiny.wav");
+    let spec = hound::WavSpec { channels: 1, sample_rate: 22050, bits_per_sample: 16, sample_format: hound::SampleFormat::Int };
+    let mut w = hound::WavWriter::create(&tiny, spec).unwrap();
+    for i in 0..46 {
+        w.write_sample(((i as f32 * 0.3).sin() * 10000.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
+    for kind in ["scalogram", "scattering", "jtfs", "spiral"] {
+        expect_error(&["features", kind, s(&tiny), "-o", s(&d.join("t.npy"))], "tiny.wav: signal too short: 46 samples");
+    }
+    // `--sr 64` on a short file: refused instead of a 337 × 0 output
+    expect_error(&["features", "scattering", s(&fx("tone_s16.wav")), "-o", s(&d.join("t.npy")), "--sr", "64"], "signal too short");
+    // invert with a sample rate of 0 (hound divided by zero), from the sidecar or the flag
+    let out = d.join("m.npy");
+    assert!(reprise(&["features", "stft", s(&fx("tone_s16.wav")), "-o", s(&out), "--power", "1"]).status.success());
+    expect_error(&["invert", "stft", s(&out), "-o", s(&d.join("b.wav")), "--sr", "0"], "--sr 0: give a sample rate");
+    let side = out.with_extension("json");
+    let text = std::fs::read_to_string(&side).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    for bad in [serde_json::json!(0), serde_json::json!(-5), serde_json::json!("fast")] {
+        v["sr"] = bad.clone();
+        std::fs::write(&side, v.to_string()).unwrap();
+        expect_error(&["invert", "stft", s(&out), "-o", s(&d.join("b.wav"))], &format!("m.json: `sr` is {bad}, not a sample rate"));
+    }
+    // .npy headers that declare more than the file holds (allocation aborts before)
+    let huge = d.join("huge.npy");
+    hostile_npy(&huge);
+    expect_error(&["invert", "stft", s(&huge), "-o", s(&d.join("b.wav"))], "huge.npy: truncated or damaged .npy");
+    expect_error(&["midi", "from-roll", s(&huge), "-o", s(&d.join("x.mid"))], "huge.npy: truncated or damaged .npy");
+    expect_error(&["plot", s(&huge)], "huge.npy: truncated or damaged .npy");
+    // rendering at an absurd rate (6 GB before the abort)
+    expect_error(&["midi", "render", "any.mid", "-o", s(&d.join("x.wav")), "--sr", "1000000000"], "--sr 1000000000: give a sample rate from 1000 to 192000 Hz");
+}
+
+/// Temporaries of a batch killed with `kill -9` are removed by the next run.
+#[test]
+fn a_rerun_sweeps_the_temporaries_of_a_killed_batch() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(fx("tone_s16.wav"), input.join("a.wav")).unwrap();
+    let out = dir.path().join("out");
+    std::fs::create_dir_all(out.join("deep")).unwrap();
+    // a pid above Linux's pid_max: its process cannot be alive
+    let stale = out.join("deep/.reprise-4294967294-k1ll3d.tmp");
+    std::fs::write(&stale, vec![0u8; 4096]).unwrap();
+    let o = reprise(&["features", "mfcc", s(&input), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    if Path::new("/proc/self").exists() {
+        assert!(!stale.exists(), "the stale temporary is still there");
+        assert!(stderr(&o).contains("removed 1 temporary file"), "{}", stderr(&o));
+    }
+    assert!(out.join("a.npy").is_file());
 }

@@ -56,9 +56,10 @@ impl AudioInfo {
         Some(n)
     }
 
-    /// Duration in seconds from the header, if known.
+    /// Duration in seconds from the header, if it declares a real length (see
+    /// [`AudioInfo::declared_frames`]).
     pub fn duration_s(&self) -> Option<f64> {
-        self.n_frames.map(|n| n as f64 / self.sample_rate as f64)
+        self.declared_frames().map(|n| n as f64 / self.sample_rate as f64)
     }
 }
 
@@ -94,7 +95,8 @@ fn open(path: &Path) -> Result<Opened> {
     if meta.len() == 0 {
         return Err(IoError::EmptyFile { path: path.to_owned() });
     }
-    let file = File::open(path).map_err(|e| IoError::io(path, e))?;
+    let mut file = File::open(path).map_err(|e| IoError::io(path, e))?;
+    check_wav_header(path, &mut file)?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -105,6 +107,7 @@ fn open(path: &Path) -> Result<Opened> {
         .format(&hint, mss, &FormatOptions { enable_gapless: true, ..Default::default() }, &MetadataOptions::default())
         .map_err(|e| unsupported(path, e))?;
     let format = probed.format;
+    // (an unrecognised file reaches EOF while symphonia looks for a stream: see `unsupported`)
     let track = format
         .tracks()
         .iter()
@@ -116,6 +119,7 @@ fn open(path: &Path) -> Result<Opened> {
     if sample_rate == 0 {
         return Err(IoError::Corrupt { path: path.to_owned(), reason: "sample rate 0 in header".into() });
     }
+    check_native_rate(path, sample_rate)?;
     let channels = params.channels.map(|c| c.count()).unwrap_or(1);
     let container = match codec.as_str() {
         c if c.starts_with("pcm") => "wav".to_string(),
@@ -138,10 +142,82 @@ fn open(path: &Path) -> Result<Opened> {
     Ok(Opened { format, decoder, track_id, info })
 }
 
+/// Lowest native sample rate accepted (Hz): below it a header is damaged, not audio.
+pub const MIN_NATIVE_RATE: u32 = 1_000;
+
+fn check_native_rate(path: &Path, sr: u32) -> Result<()> {
+    if !(MIN_NATIVE_RATE..=crate::MAX_SAMPLE_RATE).contains(&sr) {
+        return Err(IoError::Corrupt {
+            path: path.to_owned(),
+            reason: format!("the header's sample rate {sr} Hz is out of range ({MIN_NATIVE_RATE} to {} Hz)", crate::MAX_SAMPLE_RATE),
+        });
+    }
+    Ok(())
+}
+
+/// Reads a RIFF/WAVE file's `fmt ` chunk before symphonia does (its WAV reader panics on a
+/// sample rate of 0) and refuses rates and channel counts no audio has. Other files pass.
+fn check_wav_header(path: &Path, file: &mut File) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut head = [0u8; 12];
+    let n = file.read(&mut head).map_err(|e| IoError::io(path, e))?;
+    let is_wave = n == 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WAVE";
+    if is_wave {
+        // walk the chunks (at most 64 of them) to `fmt `
+        let mut at = 12u64;
+        for _ in 0..64 {
+            let mut ch = [0u8; 16];
+            file.seek(SeekFrom::Start(at)).map_err(|e| IoError::io(path, e))?;
+            let got = file.read(&mut ch).map_err(|e| IoError::io(path, e))?;
+            if got < 8 {
+                break;
+            }
+            let size = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]) as u64;
+            if &ch[..4] == b"fmt " {
+                if got < 16 {
+                    return Err(IoError::Corrupt { path: path.to_owned(), reason: "the WAV file ends inside its fmt chunk".into() });
+                }
+                let channels = u16::from_le_bytes([ch[10], ch[11]]);
+                let sr = u32::from_le_bytes([ch[12], ch[13], ch[14], ch[15]]);
+                if channels == 0 {
+                    return Err(IoError::Corrupt { path: path.to_owned(), reason: "the WAV header declares 0 channels".into() });
+                }
+                check_native_rate(path, sr)?;
+                break;
+            }
+            at += 8 + size + (size & 1);
+        }
+    }
+    file.seek(SeekFrom::Start(0)).map_err(|e| IoError::io(path, e))?;
+    Ok(())
+}
+
+/// What the first bytes of a file say it is, for messages.
+fn sniff(path: &Path) -> Option<&'static str> {
+    use std::io::Read;
+    let mut b = [0u8; 12];
+    let n = File::open(path).ok()?.read(&mut b).ok()?;
+    let b = &b[..n];
+    Some(match b {
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'A', b'V', b'E', ..] => "WAV",
+        [b'f', b'L', b'a', b'C', ..] => "FLAC",
+        [b'O', b'g', b'g', b'S', ..] => "Ogg",
+        [b'I', b'D', b'3', ..] => "MP3",
+        [0xFF, x, ..] if x & 0xE0 == 0xE0 => "MP3",
+        [b'F', b'O', b'R', b'M', _, _, _, _, b'A', b'I', b'F', ..] => "AIFF",
+        _ => return None,
+    })
+}
+
 fn unsupported(path: &Path, e: SymError) -> IoError {
     match e {
         SymError::IoError(io) if io.kind() == std::io::ErrorKind::UnexpectedEof => {
-            IoError::UnsupportedFormat { path: path.to_owned(), reason: "file ends inside its header".into() }
+            let reason = match sniff(path) {
+                Some("AIFF") => "AIFF is not read; convert it to WAV or FLAC".to_string(),
+                Some(kind) => format!("{} {kind} file that ends early: truncated or damaged", if kind == "Ogg" { "an" } else { "a" }),
+                None => "no WAV, FLAC, MP3 or Ogg Vorbis stream found in it".to_string(),
+            };
+            IoError::UnsupportedFormat { path: path.to_owned(), reason }
         }
         SymError::IoError(io) => IoError::io(path, io),
         SymError::Unsupported(what) => IoError::UnsupportedFormat { path: path.to_owned(), reason: format!("unsupported {what}") },
@@ -344,6 +420,19 @@ impl AudioStream {
     }
 
     fn end_of_stream(&mut self) -> Result<Option<Vec<f32>>> {
+        if !self.opened.info.is_lossless() && self.remaining != Some(0) {
+            // a lossy stream just stops where a file was cut: look at its last frame or page
+            let info = &self.opened.info;
+            let cut = match info.codec.as_str() {
+                "mp3" | "mp2" | "mp1" => tail::mp3_ends_cleanly(&info.path).map(|ok| (ok, "MP3 frame")),
+                "vorbis" => tail::ogg_ends_cleanly(&info.path).map(|ok| (ok, "Ogg page marked as the last")),
+                _ => None,
+            };
+            if let Some((false, what)) = cut {
+                let at = self.decoded as f64 / info.sample_rate as f64;
+                self.warnings.push(format!("the file does not end with a complete {what}: it looks truncated (decoded {at:.3} s)"));
+            }
+        }
         let info = &self.opened.info;
         if let Some(declared) = info.declared_frames() {
             // Lossless formats must deliver every declared frame; lossy ones may differ
@@ -355,6 +444,20 @@ impl AudioStream {
         }
         if self.decoded == 0 {
             return Err(IoError::Corrupt { path: info.path.clone(), reason: "no audio frames could be decoded".into() });
+        }
+        if let (true, Some(n), None) = (info.codec.starts_with("pcm"), info.n_frames, info.declared_frames()) {
+            // a data size near 4 GiB that the file does not hold: 0xFFFFFFFF is the
+            // "unknown length" of a streamed WAV; anything else is a damaged header
+            let bpf = (info.channels as u64) * (info.bits_per_sample.unwrap_or(16) as u64).div_ceil(8).max(1);
+            if n.saturating_mul(bpf) <= 0xFFFF_FFFF - bpf && self.decoded < n {
+                let sr = info.sample_rate as f64;
+                self.warnings.push(format!(
+                    "the WAV header declares {n} frames ({:.0} s) but the file holds {} ({:.3} s): damaged header, read what is there",
+                    n as f64 / sr,
+                    self.decoded,
+                    self.decoded as f64 / sr
+                ));
+            }
         }
         Ok(None)
     }
@@ -385,4 +488,85 @@ pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Signal> {
 /// Whether a path has an audio extension Reprise reads.
 pub fn is_audio_path(path: &Path) -> bool {
     path.extension().and_then(|e| e.to_str()).map(|e| AUDIO_EXTENSIONS.contains(&e.to_ascii_lowercase().as_str())).unwrap_or(false)
+}
+
+/// Whether a lossy file's last frame or page is whole: a file cut short (a partial download,
+/// a full disk) ends in the middle of one, which the decoders cannot tell from a real end.
+mod tail {
+    use std::io::{Read, Seek, SeekFrom};
+    use std::path::Path;
+
+    fn last_bytes(path: &Path, n: u64) -> Option<Vec<u8>> {
+        let mut f = std::fs::File::open(path).ok()?;
+        let len = f.metadata().ok()?.len();
+        f.seek(SeekFrom::Start(len.saturating_sub(n))).ok()?;
+        let mut b = Vec::new();
+        f.read_to_end(&mut b).ok()?;
+        Some(b)
+    }
+
+    /// `Some(true)` when the last Ogg page is complete and flagged end-of-stream.
+    pub fn ogg_ends_cleanly(path: &Path) -> Option<bool> {
+        let b = last_bytes(path, 70_000)?;
+        let pos = b.windows(4).rposition(|w| w == b"OggS")?;
+        let h = &b[pos..];
+        if h.len() < 27 {
+            return Some(false);
+        }
+        let n_seg = h[26] as usize;
+        if h.len() < 27 + n_seg {
+            return Some(false);
+        }
+        let body: usize = h[27..27 + n_seg].iter().map(|&v| v as usize).sum();
+        Some(h.len() == 27 + n_seg + body && h[5] & 0x04 != 0)
+    }
+
+    /// Length in bytes of the MPEG audio frame whose header starts `h`, if it is one.
+    fn mpeg_frame_len(h: &[u8]) -> Option<usize> {
+        if h.len() < 4 || h[0] != 0xFF || h[1] & 0xE0 != 0xE0 {
+            return None;
+        }
+        let version = (h[1] >> 3) & 3; // 3: MPEG-1, 2: MPEG-2, 0: MPEG-2.5
+        let layer = (h[1] >> 1) & 3; // 1: III, 2: II, 3: I
+        let (bi, si, pad) = ((h[2] >> 4) as usize, ((h[2] >> 2) & 3) as usize, ((h[2] >> 1) & 1) as usize);
+        if version == 1 || layer == 0 || bi == 0 || bi == 15 || si == 3 {
+            return None;
+        }
+        const V1: [[u32; 15]; 3] = [
+            [0, 32, 64, 96, 128, 160, 192, 224, 256, 288, 320, 352, 384, 416, 448],
+            [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
+            [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
+        ];
+        const V2: [[u32; 15]; 2] = [[0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256], [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]];
+        let rates = match version {
+            3 => [44100, 48000, 32000],
+            2 => [22050, 24000, 16000],
+            _ => [11025, 12000, 8000],
+        };
+        let sr = rates[si] as usize;
+        let kbps = match (version, layer) {
+            (3, 3) => V1[0][bi],
+            (3, 2) => V1[1][bi],
+            (3, _) => V1[2][bi],
+            (_, 3) => V2[0][bi],
+            _ => V2[1][bi],
+        } as usize;
+        let br = kbps * 1000;
+        Some(match layer {
+            3 => (12 * br / sr + pad) * 4,
+            1 if version != 3 => 72 * br / sr + pad,
+            _ => 144 * br / sr + pad,
+        })
+    }
+
+    /// `Some(true)` when an MPEG audio frame ends exactly where the audio ends (before an
+    /// ID3v1 tag, if there is one).
+    pub fn mp3_ends_cleanly(path: &Path) -> Option<bool> {
+        let mut b = last_bytes(path, 16_384)?;
+        if b.len() >= 128 && &b[b.len() - 128..b.len() - 125] == b"TAG" {
+            b.truncate(b.len() - 128);
+        }
+        let end = b.len();
+        Some((0..end.saturating_sub(3)).rev().any(|i| mpeg_frame_len(&b[i..]).is_some_and(|n| i + n == end)))
+    }
 }

@@ -173,3 +173,66 @@ fn nan_outside_the_requested_window_is_not_read() {
     let e = load(fx("nan_f32.wav"), &native()).unwrap_err();
     assert!(e.to_string().contains("not finite"), "{e}");
 }
+
+#[test]
+fn damaged_wav_headers_are_refused_or_warned_never_a_panic() {
+    let base = std::fs::read(fx("tone_s16.wav")).unwrap();
+    let fmt = base.windows(4).position(|w| w == b"fmt ").expect("fmt chunk");
+    let data = base.windows(4).position(|w| w == b"data").expect("data chunk");
+    let dir = tempfile::tempdir().unwrap();
+    // sample rates no audio has (0 made symphonia panic), and no channels
+    for (rate, name) in [(0u32, "rate0.wav"), (1, "rate1.wav"), (4_000_000_000, "rate4g.wav")] {
+        let mut b = base.clone();
+        b[fmt + 12..fmt + 16].copy_from_slice(&rate.to_le_bytes());
+        let p = dir.path().join(name);
+        std::fs::write(&p, &b).unwrap();
+        for e in [load(&p, &native()).unwrap_err(), probe(&p).unwrap_err()] {
+            let msg = e.to_string();
+            assert!(msg.contains(name) && msg.contains(&format!("sample rate {rate} Hz")) && !msg.contains('\n'), "{msg}");
+        }
+    }
+    let mut b = base.clone();
+    b[fmt + 10..fmt + 12].copy_from_slice(&0u16.to_le_bytes());
+    let p = dir.path().join("mono0.wav");
+    std::fs::write(&p, &b).unwrap();
+    assert!(load(&p, &native()).unwrap_err().to_string().contains("0 channels"));
+    // a data size near 4 GiB that is not the streamed-WAV marker: read, with a warning,
+    // and no 97,391-s duration from the header
+    let mut b = base.clone();
+    b[4..8].copy_from_slice(&0xFFFF_FFFFu32.to_le_bytes());
+    b[data + 4..data + 8].copy_from_slice(&0xFFFF_FF9Cu32.to_le_bytes());
+    let p = dir.path().join("bigsize.wav");
+    std::fs::write(&p, &b).unwrap();
+    assert_eq!(probe(&p).unwrap().duration_s(), None);
+    let mut s = reprise_io::AudioStream::open(&p, &native()).unwrap();
+    let mut n = 0;
+    while let Some(c) = s.next_chunk().unwrap() {
+        n += c.len();
+    }
+    assert_eq!(n, lib("tone_s16.wav.native.npy").len());
+    assert!(s.warnings().iter().any(|w| w.contains("the WAV header declares")), "{:?}", s.warnings());
+}
+
+#[test]
+fn truncated_lossy_files_decode_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let drain = |p: &std::path::Path| -> Result<Vec<String>, IoError> {
+        let mut s = reprise_io::AudioStream::open(p, &native())?;
+        while s.next_chunk()?.is_some() {}
+        Ok(s.warnings().to_vec())
+    };
+    for (name, keep) in [("tone.mp3", 0.5), ("tone.mp3", 0.8), ("tone.mp3", 0.97), ("tone.ogg", 0.5), ("tone.ogg", 0.8)] {
+        let whole = std::fs::read(fx(name)).unwrap();
+        assert!(drain(&fx(name)).unwrap().is_empty(), "{name}: a whole file warned");
+        let p = dir.path().join(format!("cut_{keep}_{name}"));
+        std::fs::write(&p, &whole[..(whole.len() as f64 * keep) as usize]).unwrap();
+        // an error where the header declares the length (an MP3 with a Xing frame), else a
+        // warning: never silence
+        match drain(&p) {
+            Err(IoError::Truncated { .. }) => {}
+            Err(e @ IoError::UnsupportedFormat { .. }) if e.to_string().contains("truncated") => {}
+            Ok(w) => assert!(w.iter().any(|w| w.contains("looks truncated")), "{name} cut to {keep}: {w:?}"),
+            Err(e) => panic!("{name} cut to {keep}: {e}"),
+        }
+    }
+}

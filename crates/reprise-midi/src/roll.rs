@@ -7,6 +7,8 @@ use ndarray::{Array2, ArrayView2};
 /// Largest number of frames a roll may have (46 hours at 100 frames per second), so that a
 /// damaged file or an absurd frame rate cannot allocate without bound.
 pub(crate) const MAX_FRAMES: usize = 1 << 24;
+/// Longest score a roll is made of (24 h); longer means a damaged file.
+pub(crate) const MAX_DURATION_S: f64 = 86_400.0;
 
 /// What a roll cell holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -21,6 +23,9 @@ pub enum RollValue {
 pub(crate) fn n_frames(duration_s: f64, fps: f64) -> Result<usize> {
     if !(fps.is_finite() && fps > 0.0) {
         return Err(MidiError::invalid("fps", format!("{fps}: must be a positive number of frames per second, e.g. 100")));
+    }
+    if !(duration_s.is_finite() && duration_s <= MAX_DURATION_S) {
+        return Err(MidiError::invalid("duration", format!("the score lasts {duration_s:.0} s, over 24 hours: its tempo map or note times are damaged")));
     }
     let n = (duration_s * fps).ceil();
     if !(n.is_finite() && n <= MAX_FRAMES as f64) {

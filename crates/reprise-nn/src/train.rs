@@ -21,7 +21,7 @@ use burn::tensor::activation::log_softmax;
 use reprise_ml::metrics::ConfusionMatrix;
 use serde::{Deserialize, Serialize};
 
-use crate::checkpoint::{load_checkpoint, save_checkpoint, save_weights, TrainState};
+use crate::checkpoint::{load_checkpoint, load_weights, save_checkpoint, save_weights, TrainState};
 use crate::data::{background_batches, Batch, PatchSet, Window};
 use crate::models::{ModelConfig, Net};
 use crate::{NnError, Result};
@@ -241,10 +241,26 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
             model.n_classes()
         )));
     }
+    let plain_device = device.clone();
     let device = device.clone().autodiff();
     let metrics_path = run.join("metrics.jsonl");
     let weights_path = run.join("weights.bpk");
     let loaded = if resume { load_checkpoint(run, model, cfg.optimizer(), &device)? } else { None };
+    if resume && loaded.is_none() && (weights_path.exists() || metrics_path.exists()) {
+        // starting again would overwrite the run's weights and metrics
+        return Err(NnError::file(
+            run.join("checkpoint"),
+            "missing, so the run cannot be resumed (its weights.bpk and metrics.jsonl are left as they are); train into a new folder to start again",
+        ));
+    }
+    if let Some((_, _, st)) = &loaded {
+        if st.epoch > cfg.epochs || st.best_epoch > st.epoch {
+            return Err(NnError::file(
+                run.join("checkpoint/state.json"),
+                format!("damaged training state: epoch {} (best {}) of a run of {} epochs", st.epoch, st.best_epoch, cfg.epochs),
+            ));
+        }
+    }
     let resumed_from = loaded.as_ref().map(|(_, _, s)| s.epoch);
     let (mut net, mut optim, mut state) = match loaded {
         Some(l) => l,
@@ -312,6 +328,20 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
         save_checkpoint(run, &net, &optim, &state)?;
         on_epoch(&m);
         epochs.push(m);
+    }
+    // a resumed run that had nothing left to do must still end with usable best weights
+    if resumed_from.is_some() {
+        if let Err(e) = load_weights(model, &weights_path, &plain_device) {
+            if state.best_epoch == state.epoch {
+                // the checkpoint holds the best epoch itself: restore the weights from it
+                save_weights(&net, &weights_path)?;
+            } else {
+                return Err(NnError::file(
+                    &weights_path,
+                    format!("{e}; the checkpoint holds epoch {}, not the best epoch {}, so the best weights cannot be restored: retrain", state.epoch, state.best_epoch),
+                ));
+            }
+        }
     }
     Ok(FitReport { epochs, best_epoch: state.best_epoch, resumed_from, stopped_early: state.stopped })
 }

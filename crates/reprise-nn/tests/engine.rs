@@ -177,6 +177,52 @@ fn resumed_run_equals_uninterrupted_run() {
     assert_eq!(std::fs::read_to_string(cut.path().join("metrics.jsonl")).unwrap().lines().count(), 3);
 }
 
+/// A damaged or missing checkpoint never makes `--resume` retrain over a run, a state beyond
+/// the schedule is refused, and a finished run with damaged best weights is repaired when the
+/// checkpoint holds the best epoch (and refused otherwise), never reported as success.
+#[test]
+fn resume_refuses_to_overwrite_or_accept_damaged_runs() {
+    let _guard = serial();
+    let model = small_lc();
+    let set = Arc::new(PatchSet::new(toy(12, 72, 80, 3, 4), 50, 3).unwrap());
+    let cfg = TrainConfig { epochs: 2, epoch_size: 16, batch_size: 8, patience: 0, seed: 3, ..TrainConfig::default() };
+    let resume = || FitOptions { resume: true, progress: Box::leak(Box::new(|_: reprise_nn::train::Progress| {})), on_epoch: Box::leak(Box::new(|_: &reprise_nn::train::EpochMetrics| {})) };
+    let run = tempfile::tempdir().unwrap();
+    let r = run.path();
+    // no validation set: the monitored loss is the training loss
+    let done = fit(&model, &cfg, r, set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
+    let weights = std::fs::read(r.join("weights.bpk")).unwrap();
+    // a finished run with truncated best weights
+    std::fs::write(r.join("weights.bpk"), &weights[..weights.len() / 3]).unwrap();
+    match fit(&model, &cfg, r, set.clone(), None, &test_device(), resume()) {
+        // the checkpoint held the best epoch: the weights were restored from it
+        Ok(_) => {
+            assert_eq!(done.best_epoch, 2);
+            load_weights(&model, &r.join("weights.bpk"), &test_device()).unwrap();
+        }
+        Err(e) => {
+            assert_ne!(done.best_epoch, 2);
+            assert!(e.to_string().contains("weights.bpk") && e.to_string().contains("retrain"), "{e}");
+        }
+    }
+    // a state that claims an epoch past the schedule
+    let state = r.join("checkpoint/state.json");
+    let text = std::fs::read_to_string(&state).unwrap();
+    let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
+    v["epoch"] = serde_json::json!(999);
+    std::fs::write(&state, v.to_string()).unwrap();
+    let e = fit(&model, &cfg, r, set.clone(), None, &test_device(), resume()).unwrap_err().to_string();
+    assert!(e.contains("state.json") && e.contains("epoch 999"), "{e}");
+    std::fs::write(&state, text).unwrap();
+    // a deleted checkpoint: refused, and the run's files are untouched
+    std::fs::remove_dir_all(r.join("checkpoint")).unwrap();
+    let metrics = std::fs::read(r.join("metrics.jsonl")).unwrap();
+    let e = fit(&model, &cfg, r, set.clone(), None, &test_device(), resume()).unwrap_err().to_string();
+    assert!(e.contains("checkpoint") && e.contains("cannot be resumed"), "{e}");
+    assert_eq!(std::fs::read(r.join("metrics.jsonl")).unwrap(), metrics);
+    assert!(r.join("weights.bpk").is_file());
+}
+
 #[test]
 fn damaged_weights_are_clear_errors() {
     let model = small_lc();

@@ -107,6 +107,13 @@ impl JtfsConfig {
             return bad("Q_fr", format!("must be in 1..=16, got {}", self.q_fr));
         }
         let t = self.t_samples();
+        if self.t.is_none() && t > n && n >= 2 {
+            return Err(Error::TooShort {
+                len: n,
+                need: t,
+                why: format!("the averaging scale T = 2^J = {t} samples cannot exceed the signal; lower J or give a longer signal"),
+            });
+        }
         if !t.is_power_of_two() || t > n {
             return bad("T", format!("must be a power of two no larger than the signal ({n} samples), got {t}"));
         }

@@ -61,6 +61,13 @@ impl Scalogram {
         if n < 2 {
             return Err(Error::TooShort { len: n, need: 2, why: "the scalogram needs at least two samples".into() });
         }
+        if config.hop_length > n {
+            return Err(Error::TooShort {
+                len: n,
+                need: config.hop_length,
+                why: format!("the hop ({} samples) cannot exceed the signal; lower hop_length or J, or give a longer signal", config.hop_length),
+            });
+        }
         let t = (1usize << config.j).min(n.next_power_of_two() / 2).max(1);
         let padding = Padding::new(n, t, config.j)?;
         let np = 1usize << padding.j_pad;

@@ -68,10 +68,17 @@ impl ScatteringConfig {
         if n < 2 {
             return Err(Error::TooShort { len: n, need: 2, why: "scattering needs at least two samples".into() });
         }
-        if let Some(t) = self.t {
+        // as kymatio: the averaging scale (2^J unless T is given) must fit in the signal
+        if let Some(t) = self.t.filter(|&t| t > 0) {
             if t > n {
                 return bad("T", format!("the averaging scale cannot exceed the signal length ({t} > {n} samples)"));
             }
+        } else if 1usize << self.j > n {
+            return Err(Error::TooShort {
+                len: n,
+                need: 1 << self.j,
+                why: format!("the averaging scale T = 2^J = {} samples cannot exceed the signal; lower J or give a longer signal", 1usize << self.j),
+            });
         }
         Ok(())
     }

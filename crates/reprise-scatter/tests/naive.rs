@@ -203,3 +203,25 @@ fn scalogram_rows_are_exact_samples_of_the_full_resolution_modulus() {
     assert_eq!(got.nrows(), s.params().len());
     assert!(worst <= 1e-6 * peak);
 }
+
+/// Signals shorter than the averaging scale (or the scalogram's hop) are refused at plan
+/// time with `TooShort`; they used to index out of bounds in the spectral folds.
+#[test]
+fn short_signals_are_refused_not_a_panic() {
+    use reprise_scatter::{Jtfs, JtfsConfig, Scalogram, ScalogramConfig};
+    for n in [2usize, 3, 17, 46, 255] {
+        let e = Scattering1D::new(ScatteringConfig::default(), n).err().unwrap_or_else(|| panic!("{n} samples accepted"));
+        assert!(matches!(e, reprise_scatter::Error::TooShort { need: 256, .. }), "{n}: {e}");
+        let e = Scalogram::new(ScalogramConfig { j: 8, q: 12, hop_length: 256 }, n).err().unwrap_or_else(|| panic!("{n} samples accepted"));
+        assert!(e.to_string().contains("hop"), "{n}: {e}");
+        assert!(Jtfs::new(JtfsConfig::default(), n).is_err());
+    }
+    // from 2^J samples on, every plan runs and gives at least one frame
+    for n in [256usize, 300, 1000] {
+        let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.3).sin()).collect();
+        let s = Scattering1D::new(ScatteringConfig::default(), n).unwrap().process(&x).unwrap();
+        assert!(s.ncols() >= 1 && s.iter().all(|v| v.is_finite()), "{n}: {:?}", s.dim());
+        let u = Scalogram::new(ScalogramConfig { j: 8, q: 12, hop_length: 256 }, n).unwrap().process(&x).unwrap();
+        assert!(u.ncols() >= 1, "{n}");
+    }
+}

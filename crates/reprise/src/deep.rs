@@ -211,6 +211,13 @@ impl RunInfo {
         if info.labels.len() != info.model.n_classes() || info.standardizer.mean.len() != rows || info.standardizer.std.len() != rows {
             return Err(bad(format!("inconsistent: {} labels for {} outputs, {} scaling rows for {rows} input rows", info.labels.len(), info.model.n_classes(), info.standardizer.mean.len())));
         }
+        // training writes 1 where a row's deviation is 0: anything else would divide by 0
+        if let Some(r) = info.standardizer.std.iter().position(|v| !(*v > 0.0 && v.is_finite())) {
+            return Err(bad(format!("damaged input scaling: the standard deviation of row {r} is {}", info.standardizer.std[r])));
+        }
+        if let Some(r) = info.standardizer.mean.iter().position(|v| !v.is_finite()) {
+            return Err(bad(format!("damaged input scaling: the mean of row {r} is {}", info.standardizer.mean[r])));
+        }
         Ok(info)
     }
 
@@ -294,11 +301,19 @@ pub struct ClipPrediction {
 /// Predicts every clip of `set` from windows `hop` frames (samples for waveforms) apart;
 /// [`score`] uses half-overlapping windows (`hop = ⌈window/2⌉`), musicnn's default is
 /// `hop = window`. The last window always ends at the clip's end.
-pub fn predict_clips(net: &Net, set: &PatchSet, hop: usize, device: &reprise_nn::burn::prelude::Device) -> Vec<ClipPrediction> {
+///
+/// Fails when the network's outputs are not finite (damaged weights or scaling): a NaN
+/// probability is never reported as a prediction.
+pub fn predict_clips(net: &Net, set: &PatchSet, hop: usize, device: &reprise_nn::burn::prelude::Device) -> Result<Vec<ClipPrediction>> {
     let windows: Vec<Window> = (0..set.clips.len()).flat_map(|c| set.windows_of(c, hop.max(1))).collect();
     let lp = log_probs(net, set, &windows, eval_batch(device), device);
+    if lp.iter().any(|p| p.iter().any(|v| v.is_nan() || *v == f32::INFINITY)) {
+        return Err(Error::NonFiniteOutput);
+    }
     let mut out: Vec<ClipPrediction> = (0..set.clips.len()).map(|_| ClipPrediction { window_starts: vec![], window_probs: vec![], probs: vec![], label: 0 }).collect();
-    let mut sums: Vec<Vec<f64>> = vec![vec![0.0; set.n_classes]; set.clips.len()];
+    // the network's classes: a test set may add classes it lacks (they count as errors)
+    let n_out = lp.first().map_or(set.n_classes, |p| p.len());
+    let mut sums: Vec<Vec<f64>> = vec![vec![0.0; n_out]; set.clips.len()];
     for (w, p) in windows.iter().zip(&lp) {
         out[w.clip].window_starts.push(w.start);
         out[w.clip].window_probs.push(p.iter().map(|v| v.exp()).collect());
@@ -312,13 +327,13 @@ pub fn predict_clips(net: &Net, set: &PatchSet, hop: usize, device: &reprise_nn:
         o.probs = e.iter().map(|v| (v / z) as f32).collect();
         o.label = argmax(&o.probs);
     }
-    out
+    Ok(out)
 }
 
 /// Scores `net` on the labelled `set`.
-pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelude::Device) -> DeepResult {
+pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &reprise_nn::burn::prelude::Device) -> Result<DeepResult> {
     let t0 = std::time::Instant::now();
-    let preds = predict_clips(net, set, set.window.div_ceil(2), device);
+    let preds = predict_clips(net, set, set.window.div_ceil(2), device)?;
     let predict_s = t0.elapsed().as_secs_f64();
     let truth: Vec<usize> = set.clips.iter().map(|c| c.label).collect();
     let pred: Vec<usize> = preds.iter().map(|p| p.label).collect();
@@ -331,7 +346,7 @@ pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &repris
         }
     }
     let chunk = ConfusionMatrix::new(&ct, &cp, set.n_classes);
-    DeepResult {
+    Ok(DeepResult {
         feature: input.to_string(),
         classifier: name.to_string(),
         accuracy: cm.accuracy(),
@@ -343,10 +358,46 @@ pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &repris
         chunk_balanced_accuracy: chunk.balanced_accuracy(),
         chunks: ct.len(),
         predict_s,
-    }
+    })
 }
 
 /// A patch set of scaled clips with the run's window.
 pub fn patch_set(clips: Vec<Clip>, info: &RunInfo) -> Result<Arc<PatchSet>> {
     Ok(Arc::new(PatchSet::new(clips, info.input.window(), info.labels.len())?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use reprise_nn::data::{Clip, PatchSet};
+    use reprise_nn::models::ModelConfig;
+
+    fn clips(labels: &[usize]) -> Vec<Clip> {
+        labels.iter().enumerate().map(|(i, &l)| Clip::new((0..24 * 3).map(|k| ((k * 7 + i * 13) % 11) as f32 / 11.0).collect(), 24, 3, l, "clip").unwrap()).collect()
+    }
+
+    /// Test clips of a class the network lacks count as errors: they used to be predicted as
+    /// that class (a log-probability sum of 0 beat every real class) and scored 100 %.
+    #[test]
+    fn clips_of_classes_the_model_lacks_are_errors() {
+        let device = reprise_nn::device("cpu").unwrap();
+        let net = ModelConfig::named("mlp", 24, 1, 2).unwrap().init(&device).unwrap();
+        // classes 0 and 1 are the model's; 2 is only in the test set
+        let set = PatchSet::new(clips(&[2, 2, 2, 2]), 1, 3).unwrap();
+        let r = score("mlp", "x", &net, &set, &device).unwrap();
+        assert_eq!(r.accuracy, 0.0);
+        let preds = predict_clips(&net, &set, 1, &device).unwrap();
+        assert!(preds.iter().all(|p| p.label < 2 && p.probs.len() == 2), "{:?}", preds.iter().map(|p| p.label).collect::<Vec<_>>());
+    }
+
+    /// NaN in the input scaling (or weights) is an error, never a NaN probability.
+    #[test]
+    fn non_finite_outputs_are_errors() {
+        let device = reprise_nn::device("cpu").unwrap();
+        let net = ModelConfig::named("mlp", 24, 1, 2).unwrap().init(&device).unwrap();
+        let mut c = clips(&[0]);
+        c[0].data[5] = f32::NAN;
+        let set = PatchSet { clips: c, ..PatchSet::new(clips(&[0]), 1, 2).unwrap() };
+        assert!(matches!(predict_clips(&net, &set, 1, &device), Err(Error::NonFiniteOutput)));
+    }
 }

@@ -376,6 +376,9 @@ impl FeatureParams {
         if self.db && self.kind.is_scattering() {
             return Err(reprise_core::invalid("db", format!("--db does not apply to {}", self.kind.name())).into());
         }
+        if self.kind.is_scattering() && self.scatter.t == Some(0) {
+            return Err(reprise_core::invalid("T", "0 (no averaging) gives paths of different lengths, which one .npy cannot hold; give T ≥ 1 samples, or leave it at 2^J").into());
+        }
         // scattering parameters, checked against an unbounded length (the signal's is checked later)
         match self.kind {
             FeatureKind::Scattering => self.scatter.scattering().validate(usize::MAX / 4)?,

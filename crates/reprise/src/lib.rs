@@ -55,6 +55,9 @@ pub enum Error {
     /// A network, its training or its files failed.
     #[error(transparent)]
     Nn(#[from] reprise_nn::NnError),
+    /// A network whose outputs are not finite: its weights or input scaling are damaged.
+    #[error("the network's outputs are not numbers (NaN): its weights or its input scaling are damaged")]
+    NonFiniteOutput,
     /// A clip or model file that cannot be used.
     #[error("{}{reason}", if path.as_os_str().is_empty() { String::new() } else { format!("{}: ", path.display()) })]
     Clip {

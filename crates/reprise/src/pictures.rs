@@ -406,6 +406,7 @@ pub fn read_feature_file(npy: &Path) -> Result<(FeatureData, Value)> {
     if !npy.is_file() {
         return Err(bad("no such file".into()));
     }
+    reprise_io::check_npy(npy)?;
     let data = if let Ok(a) = read_npy::<_, Array2<f32>>(npy) {
         FeatureData::Real(a)
     } else if let Ok(a) = read_npy::<_, Array2<num_complex::Complex32>>(npy) {
