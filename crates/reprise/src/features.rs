@@ -656,29 +656,48 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             let plan = reprise_dsp::Cqt::new(&cfg, t)?;
             let mut stream = plan.stream()?;
             let chroma = matches!(kind, FeatureKind::ChromaCqt | FeatureKind::ChromaCens);
-            // chroma kinds keep only magnitudes
+            let cc = chroma_config(&cfg, params, if kind == FeatureKind::ChromaCqt { FrameNorm::Inf } else { FrameNorm::None });
+            // the chroma kinds fold every block of CHROMA_BLOCK frames as it comes (each frame
+            // is folded and normalised on its own), so memory stays flat however long the file
+            const CHROMA_BLOCK: usize = 1024;
             let mut complex: Vec<Complex32> = Vec::new();
             let mut mags: Vec<f32> = Vec::new();
-            let mut keep = |f: Vec<Complex32>| {
+            let mut folded: Vec<f32> = Vec::new();
+            let fold = |mags: &mut Vec<f32>, folded: &mut Vec<f32>| -> Result<()> {
+                if !mags.is_empty() {
+                    let m = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, mags.len() / cfg.n_bins)), std::mem::take(mags)).expect("frame-major");
+                    let c = reprise_dsp::chroma_from_cqt_magnitude(m.view(), &cc)?;
+                    folded.extend(c.t().iter());
+                }
+                Ok(())
+            };
+            let mut keep = |f: Vec<Complex32>, mags: &mut Vec<f32>, folded: &mut Vec<f32>| -> Result<()> {
                 if chroma {
                     mags.extend(f.iter().map(|c| reprise_dsp::stft::abs_parts(c.re, c.im)));
+                    if mags.len() >= CHROMA_BLOCK * cfg.n_bins {
+                        fold(mags, folded)?;
+                    }
                 } else {
                     complex.extend(f);
                 }
+                Ok(())
             };
             let mut src = open()?;
             while let Some(c) = src.next_chunk()? {
                 watch.see(&c);
-                stream.push(&c)?.into_iter().for_each(&mut keep);
+                for f in stream.push(&c)? {
+                    keep(f, &mut mags, &mut folded)?;
+                }
             }
             watch.source_warnings = src.warnings();
-            stream.finish()?.into_iter().for_each(&mut keep);
+            for f in stream.finish()? {
+                keep(f, &mut mags, &mut folded)?;
+            }
+            fold(&mut mags, &mut folded)?;
             tuning = Some(t);
             let shape = |len: usize| ndarray::ShapeBuilder::f((cfg.n_bins, len / cfg.n_bins));
             let data = if chroma {
-                let mag = Array2::from_shape_vec(shape(mags.len()), mags).expect("frame-major");
-                let cc = chroma_config(&cfg, params, if kind == FeatureKind::ChromaCqt { FrameNorm::Inf } else { FrameNorm::None });
-                let raw = reprise_dsp::chroma_from_cqt_magnitude(mag.view(), &cc)?;
+                let raw = Array2::from_shape_vec(ndarray::ShapeBuilder::f((params.n_chroma, folded.len() / params.n_chroma.max(1))), folded).expect("frame-major");
                 FeatureData::Real(if kind == FeatureKind::ChromaCens { reprise_dsp::cens_from_chroma(raw, FrameNorm::L2, 41) } else { raw })
             } else {
                 let c = Array2::from_shape_vec(shape(complex.len()), complex).expect("frame-major");
@@ -1081,18 +1100,23 @@ mod tests {
 
     #[test]
     fn streamed_chroma_cqt_and_cens_equal_the_library_calls() {
-        let y = tone(30000);
-        let cc = ChromaCqtConfig::default();
-        let p = FeatureParams { kind: FeatureKind::ChromaCqt, ..Default::default() };
-        let (lib, t) = reprise_dsp::chroma_cqt(&y, &cc).unwrap();
-        let ours = extract_signal(&y, 22050, &p).unwrap();
-        assert_eq!(ours.tuning, Some(t));
-        let FeatureData::Real(a) = ours.data else { panic!("real expected") };
-        assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6), "chroma_cqt");
-        let p = FeatureParams { kind: FeatureKind::ChromaCens, ..Default::default() };
-        let (lib, _) = reprise_dsp::chroma_cens(&y, &ChromaCqtConfig { norm: FrameNorm::L2, ..cc }, 41).unwrap();
-        let FeatureData::Real(a) = extract_signal(&y, 22050, &p).unwrap().data else { panic!("real expected") };
-        assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6), "chroma_cens");
+        // 59 frames, and 1,172 frames: more than one block of folded frames
+        for n in [30000, 600_000] {
+            let y: Vec<f32> = tone(n).iter().enumerate().map(|(i, v)| v * (1.0 + (i as f32 / 9000.0).sin()) / 2.0).collect();
+            let cc = ChromaCqtConfig::default();
+            let p = FeatureParams { kind: FeatureKind::ChromaCqt, ..Default::default() };
+            let (lib, t) = reprise_dsp::chroma_cqt(&y, &cc).unwrap();
+            let ours = extract_signal(&y, 22050, &p).unwrap();
+            assert_eq!(ours.tuning, Some(t));
+            let FeatureData::Real(a) = ours.data else { panic!("real expected") };
+            assert_eq!(a.dim(), lib.dim());
+            assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6), "chroma_cqt, {n} samples");
+            let p = FeatureParams { kind: FeatureKind::ChromaCens, ..Default::default() };
+            let (lib, _) = reprise_dsp::chroma_cens(&y, &ChromaCqtConfig { norm: FrameNorm::L2, ..cc }, 41).unwrap();
+            let FeatureData::Real(a) = extract_signal(&y, 22050, &p).unwrap().data else { panic!("real expected") };
+            assert_eq!(a.dim(), lib.dim());
+            assert!(a.iter().zip(lib.iter()).all(|(x, y)| (x - y).abs() <= 1e-6), "chroma_cens, {n} samples");
+        }
     }
 
     #[test]
