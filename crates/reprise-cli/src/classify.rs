@@ -91,7 +91,11 @@ pub enum ClassifyCommand {
 }
 
 fn cache_of(dir: &Option<PathBuf>, off: bool) -> FeatureCache {
-    FeatureCache { dir: if off { None } else { dir.clone().or_else(FeatureCache::default_dir) } }
+    let (cache, warning) = FeatureCache { dir: if off { None } else { dir.clone().or_else(FeatureCache::default_dir) } }.checked();
+    if let Some(w) = warning {
+        eprintln!("warning: {w}");
+    }
+    cache
 }
 
 pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {

@@ -351,13 +351,13 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
     let clips = make_clips(inputs, &y, &info.standardizer, &paths)?;
     let set = reprise::nn::data::PatchSet::new(clips, info.input.window(), names.len())?;
     let r = score(&info.name, &info.input.name(), &net, &set, &device).map_err(|e| damaged(&a.run, e))?;
-    let out = a.out.clone().unwrap_or_else(|| a.run.join(format!("eval-{}", a.test.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "test".into()))));
+    let out = a.out.clone().unwrap_or_else(|| default_eval_dir(&a.run, &a.test));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: cannot create output folder: {e}", out.display()))?;
     let protocol = format!("run {} (trained on {}), test {} ({} clips, {} windows)", a.run.display(), info.trained_on, a.test.display(), set.clips.len(), r.chunks);
     let table = result_table(std::slice::from_ref(&r));
     println!("{protocol}\n\n{table}");
     let stem = format!("{}-{}", r.feature, r.classifier);
-    write_json(&out.join("results.json"), &json!({ "protocol": protocol, "labels": names, "parameters": info.parameters, "results": [&r], "skipped_files": skipped }))?;
+    write_json(&out.join("results.json"), &json!({ "protocol": protocol, "test": a.test.display().to_string(), "labels": names, "parameters": info.parameters, "results": [&r], "skipped_files": skipped }))?;
     write_atomic(&out.join("results.md"), |w| w.write_all(format!("{protocol}\n\n{table}").as_bytes()))?;
     write_confusion_png(&out.join(format!("{stem}-confusion.png")), &format!("{} on {}: clip accuracy {:.1} %", r.classifier, r.feature, 100.0 * r.accuracy), &names, &r.confusion.counts)?;
     println!("wrote {}", out.join("results.json").display());
@@ -365,6 +365,22 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
         return Err(Failure { code: 1, message: format!("{} clip(s) could not be analysed and were left out (listed above)", skipped.len()) });
     }
     Ok(())
+}
+
+/// `RUN/eval-STEM`, or `RUN/eval-STEM-2`, `-3`… when that folder holds the evaluation of
+/// another test manifest with the same file name: a second evaluation never overwrites the
+/// first (the same manifest again does, as a re-run).
+fn default_eval_dir(run: &std::path::Path, test: &std::path::Path) -> PathBuf {
+    let stem = test.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| "test".into());
+    let same_test = |dir: &std::path::Path| -> bool {
+        let Ok(text) = std::fs::read_to_string(dir.join("results.json")) else { return true };
+        let recorded = serde_json::from_str::<serde_json::Value>(&text).ok().and_then(|v| v["test"].as_str().map(String::from));
+        recorded.as_deref() == Some(&*test.display().to_string())
+    };
+    (1..)
+        .map(|k| run.join(if k == 1 { format!("eval-{stem}") } else { format!("eval-{stem}-{k}") }))
+        .find(|d| !d.exists() || same_test(d))
+        .expect("an unused folder name")
 }
 
 /// A network whose outputs are NaN: the run's weights are to blame, not the audio.
@@ -452,4 +468,27 @@ pub fn predict(a: &PredictArgs) -> Result<(), Failure> {
         return Err(Failure { code: 1, message: format!("{failed} of {} file(s) could not be classified", a.files.len()) });
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_eval_dir;
+
+    #[test]
+    fn a_second_test_manifest_of_the_same_name_gets_its_own_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        let run = dir.path();
+        let (a, b) = (run.join("x/test.csv"), run.join("y/test.csv"));
+        assert_eq!(default_eval_dir(run, &a), run.join("eval-test"));
+        std::fs::create_dir_all(run.join("eval-test")).unwrap();
+        let results = |t: &std::path::Path| serde_json::json!({ "test": t.display().to_string() }).to_string();
+        std::fs::write(run.join("eval-test/results.json"), results(&a)).unwrap();
+        // the same manifest again: the same folder (a re-run); another: a new one
+        assert_eq!(default_eval_dir(run, &a), run.join("eval-test"));
+        assert_eq!(default_eval_dir(run, &b), run.join("eval-test-2"));
+        std::fs::create_dir_all(run.join("eval-test-2")).unwrap();
+        std::fs::write(run.join("eval-test-2/results.json"), results(&b)).unwrap();
+        assert_eq!(default_eval_dir(run, &b), run.join("eval-test-2"));
+        assert_eq!(default_eval_dir(run, &run.join("z/test.csv")), run.join("eval-test-3"));
+    }
 }

@@ -3,7 +3,6 @@
 //! by copying the command beside it.
 
 use crate::{dispatch, plot, Cli, Failure};
-use clap::Parser;
 use reprise::features::{extract_signal, FeatureData, FeatureKind, FeatureParams};
 use reprise::io::{load, write_atomic, LoadOptions};
 use reprise::pictures::{feature_panels, read_feature_file, PictureOptions};
@@ -136,8 +135,8 @@ fn run_command(out: &Path, command: &str) -> Result<(), Failure> {
         Some(f) => out.join(f).display().to_string(),
         None => a.to_string(),
     }));
-    let cli = Cli::try_parse_from(&argv).map_err(|e| format!("demo command `{command}` does not parse: {e}"))?;
-    dispatch(cli.command)
+    let matches = <Cli as clap::CommandFactory>::command().try_get_matches_from(&argv).map_err(|e| format!("demo command `{command}` does not parse: {e}"))?;
+    dispatch(crate::command_of(&matches)?)
 }
 
 /// The command as a user types it inside the output folder.

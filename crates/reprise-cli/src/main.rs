@@ -437,10 +437,59 @@ pub fn files_bar(len: usize, what: &str) -> indicatif::ProgressBar {
     bar
 }
 
+/// The parsed command, after checking that `features` was given no option its kind ignores.
+fn command_of(matches: &clap::ArgMatches) -> Result<Command, Failure> {
+    use clap::FromArgMatches;
+    let cli = Cli::from_arg_matches(matches).map_err(|e| e.to_string())?;
+    if let (Command::Features(args), Some(m)) = (&cli.command, matches.subcommand_matches("features")) {
+        if let Some(msg) = ignored_feature_option(m, args.kind) {
+            return Err(msg.into());
+        }
+    }
+    Ok(cli.command)
+}
+
+/// The first option given on the command line that `kind` does not read, as an error
+/// message (an option silently ignored would look applied).
+fn ignored_feature_option(m: &clap::ArgMatches, kind: FeatureKind) -> Option<String> {
+    use FeatureKind::*;
+    let scattering = [Scalogram, Scattering, Jtfs, Spiral];
+    let joint = [Jtfs, Spiral];
+    let mel = [Mel, Mfcc];
+    let constant_q = [Cqt, Vqt, HybridCqt, PseudoCqt, ChromaCqt, ChromaCens];
+    let chroma = [ChromaStft, ChromaCqt, ChromaCens];
+    let table: [(&str, &str, &[FeatureKind]); 19] = [
+        ("j", "--J", &scattering),
+        ("q", "--Q", &scattering),
+        ("t", "--T", &[Scattering, Jtfs, Spiral]),
+        ("max_order", "--max-order", &[Scattering]),
+        ("j_fr", "--J-fr", &joint),
+        ("q_fr", "--Q-fr", &joint),
+        ("f", "--F", &joint),
+        ("format", "--format", &joint),
+        ("n_mels", "--n-mels", &mel),
+        ("htk", "--htk", &mel),
+        ("norm", "--norm", &mel),
+        ("n_mfcc", "--n-mfcc", &[Mfcc]),
+        ("lifter", "--lifter", &[Mfcc]),
+        ("n_bins", "--n-bins", &constant_q),
+        ("bins_per_octave", "--bins-per-octave", &constant_q),
+        ("filter_scale", "--filter-scale", &constant_q),
+        ("sparsity", "--sparsity", &constant_q),
+        ("n_chroma", "--n-chroma", &chroma),
+        ("roll_percent", "--roll-percent", &[Rolloff]),
+    ];
+    let given = |id: &str| matches!(m.value_source(id), Some(clap::parser::ValueSource::CommandLine));
+    table.iter().find(|(id, _, kinds)| given(id) && !kinds.contains(&kind)).map(|(_, flag, kinds)| {
+        let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+        format!("{flag} applies to {}, not to {}", names.join(", "), kind.name())
+    })
+}
+
 fn main() -> ExitCode {
     reset_sigpipe();
-    let cli = Cli::parse();
-    match dispatch(cli.command) {
+    let matches = <Cli as clap::CommandFactory>::command().get_matches();
+    match command_of(&matches).and_then(dispatch) {
         Ok(()) => ExitCode::SUCCESS,
         Err(f) => {
             if !f.message.is_empty() {

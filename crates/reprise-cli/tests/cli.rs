@@ -741,3 +741,30 @@ fn a_rerun_sweeps_the_temporaries_of_a_killed_batch() {
     }
     assert!(out.join("a.npy").is_file());
 }
+
+/// A feature cache that cannot be written is said so, not silently skipped.
+#[test]
+fn an_unwritable_cache_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    // a file where the cache folder should be (permissions do not stop root)
+    let blocked = dir.path().join("cache");
+    std::fs::write(&blocked, b"a file").unwrap();
+    let o = reprise(&["classify", "predict", s(&dir.path().join("model.json")), s(&fx("tone.flac")), "--cache", s(&blocked)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.lines().any(|l| l.starts_with("warning: ") && l.contains("cache") && l.contains("running without a cache")), "{err}");
+}
+
+/// An option that the kind does not read is refused rather than silently ignored.
+#[test]
+fn options_a_kind_ignores_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("x.npy");
+    let tone = fx("tone.flac");
+    expect_error(&["features", "mfcc", s(&tone), "-o", s(&out), "--Q", "8"], "--Q applies to scalogram, scattering, jtfs, spiral, not to mfcc");
+    expect_error(&["features", "mel", s(&tone), "-o", s(&out), "--n-bins", "96"], "--n-bins applies to cqt");
+    expect_error(&["features", "cqt", s(&tone), "-o", s(&out), "--n-mels", "64"], "--n-mels applies to mel, mfcc, not to cqt");
+    expect_error(&["features", "jtfs", s(&tone), "-o", s(&out), "--max-order", "1"], "--max-order applies to scattering, not to jtfs");
+    // the defaults of every option, and options that apply, still run
+    assert!(reprise(&["features", "mfcc", s(&tone), "-o", s(&out), "--n-mels", "64", "--n-mfcc", "13"]).status.success());
+}

@@ -87,7 +87,8 @@ pub fn chroma_from_score(score: &Score, fps: f64) -> Result<Array2<f32>> {
     Ok(chroma)
 }
 
-/// One chord label per frame (`None` where no pitched note sounds): the (root, quality)
+/// One chord label per frame (`None` where fewer than two pitch classes sound: silence, or a
+/// single note and its octaves): the (root, quality)
 /// whose binary pitch-class template has the largest cosine similarity with the frame's
 /// [`chroma_from_score`] column. Ties go to the earlier quality of [`ChordQuality::ALL`],
 /// then to the lower root. Percussion is ignored.
@@ -111,7 +112,8 @@ pub fn chord_labels(score: &Score, fps: f64) -> Result<Vec<Option<ChordLabel>>> 
         .into_iter()
         .map(|col| {
             let norm = col.iter().map(|v| v * v).sum::<f32>().sqrt();
-            if norm <= 0.0 {
+            // a chord needs at least two pitch classes: a single note (or its octaves) is "N"
+            if norm <= 0.0 || col.iter().filter(|v| **v > 0.0).count() < 2 {
                 return None;
             }
             let mut best: Option<(ChordLabel, f32)> = None;

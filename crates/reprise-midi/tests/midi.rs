@@ -235,4 +235,7 @@ fn chord_labels_by_templates() {
     let segs = chord_segments(&labels, fps);
     assert_eq!(segs.len(), 6);
     assert_eq!((segs[4].0, segs[4].1, segs[4].2), (4.0, 5.0, None));
+    // a single note, even doubled at the octave, is no chord (it was labelled a triad)
+    let melody = vec![Note::new(60, 90, 0.0, 1.0), Note::new(72, 90, 0.0, 1.0), Note::new(64, 90, 1.0, 2.0)];
+    assert!(chord_labels(&Score::new(melody), fps).unwrap().iter().all(|l| l.is_none()));
 }

@@ -495,16 +495,11 @@ fn data_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-fn lines(area: &Area, l: &Lines) -> Result<()> {
-    let body = heading(area, &l.title, None)?;
-    let (w, _) = body.dim_in_pixel();
-    let (main, _) = body.split_horizontally(w.saturating_sub(BAR_W));
-    let (x0, x1) = valid_extent(&l.x);
-    let (y0, y1) = match l.y_range {
-        Some((a, b)) if a.is_finite() && b.is_finite() && b > a => (a, b),
-        _ => data_range(l.series.iter().flat_map(|s| s.values.iter().copied())),
-    };
-    let mut chart = ChartBuilder::on(&main)
+type XyChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+
+/// A plain x–y chart with a light grid, its axes labelled and ticked.
+fn xy_chart<'a, 'b>(area: &'a Area<'b>, (x0, x1): (f64, f64), (y0, y1): (f64, f64), (x_desc, y_desc): (&str, &str), y_labels: usize) -> Result<XyChart<'a, 'b>> {
+    let mut chart = ChartBuilder::on(area)
         .margin_top(2)
         .margin_left(12)
         .margin_right(10)
@@ -517,15 +512,28 @@ fn lines(area: &Area, l: &Lines) -> Result<()> {
         .light_line_style(RGBColor(238, 238, 238))
         .bold_line_style(RGBColor(215, 215, 215))
         .x_labels(10)
-        .y_labels(6)
+        .y_labels(y_labels)
         .x_label_formatter(&|x| short(*x))
         .y_label_formatter(&|y| short(*y))
-        .x_desc(l.x.label.as_str())
-        .y_desc(l.y_label.as_str())
+        .x_desc(x_desc)
+        .y_desc(y_desc)
         .label_style((FONT, 12))
         .axis_desc_style((FONT, 13))
         .draw()
         .map_err(draw_err)?;
+    Ok(chart)
+}
+
+fn lines(area: &Area, l: &Lines) -> Result<()> {
+    let body = heading(area, &l.title, None)?;
+    let (w, _) = body.dim_in_pixel();
+    let (main, _) = body.split_horizontally(w.saturating_sub(BAR_W));
+    let (x0, x1) = valid_extent(&l.x);
+    let (y0, y1) = match l.y_range {
+        Some((a, b)) if a.is_finite() && b.is_finite() && b > a => (a, b),
+        _ => data_range(l.series.iter().flat_map(|s| s.values.iter().copied())),
+    };
+    let mut chart = xy_chart(&main, (x0, x1), (y0, y1), (&l.x.label, &l.y_label), 6)?;
     for s in &l.series {
         let colour = RGBColor(s.colour[0], s.colour[1], s.colour[2]);
         let style = colour.stroke_width(2);
@@ -567,28 +575,7 @@ fn waveform(area: &Area, wf: &Waveform) -> Result<()> {
     let dur = (wf.samples.len() as f64 / sr).max(1.0 / sr);
     let peak = wf.samples.iter().filter(|v| v.is_finite()).fold(0f32, |m, v| m.max(v.abs())) as f64;
     let m = if peak > 0.0 { 1.05 * peak } else { 1.0 };
-    let mut chart = ChartBuilder::on(&main)
-        .margin_top(2)
-        .margin_left(12)
-        .margin_right(10)
-        .x_label_area_size(X_LABEL_H)
-        .y_label_area_size(Y_LABEL_W)
-        .build_cartesian_2d(0.0..dur, -m..m)
-        .map_err(draw_err)?;
-    chart
-        .configure_mesh()
-        .light_line_style(RGBColor(238, 238, 238))
-        .bold_line_style(RGBColor(215, 215, 215))
-        .x_labels(10)
-        .y_labels(5)
-        .x_label_formatter(&|x| short(*x))
-        .y_label_formatter(&|y| short(*y))
-        .x_desc("time (s)")
-        .y_desc("amplitude")
-        .label_style((FONT, 12))
-        .axis_desc_style((FONT, 13))
-        .draw()
-        .map_err(draw_err)?;
+    let mut chart = xy_chart(&main, (0.0, dur), (-m, m), ("time (s)", "amplitude"), 5)?;
     let pw = chart.plotting_area().dim_in_pixel().0.max(1) as usize;
     let n = wf.samples.len();
     let blue = RGBColor(PALETTE[0][0], PALETTE[0][1], PALETTE[0][2]);

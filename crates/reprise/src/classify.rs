@@ -120,6 +120,22 @@ impl FeatureCache {
         env("REPRISE_CACHE").or_else(|| env("XDG_CACHE_HOME").map(|d| d.join("reprise"))).or_else(|| env("HOME").map(|h| h.join(".cache/reprise")))
     }
 
+    /// Checks that the cache folder can be written; otherwise disables the cache and says
+    /// why (a cache that cannot be written would silently recompute everything each run).
+    pub fn checked(self) -> (Self, Option<String>) {
+        let Some(dir) = &self.dir else { return (self, None) };
+        let probe = dir.join(format!(".reprise-{}-probe.tmp", std::process::id()));
+        let ok = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&probe, b""));
+        let _ = std::fs::remove_file(&probe);
+        match ok {
+            Ok(()) => (self, None),
+            Err(e) => {
+                let why = format!("{}: the feature cache cannot be written ({e}); running without a cache", dir.display());
+                (FeatureCache { dir: None }, Some(why))
+            }
+        }
+    }
+
     fn entry(&self, path: &Path, feature: &ClipFeature) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
         let meta = std::fs::metadata(path).ok()?;
