@@ -236,3 +236,19 @@ fn truncated_lossy_files_decode_with_a_warning() {
         }
     }
 }
+
+/// Found by `cargo fuzz run decode`: a RIFF/WAVE header with a sample rate of 0, 92 bytes
+/// into a file named `.ogg`. symphonia's probe finds it past our header check and panics
+/// (`TimeBase cannot have 0 numerator or denominator`); it must be an error naming the file.
+#[test]
+fn a_decoder_panic_is_an_error_naming_the_file() {
+    let bytes = std::fs::read(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/fuzz/decode-riff-rate0-at-offset.bin")).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("fuzzed.ogg");
+    // the fuzz target's first byte picks the extension; the rest is the file
+    std::fs::write(&p, &bytes[1..]).unwrap();
+    for e in [probe(&p).unwrap_err(), load(&p, &native()).unwrap_err()] {
+        let msg = e.to_string();
+        assert!(msg.contains("fuzzed.ogg") && !msg.contains('\n'), "{msg}");
+    }
+}

@@ -223,6 +223,24 @@ fn resume_refuses_to_overwrite_or_accept_damaged_runs() {
     assert!(r.join("weights.bpk").is_file());
 }
 
+/// Two runs with one seed write byte-identical weight files (burn's random parameter ids
+/// made them differ in 63–64 header bytes), so a checksum shows reproducibility.
+#[test]
+fn runs_with_one_seed_write_identical_files() {
+    let _guard = serial();
+    let model = small_lc();
+    let set = Arc::new(PatchSet::new(toy(9, 72, 80, 3, 8), 50, 3).unwrap());
+    let cfg = TrainConfig { epochs: 1, epoch_size: 16, batch_size: 8, patience: 0, seed: 21, ..TrainConfig::default() };
+    let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    for d in [&a, &b] {
+        fit(&model, &cfg, d.path(), set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
+    }
+    for f in ["weights.bpk", "checkpoint/model.bpk"] {
+        let (x, y) = (std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap());
+        assert!(x == y, "{f} differs between two runs with one seed");
+    }
+}
+
 #[test]
 fn damaged_weights_are_clear_errors() {
     let model = small_lc();

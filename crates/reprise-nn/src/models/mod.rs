@@ -130,13 +130,43 @@ impl ModelConfig {
     }
 
     /// Builds the network with fresh weights (seed the device first for reproducible weights).
+    /// Parameters are numbered in module order instead of burn's random ids, so that two runs
+    /// with one seed write byte-identical weight files (the ids are stored in them).
     pub fn init(&self, device: &Device) -> Result<Net> {
-        Ok(match self {
+        let net = match self {
             ModelConfig::Lc(c) => Net::Lc(c.init(device)?),
             ModelConfig::Pons(c) => Net::Pons(c.init(device)?),
             ModelConfig::SampleCnn(c) => Net::SampleCnn(c.init(device)?),
             ModelConfig::Mlp(c) => Net::Mlp(c.init(device)?),
-        })
+        };
+        Ok(net.map(&mut SequentialIds(0)))
+    }
+}
+
+/// Renumbers a module's parameters 0, 1, 2… in traversal order.
+struct SequentialIds(u64);
+
+impl SequentialIds {
+    fn next(&mut self) -> burn::module::ParamId {
+        self.0 += 1;
+        burn::module::ParamId::from(self.0 - 1)
+    }
+}
+
+impl burn::module::ModuleMapper for SequentialIds {
+    fn map_float<const D: usize>(&mut self, param: burn::module::Param<Tensor<D>>) -> burn::module::Param<Tensor<D>> {
+        let (_, value, mapper) = param.consume();
+        burn::module::Param::from_mapped_value(self.next(), value, mapper)
+    }
+
+    fn map_int<const D: usize>(&mut self, param: burn::module::Param<Tensor<D, Int>>) -> burn::module::Param<Tensor<D, Int>> {
+        let (_, value, mapper) = param.consume();
+        burn::module::Param::from_mapped_value(self.next(), value, mapper)
+    }
+
+    fn map_bool<const D: usize>(&mut self, param: burn::module::Param<Tensor<D, Bool>>) -> burn::module::Param<Tensor<D, Bool>> {
+        let (_, value, mapper) = param.consume();
+        burn::module::Param::from_mapped_value(self.next(), value, mapper)
     }
 }
 
