@@ -192,6 +192,9 @@ fn check_wav_header(path: &Path, file: &mut File) -> Result<()> {
     let mut head = [0u8; 12];
     let n = file.read(&mut head).map_err(|e| IoError::io(path, e))?;
     let is_wave = n == 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WAVE";
+    if n >= 4 && &head[..4] == b"fLaC" {
+        check_flac_comments(path, file)?;
+    }
     if is_wave {
         // walk the chunks (at most 64 of them) to `fmt `
         let mut at = 12u64;
@@ -237,6 +240,45 @@ fn sniff(path: &Path) -> Option<&'static str> {
         [b'F', b'O', b'R', b'M', _, _, _, _, b'A', b'I', b'F', ..] => "AIFF",
         _ => return None,
     })
+}
+
+/// Walks a FLAC file's metadata blocks and checks that every Vorbis comment fits in its
+/// block: symphonia allocates each comment's declared length (up to 4 GiB) before reading
+/// it, which fuzzing found; Linux's overcommit hides it, a strict allocator would abort.
+fn check_flac_comments(path: &Path, file: &mut File) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let damaged = |reason: String| IoError::Corrupt { path: path.to_owned(), reason: format!("damaged FLAC metadata: {reason}") };
+    let mut at = 4u64;
+    for _ in 0..128 {
+        let mut h = [0u8; 4];
+        file.seek(SeekFrom::Start(at)).map_err(|e| IoError::io(path, e))?;
+        if file.read(&mut h).map_err(|e| IoError::io(path, e))? < 4 {
+            break;
+        }
+        let (last, kind) = (h[0] & 0x80 != 0, h[0] & 0x7F);
+        let len = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
+        if kind == 4 {
+            let mut block = Vec::with_capacity(len);
+            file.take(len as u64).read_to_end(&mut block).map_err(|e| IoError::io(path, e))?;
+            let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+            let vendor = u32_at(0).ok_or_else(|| damaged("a comment block too short for its vendor string".into()))?;
+            let mut i = 4usize.saturating_add(vendor);
+            let n = u32_at(i).ok_or_else(|| damaged(format!("a vendor string of {vendor} bytes in a comment block of {len}")))?;
+            i += 4;
+            for k in 0..n {
+                let c = u32_at(i).ok_or_else(|| damaged(format!("comment {k} of {n} lies past its block of {len} bytes")))?;
+                i = i.saturating_add(4).saturating_add(c);
+                if i > block.len() {
+                    return Err(damaged(format!("comment {k} claims {c} bytes in a block of {len}")));
+                }
+            }
+        }
+        if last {
+            break;
+        }
+        at += 4 + len as u64;
+    }
+    Ok(())
 }
 
 fn unsupported(path: &Path, e: SymError) -> IoError {
