@@ -185,41 +185,51 @@ fn check_native_rate(path: &Path, sr: u32) -> Result<()> {
     Ok(())
 }
 
-/// Reads a RIFF/WAVE file's `fmt ` chunk before symphonia does (its WAV reader panics on a
-/// sample rate of 0) and refuses rates and channel counts no audio has. Other files pass.
+/// symphonia's probe looks for a format's marker anywhere in a file's first MiB.
+const PROBE_SEARCH: usize = 1 << 20;
+
+/// Checks, before symphonia reads them, the headers it would trust blindly: a RIFF/WAVE
+/// `fmt ` chunk (its WAV reader panics on a sample rate of 0; rates and channel counts no
+/// audio has are refused) and a FLAC file's Vorbis comments (see [`check_flac_comments`]).
+/// Like symphonia's probe, it looks at the first marker in the file's first MiB, wherever it
+/// is: fuzzing found both problems behind a byte of junk. Other files pass.
 fn check_wav_header(path: &Path, file: &mut File) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut head = [0u8; 12];
-    let n = file.read(&mut head).map_err(|e| IoError::io(path, e))?;
-    let is_wave = n == 12 && &head[..4] == b"RIFF" && &head[8..12] == b"WAVE";
-    if n >= 4 && &head[..4] == b"fLaC" {
-        check_flac_comments(path, file)?;
-    }
-    if is_wave {
-        // walk the chunks (at most 64 of them) to `fmt `
-        let mut at = 12u64;
-        for _ in 0..64 {
-            let mut ch = [0u8; 16];
-            file.seek(SeekFrom::Start(at)).map_err(|e| IoError::io(path, e))?;
-            let got = file.read(&mut ch).map_err(|e| IoError::io(path, e))?;
-            if got < 8 {
-                break;
-            }
-            let size = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]) as u64;
-            if &ch[..4] == b"fmt " {
-                if got < 16 {
-                    return Err(IoError::Corrupt { path: path.to_owned(), reason: "the WAV file ends inside its fmt chunk".into() });
+    let mut head = Vec::with_capacity(4096);
+    file.take((PROBE_SEARCH + 12) as u64).read_to_end(&mut head).map_err(|e| IoError::io(path, e))?;
+    file.seek(SeekFrom::Start(0)).map_err(|e| IoError::io(path, e))?;
+    let first = head.windows(4).position(|w| matches!(w, b"RIFF" | b"fLaC" | b"OggS" | b"ID3\x03" | b"ID3\x04" | b"ID3\x02"));
+    let Some(base) = first else { return Ok(()) };
+    let base64 = base as u64;
+    match &head[base..base + 4] {
+        b"fLaC" => check_flac_comments(path, file, base64 + 4)?,
+        b"RIFF" if head.get(base + 8..base + 12) == Some(b"WAVE") => {
+            // walk the chunks (at most 64 of them) to `fmt `
+            let mut at = base64 + 12;
+            for _ in 0..64 {
+                let mut ch = [0u8; 16];
+                file.seek(SeekFrom::Start(at)).map_err(|e| IoError::io(path, e))?;
+                let got = file.read(&mut ch).map_err(|e| IoError::io(path, e))?;
+                if got < 8 {
+                    break;
                 }
-                let channels = u16::from_le_bytes([ch[10], ch[11]]);
-                let sr = u32::from_le_bytes([ch[12], ch[13], ch[14], ch[15]]);
-                if channels == 0 {
-                    return Err(IoError::Corrupt { path: path.to_owned(), reason: "the WAV header declares 0 channels".into() });
+                let size = u32::from_le_bytes([ch[4], ch[5], ch[6], ch[7]]) as u64;
+                if &ch[..4] == b"fmt " {
+                    if got < 16 {
+                        return Err(IoError::Corrupt { path: path.to_owned(), reason: "the WAV file ends inside its fmt chunk".into() });
+                    }
+                    let channels = u16::from_le_bytes([ch[10], ch[11]]);
+                    let sr = u32::from_le_bytes([ch[12], ch[13], ch[14], ch[15]]);
+                    if channels == 0 {
+                        return Err(IoError::Corrupt { path: path.to_owned(), reason: "the WAV header declares 0 channels".into() });
+                    }
+                    check_native_rate(path, sr)?;
+                    break;
                 }
-                check_native_rate(path, sr)?;
-                break;
+                at += 8 + size + (size & 1);
             }
-            at += 8 + size + (size & 1);
         }
+        _ => {}
     }
     file.seek(SeekFrom::Start(0)).map_err(|e| IoError::io(path, e))?;
     Ok(())
@@ -242,13 +252,14 @@ fn sniff(path: &Path) -> Option<&'static str> {
     })
 }
 
-/// Walks a FLAC file's metadata blocks and checks that every Vorbis comment fits in its
-/// block: symphonia allocates each comment's declared length (up to 4 GiB) before reading
-/// it, which fuzzing found; Linux's overcommit hides it, a strict allocator would abort.
-fn check_flac_comments(path: &Path, file: &mut File) -> Result<()> {
+/// Walks a FLAC file's metadata blocks and checks that every Vorbis comment and every field
+/// of a picture fits in its block: symphonia allocates each declared length (up to 4 GiB)
+/// before reading it, which fuzzing found; Linux's overcommit hides it, a strict allocator
+/// would abort.
+fn check_flac_comments(path: &Path, file: &mut File, first_block: u64) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let damaged = |reason: String| IoError::Corrupt { path: path.to_owned(), reason: format!("damaged FLAC metadata: {reason}") };
-    let mut at = 4u64;
+    let mut at = first_block;
     for _ in 0..128 {
         let mut h = [0u8; 4];
         file.seek(SeekFrom::Start(at)).map_err(|e| IoError::io(path, e))?;
@@ -271,6 +282,24 @@ fn check_flac_comments(path: &Path, file: &mut File) -> Result<()> {
                 if i > block.len() {
                     return Err(damaged(format!("comment {k} claims {c} bytes in a block of {len}")));
                 }
+            }
+        }
+        if kind == 6 {
+            // PICTURE: big-endian lengths of the MIME type, the description and the data
+            let mut block = Vec::with_capacity(len);
+            file.take(len as u64).read_to_end(&mut block).map_err(|e| IoError::io(path, e))?;
+            let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+            let mut i = 4usize;
+            for what in ["MIME type", "description"] {
+                let n = u32_at(i).ok_or_else(|| damaged(format!("a picture block of {len} bytes ends before its {what}")))?;
+                i = i.saturating_add(4).saturating_add(n);
+                if i > block.len() {
+                    return Err(damaged(format!("a picture's {what} claims {n} bytes in a block of {len}")));
+                }
+            }
+            let data = u32_at(i + 16).ok_or_else(|| damaged(format!("a picture block of {len} bytes ends before its data")))?;
+            if (i + 20).saturating_add(data) > block.len() {
+                return Err(damaged(format!("a picture claims {data} bytes in a block of {len}")));
             }
         }
         if last {
