@@ -148,11 +148,11 @@ pub fn write_outputs(f: &Features, params: &FeatureParams, input: &Path, npy: &P
         FeatureData::Complex(a) => write_npy(npy, a)?,
         FeatureData::Real3(a) => write_npy(npy, a)?,
     }
+    let mut sidecar = f.sidecar(&input.display().to_string(), params);
     if with_plot {
-        plot::write_features_png(&npy.with_extension("png"), f, params, input)?;
+        plot::write_features_png(&npy.with_extension("png"), &f.data, &sidecar, input)?;
     }
     // the sidecar is written last: its presence marks the output complete
-    let mut sidecar = f.sidecar(&input.display().to_string(), params);
     sidecar["source"] = fingerprint(input);
     write_json(&npy.with_extension("json"), &sidecar)?;
     Ok(())
@@ -166,10 +166,7 @@ fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[
         ProgressStyle::with_template("{bar:30} {pos}/{len} files, {msg} [{elapsed_precise} < {eta}]").expect("valid template").progress_chars("=> "),
     );
     // an output folder that cannot be written fails now, not after decoding every input
-    std::fs::create_dir_all(&args.out).map_err(|e| format!("{}: cannot create the output folder: {e}", args.out.display()))?;
-    let probe = args.out.join(format!(".reprise-{}-probe.tmp", std::process::id()));
-    std::fs::write(&probe, b"").map_err(|e| format!("{}: cannot write in the output folder: {e}", args.out.display()))?;
-    let _ = std::fs::remove_file(&probe);
+    reprise::io::check_writable(&args.out).map_err(|e| format!("{}: cannot write in the output folder: {e}", args.out.display()))?;
     // temporaries of an earlier run that was killed are removed before this one starts
     let swept = reprise::io::sweep_stale_temporaries(&args.out);
     if swept > 0 {

@@ -4,6 +4,7 @@
 
 use crate::{dispatch, plot, Cli, Failure};
 use reprise::features::{extract_signal, FeatureData, FeatureKind, FeatureParams};
+use reprise::core::Signal;
 use reprise::io::{load, write_atomic, LoadOptions};
 use reprise::pictures::{feature_panels, read_feature_file, PictureOptions};
 use reprise::plot::{Figure, Panel, Waveform};
@@ -166,11 +167,12 @@ pub fn run(out: &Path) -> Result<(), Failure> {
         }
         println!("  {:<36} {:>6.0} ms  {}", step.title, t.elapsed().as_secs_f64() * 1000.0, out.join(step.picture).display());
     }
-    let errors = reconstruction_errors(out)?;
+    let y = load(&clip, &LoadOptions { sr: Some(22050), ..Default::default() })?;
+    let errors = reconstruction_errors(out, &y)?;
     for (name, what) in &errors {
         println!("  {name}: {what}");
     }
-    overview(out)?;
+    overview(out, y)?;
     println!("  {:<36} {}", "overview", out.join(OVERVIEW).display());
     let page = out.join("index.html");
     write_atomic(&page, |w| w.write_all(index_html(&errors, t0.elapsed().as_secs_f64()).as_bytes()))?;
@@ -181,19 +183,20 @@ pub fn run(out: &Path) -> Result<(), Failure> {
 /// Errors of the two reconstructions, as text for the page: Griffin-Lim by spectral
 /// convergence (its phase is new, so samples cannot be compared), the inverse CQT by the
 /// signal-to-error ratio of the samples.
-fn reconstruction_errors(out: &Path) -> Result<Vec<(&'static str, String)>, Failure> {
+/// `y` is the clip at 22050 Hz; the clip's |STFT| is the demo's `demo.stft.npy`.
+fn reconstruction_errors(out: &Path, y: &Signal) -> Result<Vec<(&'static str, String)>, Failure> {
     let opts = LoadOptions { sr: Some(22050), ..Default::default() };
-    let y = load(out.join("demo.flac"), &opts)?;
     let gl = load(out.join("demo.griffinlim.wav"), &opts)?;
     let icqt = load(out.join("demo.icqt.wav"), &opts)?;
+    // the same STFT as the step that wrote demo.stft.npy (`--power 1`, defaults otherwise)
     let params = FeatureParams { kind: FeatureKind::Stft, power: Some(1.0), ..Default::default() };
-    let mag = |s: &[f32]| -> Result<ndarray::Array2<f32>, Failure> {
-        match extract_signal(s, 22050, &params)?.data {
+    let real = |d: FeatureData| -> Result<ndarray::Array2<f32>, Failure> {
+        match d {
             FeatureData::Real(a) => Ok(a),
             _ => Err("the STFT magnitude is not real".into()),
         }
     };
-    let (a, b) = (mag(&y.samples)?, mag(&gl.samples)?);
+    let (a, b) = (real(read_feature_file(&out.join("demo.stft.npy"))?.0)?, real(extract_signal(&gl.samples, 22050, &params)?.data)?);
     let frames = a.ncols().min(b.ncols());
     let (a, b) = (a.slice(ndarray::s![.., ..frames]), b.slice(ndarray::s![.., ..frames]));
     let num: f64 = a.iter().zip(b.iter()).map(|(x, y)| ((x - y) as f64).powi(2)).sum();
@@ -209,8 +212,7 @@ fn reconstruction_errors(out: &Path) -> Result<Vec<(&'static str, String)>, Fail
 }
 
 /// Waveform, mel, CQT, chroma and first-order scattering stacked on one time axis.
-fn overview(out: &Path) -> Result<(), Failure> {
-    let y = load(out.join("demo.flac"), &LoadOptions { sr: Some(22050), ..Default::default() })?;
+fn overview(out: &Path, y: Signal) -> Result<(), Failure> {
     let dur = y.duration_s();
     let opts = PictureOptions { time_end_s: Some(dur), height: Some(230), ..Default::default() };
     let mut panels = vec![Panel::Waveform(Waveform { title: "waveform".into(), samples: y.samples, sr: 22050.0 })];

@@ -4,33 +4,35 @@
 
 use crate::Failure;
 use clap::Args;
-use reprise::features::{FeatureData, FeatureParams, Features};
+use reprise::features::FeatureData;
 use reprise::io::write_atomic;
 use reprise::nn::train::EpochMetrics;
 use reprise::pictures::{feature_figure, feature_title, read_feature_file, PictureOptions, Scale};
 use reprise::plot::{Corner, Extent, Figure, Lines, Panel, Series, PALETTE};
 use std::path::{Path, PathBuf};
 
-/// Writes a figure as a PNG (atomically).
-pub fn write_figure(path: &Path, fig: &Figure) -> Result<(), Failure> {
-    let png = reprise::plot::render(fig).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Writes rendered PNG bytes atomically; a rendering error names the picture.
+fn write_png(path: &Path, png: reprise::plot::Result<Vec<u8>>) -> Result<(), Failure> {
+    let png = png.map_err(|e| format!("{}: {e}", path.display()))?;
     write_atomic(path, |w| w.write_all(&png))?;
     Ok(())
 }
 
-/// The picture of a feature run (`--plot`), from the same sidecar that is written beside it.
-pub fn write_features_png(path: &Path, f: &Features, params: &FeatureParams, input: &Path) -> Result<(), Failure> {
-    let sidecar = f.sidecar(&input.display().to_string(), params);
-    let title = feature_title(&sidecar, &input.display().to_string());
-    let fig = feature_figure(&title, &f.data, &sidecar, &PictureOptions::default()).map_err(|e| format!("{}: {e}", path.display()))?;
+/// Writes a figure as a PNG (atomically).
+pub fn write_figure(path: &Path, fig: &Figure) -> Result<(), Failure> {
+    write_png(path, reprise::plot::render(fig))
+}
+
+/// The picture of a feature run (`--plot`), from the sidecar that is written beside it.
+pub fn write_features_png(path: &Path, data: &FeatureData, sidecar: &serde_json::Value, input: &Path) -> Result<(), Failure> {
+    let title = feature_title(sidecar, &input.display().to_string());
+    let fig = feature_figure(&title, data, sidecar, &PictureOptions::default()).map_err(|e| format!("{}: {e}", path.display()))?;
     write_figure(path, &fig)
 }
 
 /// A confusion matrix: class names on the rows, counts and row percentages in the cells.
 pub fn write_confusion_png(path: &Path, title: &str, labels: &[String], counts: &[Vec<usize>]) -> Result<(), Failure> {
-    let png = reprise::plot::confusion(title, labels, counts).map_err(|e| format!("{}: {e}", path.display()))?;
-    write_atomic(path, |w| w.write_all(&png))?;
-    Ok(())
+    write_png(path, reprise::plot::confusion(title, labels, counts))
 }
 
 /// Training curves: loss (training, validation) above accuracy (training, validation,

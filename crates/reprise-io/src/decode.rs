@@ -96,7 +96,7 @@ fn open(path: &Path) -> Result<Opened> {
         return Err(IoError::EmptyFile { path: path.to_owned() });
     }
     let mut file = File::open(path).map_err(|e| IoError::io(path, e))?;
-    check_wav_header(path, &mut file)?;
+    check_headers(path, &mut file)?;
     let mss = MediaSourceStream::new(Box::new(file), Default::default());
     let mut hint = Hint::new();
     let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
@@ -118,9 +118,6 @@ fn open(path: &Path) -> Result<Opened> {
     let params = &track.codec_params;
     let codec = symphonia::default::get_codecs().get_codec(params.codec).map(|d| d.short_name.to_string()).unwrap_or_else(|| "unknown".into());
     let sample_rate = params.sample_rate.ok_or_else(|| IoError::Corrupt { path: path.to_owned(), reason: "no sample rate in header".into() })?;
-    if sample_rate == 0 {
-        return Err(IoError::Corrupt { path: path.to_owned(), reason: "sample rate 0 in header".into() });
-    }
     check_native_rate(path, sample_rate)?;
     let channels = params.channels.map(|c| c.count()).unwrap_or(1);
     let container = match codec.as_str() {
@@ -190,19 +187,24 @@ const PROBE_SEARCH: usize = 1 << 20;
 
 /// Checks, before symphonia reads them, the headers it would trust blindly: a RIFF/WAVE
 /// `fmt ` chunk (its WAV reader panics on a sample rate of 0; rates and channel counts no
-/// audio has are refused) and a FLAC file's Vorbis comments (see [`check_flac_comments`]).
+/// audio has are refused) and a FLAC file's comments and pictures (see [`check_flac_metadata`]).
 /// Like symphonia's probe, it looks at the first marker in the file's first MiB, wherever it
 /// is: fuzzing found both problems behind a byte of junk. Other files pass.
-fn check_wav_header(path: &Path, file: &mut File) -> Result<()> {
+fn check_headers(path: &Path, file: &mut File) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
-    let mut head = Vec::with_capacity(4096);
-    file.take((PROBE_SEARCH + 12) as u64).read_to_end(&mut head).map_err(|e| IoError::io(path, e))?;
+    let marker = |head: &[u8]| head.windows(4).position(|w| matches!(w, b"RIFF" | b"fLaC" | b"OggS" | b"ID3\x03" | b"ID3\x04" | b"ID3\x02"));
+    // a real file has its marker at the start: read the first 64 KiB, and the rest of the
+    // probe's MiB only when there is none in them
+    let mut head = Vec::with_capacity(1 << 16);
+    file.take(1 << 16).read_to_end(&mut head).map_err(|e| IoError::io(path, e))?;
+    if marker(&head).is_none() && head.len() == 1 << 16 {
+        file.take((PROBE_SEARCH + 12 - head.len()) as u64).read_to_end(&mut head).map_err(|e| IoError::io(path, e))?;
+    }
     file.seek(SeekFrom::Start(0)).map_err(|e| IoError::io(path, e))?;
-    let first = head.windows(4).position(|w| matches!(w, b"RIFF" | b"fLaC" | b"OggS" | b"ID3\x03" | b"ID3\x04" | b"ID3\x02"));
-    let Some(base) = first else { return Ok(()) };
+    let Some(base) = marker(&head) else { return Ok(()) };
     let base64 = base as u64;
     match &head[base..base + 4] {
-        b"fLaC" => check_flac_comments(path, file, base64 + 4)?,
+        b"fLaC" => check_flac_metadata(path, file, base64 + 4)?,
         b"RIFF" if head.get(base + 8..base + 12) == Some(b"WAVE") => {
             // walk the chunks (at most 64 of them) to `fmt `
             let mut at = base64 + 12;
@@ -256,7 +258,7 @@ fn sniff(path: &Path) -> Option<&'static str> {
 /// of a picture fits in its block: symphonia allocates each declared length (up to 4 GiB)
 /// before reading it, which fuzzing found; Linux's overcommit hides it, a strict allocator
 /// would abort.
-fn check_flac_comments(path: &Path, file: &mut File, first_block: u64) -> Result<()> {
+fn check_flac_metadata(path: &Path, file: &mut File, first_block: u64) -> Result<()> {
     use std::io::{Read, Seek, SeekFrom};
     let damaged = |reason: String| IoError::Corrupt { path: path.to_owned(), reason: format!("damaged FLAC metadata: {reason}") };
     let mut at = first_block;
@@ -268,44 +270,56 @@ fn check_flac_comments(path: &Path, file: &mut File, first_block: u64) -> Result
         }
         let (last, kind) = (h[0] & 0x80 != 0, h[0] & 0x7F);
         let len = u32::from_be_bytes([0, h[1], h[2], h[3]]) as usize;
-        if kind == 4 {
+        if kind == 4 || kind == 6 {
             let mut block = Vec::with_capacity(len);
             file.take(len as u64).read_to_end(&mut block).map_err(|e| IoError::io(path, e))?;
-            let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
-            let vendor = u32_at(0).ok_or_else(|| damaged("a comment block too short for its vendor string".into()))?;
-            let mut i = 4usize.saturating_add(vendor);
-            let n = u32_at(i).ok_or_else(|| damaged(format!("a vendor string of {vendor} bytes in a comment block of {len}")))?;
-            i += 4;
-            for k in 0..n {
-                let c = u32_at(i).ok_or_else(|| damaged(format!("comment {k} of {n} lies past its block of {len} bytes")))?;
-                i = i.saturating_add(4).saturating_add(c);
-                if i > block.len() {
-                    return Err(damaged(format!("comment {k} claims {c} bytes in a block of {len}")));
-                }
-            }
-        }
-        if kind == 6 {
-            // PICTURE: big-endian lengths of the MIME type, the description and the data
-            let mut block = Vec::with_capacity(len);
-            file.take(len as u64).read_to_end(&mut block).map_err(|e| IoError::io(path, e))?;
-            let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
-            let mut i = 4usize;
-            for what in ["MIME type", "description"] {
-                let n = u32_at(i).ok_or_else(|| damaged(format!("a picture block of {len} bytes ends before its {what}")))?;
-                i = i.saturating_add(4).saturating_add(n);
-                if i > block.len() {
-                    return Err(damaged(format!("a picture's {what} claims {n} bytes in a block of {len}")));
-                }
-            }
-            let data = u32_at(i + 16).ok_or_else(|| damaged(format!("a picture block of {len} bytes ends before its data")))?;
-            if (i + 20).saturating_add(data) > block.len() {
-                return Err(damaged(format!("a picture claims {data} bytes in a block of {len}")));
+            if kind == 4 {
+                check_flac_comments(&block).map_err(damaged)?;
+            } else {
+                check_flac_picture(&block).map_err(damaged)?;
             }
         }
         if last {
             break;
         }
         at += 4 + len as u64;
+    }
+    Ok(())
+}
+
+/// A VORBIS_COMMENT block: little-endian lengths of the vendor string and each comment.
+fn check_flac_comments(block: &[u8]) -> std::result::Result<(), String> {
+    let len = block.len();
+    let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let vendor = u32_at(0).ok_or("a comment block too short for its vendor string")?;
+    let mut i = 4usize.saturating_add(vendor);
+    let n = u32_at(i).ok_or_else(|| format!("a vendor string of {vendor} bytes in a comment block of {len}"))?;
+    i += 4;
+    for k in 0..n {
+        let c = u32_at(i).ok_or_else(|| format!("comment {k} of {n} lies past its block of {len} bytes"))?;
+        i = i.saturating_add(4).saturating_add(c);
+        if i > len {
+            return Err(format!("comment {k} claims {c} bytes in a block of {len}"));
+        }
+    }
+    Ok(())
+}
+
+/// A PICTURE block: big-endian lengths of the MIME type, the description and the data.
+fn check_flac_picture(block: &[u8]) -> std::result::Result<(), String> {
+    let len = block.len();
+    let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize);
+    let mut i = 4usize;
+    for what in ["MIME type", "description"] {
+        let n = u32_at(i).ok_or_else(|| format!("a picture block of {len} bytes ends before its {what}"))?;
+        i = i.saturating_add(4).saturating_add(n);
+        if i > len {
+            return Err(format!("a picture's {what} claims {n} bytes in a block of {len}"));
+        }
+    }
+    let data = u32_at(i + 16).ok_or_else(|| format!("a picture block of {len} bytes ends before its data"))?;
+    if (i + 20).saturating_add(data) > len {
+        return Err(format!("a picture claims {data} bytes in a block of {len}"));
     }
     Ok(())
 }
@@ -365,8 +379,8 @@ impl AudioStream {
             }
         }
         let sr_out = options.sr.unwrap_or(sr_native);
-        if sr_out == 0 || sr_out > 768_000 {
-            return Err(IoError::invalid(path, format!("target sample rate {sr_out} Hz is out of range (1..=768000)")));
+        if sr_out == 0 || sr_out > crate::MAX_SAMPLE_RATE {
+            return Err(IoError::invalid(path, format!("target sample rate {sr_out} Hz is out of range (1..={})", crate::MAX_SAMPLE_RATE)));
         }
         let resampler = if sr_out != sr_native {
             Some(StreamResampler::new(sr_native, sr_out).map_err(|e| IoError::invalid(path, format!("cannot resample {sr_native} → {sr_out} Hz: {e}")))?)
@@ -523,7 +537,7 @@ impl AudioStream {
     }
 
     fn end_of_stream(&mut self) -> Result<Option<Vec<f32>>> {
-        if !self.opened.info.is_lossless() && self.remaining != Some(0) {
+        if !self.opened.info.is_lossless() {
             // a lossy stream just stops where a file was cut: look at its last frame or page
             let info = &self.opened.info;
             let cut = match info.codec.as_str() {

@@ -19,4 +19,4 @@ pub use decode::{is_audio_path, load, probe, AudioInfo, AudioStream, LoadOptions
 pub use error::{IoError, Result};
 pub use npy::{check_npy, read_npy, read_npy_header, NpyHeader};
 pub use reprise_dsp::resample::{resample, StreamResampler};
-pub use write::{sweep_stale_temporaries, write_atomic, write_json, write_npy, write_wav, write_wav_i16, MAX_SAMPLE_RATE};
+pub use write::{check_writable, sweep_stale_temporaries, write_atomic, write_json, write_npy, write_wav, write_wav_i16, MAX_SAMPLE_RATE};

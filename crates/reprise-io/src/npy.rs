@@ -29,6 +29,7 @@ impl NpyHeader {
 
 /// Reads and checks the header of an `.npy` file without reading its data.
 pub fn read_npy_header(path: &Path) -> Result<NpyHeader> {
+    use std::io::{Seek, SeekFrom};
     let bad = |reason: String| IoError::invalid(path, format!("not a valid .npy file ({reason})"));
     let mut f = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
     let mut pre = [0u8; 12];
@@ -45,9 +46,7 @@ pub fn read_npy_header(path: &Path) -> Result<NpyHeader> {
         return Err(bad(format!("a header of {len} bytes")));
     }
     let mut header = vec![0u8; len];
-    let mut f = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-    let mut skip = vec![0u8; start];
-    read_up_to(&mut f, &mut skip).map_err(|e| IoError::io(path, e))?;
+    f.seek(SeekFrom::Start(start as u64)).map_err(|e| IoError::io(path, e))?;
     if read_up_to(&mut f, &mut header).map_err(|e| IoError::io(path, e))? < len {
         return Err(bad("the file ends inside its header".into()));
     }

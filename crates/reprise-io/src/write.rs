@@ -61,17 +61,29 @@ pub fn sweep_stale_temporaries(dir: &Path) -> usize {
         let name = e.file_name().to_string_lossy().to_string();
         let Some(rest) = name.strip_prefix(".reprise-").and_then(|r| r.strip_suffix(TEMP_SUFFIX)) else { continue };
         let pid = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
-        let old = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 86_400);
+        let age_s = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).map_or(0, |age| age.as_secs());
+        let old = age_s > 86_400;
         let dead = match pid {
             Some(pid) => pid != std::process::id() && process_alive(pid) == Some(false),
             // written before temporaries carried a pid
-            None => e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).is_some_and(|age| age.as_secs() > 3_600),
+            None => age_s > 3_600,
         };
         if (dead || old) && std::fs::remove_file(&p).is_ok() {
             removed += 1;
         }
     }
     removed
+}
+
+/// Creates `dir` if needed and checks that a file can be written in it (a probe named like
+/// [`write_atomic`]'s temporaries, removed at once), so that a run can fail, or go on without
+/// the folder, before it does any work.
+pub fn check_writable(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!("{}probe{TEMP_SUFFIX}", temp_prefix()));
+    let written = std::fs::write(&probe, b"");
+    let _ = std::fs::remove_file(&probe);
+    written
 }
 
 /// Writes a 2-D array as `.npy` (float32 or complex64 for Reprise's outputs).

@@ -124,10 +124,7 @@ impl FeatureCache {
     /// why (a cache that cannot be written would silently recompute everything each run).
     pub fn checked(self) -> (Self, Option<String>) {
         let Some(dir) = &self.dir else { return (self, None) };
-        let probe = dir.join(format!(".reprise-{}-probe.tmp", std::process::id()));
-        let ok = std::fs::create_dir_all(dir).and_then(|_| std::fs::write(&probe, b""));
-        let _ = std::fs::remove_file(&probe);
-        match ok {
+        match reprise_io::check_writable(dir) {
             Ok(()) => (self, None),
             Err(e) => {
                 let why = format!("{}: the feature cache cannot be written ({e}); running without a cache", dir.display());

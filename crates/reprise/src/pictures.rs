@@ -173,10 +173,6 @@ fn display(mut a: Array2<f32>, how: Values, opts: &PictureOptions) -> (Array2<f3
     (a, map, opts.range.unwrap_or(range), unit)
 }
 
-fn num(v: &Value) -> Option<f64> {
-    v.as_f64()
-}
-
 /// One row of a grouped (scattering) picture.
 struct Row {
     index: usize,
@@ -195,7 +191,7 @@ fn scattering_rows(kind: FeatureKind, meta: &[Value], sr: f64, per_path: usize) 
         if order == 0 {
             continue;
         }
-        let xi: Vec<f64> = m.get("xi").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(num).collect()).unwrap_or_default();
+        let xi: Vec<f64> = m.get("xi").and_then(|v| v.as_array()).map(|a| a.iter().filter_map(Value::as_f64).collect()).unwrap_or_default();
         // JTFS names n2; Scattering1D lists the filter indices as n = [n1, n2]
         let n2 = m.get("n2").and_then(|v| v.as_i64()).or_else(|| (order == 2).then(|| m.pointer("/n/1").and_then(|v| v.as_i64())).flatten());
         let n_fr = m.get("n_fr").and_then(|v| v.as_i64()).unwrap_or(-1);
@@ -362,9 +358,8 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
     }
 
     // a frequency-like axis: the sidecar's row values, reordered to rise upwards
-    let freqs: Vec<f64> = d.rows.iter().filter_map(num).collect();
     let mut a = a;
-    let mut freqs = freqs;
+    let mut freqs: Vec<f64> = d.rows.iter().filter_map(Value::as_f64).collect();
     if freqs.len() == n_rows && n_rows > 1 && freqs[0] > freqs[n_rows - 1] {
         a.invert_axis(Axis(0));
         freqs.reverse();
@@ -401,21 +396,18 @@ pub fn feature_title(sidecar: &Value, fallback_name: &str) -> String {
 /// Reads a `.npy` written by `reprise features` (float32 2-D or 3-D, complex64 2-D) and its
 /// `.json` sidecar (an empty object when there is none).
 pub fn read_feature_file(npy: &Path) -> Result<(FeatureData, Value)> {
-    use ndarray_npy::read_npy;
+    use reprise_io::read_npy;
     let bad = |reason: String| Error::Clip { path: npy.to_owned(), reason };
     if !npy.is_file() {
         return Err(bad("no such file".into()));
     }
-    reprise_io::check_npy(npy)?;
-    let data = if let Ok(a) = read_npy::<_, Array2<f32>>(npy) {
-        FeatureData::Real(a)
-    } else if let Ok(a) = read_npy::<_, Array2<num_complex::Complex32>>(npy) {
-        FeatureData::Complex(a)
-    } else {
-        match read_npy::<_, ndarray::Array3<f32>>(npy) {
-            Ok(a) => FeatureData::Real3(a),
-            Err(e) => return Err(bad(format!("not a float32 (2-D or 3-D) or complex64 (2-D) .npy: {e}"))),
-        }
+    // the header says which array it is (and that the file holds it)
+    let h = reprise_io::check_npy(npy)?;
+    let data = match (h.descr.trim_start_matches(['<', '>', '=', '|']), h.shape.len()) {
+        ("f4", 2) => FeatureData::Real(read_npy(npy)?),
+        ("c8", 2) => FeatureData::Complex(read_npy(npy)?),
+        ("f4", 3) => FeatureData::Real3(read_npy(npy)?),
+        (_, rank) => return Err(bad(format!("not a float32 (2-D or 3-D) or complex64 (2-D) .npy: it holds {rank}-D `{}`", h.descr))),
     };
     let side = npy.with_extension("json");
     let sidecar = match std::fs::read_to_string(&side) {
