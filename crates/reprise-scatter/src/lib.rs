@@ -12,6 +12,7 @@ pub mod filter_bank;
 mod fourier;
 pub mod jtfs;
 mod lambda;
+mod segments;
 pub mod scalogram;
 pub mod scattering1d;
 pub mod spiral;
