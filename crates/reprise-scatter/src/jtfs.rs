@@ -24,7 +24,7 @@
 
 use std::ops::Range;
 
-use ndarray::{Array2, Array3, ArrayD};
+use ndarray::{s, Array2, Array3, ArrayD, ArrayView1};
 use num_complex::Complex32;
 use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
@@ -33,6 +33,7 @@ use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampli
 use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
 use crate::lambda::{circular_impulse, split_tile, BandedPath, ImpulseResponse, TILE};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
+use crate::segments::Segments;
 use crate::spiral::{OctaveFilters, OctaveKernel};
 
 /// Output layout of [`Jtfs`].
@@ -227,26 +228,47 @@ pub struct Jtfs {
     /// route is chosen (empty: the Fourier route).
     banded: Vec<Vec<BandedPath>>,
     plans: Plans,
+    /// Long signals: the window geometry and the transform of one window.
+    segments: Option<Box<(Segments, Jtfs)>>,
 }
 
 /// Columns processed together along λ (bounds memory for long signals).
 const CHUNK: usize = 256;
 
+/// Shortest window when a long signal is transformed in windows (2^18 samples, 12 s at
+/// 22050 Hz; see [`crate::segments`]).
+const MIN_WINDOW: usize = 1 << 18;
+
 impl Jtfs {
     /// Plans the transform for signals of `n` samples.
     pub fn new(config: JtfsConfig, n: usize) -> Result<Jtfs> {
-        Self::build(config, n, true, LambdaRoute::Cheaper)
+        Self::build(config, n, true, LambdaRoute::Cheaper, Some(MIN_WINDOW))
     }
 
     /// Plans the transform; `skip_padding = false` (tests) processes every time column
     /// of the padding and keeps whole-signal FFTs at every level; `route` picks how
-    /// second-order paths are filtered along λ.
-    fn build(config: JtfsConfig, n: usize, skip_padding: bool, route: LambdaRoute) -> Result<Jtfs> {
+    /// second-order paths are filtered along λ; `min_window: None` keeps the whole
+    /// signal in one piece (else see [`Segments::plan`]).
+    fn build(config: JtfsConfig, n: usize, skip_padding: bool, route: LambdaRoute, min_window: Option<usize>) -> Result<Jtfs> {
         config.validate(n)?;
+        let t = config.t_samples();
+        let log2_max = t.trailing_zeros().max(config.j);
+        let padding = Padding::new(n, t, log2_max)?;
+        let np = 1usize << padding.j_pad;
+        let mut jtfs = Self::design(config, n, padding, np, skip_padding, route)?;
+        if let Some(seg) = min_window.and_then(|m| Segments::plan(np, jtfs.reach(), 1 << log2_max, m)) {
+            let window = Self::design(config, seg.w, Padding::none(seg.w, log2_max), np, skip_padding, route)?;
+            jtfs.segments = Some(Box::new((seg, window)));
+        }
+        Ok(jtfs)
+    }
+
+    /// The filters and plans for `n` samples padded as `padding`, the time filters
+    /// normalised for the padded length `n_norm` (the whole signal's, also in a window).
+    fn design(config: JtfsConfig, n: usize, padding: Padding, n_norm: usize, skip_padding: bool, route: LambdaRoute) -> Result<Jtfs> {
         let t = config.t_samples();
         let lst = t.trailing_zeros();
         let lf = config.f_rows().trailing_zeros();
-        let padding = Padding::new(n, t, lst.max(config.j))?;
         let np = 1usize << padding.j_pad;
         let (psi1, psi2) = scattering_params(config.j, config.q);
         let k1: Vec<u32> = psi1.iter().map(|p| p.j.min(lst)).collect();
@@ -280,16 +302,16 @@ impl Jtfs {
         let geo = LevelUse::plan(&uses, np, skip_padding, &mut planner);
         // Filters periodised by sum (kymatio main), sampled as in Scattering1D::new.
         let design = |m: Morlet, l: usize| Morlet { n: geo[l].map_or(np, |g| g.b << l), ..m }.sample_summed(l as u32);
-        let psi1_f = psi1.iter().map(|p| design(Morlet::bandpass(p.xi, p.sigma, np), 0)).collect();
+        let psi1_f = psi1.iter().map(|p| design(Morlet::bandpass(p.xi, p.sigma, n_norm), 0)).collect();
         let psi2_f = psi2
             .iter()
             .zip(&psi2_levels)
             .map(|(p, levels)| {
-                let m = Morlet::bandpass(p.xi, p.sigma, np);
+                let m = Morlet::bandpass(p.xi, p.sigma, n_norm);
                 levels.iter().enumerate().map(|(l, &used)| used.then(|| design(m, l))).collect()
             })
             .collect();
-        let phi = Morlet::lowpass(phi_sigma, np);
+        let phi = Morlet::lowpass(phi_sigma, n_norm);
         let phi_f = uses.iter().enumerate().map(|(l, u)| u.has_phi().then(|| design(phi, l))).collect();
 
         // Frequential filter bank along λ.
@@ -316,7 +338,7 @@ impl Jtfs {
             planner.complex_forward(n_fr >> l);
         }
         let octave = config.spiral.map(|o| o.kernels());
-        let mut jtfs = Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding, geo, banded: vec![], plans: planner.finish() };
+        let mut jtfs = Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding, geo, banded: vec![], plans: planner.finish(), segments: None };
         jtfs.banded = (0..jtfs.psi2.len()).map(|n2| jtfs.banded_paths(n2, route)).collect();
         Ok(jtfs)
     }
@@ -465,18 +487,82 @@ impl Jtfs {
         out
     }
 
+    /// Samples of context an output sample needs either side: the reaches of the widest
+    /// ψ1, ψ2 and φ_T it went through, summed (the λ operations act column by column).
+    fn reach(&self) -> f64 {
+        let widest = |ps: &[MorletParams]| ps.iter().map(|p| envelope_reach(p.sigma, REL_EPS)).fold(0.0, f64::max);
+        widest(&self.psi1) + widest(&self.psi2) + envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS)
+    }
+
+    /// Whether long signals are transformed in windows ([`crate::segments`]), and their length.
+    pub fn window_len(&self) -> Option<usize> {
+        self.segments.as_ref().map(|s| s.0.w)
+    }
+
     /// The transform: `(channels, frames)` for format `time`, `(paths, rows, frames)` for `joint`.
     pub fn process(&self, x: &[f32]) -> Result<ArrayD<f32>> {
         if x.len() != self.n {
             return Err(Error::ShapeMismatch { expected: format!("{} samples", self.n), got: format!("{} samples", x.len()) });
         }
         check_finite(x, "sample")?;
+        let pad = &self.padding;
+        let (a, b) = (pad.ind_start[self.lst as usize], pad.ind_end[self.lst as usize]);
+        let Some(segments) = &self.segments else {
+            let mut xp = vec![0.0f32; 1 << pad.j_pad];
+            pad.pad_into(x, &mut xp);
+            let (s0, paths) = self.compute(xp);
+            let mut out = self.output(&paths, b - a);
+            Self::place(&mut out, &s0, &paths, a, 0, b - a);
+            return Ok(out);
+        };
+        let (seg, window) = &**segments;
+        let unit = 1usize << (pad.ind_start.len() - 1);
+        let mut out = None;
+        for start in seg.starts(pad.left, pad.left + self.n + unit) {
+            let Some((from, at, len)) = seg.core(start, self.lst, a, b) else { continue };
+            let mut buf = vec![0.0f32; seg.w];
+            seg.fill(x, pad, start, &mut buf);
+            let (s0, paths) = window.compute(buf);
+            let out = out.get_or_insert_with(|| self.output(&paths, b - a));
+            Self::place(out, &s0, &paths, from, at, len);
+        }
+        Ok(out.expect("the cores cover the output"))
+    }
+
+    /// An output of zeros for `paths` (as [`Jtfs::compute`] returns them) and `frames` frames.
+    fn output(&self, paths: &[Vec<Vec<f32>>], frames: usize) -> ArrayD<f32> {
+        match self.config.format {
+            JtfsFormat::Time => Array2::zeros((1 + paths.iter().map(|p| p.len()).sum::<usize>(), frames)).into_dyn(),
+            JtfsFormat::Joint => Array3::zeros((paths.len(), paths.iter().map(|p| p.len()).max().unwrap_or(0), frames)).into_dyn(),
+        }
+    }
+
+    /// Copies frames `from..from + len` of `s0` and of every row of `paths` to frames
+    /// `at..at + len` of `out`.
+    fn place(out: &mut ArrayD<f32>, s0: &[f32], paths: &[Vec<Vec<f32>>], from: usize, at: usize, len: usize) {
+        let (src, dst) = (from..from + len, at..at + len);
+        if out.ndim() == 2 {
+            let rows = std::iter::once(s0).chain(paths.iter().flatten().map(Vec::as_slice));
+            for (c, row) in rows.enumerate() {
+                out.slice_mut(s![c, dst.clone()]).assign(&ArrayView1::from(&row[src.clone()]));
+            }
+        } else {
+            for (p, rows) in paths.iter().enumerate() {
+                for (r, row) in rows.iter().enumerate() {
+                    out.slice_mut(s![p, r, dst.clone()]).assign(&ArrayView1::from(&row[src.clone()]));
+                }
+            }
+        }
+    }
+
+    /// S0 and every path's rows at the padded frame count, for the padded signal (or
+    /// window) `xp`.
+    #[allow(clippy::type_complexity)]
+    fn compute(&self, mut xp: Vec<f32>) -> (Vec<f32>, Vec<Vec<Vec<f32>>>) {
         let np = 1usize << self.padding.j_pad;
         let tpad = np >> self.lst;
         let lst = self.lst;
         let mut w = Work::new(&self.plans);
-        let mut xp = vec![0.0f32; np];
-        self.padding.pad_into(x, &mut xp);
         let mut sp = Spectra::default();
         sp.set(&self.plans, &mut xp, self.geo[0], usize::MAX, &mut w);
         drop(xp);
@@ -563,36 +649,7 @@ impl Jtfs {
             }
         }
 
-        // Cut to the signal's frames and assemble.
-        let (a, b) = (self.padding.ind_start[self.lst as usize], self.padding.ind_end[self.lst as usize]);
-        let frames = b - a;
-        match self.config.format {
-            JtfsFormat::Time => {
-                let channels = 1 + paths.iter().map(|p| p.len()).sum::<usize>();
-                let mut out = Array2::zeros((channels, frames));
-                out.row_mut(0).as_slice_mut().expect("standard layout").copy_from_slice(&s0[a..b]);
-                let mut c = 1;
-                for rows in &paths {
-                    for r in rows {
-                        out.row_mut(c).as_slice_mut().expect("standard layout").copy_from_slice(&r[a..b]);
-                        c += 1;
-                    }
-                }
-                Ok(out.into_dyn())
-            }
-            JtfsFormat::Joint => {
-                let nrows = paths.iter().map(|p| p.len()).max().unwrap_or(0);
-                let mut out = Array3::zeros((paths.len(), nrows, frames));
-                for (p, rows) in paths.iter().enumerate() {
-                    for (r, row) in rows.iter().enumerate() {
-                        for (t, v) in row[a..b].iter().enumerate() {
-                            out[[p, r, t]] = *v;
-                        }
-                    }
-                }
-                Ok(out.into_dyn())
-            }
-        }
+        (s0, paths)
     }
 
     /// Calls `body(t0, c, x, scratch)` for consecutive chunks of at most [`CHUNK`] time
@@ -878,8 +935,8 @@ mod tests {
         let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.013).sin() * 0.5 + rng.range(-0.3, 0.3) as f32).collect();
         for format in [JtfsFormat::Time, JtfsFormat::Joint] {
             let cfg = JtfsConfig { format, ..JtfsConfig::default() };
-            let banded = Jtfs::build(cfg, n, true, LambdaRoute::Banded).unwrap();
-            let fourier = Jtfs::build(cfg, n, true, LambdaRoute::Fourier).unwrap();
+            let banded = Jtfs::build(cfg, n, true, LambdaRoute::Banded, None).unwrap();
+            let fourier = Jtfs::build(cfg, n, true, LambdaRoute::Fourier, None).unwrap();
             assert!(banded.banded.iter().filter(|p| !p.is_empty()).count() >= 6 && fourier.banded.iter().all(|p| p.is_empty()));
             let (err, peak) = max_error(&banded.process(&x).unwrap(), &fourier.process(&x).unwrap());
             assert!(err <= 1e-6 * peak, "{format:?}: error {err:e}, peak {peak:e}");
@@ -901,10 +958,32 @@ mod tests {
             let covered: usize = fast.span(1, 100).iter().map(|r| r.len()).sum();
             assert!(covered < cols * 3 / 4, "the test needs padding to skip: {covered} of {cols} columns");
             assert!(fast.geo.iter().filter(|g| g.is_some()).count() >= 2, "the test needs blocks");
-            let full = Jtfs::build(cfg, n, false, LambdaRoute::Cheaper).unwrap();
+            let full = Jtfs::build(cfg, n, false, LambdaRoute::Cheaper, None).unwrap();
             assert!(full.geo.iter().all(|g| g.is_none()));
             let (err, peak) = max_error(&fast.process(&x).unwrap(), &full.process(&x).unwrap());
             assert!(err <= 1e-6 * peak, "{cfg:?}: error {err:e}, peak {peak:e}");
+        }
+    }
+
+    /// Windows ([`crate::segments`]) give the whole-signal result within 1e-5 of the
+    /// peak, formats time and joint, with spiral paths, with windows shorter than half
+    /// the signal (the first and last reading the reflection).
+    #[test]
+    fn windows_equal_whole_signal() {
+        let n = 200_001;
+        let mut rng = Rng::new(9);
+        let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.03 * (1.0 + i as f32 / n as f32)).sin() * 0.5 + rng.range(-0.2, 0.2) as f32).collect();
+        let base = JtfsConfig { j: 6, q: (8, 1), ..JtfsConfig::default() };
+        for cfg in [base, JtfsConfig { format: JtfsFormat::Joint, spiral: Some(OctaveFilters::FiniteDifference), ..base }] {
+            let windowed = Jtfs::build(cfg, n, true, LambdaRoute::Cheaper, Some(1 << 12)).unwrap();
+            let w = windowed.window_len().expect("windows planned");
+            assert!(n >= 4 * w, "window {w} too long for the test");
+            let whole = Jtfs::build(cfg, n, true, LambdaRoute::Cheaper, None).unwrap();
+            assert_eq!(whole.window_len(), None);
+            let (a, b) = (windowed.process(&x).unwrap(), whole.process(&x).unwrap());
+            assert_eq!(a.shape(), b.shape());
+            let (err, peak) = max_error(&a, &b);
+            assert!(err <= 1e-5 * peak, "{cfg:?}: error {err:e}, peak {peak:e}");
         }
     }
 }
