@@ -295,10 +295,13 @@ fn dump(dir: &Path, x: &Array2<f64>, y: &[usize], folds: &[Option<usize>], label
 fn predict(model: &Path, files: &[PathBuf], cache: &FeatureCache, json: bool) -> Result<(), Failure> {
     let m = ModelFile::load(model)?;
     let mut failed = 0;
-    for (f, r) in files.iter().zip(m.predict_files(files, cache)) {
+    for (f, r) in files.iter().zip(m.predict_files(model, files, cache)) {
         match r {
-            Ok(label) if json => println!("{}", json!({ "file": f, "label": label })),
-            Ok(label) => println!("{}\t{label}", f.display()),
+            Ok(p) if json => {
+                let scores: serde_json::Map<String, serde_json::Value> = p.scores.iter().map(|(l, v)| (l.clone(), json!(v))).collect();
+                println!("{}", json!({ "file": f, "label": p.label, "scores": scores, "score_kind": p.score_kind }))
+            }
+            Ok(p) => println!("{}\t{}", f.display(), p.label),
             Err(e) => {
                 failed += 1;
                 eprintln!("error: {e}");

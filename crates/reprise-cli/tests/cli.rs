@@ -586,6 +586,25 @@ fn classify_command() {
     assert!(o.status.success(), "{}", stderr(&o));
     let label = String::from_utf8_lossy(&o.stdout).trim().rsplit('\t').next().unwrap().to_string();
     assert!(["violin", "flute", "piano"].contains(&label.as_str()), "{label}");
+    // --json: the label, a probability per label summing to 1, the label the highest
+    let o = reprise(&["classify", "predict", s(&model), s(&clip), "--json"]);
+    let line: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(line["label"], label.as_str());
+    assert_eq!(line["score_kind"], "probability");
+    let scores = line["scores"].as_object().unwrap();
+    assert_eq!(scores.len(), 3, "{line}");
+    assert!((scores.values().map(|v| v.as_f64().unwrap()).sum::<f64>() - 1.0).abs() < 1e-9, "{line}");
+    let best = scores.iter().max_by(|a, b| a.1.as_f64().unwrap().total_cmp(&b.1.as_f64().unwrap())).unwrap().0;
+    assert_eq!(best, &label);
+    // a model whose feature settings no longer fit its classifier is blamed, not the audio
+    let mut edited: serde_json::Value = serde_json::from_slice(&std::fs::read(&model).unwrap()).unwrap();
+    edited["feature"]["parts"][0]["n_mfcc"] = serde_json::json!(7);
+    let edited_path = d.join("edited.json");
+    std::fs::write(&edited_path, edited.to_string()).unwrap();
+    let o = reprise(&["classify", "predict", s(&edited_path), s(&clip)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    assert!(err.contains("edited.json: inconsistent model") && !err.contains(&clip.display().to_string()), "{err}");
     let bytes = std::fs::read(&model).unwrap();
     let cut = d.join("cut.json");
     std::fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();

@@ -103,17 +103,20 @@ impl Knn {
             .collect())
     }
 
+    /// The share of each class among the neighbours of each row, n × K (scikit-learn's
+    /// `predict_proba` with uniform weights).
+    pub fn predict_proba(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let nbs = self.kneighbors(x)?;
+        let mut p = Array2::zeros((nbs.len(), self.n_classes));
+        for (mut row, nb) in p.rows_mut().into_iter().zip(&nbs) {
+            nb.iter().for_each(|&(i, _)| row[self.y[i]] += 1.0 / nb.len() as f64);
+        }
+        Ok(p)
+    }
+
     /// Majority class among the neighbours of each row.
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
-        Ok(self
-            .kneighbors(x)?
-            .into_iter()
-            .map(|nb| {
-                let mut votes = vec![0.0; self.n_classes];
-                nb.iter().for_each(|&(i, _)| votes[self.y[i]] += 1.0);
-                crate::argmax(&votes)
-            })
-            .collect())
+        Ok(crate::argmax_rows(&self.predict_proba(x)?))
     }
 }
 

@@ -5,7 +5,7 @@ use crate::{
     ForestConfig, Knn, KnnConfig, LogRegConfig, LogisticRegression, MlError, RandomForest, Result,
     StandardScaler, Svc, SvcConfig,
 };
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -139,6 +139,26 @@ impl Model {
             Model::Svc(m) => m.predict(x),
             Model::Knn(m) => m.predict(x),
             Model::Rf(m) => m.predict(x),
+        }
+    }
+
+    /// A score per class for each row, n × K, whose row maximum is [`Model::predict`]'s
+    /// class: probabilities (logistic regression, forest, k-NN neighbour shares) or, for
+    /// the SVC, shares of the one-vs-one votes (see [`Model::score_kind`]).
+    pub fn class_scores(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        match self {
+            Model::Logreg(m) => m.predict_proba(x),
+            Model::Svc(m) => m.vote_shares(x),
+            Model::Knn(m) => m.predict_proba(x),
+            Model::Rf(m) => m.predict_proba(x),
+        }
+    }
+
+    /// What [`Model::class_scores`] are: `probability` or `vote_share` (SVC).
+    pub fn score_kind(&self) -> &'static str {
+        match self {
+            Model::Svc(_) => "vote_share",
+            _ => "probability",
         }
     }
 
@@ -328,6 +348,18 @@ impl Pipeline {
             .into_iter()
             .map(|c| self.classes[c])
             .collect())
+    }
+
+    /// A score per label for each row, n × labels (0 for labels without training
+    /// examples); see [`Model::class_scores`].
+    pub fn class_scores(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let xs = self.scaler.transform(x)?;
+        let scores = self.model.class_scores(xs.view())?;
+        let mut out = Array2::zeros((x.nrows(), self.labels.len()));
+        for (c, &label) in self.classes.iter().enumerate() {
+            out.column_mut(label).assign(&scores.column(c));
+        }
+        Ok(out)
     }
 
     /// Number of input features.

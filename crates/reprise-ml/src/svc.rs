@@ -245,20 +245,23 @@ impl Svc {
         Ok(out)
     }
 
+    /// Each class's share of the one-vs-one votes of each row, n × K (summing to 1; not
+    /// a probability: scikit-learn's `predict_proba` needs Platt scaling, not fitted here).
+    pub fn vote_shares(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
+        let dec = self.decision_function_ovo(x)?;
+        let mut out = Array2::zeros((x.nrows(), self.n_classes));
+        let share = 1.0 / self.pairs.len().max(1) as f64;
+        for (mut votes, row) in out.rows_mut().into_iter().zip(dec.rows()) {
+            for (pair, &v) in self.pairs.iter().zip(row) {
+                votes[if v > 0.0 { pair.i } else { pair.j }] += share;
+            }
+        }
+        Ok(out)
+    }
+
     /// One-vs-one vote of each row.
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
-        let dec = self.decision_function_ovo(x)?;
-        Ok(dec
-            .rows()
-            .into_iter()
-            .map(|row| {
-                let mut votes = vec![0.0; self.n_classes];
-                for (pair, &v) in self.pairs.iter().zip(row) {
-                    votes[if v > 0.0 { pair.i } else { pair.j }] += 1.0;
-                }
-                crate::argmax(&votes)
-            })
-            .collect())
+        Ok(crate::argmax_rows(&self.vote_shares(x)?))
     }
 }
 

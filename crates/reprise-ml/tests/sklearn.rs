@@ -463,3 +463,30 @@ fn confusion_matrix_scores_match_sklearn_metrics() {
     assert!((cm.macro_f1() - (0.8 + 0.4) / 3.0).abs() < 1e-12);
     assert_eq!(cm.recall()[3], None);
 }
+
+/// Class scores: one per label, rows summing to 1, 0 for a label without training
+/// examples, and the row maximum (first on ties) is the predicted label, for every
+/// classifier on noisy data where the classes overlap.
+#[test]
+fn class_scores_agree_with_predictions() {
+    let x = m("multi", "Xs_train.npy");
+    let y = labels("multi", "y_train.npy");
+    let names: Vec<String> = ["a", "b", "c", "never"].iter().map(|s| s.to_string()).collect();
+    let xt = m("multi", "Xs_test.npy");
+    for kind in ClassifierKind::ALL {
+        let (p, _) = Pipeline::fit(x.view(), &y, &names, &kind.default_config(0)).unwrap();
+        let scores = p.class_scores(xt.view()).unwrap();
+        assert_eq!(scores.dim(), (xt.nrows(), 4));
+        let predicted = p.predict(xt.view()).unwrap();
+        let mut mixed = 0;
+        for (row, &label) in scores.rows().into_iter().zip(&predicted) {
+            assert!((row.sum() - 1.0).abs() < 1e-9, "{}: {row}", kind.name());
+            assert_eq!(row[3], 0.0, "{}: a label without examples", kind.name());
+            let best = row.iter().enumerate().fold(0, |b, (i, &v)| if v > row[b] { i } else { b });
+            assert_eq!(best, label, "{}: {row}", kind.name());
+            mixed += usize::from(row.iter().filter(|&&v| v > 0.0).count() > 1);
+        }
+        assert!(mixed > 0, "{}: every row certain; the test needs overlap", kind.name());
+        assert!(["probability", "vote_share"].contains(&p.model.score_kind()));
+    }
+}

@@ -290,6 +290,17 @@ pub fn grouped_folds(y: &[usize], groups: &[String], k: usize, seed: u64) -> Res
     Ok((gid.iter().map(|&g| gf[g]).collect(), warnings.iter().map(|w| w.to_string()).collect()))
 }
 
+/// A clip's prediction by a [`ModelFile`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClipScores {
+    /// The predicted label.
+    pub label: String,
+    /// A score per label of the model, in its label order.
+    pub scores: Vec<(String, f64)>,
+    /// `probability`, or `vote_share` for an SVC (shares of its one-vs-one votes).
+    pub score_kind: &'static str,
+}
+
 /// A saved pipeline: the clip feature it reads and the fitted scaler + classifier.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ModelFile {
@@ -338,19 +349,32 @@ impl ModelFile {
         Ok(m)
     }
 
-    /// Predicts the label of each file.
-    pub fn predict_files(&self, files: &[PathBuf], cache: &FeatureCache) -> Vec<std::result::Result<String, String>> {
+    /// Predicts the label of each file, with a score per label (see
+    /// [`reprise_ml::Pipeline::class_scores`]). `model` names the model file in errors
+    /// that are the model's fault (its feature settings give vectors of another length
+    /// than its pipeline reads).
+    pub fn predict_files(&self, model: &Path, files: &[PathBuf], cache: &FeatureCache) -> Vec<std::result::Result<ClipScores, String>> {
         let (vectors, _) = cache.matrix(files, &self.feature, &|| {});
+        let want = self.pipeline.n_features();
         vectors
             .into_iter()
-            .map(|v| {
-                let v = v?;
-                let x = Array2::from_shape_vec((1, v.len()), v).expect("sized");
-                let p = self.pipeline.predict(x.view()).map_err(|e| e.to_string())?;
-                Ok(self.pipeline.labels[p[0]].clone())
-            })
             .zip(files)
-            .map(|(r, f): (std::result::Result<String, String>, _)| r.map_err(|e| if e.contains(&f.display().to_string()) { e } else { format!("{}: {e}", f.display()) }))
+            .map(|(v, f)| {
+                let v = v.map_err(|e| if e.contains(&f.display().to_string()) { e } else { format!("{}: {e}", f.display()) })?;
+                if v.len() != want {
+                    return Err(format!(
+                        "{}: inconsistent model: its feature settings give {} values per clip but its classifier reads {want} (the file was edited or damaged; save it again with `reprise classify --save-models`)",
+                        model.display(),
+                        v.len()
+                    ));
+                }
+                let x = Array2::from_shape_vec((1, v.len()), v).expect("sized");
+                let scores = self.pipeline.class_scores(x.view()).map_err(|e| format!("{}: {e}", model.display()))?;
+                let label = self.pipeline.predict(x.view()).map_err(|e| format!("{}: {e}", model.display()))?[0];
+                let scores = self.pipeline.labels.iter().cloned().zip(scores.row(0).iter().copied()).collect();
+                Ok(ClipScores { label: self.pipeline.labels[label].clone(), scores, score_kind: self.pipeline.model.score_kind() })
+            })
             .collect()
     }
+
 }
