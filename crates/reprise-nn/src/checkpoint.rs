@@ -106,7 +106,9 @@ pub fn save_checkpoint(run: &Path, net: &Net, optim: &ModuleOptimizer, state: &T
     let _ = fs::remove_dir_all(&tmp);
     fs::create_dir_all(&tmp).map_err(|e| tensor_file(&tmp, "create", e))?;
     save_weights(net, &tmp.join("model.bpk"))?;
-    optim.to_record().save(tmp.join("optim.bpk")).map_err(|e| tensor_file(&tmp.join("optim.bpk"), "write optimizer state", e))?;
+    let optim_path = tmp.join("optim.bpk");
+    let bytes = optimizer_bytes(optim).map_err(|e| tensor_file(&optim_path, "write optimizer state", e))?;
+    fs::write(&optim_path, bytes).map_err(|e| tensor_file(&optim_path, "write optimizer state", e))?;
     write_json_atomic(&tmp.join("state.json"), state)?;
     let _ = fs::remove_dir_all(&old);
     if dir.exists() {
@@ -115,6 +117,24 @@ pub fn save_checkpoint(run: &Path, net: &Net, optim: &ModuleOptimizer, state: &T
     fs::rename(&tmp, &dir).map_err(|e| tensor_file(&dir, "move into place", e))?;
     let _ = fs::remove_dir_all(&old);
     Ok(())
+}
+
+/// The optimizer state as burnpack bytes with its tensors in name order: burn lists them
+/// in a hash map's order, so two runs with one seed would write different files.
+fn optimizer_bytes(optim: &ModuleOptimizer) -> std::result::Result<Vec<u8>, String> {
+    let bytes = optim.to_record().into_bytes().map_err(|e| e.to_string())?;
+    let reader = burn_pack::Reader::from_bytes(bytes).map_err(|e| e.to_string())?;
+    let (scalars, metadata) = (reader.scalars().clone(), reader.metadata().clone());
+    let mut parts = reader.into_tensors().map_err(|e| e.to_string())?.into_iter().map(|t| t.into_parts()).collect::<std::result::Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    parts.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut writer = burn_pack::Writer::new(parts.into_iter().map(|(name, dtype, shape, id, data)| burn_pack::Tensor::new(name, dtype, shape, id, data)).collect());
+    for (k, v) in &scalars {
+        writer = writer.with_scalar(k, *v);
+    }
+    for (k, v) in &metadata {
+        writer = writer.with_metadata(k, v);
+    }
+    Ok(writer.into_bytes().map_err(|e| e.to_string())?.to_vec())
 }
 
 /// Loads the run's checkpoint, if there is one: the network (with its parameter ids, so the

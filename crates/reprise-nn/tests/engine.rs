@@ -235,7 +235,7 @@ fn runs_with_one_seed_write_identical_files() {
     for d in [&a, &b] {
         fit(&model, &cfg, d.path(), set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
     }
-    for f in ["weights.bpk", "checkpoint/model.bpk"] {
+    for f in ["weights.bpk", "checkpoint/model.bpk", "checkpoint/optim.bpk"] {
         let (x, y) = (std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap());
         assert!(x == y, "{f} differs between two runs with one seed");
     }
