@@ -223,8 +223,9 @@ fn resume_refuses_to_overwrite_or_accept_damaged_runs() {
     assert!(r.join("weights.bpk").is_file());
 }
 
-/// Two runs with one seed write byte-identical weight files (burn's random parameter ids
-/// made them differ in 63–64 header bytes), so a checksum shows reproducibility.
+/// Two runs with one seed write byte-identical weight and checkpoint files (burn's random
+/// parameter ids made the weights differ in 63–64 header bytes, and its hash-map order the
+/// optimizer state), so a checksum shows reproducibility.
 #[test]
 fn runs_with_one_seed_write_identical_files() {
     let _guard = serial();
