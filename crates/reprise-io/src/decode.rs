@@ -187,7 +187,8 @@ const PROBE_SEARCH: usize = 1 << 20;
 
 /// Checks, before symphonia reads them, the headers it would trust blindly: a RIFF/WAVE
 /// `fmt ` chunk (its WAV reader panics on a sample rate of 0; rates and channel counts no
-/// audio has are refused) and a FLAC file's comments and pictures (see [`check_flac_metadata`]).
+/// audio has are refused), a FLAC file's comments and pictures (see [`check_flac_metadata`])
+/// and an Ogg stream's comment header (see [`check_ogg_comments`]).
 /// Like symphonia's probe, it looks at the first marker in the file's first MiB, wherever it
 /// is: fuzzing found both problems behind a byte of junk. Other files pass.
 fn check_headers(path: &Path, file: &mut File) -> Result<()> {
@@ -205,6 +206,7 @@ fn check_headers(path: &Path, file: &mut File) -> Result<()> {
     let base64 = base as u64;
     match &head[base..base + 4] {
         b"fLaC" => check_flac_metadata(path, file, base64 + 4)?,
+        b"OggS" => check_ogg_comments(path, file, base64)?,
         b"RIFF" if head.get(base + 8..base + 12) == Some(b"WAVE") => {
             // walk the chunks (at most 64 of them) to `fmt `
             let mut at = base64 + 12;
@@ -287,7 +289,61 @@ fn check_flac_metadata(path: &Path, file: &mut File, first_block: u64) -> Result
     Ok(())
 }
 
-/// A VORBIS_COMMENT block: little-endian lengths of the vendor string and each comment.
+/// Most bytes of an Ogg comment header that are read to check it (a header with a large
+/// cover picture inside is checked if it fits).
+const MAX_OGG_COMMENT: usize = 64 << 20;
+
+/// Reassembles the second packet of the first Ogg stream (the comment header of Vorbis
+/// and Opus) from its pages and checks that every comment fits in it, as for FLAC:
+/// symphonia allocates each declared comment length (up to 4 GiB) before reading it.
+fn check_ogg_comments(path: &Path, file: &mut File, first_page: u64) -> Result<()> {
+    use std::io::{Read, Seek, SeekFrom};
+    let mut at = first_page;
+    let mut serial = None;
+    let mut packets: Vec<Vec<u8>> = vec![vec![]];
+    for _ in 0..4096 {
+        let mut h = [0u8; 27];
+        file.seek(SeekFrom::Start(at)).map_err(|e| IoError::io(path, e))?;
+        if file.read(&mut h).map_err(|e| IoError::io(path, e))? < 27 || &h[..4] != b"OggS" {
+            return Ok(());
+        }
+        let mut lacing = vec![0u8; h[26] as usize];
+        if file.read(&mut lacing).map_err(|e| IoError::io(path, e))? < lacing.len() {
+            return Ok(());
+        }
+        let body: usize = lacing.iter().map(|&l| l as usize).sum();
+        at += 27 + lacing.len() as u64 + body as u64;
+        let s = u32::from_le_bytes([h[14], h[15], h[16], h[17]]);
+        if *serial.get_or_insert(s) != s {
+            continue;
+        }
+        let mut data = Vec::with_capacity(body);
+        file.take(body as u64).read_to_end(&mut data).map_err(|e| IoError::io(path, e))?;
+        let mut off = 0;
+        for &l in &lacing {
+            let piece = data.get(off..off + l as usize).unwrap_or(&[]);
+            packets.last_mut().expect("one open packet").extend_from_slice(piece);
+            off += l as usize;
+            if l < 255 {
+                if packets.len() == 2 {
+                    let p = &packets[1];
+                    let comments = if p.starts_with(b"\x03vorbis") { Some(&p[7..]) } else if p.starts_with(b"OpusTags") { Some(&p[8..]) } else { None };
+                    if let Some(c) = comments {
+                        check_flac_comments(c).map_err(|r| IoError::Corrupt { path: path.to_owned(), reason: format!("damaged Ogg comment header: {r}") })?;
+                    }
+                    return Ok(());
+                }
+                packets.push(vec![]);
+            }
+        }
+        if packets.iter().map(Vec::len).sum::<usize>() > MAX_OGG_COMMENT || data.len() < body {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+/// A Vorbis comment block (FLAC's VORBIS_COMMENT, Ogg's comment header): little-endian lengths of the vendor string and each comment.
 fn check_flac_comments(block: &[u8]) -> std::result::Result<(), String> {
     let len = block.len();
     let u32_at = |i: usize| block.get(i..i + 4).map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize);

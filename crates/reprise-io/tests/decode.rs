@@ -271,3 +271,24 @@ fn a_flac_comment_longer_than_its_block_is_refused_before_symphonia_reads_it() {
     probe(fx("tone.flac")).unwrap();
     probe(fx("tone_stereo_24.flac")).unwrap();
 }
+
+/// The same in an Ogg Vorbis comment header (its second packet): a comment that claims
+/// 4 GiB is refused before symphonia allocates it; the real file still reads.
+#[test]
+fn an_ogg_comment_longer_than_its_header_is_refused_before_symphonia_reads_it() {
+    let good = std::fs::read(fx("tone.ogg")).unwrap();
+    let at = good.windows(7).position(|w| w == b"\x03vorbis").unwrap() + 7;
+    let vendor = u32::from_le_bytes(good[at..at + 4].try_into().unwrap()) as usize;
+    let mut bad = good.clone();
+    let n = at + 4 + vendor;
+    bad[n..n + 4].copy_from_slice(&1u32.to_le_bytes());
+    bad[n + 4..n + 8].copy_from_slice(&0xFFFF_FFF0u32.to_le_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("comment.ogg");
+    std::fs::write(&p, &bad).unwrap();
+    for e in [probe(&p).unwrap_err(), load(&p, &native()).unwrap_err()] {
+        let msg = e.to_string();
+        assert!(msg.contains("comment.ogg") && msg.contains("damaged Ogg comment header") && msg.contains("4294967280"), "{msg}");
+    }
+    probe(fx("tone.ogg")).unwrap();
+}
