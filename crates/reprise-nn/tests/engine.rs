@@ -31,6 +31,39 @@ fn params(name: &str, rows: usize, frames: usize) -> usize {
     ModelConfig::named(name, rows, frames, 8).unwrap().init(&test_device()).unwrap().num_params()
 }
 
+/// A damaged model.json (a size with extra digits) is refused by `validate` and `init`
+/// before anything is allocated, for every model; the real networks stay far below the limit.
+#[test]
+fn absurd_sizes_are_errors_not_allocations() {
+    let device = test_device();
+    let mut cases: Vec<(&str, ModelConfig)> = vec![];
+    let named = |name: &str| ModelConfig::named(name, 96, if name == "sample-cnn" { 59_049 } else { 128 }, 8).unwrap();
+    let json = |name: &str| serde_json::to_value(named(name)).unwrap();
+    for (name, field, value) in [
+        ("mlp", "hidden", serde_json::json!([1u64 << 40])),
+        ("mlp", "inputs", serde_json::json!(1u64 << 30)),
+        ("lc-2d", "kernels", serde_json::json!(1u64 << 20)),
+        ("lc-combined", "dense", serde_json::json!(1u64 << 33)),
+        ("lc-1d", "bins_per_octave", serde_json::json!(u64::MAX / 2)),
+        ("pons", "dense", serde_json::json!(1u64 << 32)),
+        ("sample-cnn", "first", serde_json::json!(1u64 << 31)),
+    ] {
+        let mut v = json(name);
+        assert!(v.get(field).is_some(), "{name} has no field {field}: {v}");
+        v[field] = value;
+        cases.push((name, serde_json::from_value(v).unwrap()));
+    }
+    for (name, c) in cases {
+        let e = c.validate().unwrap_err().to_string();
+        assert!(!e.contains('\n'), "{name}: {e}");
+        assert!(c.init(&device).is_err(), "{name}: init accepted");
+    }
+    for name in ["lc-combined", "pons", "sample-cnn", "mlp"] {
+        let c = named(name);
+        assert!((c.init(&device).unwrap().num_params() as u128) < reprise_nn::models::MAX_WEIGHTS / 16, "{name}");
+    }
+}
+
 #[test]
 fn parameter_counts_are_the_papers() {
     // Lostanlen & Cella 2016, Table 1 and their code: 93k, 20k, 36k, 147k.

@@ -80,22 +80,22 @@ impl LcConfig {
             LcBranch::TwoD => {
                 let h = pooled(r, 5, 3).and_then(|h| pooled(h, 5, 3)).ok_or_else(|| small("two 5-row convolutions and 3-row pools"))?;
                 let w = pooled(t, 5, 5).and_then(|w| pooled(w, 5, 5)).ok_or_else(|| small("two 5-frame convolutions and 5-frame pools"))?;
-                Ok(self.kernels * h * w)
+                Ok(self.kernels.saturating_mul(h).saturating_mul(w))
             }
             LcBranch::OneD => {
-                if r < 3 * bpo {
+                if r < bpo.saturating_mul(3) {
                     return Err(small("its top three octaves"));
                 }
                 let w = pooled(t, 5, 5).and_then(|w| (w / 6 > 0).then_some(w / 6)).ok_or_else(|| small("5-frame and 6-frame pools"))?;
-                Ok(self.kernels * w)
+                Ok(self.kernels.saturating_mul(w))
             }
             LcBranch::Spiral => {
-                if r < 5 * bpo || bpo < 3 {
+                if r < bpo.saturating_mul(5) || bpo < 3 {
                     return Err(small("three two-octave bands starting one octave above the lowest bin"));
                 }
-                pooled(2 * bpo, 3, 3).filter(|&h| h >= 5).ok_or_else(|| small("a 5-row convolution after the band pooling"))?;
+                pooled(bpo.saturating_mul(2), 3, 3).filter(|&h| h >= 5).ok_or_else(|| small("a 5-row convolution after the band pooling"))?;
                 let w = pooled(t, 5, 5).and_then(|w| pooled(w, 5, 5)).ok_or_else(|| small("two 5-frame convolutions and pools"))?;
-                Ok(self.kernels * w)
+                Ok(self.kernels.saturating_mul(w))
             }
         }
     }
@@ -108,10 +108,14 @@ impl LcConfig {
         if self.n_classes < 2 || self.kernels == 0 || self.dense == 0 || !(0.0..1.0).contains(&self.dropout) {
             return Err(NnError::Config(format!("lc: needs ≥ 2 classes, kernels and dense > 0 and dropout in [0, 1) (got {}, {}, {}, {})", self.n_classes, self.kernels, self.dense, self.dropout)));
         }
+        let mut flat = 0u128;
         for &b in &self.branches {
-            self.branch_size(b)?;
+            flat += self.branch_size(b)? as u128;
         }
-        Ok(())
+        // convolutions (at most a few kernels² × 25 each), the dense layer, the output
+        let k = self.kernels as u128;
+        let (dense, classes) = (self.dense as u128, self.n_classes as u128);
+        super::check_weights("lc", 200 * k * k + 200 * k + flat * dense + dense * classes)
     }
 
     /// Builds the network with fresh weights.

@@ -119,7 +119,7 @@ impl ModelConfig {
         }
     }
 
-    /// Checks the configuration.
+    /// Checks the configuration (including [`MAX_WEIGHTS`]).
     pub fn validate(&self) -> Result<()> {
         match self {
             ModelConfig::Lc(c) => c.validate(),
@@ -141,6 +141,25 @@ impl ModelConfig {
         };
         Ok(net.map(&mut SequentialIds(0)))
     }
+}
+
+/// Most weights a configuration may ask for (2^28, 1 GiB of float32): networks here have
+/// up to a few million, and a damaged `model.json` must get an error, not make `init`
+/// allocate what it claims until the process aborts.
+pub const MAX_WEIGHTS: u128 = 1 << 28;
+
+/// Refuses a configuration whose weight count (`bound`, an upper estimate computed
+/// without allocating) exceeds [`MAX_WEIGHTS`].
+pub(crate) fn check_weights(model: &str, bound: u128) -> Result<()> {
+    if bound > MAX_WEIGHTS {
+        return Err(NnError::Config(format!("{model}: the sizes ask for about {bound} weights, above the limit of {MAX_WEIGHTS} (2^28); a damaged model.json, or sizes far beyond these networks'")));
+    }
+    Ok(())
+}
+
+/// `Σ a·b` over consecutive widths of `chain` (the weights of dense layers between them), in u128.
+pub(crate) fn chain_weights(chain: &[usize]) -> u128 {
+    chain.windows(2).map(|w| w[0] as u128 * w[1] as u128 + w[1] as u128).sum()
 }
 
 /// Renumbers a module's parameters 0, 1, 2… in traversal order.

@@ -91,7 +91,13 @@ impl PonsConfig {
                 return Err(NnError::Config(format!("pons: branch {:?} with {} filters does not fit a {}-row input", b.shape, b.filters, self.rows)));
             }
         }
-        Ok(())
+        let conv: u128 = self.branches.iter().map(|b| {
+            let (h, w) = shape_of(b.shape);
+            b.filters as u128 * (h as u128 * w as u128 + 1)
+        }).sum();
+        let channels: u128 = self.branches.iter().map(|b| b.filters as u128).sum();
+        let (dense, classes) = (self.dense as u128, self.n_classes as u128);
+        super::check_weights("pons", conv + 2 * channels * dense + dense * classes + 8 * (channels + dense))
     }
 
     /// Builds the network with fresh weights.

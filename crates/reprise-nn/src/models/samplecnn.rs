@@ -48,7 +48,9 @@ impl SampleCnnConfig {
                 self.blocks.len() + 1
             )));
         }
-        Ok(())
+        // 3-tap convolutions between consecutive widths, then the output layer (over-counted ×3)
+        let chain: Vec<usize> = [1, self.first].into_iter().chain(self.blocks.iter().copied()).chain([self.n_classes]).collect();
+        super::check_weights("sample-cnn", 3 * super::chain_weights(&chain) + 8 * chain.iter().map(|&w| w as u128).sum::<u128>())
     }
 
     /// Builds the network with fresh weights.
