@@ -115,9 +115,10 @@ pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Resul
     let tuning = match config.tuning {
         Some(t) => t,
         None => {
-            let mut est = config.tuning_estimator()?;
-            crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
-            est.estimate()
+            config.tuning_estimator()?.estimate_with(|est| {
+                crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
+                Ok::<(), reprise_core::Error>(())
+            })?
         }
     };
     let fb = config.filters(tuning)?;

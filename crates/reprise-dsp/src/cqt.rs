@@ -1173,8 +1173,8 @@ pub fn estimate_tuning_of(y: &[f32], sr: u32, bins_per_octave: usize) -> Result<
             stft.for_each_frame_parts(y, |_, re, im| est.push_parts(re, im, &mut mag))
         }
     }
-    pulp::Arch::new().dispatch(Job(&Stft::new(&StftConfig::default())?, y, &mut est))?;
-    Ok(est.estimate())
+    let stft = Stft::new(&StftConfig::default())?;
+    est.estimate_with(|est| pulp::Arch::new().dispatch(Job(&stft, y, est)).map(drop))
 }
 
 /// The pitch-spiral view of a CQT/VQT magnitude (or any `(n_bins, n_frames)` array with

@@ -28,8 +28,21 @@ impl Default for PiptrackConfig {
     }
 }
 
+/// Peaks kept exactly before the estimator switches to counts (4 Mi peaks, 32 MiB: about
+/// 50 minutes of music at librosa's defaults).
+pub const EXACT_PEAKS: usize = 1 << 22;
+
 /// Accumulates spectral peaks frame by frame, then estimates the tuning.
-/// Feeding it every frame of a spectrogram gives `librosa.estimate_tuning(S=S)`.
+/// Feeding it every frame of a spectrogram gives `librosa.estimate_tuning(S=S)`; use
+/// [`TuningEstimator::estimate_with`], which feeds the frames a second time when the
+/// signal is long.
+///
+/// librosa keeps every peak to take the median of their magnitudes. Up to
+/// [`EXACT_PEAKS`] peaks this does the same; beyond, memory stays flat: each peak is
+/// counted in a histogram of pitch residuals per magnitude bucket (the top 16 bits of the
+/// magnitude's order-preserving bits), the buckets holding the middle magnitudes are known
+/// when the pass ends, and a second pass over the same frames keeps only the peaks of those
+/// buckets, which gives the exact median and the exact histogram above it: the same tuning.
 #[derive(Debug, Clone)]
 pub struct TuningEstimator {
     config: PiptrackConfig,
@@ -37,6 +50,82 @@ pub struct TuningEstimator {
     resolution: f64,
     k_range: (usize, usize),
     peaks: Vec<(f32, f32)>,
+    exact_limit: usize,
+    counts: Option<Box<Counts>>,
+}
+
+/// The flat-memory state of a [`TuningEstimator`] past [`EXACT_PEAKS`].
+#[derive(Debug, Clone)]
+struct Counts {
+    /// Per magnitude bucket: peaks in it, and (allocated when first hit) their residual histogram.
+    totals: Vec<u64>,
+    rows: Vec<Option<Box<[u32]>>>,
+    /// Peaks with a positive pitch.
+    n: u64,
+    /// After the first pass: the buckets of the two middle magnitudes, and the peaks of
+    /// those buckets seen in the second pass `(magnitude, residual bin)`.
+    middle: Option<(u16, u16)>,
+    kept: Vec<(f32, Option<u16>)>,
+}
+
+/// Order-preserving bucket of a magnitude: the top 16 bits of its total-order key.
+fn bucket(m: f32) -> u16 {
+    let b = m.to_bits();
+    let key = if b & 0x8000_0000 != 0 { !b } else { b | 0x8000_0000 };
+    (key >> 16) as u16
+}
+
+/// `librosa.pitch_tuning`'s histogram bins: `n` bins over `[-0.5, 0.5]`.
+struct Residuals {
+    edges: Vec<f64>,
+    norm: f64,
+    bins_per_octave: f32,
+}
+
+impl Residuals {
+    fn new(resolution: f64, bins_per_octave: usize) -> Residuals {
+        let n_bins = (1.0 / resolution).ceil() as usize;
+        let edges = linspace(-0.5, 0.5, n_bins + 1);
+        let norm = n_bins as f64 / (edges[n_bins] - edges[0]);
+        Residuals { edges, norm, bins_per_octave: bins_per_octave as f32 }
+    }
+
+    fn n_bins(&self) -> usize {
+        self.edges.len() - 1
+    }
+
+    /// The bin of a frequency's residual `bins_per_octave · octs(f) mod 1` folded to
+    /// `[-0.5, 0.5)`, or `None` (not positive, or outside the edges).
+    fn bin(&self, f: f32) -> Option<usize> {
+        if !(f > 0.0) {
+            return None;
+        }
+        // computed in f32 like numpy on librosa's float32 pitches
+        let octs = (f / (440.0f32 / 16.0)).log2();
+        let mut r = (self.bins_per_octave * octs).rem_euclid(1.0);
+        if r >= 0.5 {
+            r -= 1.0;
+        }
+        let r = r as f64;
+        let (e, n) = (&self.edges, self.n_bins());
+        if !(e[0]..=e[n]).contains(&r) {
+            return None;
+        }
+        let mut i = (((r - e[0]) * self.norm) as usize).min(n - 1);
+        // numpy's correction against the exact edges
+        if r < e[i] {
+            i -= 1;
+        } else if i + 1 < n && r >= e[i + 1] {
+            i += 1;
+        }
+        Some(i)
+    }
+
+    /// The left edge of the fullest bin (the first on ties).
+    fn best(&self, counts: &[u64]) -> f64 {
+        let best = counts.iter().enumerate().fold(0, |b, (i, c)| if *c > counts[b] { i } else { b });
+        self.edges[best]
+    }
 }
 
 impl TuningEstimator {
@@ -54,7 +143,13 @@ impl TuningEstimator {
         let f = |k: usize| k as f64 * config.sr as f64 / config.n_fft as f64;
         let lo = (0..n_freqs).find(|&k| f(k) >= fmin).unwrap_or(n_freqs);
         let hi = (0..n_freqs).find(|&k| f(k) >= fmax).unwrap_or(n_freqs);
-        Ok(Self { config: *config, bins_per_octave, resolution, k_range: (lo, hi), peaks: Vec::new() })
+        Ok(Self { config: *config, bins_per_octave, resolution, k_range: (lo, hi), peaks: Vec::new(), exact_limit: EXACT_PEAKS, counts: None })
+    }
+
+    /// The same, keeping at most `limit` peaks exactly (tests of the flat-memory route).
+    pub fn with_exact_limit(mut self, limit: usize) -> Self {
+        self.exact_limit = limit;
+        self
     }
 
     /// Adds the peaks of one spectrum frame (magnitude or power, non-negative).
@@ -129,12 +224,104 @@ impl TuningEstimator {
             let mag = s0 + 0.5 * avg * shift;
             self.peaks.push((pitch, mag));
         }
+        if self.peaks.len() > self.exact_limit || self.counts.is_some() {
+            self.count_peaks();
+        }
         // Bins 0 and n−1 are never peaks: librosa pads with the edge value and
         // requires a strict rise on the left.
     }
 
+    /// Moves the kept peaks into the counts (first pass) or keeps those of the middle
+    /// buckets (second pass).
+    fn count_peaks(&mut self) {
+        let res = Residuals::new(self.resolution, self.bins_per_octave);
+        let n_bins = res.n_bins();
+        let c = self.counts.get_or_insert_with(|| Box::new(Counts { totals: vec![0; 1 << 16], rows: vec![None; 1 << 16], n: 0, middle: None, kept: vec![] }));
+        for (pitch, mag) in self.peaks.drain(..) {
+            if !(pitch > 0.0) {
+                continue;
+            }
+            let b = bucket(mag);
+            match c.middle {
+                None => {
+                    c.n += 1;
+                    c.totals[b as usize] += 1;
+                    if let Some(i) = res.bin(pitch) {
+                        c.rows[b as usize].get_or_insert_with(|| vec![0u32; n_bins].into_boxed_slice())[i] += 1;
+                    }
+                }
+                Some((lo, hi)) if b == lo || b == hi => c.kept.push((mag, res.bin(pitch).map(|i| i as u16))),
+                Some(_) => {}
+            }
+        }
+    }
+
+    /// Ends a pass over the frames: `Some(tuning)`, or `None` when the frames must be fed
+    /// once more (more than [`EXACT_PEAKS`] peaks; see the type's documentation), after
+    /// which the next call returns the tuning. [`TuningEstimator::estimate_with`] does both.
+    pub fn finish_pass(&mut self) -> Option<f64> {
+        let Some(c) = self.counts.as_mut() else { return Some(self.estimate()) };
+        if c.n == 0 {
+            return Some(0.0);
+        }
+        let res = Residuals::new(self.resolution, self.bins_per_octave);
+        // ranks of the two middle magnitudes (one for an odd count), as numpy's median
+        let (r_lo, r_hi) = ((c.n - 1) / 2, c.n / 2);
+        let rank_bucket = |r: u64| {
+            let mut below = 0;
+            for (b, &t) in c.totals.iter().enumerate() {
+                if below + t > r {
+                    return (b as u16, below);
+                }
+                below += t;
+            }
+            unreachable!("ranks below the count")
+        };
+        let ((lo, below_lo), (hi, below_hi)) = (rank_bucket(r_lo), rank_bucket(r_hi));
+        let Some((_, _)) = c.middle else {
+            c.middle = Some((lo, hi));
+            return None;
+        };
+        // the second pass kept every peak of the middle buckets: sort them by magnitude
+        c.kept.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let in_bucket = |b: u16, below: u64, r: u64| {
+            let first = if b == lo { 0 } else { c.kept.iter().take_while(|p| bucket(p.0) == lo).count() };
+            c.kept[first + (r - below) as usize].0
+        };
+        let (m_lo, m_hi) = (in_bucket(lo, below_lo, r_lo), in_bucket(hi, below_hi, r_hi));
+        let threshold = if c.n % 2 == 1 { m_hi } else { (m_lo + m_hi) / 2.0 };
+        let tb = bucket(threshold);
+        let mut counts = vec![0u64; res.n_bins()];
+        for (b, row) in c.rows.iter().enumerate() {
+            let b = b as u16;
+            if b > tb && b != lo && b != hi {
+                if let Some(row) = row {
+                    counts.iter_mut().zip(row.iter()).for_each(|(c, &v)| *c += v as u64);
+                }
+            }
+        }
+        for &(m, bin) in &c.kept {
+            if let (true, Some(i)) = (m >= threshold, bin) {
+                counts[i as usize] += 1;
+            }
+        }
+        Some(res.best(&counts))
+    }
+
+    /// The tuning of the frames that `pass` feeds (it is called once, or twice for long
+    /// signals, and must feed the same frames each time).
+    pub fn estimate_with<E>(&mut self, mut pass: impl FnMut(&mut Self) -> std::result::Result<(), E>) -> std::result::Result<f64, E> {
+        loop {
+            pass(self)?;
+            if let Some(t) = self.finish_pass() {
+                return Ok(t);
+            }
+        }
+    }
+
     /// The peaks collected so far, `(frequency_hz, magnitude)`, as `librosa.piptrack`
-    /// reports them (frame by frame, ascending frequency within a frame).
+    /// reports them (frame by frame, ascending frequency within a frame); empty once
+    /// more than the exact limit were found.
     pub fn peaks(&self) -> &[(f32, f32)] {
         &self.peaks
     }
@@ -144,8 +331,9 @@ impl TuningEstimator {
         self.peaks.len()
     }
 
-    /// The estimated tuning in fractions of a bin, in `[-0.5, 0.5)`; 0 when no peak was found.
-    pub fn estimate(&self) -> f64 {
+    /// The estimated tuning in fractions of a bin, in `[-0.5, 0.5)`, from the kept peaks;
+    /// 0 when no peak was found.
+    fn estimate(&self) -> f64 {
         let positive: Vec<(f32, f32)> = self.peaks.iter().copied().filter(|(p, _)| *p > 0.0).collect();
         if positive.is_empty() {
             return 0.0;
@@ -173,49 +361,28 @@ fn median(v: &mut [f32]) -> f32 {
 /// `librosa.pitch_tuning`: histogram of `bins_per_octave · octs(f) mod 1`, folded to
 /// `[-0.5, 0.5)`, with `ceil(1/resolution)` bins; returns the left edge of the fullest bin.
 pub fn pitch_tuning(frequencies: &[f32], resolution: f64, bins_per_octave: usize) -> f64 {
-    let residuals: Vec<f64> = frequencies
-        .iter()
-        .filter(|f| **f > 0.0)
-        .map(|f| {
-            // computed in f32 like numpy on librosa's float32 pitches
-            let octs = (*f / (440.0f32 / 16.0)).log2();
-            let mut r = (bins_per_octave as f32 * octs).rem_euclid(1.0);
-            if r >= 0.5 {
-                r -= 1.0;
-            }
-            r as f64
-        })
-        .collect();
-    if residuals.is_empty() {
+    let res = Residuals::new(resolution, bins_per_octave);
+    let mut counts = vec![0u64; res.n_bins()];
+    let mut any = false;
+    for &f in frequencies {
+        any |= f > 0.0;
+        if let Some(i) = res.bin(f) {
+            counts[i] += 1;
+        }
+    }
+    if !any {
         return 0.0;
     }
-    let n_bins = (1.0 / resolution).ceil() as usize;
-    let edges = linspace(-0.5, 0.5, n_bins + 1);
-    let mut counts = vec![0usize; n_bins];
-    let norm = n_bins as f64 / (edges[n_bins] - edges[0]);
-    for r in residuals {
-        if !(edges[0]..=edges[n_bins]).contains(&r) {
-            continue;
-        }
-        let mut i = (((r - edges[0]) * norm) as usize).min(n_bins - 1);
-        // numpy's correction against the exact edges
-        if r < edges[i] {
-            i -= 1;
-        } else if i + 1 < n_bins && r >= edges[i + 1] {
-            i += 1;
-        }
-        counts[i] += 1;
-    }
-    let best = counts.iter().enumerate().fold(0, |b, (i, c)| if *c > counts[b] { i } else { b });
-    edges[best]
+    res.best(&counts)
 }
 
 /// `librosa.estimate_tuning(S=S)` for a spectrogram `s` (magnitude or power),
 /// shape `(1 + n_fft/2, n_frames)`.
 pub fn estimate_tuning(s: ArrayView2<f32>, config: &PiptrackConfig, bins_per_octave: usize) -> Result<f64> {
-    let mut est = TuningEstimator::new(config, bins_per_octave, 0.01)?;
-    crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
-    Ok(est.estimate())
+    TuningEstimator::new(config, bins_per_octave, 0.01)?.estimate_with(|est| {
+        crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
+        Ok(())
+    })
 }
 
 #[cfg(test)]
@@ -268,6 +435,60 @@ mod tests {
             a.push_frame(&mag);
             b.push_parts(&re, &im, &mut scratch);
             assert_eq!(a.peaks(), b.peaks(), "{len} bins");
+        }
+    }
+
+    /// Past the exact limit, counts per magnitude bucket and a second pass give exactly
+    /// the tuning of the kept peaks: random spectra (distinct magnitudes), quantised ones
+    /// (ties at the median, odd and even counts), tones in noise, a limit of 0.
+    #[test]
+    fn counted_route_equals_kept_peaks() {
+        let cfg = PiptrackConfig::default();
+        let mut rng = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            rng ^= rng << 13;
+            rng ^= rng >> 7;
+            rng ^= rng << 17;
+            (rng >> 40) as f32 / (1u64 << 24) as f32
+        };
+        let detuned = |k: usize, t: usize| {
+            let f0 = 440.0 * 2f32.powf(0.3 / 12.0) * (1 + t % 3) as f32;
+            (-((k as f32 * 22050.0 / 2048.0 - f0) / 8.0).powi(2)).exp() * 50.0
+        };
+        for (case, frames) in [(0, 40), (1, 41), (2, 60), (3, 7)] {
+            let spectra: Vec<Vec<f32>> = (0..frames)
+                .map(|t| {
+                    (0..1025)
+                        .map(|k| match case {
+                            0 | 3 => next() * 10.0,
+                            1 => (next() * 4.0).floor() + 1.0,
+                            _ => detuned(k, t) + next() * 8.0,
+                        })
+                        .collect()
+                })
+                .collect();
+            for bpo in [12, 36] {
+                let mut passes = [0, 0];
+                let mut run = |limit: usize, i: usize| {
+                    let est = TuningEstimator::new(&cfg, bpo, 0.01).unwrap().with_exact_limit(limit);
+                    let mut est2 = est.clone();
+                    let t = est2
+                        .estimate_with(|e| {
+                            passes[i] += 1;
+                            spectra.iter().for_each(|s| e.push_frame(s));
+                            Ok::<(), ()>(())
+                        })
+                        .unwrap();
+                    (t, est2)
+                };
+                let (exact, kept) = run(usize::MAX, 0);
+                let limit = if case == 3 { 0 } else { 100 };
+                let (counted, flat) = run(limit, 1);
+                assert!(kept.n_peaks() > 500, "case {case}: {} peaks", kept.n_peaks());
+                assert_eq!(passes, [1, 2], "case {case}");
+                assert_eq!(flat.n_peaks(), 0);
+                assert_eq!(exact, counted, "case {case}, {bpo} bins per octave");
+            }
         }
     }
 }

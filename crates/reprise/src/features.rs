@@ -862,27 +862,32 @@ fn estimate_tuning_streamed<'a>(
     stft: &StftConfig,
     power: f32,
 ) -> Result<f64> {
-    let mut stream = Stft::new(stft)?.stream();
-    let mut src = open()?;
-    if power == 1.0 {
-        // the spectra of the library's `estimate_tuning_of`, so that both find the same tuning
-        let mut mag = Vec::new();
-        while let Some(c) = src.next_chunk()? {
-            stream.push_parts(&c, |_, re, im| est.push_parts(re, im, &mut mag))?;
+    let stft = Stft::new(stft)?;
+    let n_freqs = stft.config().n_freqs();
+    // one pass over the source, or two for long signals (see TuningEstimator)
+    est.estimate_with(|est| {
+        let mut stream = stft.stream();
+        let mut src = open()?;
+        if power == 1.0 {
+            // the spectra of the library's `estimate_tuning_of`, so that both find the same tuning
+            let mut mag = Vec::new();
+            while let Some(c) = src.next_chunk()? {
+                stream.push_parts(&c, |_, re, im| est.push_parts(re, im, &mut mag))?;
+            }
+            stream.finish_parts(|_, re, im| est.push_parts(re, im, &mut mag))?;
+            return Ok(());
         }
-        stream.finish_parts(|_, re, im| est.push_parts(re, im, &mut mag))?;
-        return Ok(est.estimate());
-    }
-    let mut frame = vec![0.0f32; stft.n_freqs()];
-    let mut push = |spec: &[Complex32]| {
-        reprise_dsp::stft::magnitudes_pow(spec, power, &mut frame);
-        est.push_frame(&frame);
-    };
-    while let Some(c) = src.next_chunk()? {
-        stream.push(&c, |_, s| push(s))?;
-    }
-    stream.finish(|_, s| push(s))?;
-    Ok(est.estimate())
+        let mut frame = vec![0.0f32; n_freqs];
+        let mut push = |spec: &[Complex32]| {
+            reprise_dsp::stft::magnitudes_pow(spec, power, &mut frame);
+            est.push_frame(&frame);
+        };
+        while let Some(c) = src.next_chunk()? {
+            stream.push(&c, |_, s| push(s))?;
+        }
+        stream.finish(|_, s| push(s))?;
+        Ok(())
+    })
 }
 
 /// The chroma-from-CQT settings of a run (`cfg` already holds all the chroma bins).
