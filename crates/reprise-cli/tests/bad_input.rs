@@ -40,6 +40,11 @@ fn corpus(dir: &Path) -> Vec<(&'static str, &'static str)> {
     let mp3 = std::fs::read(fx("tone.mp3")).unwrap();
     let ogg = std::fs::read(fx("tone.ogg")).unwrap();
     let flac = std::fs::read(fx("tone.flac")).unwrap();
+    // a comment header whose first comment claims 4 GiB (symphonia would allocate it)
+    let mut ogg_comment = ogg.clone();
+    let at = ogg.windows(7).position(|w| w == b"\x03vorbis").unwrap() + 7;
+    let n = at + 4 + u32::from_le_bytes(ogg[at..at + 4].try_into().unwrap()) as usize;
+    ogg_comment[n..n + 8].copy_from_slice(&[1, 0, 0, 0, 0xF0, 0xFF, 0xFF, 0xFF]);
     let mut overwritten_mp3 = mp3.clone();
     let mid = overwritten_mp3.len() / 2;
     overwritten_mp3[mid..mid + 800.min(mp3.len() / 4)].copy_from_slice(&noise(800.min(mp3.len() / 4), 3));
@@ -60,6 +65,7 @@ fn corpus(dir: &Path) -> Vec<(&'static str, &'static str)> {
         ("cut50.mp3", "the first half of an MP3", mp3[..mp3.len() / 2].to_vec()),
         ("cut80.ogg", "80 % of an Ogg Vorbis file", ogg[..ogg.len() * 4 / 5].to_vec()),
         ("overwritten.mp3", "800 bytes of an MP3 overwritten", overwritten_mp3),
+        ("comment4g.ogg", "an Ogg Vorbis comment claiming 4 GiB", ogg_comment),
         ("tiny.wav", "46 samples", wav_with(|b, _, d| {
             b[d + 4..d + 8].copy_from_slice(&92u32.to_le_bytes());
             b.truncate(d + 8 + 92);
@@ -136,4 +142,27 @@ fn every_command_survives_the_bad_input_corpus() {
         }
     }
     assert!(failures.is_empty(), "{} of {runs} runs misbehaved:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// An output folder that cannot be written (here: under a regular file, which even root
+/// cannot write into) is found before any input is decoded: the batch stops with one line
+/// naming the folder.
+#[test]
+fn unwritable_outputs_are_found_before_the_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let blocker = d.join("a-file");
+    std::fs::write(&blocker, b"x").unwrap();
+    let inputs = d.join("in");
+    std::fs::create_dir_all(&inputs).unwrap();
+    for i in 0..3 {
+        std::fs::copy(fx("tone_s16.wav"), inputs.join(format!("t{i}.wav"))).unwrap();
+    }
+    let out = blocker.join("out");
+    let r = Command::new(env!("CARGO_BIN_EXE_reprise")).args(["features", "mel", &inputs.display().to_string(), "-o", &out.display().to_string()]).output().unwrap();
+    let err = String::from_utf8_lossy(&r.stderr);
+    assert_eq!(r.status.code(), Some(2), "{err}");
+    let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 1, "{err}");
+    assert!(lines[0].contains("a-file/out") && lines[0].contains("cannot write in the output folder"), "{err}");
 }
