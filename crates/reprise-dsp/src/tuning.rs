@@ -254,6 +254,8 @@ impl TuningEstimator {
                 Some(_) => {}
             }
         }
+        // the exact route's buffer is not needed again
+        self.peaks.shrink_to(1 << 12);
     }
 
     /// Ends a pass over the frames: `Some(tuning)`, or `None` when the frames must be fed
