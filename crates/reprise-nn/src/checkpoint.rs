@@ -10,9 +10,11 @@
 //!   checkpoint/       model.bpk, optim.bpk, state.json of the last finished epoch
 //! ```
 //!
-//! A checkpoint is written into `checkpoint.tmp/` and renamed over `checkpoint/` (the old
-//! one is first renamed to `checkpoint.old/`), so a kill at any moment leaves one complete
-//! checkpoint on disk.
+//! A checkpoint is written into a temporary folder of its own (`.reprise-<pid>-….tmp/`) and
+//! renamed over `checkpoint/` (the old one is first renamed to `checkpoint.old/`), so a kill
+//! at any moment leaves one complete checkpoint on disk. Every file goes through the
+//! workspace's atomic writer ([`reprise_core::fs::write_atomic`]), so two processes writing
+//! one run never leave a half-written or mixed file.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -23,6 +25,7 @@ use burn::store::{BurnpackStore, ModuleSnapshot};
 use serde::{Deserialize, Serialize};
 
 use crate::models::{ModelConfig, Net};
+use reprise_core::fs::write_atomic;
 use crate::{NnError, Result};
 
 /// `format` of `model.json`.
@@ -49,13 +52,12 @@ fn tensor_file(path: &Path, what: &str, e: impl std::fmt::Display) -> NnError {
     NnError::file(path, format!("cannot {what}: {e}"))
 }
 
-/// Writes a module's weights to `path` (burnpack) through a temporary file.
+/// Writes a module's weights to `path` (burnpack) atomically.
 pub fn save_weights(net: &Net, path: &Path) -> Result<()> {
-    let tmp = path.with_extension("bpk.tmp");
-    let _ = fs::remove_file(&tmp);
-    let mut store = BurnpackStore::from_file(&tmp).auto_extension(false).overwrite(true);
-    net.save_into(&mut store).map_err(|e| tensor_file(&tmp, "write weights", e))?;
-    fs::rename(&tmp, path).map_err(|e| tensor_file(path, "move weights into place", e))
+    let mut store = BurnpackStore::from_bytes(None);
+    net.save_into(&mut store).map_err(|e| tensor_file(path, "write weights", e))?;
+    let bytes = store.get_bytes().map_err(|e| tensor_file(path, "write weights", e))?;
+    write_atomic(path, |w| w.write_all(&bytes)).map_err(|e| tensor_file(path, "write weights", e))
 }
 
 /// Builds `config`'s network on `device` and loads the weights at `path` into it. A
@@ -85,12 +87,10 @@ pub fn load_weights(config: &ModelConfig, path: &Path, device: &burn::prelude::D
     Ok(net)
 }
 
-/// Writes `value` as JSON to `path` through a temporary file.
+/// Writes `value` as JSON to `path` atomically.
 pub fn write_json_atomic<T: Serialize>(path: &Path, value: &T) -> Result<()> {
-    let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_string_pretty(value).map_err(|e| tensor_file(path, "serialise", e))?;
-    fs::write(&tmp, text + "\n").map_err(|e| tensor_file(&tmp, "write", e))?;
-    fs::rename(&tmp, path).map_err(|e| tensor_file(path, "move into place", e))
+    write_atomic(path, |w| w.write_all((text + "\n").as_bytes())).map_err(|e| tensor_file(path, "write", e))
 }
 
 /// The checkpoint folder of a run.
@@ -101,22 +101,29 @@ pub fn checkpoint_dir(run: &Path) -> PathBuf {
 /// Saves model, optimizer and state as the run's checkpoint, atomically.
 pub fn save_checkpoint(run: &Path, net: &Net, optim: &ModuleOptimizer, state: &TrainState) -> Result<()> {
     let dir = checkpoint_dir(run);
-    let tmp = run.join("checkpoint.tmp");
     let old = run.join("checkpoint.old");
-    let _ = fs::remove_dir_all(&tmp);
-    fs::create_dir_all(&tmp).map_err(|e| tensor_file(&tmp, "create", e))?;
+    // a folder of this process's own (a killed run's are swept), so that two writers of one
+    // run never write into each other's checkpoint
+    reprise_core::fs::sweep_stale_temporaries(run);
+    let tmp = reprise_core::fs::temp_dir_in(run).map_err(|e| tensor_file(run, "create a checkpoint folder in", e))?;
     save_weights(net, &tmp.join("model.bpk"))?;
     let optim_path = tmp.join("optim.bpk");
     let bytes = optimizer_bytes(optim).map_err(|e| tensor_file(&optim_path, "write optimizer state", e))?;
-    fs::write(&optim_path, bytes).map_err(|e| tensor_file(&optim_path, "write optimizer state", e))?;
+    write_atomic(&optim_path, |w| w.write_all(&bytes)).map_err(|e| tensor_file(&optim_path, "write optimizer state", e))?;
     write_json_atomic(&tmp.join("state.json"), state)?;
-    let _ = fs::remove_dir_all(&old);
-    if dir.exists() {
-        fs::rename(&dir, &old).map_err(|e| tensor_file(&dir, "move aside", e))?;
+    let moved = (|| {
+        let _ = fs::remove_dir_all(&old);
+        if dir.exists() {
+            fs::rename(&dir, &old).map_err(|e| tensor_file(&dir, "move aside", e))?;
+        }
+        fs::rename(&tmp, &dir).map_err(|e| tensor_file(&dir, "move into place", e))
+    })();
+    if moved.is_err() {
+        // another writer of this run moved its checkpoint in between: keep theirs, whole
+        let _ = fs::remove_dir_all(&tmp);
     }
-    fs::rename(&tmp, &dir).map_err(|e| tensor_file(&dir, "move into place", e))?;
     let _ = fs::remove_dir_all(&old);
-    Ok(())
+    moved
 }
 
 /// The optimizer state as burnpack bytes with its tensors in name order: burn lists them

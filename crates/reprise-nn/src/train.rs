@@ -360,14 +360,12 @@ fn read_metrics(path: &Path, keep: usize) -> Result<Vec<EpochMetrics>> {
 }
 
 fn rewrite_metrics(path: &Path, epochs: &[EpochMetrics]) -> Result<()> {
-    let tmp = path.with_extension("jsonl.tmp");
     let mut text = String::new();
     for m in epochs {
         text += &serde_json::to_string(m).expect("plain struct");
         text.push('\n');
     }
-    fs::write(&tmp, text).map_err(|e| NnError::file(&tmp, e))?;
-    fs::rename(&tmp, path).map_err(|e| NnError::file(path, e))
+    reprise_core::fs::write_atomic(path, |w| w.write_all(text.as_bytes())).map_err(|e| NnError::file(path, e))
 }
 
 fn append_metrics(path: &Path, m: &EpochMetrics) -> Result<()> {

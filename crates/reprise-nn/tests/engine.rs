@@ -275,6 +275,55 @@ fn runs_with_one_seed_write_identical_files() {
     }
 }
 
+/// Two writers of one weights file and one checkpoint at once (threads here; the temporary
+/// names are unique per process and per call) never leave a half-written or mixed file:
+/// every read sees one writer's bytes whole, and the checkpoint loads at the end.
+#[test]
+fn concurrent_writers_leave_whole_files() {
+    let device = test_device();
+    let model = small_lc();
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path().to_path_buf();
+    let nets: Vec<_> = (0..2).map(|_| model.init(&device).unwrap()).collect();
+    let expected: Vec<Vec<u8>> = nets
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let p = d.join(format!("ref{i}.bpk"));
+            save_weights(n, &p).unwrap();
+            std::fs::read(&p).unwrap()
+        })
+        .collect();
+    assert_ne!(expected[0], expected[1]);
+    let shared = d.join("weights.bpk");
+    save_weights(&nets[0], &shared).unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|s| {
+        let writers: Vec<_> = nets
+            .iter()
+            .map(|net| {
+                let shared = &shared;
+                s.spawn(move || (0..30).for_each(|_| save_weights(net, shared).unwrap()))
+            })
+            .collect();
+        let reader = s.spawn(|| {
+            let mut reads = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let b = std::fs::read(&shared).unwrap();
+                assert!(b == expected[0] || b == expected[1], "a mixed or partial file of {} bytes", b.len());
+                reads += 1;
+            }
+            reads
+        });
+        writers.into_iter().for_each(|w| w.join().unwrap());
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        assert!(reader.join().unwrap() > 0);
+    });
+    let mut left: Vec<String> = std::fs::read_dir(&d).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    left.sort();
+    assert_eq!(left, ["ref0.bpk", "ref1.bpk", "weights.bpk"], "temporaries left behind");
+}
+
 #[test]
 fn damaged_weights_are_clear_errors() {
     let model = small_lc();

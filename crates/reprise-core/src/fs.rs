@@ -1,0 +1,142 @@
+//! The workspace's one atomic writer: a uniquely named temporary file in the destination
+//! folder, synced, then renamed over the destination, so that an interrupted run never
+//! leaves a half-written output and two writers of one file never mix their bytes (the
+//! last rename wins, whole). Temporaries are named `.reprise-<pid>-<random>.tmp`, so that a
+//! later run can tell those of a killed process from those of a live one and remove them.
+
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+/// Suffix of every temporary file.
+pub const TEMP_SUFFIX: &str = ".tmp";
+
+/// Prefix of this process's temporaries (`.reprise-<pid>-`).
+pub fn temp_prefix() -> String {
+    format!(".reprise-{}-", std::process::id())
+}
+
+/// Writes `path` atomically, `f` filling the file. Errors are the I/O errors of the folder,
+/// the temporary or `f`; callers name the file.
+pub fn write_atomic(path: &Path, f: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => Path::new("."),
+    };
+    std::fs::create_dir_all(dir)?;
+    let tmp = tempfile::Builder::new().prefix(&temp_prefix()).suffix(TEMP_SUFFIX).tempfile_in(dir)?;
+    {
+        let mut w = BufWriter::new(tmp.as_file());
+        f(&mut w)?;
+        w.flush()?;
+    }
+    tmp.as_file().sync_all()?;
+    // temporary files are created 0600; outputs get the usual 0644
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(tmp.path(), std::fs::Permissions::from_mode(0o644));
+    }
+    tmp.persist(path).map_err(|e| e.error)?;
+    Ok(())
+}
+
+/// Creates a folder in `dir` named like the temporaries (so swept once its process is
+/// gone) and keeps it: the caller fills it, then renames or removes it.
+pub fn temp_dir_in(dir: &Path) -> std::io::Result<std::path::PathBuf> {
+    Ok(tempfile::Builder::new().prefix(&temp_prefix()).suffix(TEMP_SUFFIX).tempdir_in(dir)?.keep())
+}
+
+/// Whether process `pid` is alive (Linux: `/proc/<pid>`); elsewhere `None`.
+pub fn process_alive(pid: u32) -> Option<bool> {
+    let proc = Path::new("/proc");
+    proc.join("self").exists().then(|| proc.join(pid.to_string()).exists())
+}
+
+/// The process id in a temporary's name (`.reprise-<pid>-…` with any suffix after the pid).
+fn pid_of(name: &str) -> Option<u32> {
+    name.strip_prefix(".reprise-")?.split('-').next()?.parse().ok()
+}
+
+/// Removes, below `dir`, the temporaries (files, and folders such as a training
+/// checkpoint's) that a killed process left (`kill -9`, power loss): those whose process
+/// is gone, and any older than a day. Live processes' are left alone. Returns how many
+/// were removed.
+pub fn sweep_stale_temporaries(dir: &Path) -> usize {
+    let mut removed = 0;
+    let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
+    for e in entries.flatten() {
+        let p = e.path();
+        let Ok(ft) = e.file_type() else { continue };
+        let name = e.file_name().to_string_lossy().to_string();
+        let ours = name.starts_with(".reprise-") && name.ends_with(TEMP_SUFFIX);
+        if ft.is_dir() && !ours {
+            removed += sweep_stale_temporaries(&p);
+            continue;
+        }
+        if !ours {
+            continue;
+        }
+        let age_s = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).map_or(0, |age| age.as_secs());
+        let dead = match pid_of(&name) {
+            Some(pid) => pid != std::process::id() && process_alive(pid) == Some(false),
+            // written before temporaries carried a pid
+            None => age_s > 3_600,
+        };
+        if !(dead || age_s > 86_400) {
+            continue;
+        }
+        let gone = if ft.is_dir() { std::fs::remove_dir_all(&p) } else { std::fs::remove_file(&p) };
+        removed += usize::from(gone.is_ok());
+    }
+    removed
+}
+
+/// Creates `dir` if needed and checks that a file can be written in it (a probe named like
+/// [`write_atomic`]'s temporaries, removed at once), so that a run can fail, or go on without
+/// the folder, before it does any work.
+pub fn check_writable(dir: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(dir)?;
+    let probe = dir.join(format!("{}probe{TEMP_SUFFIX}", temp_prefix()));
+    let written = std::fs::write(&probe, b"");
+    let _ = std::fs::remove_file(&probe);
+    written
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporaries_of_dead_processes_are_swept_and_live_ones_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        // a pid above the kernel's maximum (4 194 304) is never alive
+        let dead = format!(".reprise-{}-x{TEMP_SUFFIX}", u32::MAX - 1);
+        let live = format!("{}y{TEMP_SUFFIX}", temp_prefix());
+        std::fs::write(d.join(&dead), b"").unwrap();
+        std::fs::write(d.join(&live), b"").unwrap();
+        std::fs::create_dir_all(d.join(format!(".reprise-{}-checkpoint{TEMP_SUFFIX}", u32::MAX - 1)).join("inner")).unwrap();
+        std::fs::write(d.join("keep.npy"), b"").unwrap();
+        let nested = d.join("a/b");
+        std::fs::create_dir_all(&nested).unwrap();
+        std::fs::write(nested.join(&dead), b"partial").unwrap();
+        assert_eq!(sweep_stale_temporaries(d), if process_alive(1).is_some() { 3 } else { 0 });
+        assert!(d.join(&live).exists() && d.join("keep.npy").exists());
+        assert!(temp_prefix().contains(&std::process::id().to_string()));
+    }
+
+    #[test]
+    fn writes_are_whole_or_absent() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("sub/out.txt");
+        write_atomic(&p, |w| w.write_all(b"hello")).unwrap();
+        assert_eq!(std::fs::read(&p).unwrap(), b"hello");
+        let e = write_atomic(&p, |w| {
+            w.write_all(b"partial")?;
+            Err(std::io::Error::other("interrupted"))
+        });
+        assert!(e.is_err());
+        assert_eq!(std::fs::read(&p).unwrap(), b"hello", "a failed write leaves the old file");
+        assert_eq!(std::fs::read_dir(dir.path().join("sub")).unwrap().count(), 1, "no temporary left");
+    }
+}
