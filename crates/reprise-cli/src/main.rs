@@ -517,22 +517,19 @@ fn dispatch(command: Command) -> Result<(), Failure> {
     }
 }
 
-/// A closed pipe (`reprise info x | head`) ends the program quietly instead of panicking.
+/// A closed pipe (`reprise info *.wav | head`) ends the program quietly with exit code 0:
+/// Rust ignores SIGPIPE, so printing to the closed pipe panics with a broken-pipe message,
+/// which this hook turns into a silent exit (every output file is written atomically, so
+/// nothing is left half-written).
 fn reset_sigpipe() {
-    #[cfg(unix)]
-    unsafe {
-        libc_signal();
-    }
-}
-
-#[cfg(unix)]
-unsafe fn libc_signal() {
-    extern "C" {
-        fn signal(signum: i32, handler: usize) -> usize;
-    }
-    const SIGPIPE: i32 = 13;
-    const SIG_DFL: usize = 0;
-    signal(SIGPIPE, SIG_DFL);
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let msg = info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied()).unwrap_or("");
+        if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
+            std::process::exit(0);
+        }
+        previous(info)
+    }));
 }
 
 fn info(files: &[PathBuf], json: bool) -> Result<(), Failure> {

@@ -131,6 +131,23 @@ fn info_prints_the_header() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// `reprise info *.wav | head -c 100`: the reader closes the pipe while reprise still
+/// prints; it ends at once with exit code 0 and nothing on stderr (no panic message).
+#[test]
+fn a_closed_pipe_ends_quietly() {
+    use std::io::Read;
+    let f = fx("tone_s16.wav").display().to_string();
+    let mut args = vec!["info".to_string()];
+    args.extend(std::iter::repeat_n(f, 3000));
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reprise")).args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut head = [0u8; 100];
+    child.stdout.as_mut().unwrap().read_exact(&mut head).unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(o.status.code(), Some(0), "stderr: {}", String::from_utf8_lossy(&o.stderr));
+    assert!(o.stderr.is_empty(), "{}", String::from_utf8_lossy(&o.stderr));
+}
+
 #[test]
 fn bad_files_get_one_line_and_exit_2() {
     let dir = tempfile::tempdir().unwrap();
