@@ -47,9 +47,10 @@ enum Command {
     /// Compute a representation of a file, a folder or a glob; write .npy + .json sidecar.
     ///
     /// KIND is one of: stft, mel, mfcc, chroma-stft, centroid, bandwidth, rolloff,
-    /// flatness, zcr, rms, cqt, vqt, hybrid-cqt, pseudo-cqt, chroma-cqt, chroma-cens.
-    /// Output is features × frames (librosa's orientation), float32 (complex64 for stft,
-    /// cqt and vqt unless --power or --db is given).
+    /// flatness, zcr, rms, cqt, vqt, hybrid-cqt, pseudo-cqt, chroma-cqt, chroma-cens,
+    /// scalogram, scattering, jtfs, spiral. Output is features × frames (librosa's
+    /// orientation), float32 (complex64 for stft, cqt and vqt unless --power or --db is
+    /// given; paths × rows × frames for jtfs and spiral with --format joint).
     ///
     /// With a folder or glob as INPUT, OUT is a folder mirroring the input tree; files
     /// run in parallel, a bad file is reported and skipped, and a re-run skips outputs

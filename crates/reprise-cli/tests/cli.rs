@@ -131,6 +131,16 @@ fn info_prints_the_header() {
     assert_eq!(o.status.code(), Some(2));
 }
 
+/// `features --help` names every kind the library has.
+#[test]
+fn features_help_lists_every_kind() {
+    let o = reprise(&["features", "--help"]);
+    let text = String::from_utf8_lossy(&o.stdout).split_whitespace().collect::<Vec<_>>().join(" ");
+    for k in reprise::features::FeatureKind::ALL {
+        assert!(text.contains(&format!(" {},", k.name())) || text.contains(&format!(" {}.", k.name())), "`{}` missing from: {text}", k.name());
+    }
+}
+
 /// `reprise info *.wav | head -c 100`: the reader closes the pipe while reprise still
 /// prints; it ends at once with exit code 0 and nothing on stderr (no panic message).
 #[test]
