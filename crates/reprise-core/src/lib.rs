@@ -8,7 +8,7 @@
 
 pub mod fs;
 pub mod rng;
-pub use rng::Rng;
+pub use rng::{fnv1a, Rng};
 
 use serde::{Deserialize, Serialize};
 

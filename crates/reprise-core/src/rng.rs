@@ -1,6 +1,11 @@
 //! A small seeded generator (SplitMix64), so that datasets and splits are reproducible
 //! from a seed on every platform and every version of the `rand` crate.
 
+/// FNV-1a, 64 bits: a stable hash (keys of seeded streams, cache file names).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
+}
+
 /// SplitMix64 (Steele, Lea and Flood, 2014).
 #[derive(Clone, Debug)]
 pub struct Rng(u64);
@@ -15,11 +20,7 @@ impl Rng {
     /// own stream, independent of the order in which items are built.
     pub fn keyed(seed: u64, key: &str) -> Self {
         // FNV-1a of the key, mixed with the seed
-        let mut h: u64 = 0xcbf29ce484222325;
-        for b in key.bytes() {
-            h = (h ^ b as u64).wrapping_mul(0x100000001b3);
-        }
-        let mut r = Rng(seed ^ h);
+        let mut r = Rng(seed ^ fnv1a(key.as_bytes()));
         r.next_u64();
         r
     }

@@ -52,12 +52,13 @@ pub fn griffinlim(magnitude: ArrayView2<f32>, config: &GriffinLimConfig, length:
     let mut istft = Istft::new(&config.stft)?;
     // frame-major copies
     let mag: Vec<f32> = magnitude.t().iter().copied().collect();
-    let mut rng = SplitMix64(config.seed);
+    // the sequence for a seed is part of the reproducibility contract
+    let mut rng = reprise_core::Rng::new(config.seed);
     let mut angles: Vec<Complex32> = mag
         .iter()
         .map(|m| {
             if config.random_init {
-                let phase = 2.0 * std::f64::consts::PI * rng.next_f64();
+                let phase = 2.0 * std::f64::consts::PI * rng.uniform();
                 Complex32::from_polar(*m, phase as f32)
             } else {
                 Complex32::new(*m, 0.0)
@@ -105,21 +106,4 @@ pub fn spectral_convergence(magnitude: ArrayView2<f32>, y: &[f32], stft: &StftCo
         den += (*m as f64).powi(2);
     }
     Ok((num / den.max(f64::MIN_POSITIVE)).sqrt())
-}
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, well-known seeded generator for the
-/// initial phases; the sequence for a seed is part of Reprise's reproducibility contract.
-struct SplitMix64(u64);
-
-impl SplitMix64 {
-    fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn next_f64(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
-    }
 }

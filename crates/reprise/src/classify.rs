@@ -108,10 +108,6 @@ pub struct FeatureCache {
     pub dir: Option<PathBuf>,
 }
 
-/// FNV-1a, 64 bits: a stable hash for cache keys.
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf29ce484222325u64, |h, &b| (h ^ b as u64).wrapping_mul(0x100000001b3))
-}
 
 impl FeatureCache {
     /// The cache at `$REPRISE_CACHE`, else `$XDG_CACHE_HOME/reprise`, else `~/.cache/reprise`.
@@ -139,7 +135,7 @@ impl FeatureCache {
         let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         let key = format!("{}\n{}\n{}\n{}\n{}", env!("CARGO_PKG_VERSION"), canonical.display(), meta.len(), mtime, serde_json::to_string(feature).unwrap_or_default());
-        Some(dir.join("clip-features").join(&feature.name).join(format!("{:016x}.npy", fnv1a(key.as_bytes()))))
+        Some(dir.join("clip-features").join(&feature.name).join(format!("{:016x}.npy", reprise_core::fnv1a(key.as_bytes()))))
     }
 
     /// The clip vector of `path`, from the cache when present (second value `true`), else
