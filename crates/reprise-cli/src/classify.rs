@@ -111,7 +111,13 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
         .map(|f| ClipFeature::parse(f, &a.opts.params(FeatureKind::Mfcc)))
         .collect::<Result<_, _>>()
         .map_err(|e| format!("--features: {e}"))?;
-    let mut kinds: Vec<ClassifierKind> = a.classifiers.split(',').filter(|s| !s.trim().is_empty()).map(|s| s.parse()).collect::<Result<_, _>>().map_err(|e| format!("--classifiers: {e}"))?;
+    let mut kinds: Vec<ClassifierKind> = a
+        .classifiers
+        .split(',')
+        .filter(|s| !s.trim().is_empty())
+        .map(|s| s.parse())
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("--classifiers: {e}"))?;
     kinds.dedup();
     if features.is_empty() || kinds.is_empty() {
         return Err("give at least one feature (--features) and one classifier (--classifiers)".into());
@@ -154,8 +160,20 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
     std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: cannot create output folder: {e}", a.out.display()))?;
     let cache = cache_of(&a.cache, a.no_cache);
     let protocol = match (&test, a.cv) {
-        (Some(_), _) => format!("train {} ({} clips), test {} ({} clips)", train_path.display(), n_train, a.test.as_ref().unwrap().display(), paths.len() - n_train),
-        (None, Some(k)) => format!("{k}-fold stratified cross-validation{} on {} ({} clips), seed {}", if a.no_groups { "" } else { " grouped by note" }, train_path.display(), n_train, a.seed),
+        (Some(_), _) => format!(
+            "train {} ({} clips), test {} ({} clips)",
+            train_path.display(),
+            n_train,
+            a.test.as_ref().unwrap().display(),
+            paths.len() - n_train
+        ),
+        (None, Some(k)) => format!(
+            "{k}-fold stratified cross-validation{} on {} ({} clips), seed {}",
+            if a.no_groups { "" } else { " grouped by note" },
+            train_path.display(),
+            n_train,
+            a.seed
+        ),
         _ => unreachable!("clap requires --test or --cv"),
     };
     println!("{protocol}; {} classes", labels.len());
@@ -192,7 +210,10 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
             _ => ok.iter().map(|&i| (i >= n_train).then_some(0)).collect(),
         };
         println!("{:>12}: {} dimensions, {} clips ({} from cache) in {:.1} s", feat.name, x.ncols(), x.nrows(), cached, extract_s);
-        feature_info.insert(feat.name.clone(), json!({ "dimensions": x.ncols(), "clips": x.nrows(), "cached": cached, "extract_s": extract_s, "params": feat }));
+        feature_info.insert(
+            feat.name.clone(),
+            json!({ "dimensions": x.ncols(), "clips": x.nrows(), "cached": cached, "extract_s": extract_s, "params": feat }),
+        );
         let mut dumped = serde_json::Map::new();
         for &kind in &kinds {
             let r = evaluate(&feat.name, kind, &x, &yk, &folds, &labels, a.seed)?;
@@ -223,7 +244,8 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
                         by_seed.push(evaluate(&feat.name, kind, &x, &yk, &folds, &labels, a.seed + s)?.accuracy);
                     }
                     let mean = by_seed.iter().sum::<f64>() / by_seed.len() as f64;
-                    dumped.insert(kind.name().into(), json!({ "accuracy": mean, "accuracy_by_seed": by_seed, "fit_s": fit_s, "predict_s": predict_s }));
+                    dumped
+                        .insert(kind.name().into(), json!({ "accuracy": mean, "accuracy_by_seed": by_seed, "fit_s": fit_s, "predict_s": predict_s }));
                 } else {
                     dumped.insert(kind.name().into(), json!({ "accuracy": r.accuracy, "fit_s": fit_s, "predict_s": predict_s }));
                 }
@@ -245,7 +267,10 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
     }
     let table = table(&features, &kinds, &results, a.cv.is_some() && test.is_none());
     println!("\n{table}");
-    write_json(&a.out.join("results.json"), &json!({ "protocol": protocol, "labels": labels, "features": feature_info, "results": results, "skipped_files": skipped }))?;
+    write_json(
+        &a.out.join("results.json"),
+        &json!({ "protocol": protocol, "labels": labels, "features": feature_info, "results": results, "skipped_files": skipped }),
+    )?;
     write_atomic(&a.out.join("results.md"), |w| w.write_all(format!("{protocol}\n\n{table}").as_bytes()))?;
     println!("wrote {}", a.out.join("results.json").display());
     if !skipped.is_empty() {
@@ -259,7 +284,8 @@ const DUMP_REPEATS: usize = 5;
 
 /// Accuracy table, representations × classifiers, in markdown.
 fn table(features: &[ClipFeature], kinds: &[ClassifierKind], results: &[PairResult], cv: bool) -> String {
-    let mut s = format!("| representation | {} |\n|---|{}\n", kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(" | "), "---:|".repeat(kinds.len()));
+    let mut s =
+        format!("| representation | {} |\n|---|{}\n", kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(" | "), "---:|".repeat(kinds.len()));
     for f in features {
         let cells: Vec<String> = kinds
             .iter()
@@ -278,7 +304,14 @@ fn table(features: &[ClipFeature], kinds: &[ClassifierKind], results: &[PairResu
     s + "\naccuracy in %" + if cv { " (mean ± std over folds)" } else { "" }
 }
 
-fn dump(dir: &Path, x: &Array2<f64>, y: &[usize], folds: &[Option<usize>], labels: &[String], scores: serde_json::Map<String, serde_json::Value>) -> Result<(), Failure> {
+fn dump(
+    dir: &Path,
+    x: &Array2<f64>,
+    y: &[usize],
+    folds: &[Option<usize>],
+    labels: &[String],
+    scores: serde_json::Map<String, serde_json::Value>,
+) -> Result<(), Failure> {
     std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
     let tr: Vec<usize> = (0..y.len()).filter(|&i| folds[i].is_none()).collect();
     let te: Vec<usize> = (0..y.len()).filter(|&i| folds[i].is_some()).collect();

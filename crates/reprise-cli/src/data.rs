@@ -155,7 +155,12 @@ pub fn run(cmd: &DataCommand) -> Result<(), Failure> {
     match cmd {
         DataCommand::Notes(a) => {
             let (fonts, kit) = kit_setup(&a.kit, a.duration_s)?;
-            let velocities = a.velocities.split(',').map(|v| v.trim().parse::<u8>()).collect::<Result<Vec<_>, _>>().map_err(|_| format!("invalid value `{}` for --velocities: comma-separated MIDI velocities 1–127, e.g. 64,112", a.velocities))?;
+            let velocities = a
+                .velocities
+                .split(',')
+                .map(|v| v.trim().parse::<u8>())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|_| format!("invalid value `{}` for --velocities: comma-separated MIDI velocities 1–127, e.g. 64,112", a.velocities))?;
             let cfg = NotesConfig { kit, step: a.step, velocities, hold_s: a.hold_s };
             let pb = progress("notes");
             let report = build_notes(&fonts, &cfg, &a.kit.out, &|d, t| tick(&pb, d, t))?;
@@ -180,7 +185,8 @@ fn kit_setup(a: &KitArgs, duration_s: f64) -> Result<(Vec<SoundFontFile>, KitCon
     let classes = parse_classes(&a.classes)?;
     let pitches = a.pitches.as_deref().map(reprise::data::classes::parse_pitch_range).transpose()?;
     let specs: Vec<String> = if a.soundfonts.is_empty() {
-        let found: Vec<String> = ["tim", "fluid", "freepats"].iter().filter(|s| resolve_soundfont(s).is_ok_and(|(p, _)| p.is_file())).map(|s| s.to_string()).collect();
+        let found: Vec<String> =
+            ["tim", "fluid", "freepats"].iter().filter(|s| resolve_soundfont(s).is_ok_and(|(p, _)| p.is_file())).map(|s| s.to_string()).collect();
         if found.is_empty() {
             return Err(Failure { code: 2, message: "no SoundFont installed: run `reprise data install` (or `reprise data install minimal` for TimGM6mb only), or pass --soundfont PATH".into() });
         }
@@ -199,7 +205,11 @@ fn kit_setup(a: &KitArgs, duration_s: f64) -> Result<(Vec<SoundFontFile>, KitCon
 
 fn progress(what: &str) -> ProgressBar {
     let pb = ProgressBar::new(0);
-    pb.set_style(ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {what} [{{elapsed_precise}} < {{eta}}]")).expect("valid template").progress_chars("=> "));
+    pb.set_style(
+        ProgressStyle::with_template(&format!("{{bar:30}} {{pos}}/{{len}} {what} [{{elapsed_precise}} < {{eta}}]"))
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
     pb
 }
 
@@ -223,14 +233,22 @@ fn summarise(report: &KitReport, out: &Path) -> Result<(), Failure> {
 
 fn split_cmd(a: &SplitArgs) -> Result<(), Failure> {
     let mut m = Manifest::read(&a.manifest)?;
-    let list = |s: &Option<String>| s.as_deref().map(|s| s.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect::<Vec<_>>()).unwrap_or_default();
+    let list = |s: &Option<String>| {
+        s.as_deref().map(|s| s.split(',').map(|f| f.trim().to_string()).filter(|f| !f.is_empty()).collect::<Vec<_>>()).unwrap_or_default()
+    };
     let plan = match a.by {
         SplitBy::Family => SplitPlan::ByFamily { train: list(&a.train), test: list(&a.test), val_fraction: a.val },
         SplitBy::Random => SplitPlan::Random { val_fraction: a.val, test_fraction: a.test_fraction },
         SplitBy::Folds => SplitPlan::Folds(a.folds),
     };
     split(&mut m, &plan, a.seed)?;
-    let out = a.out.clone().unwrap_or_else(|| if a.manifest.is_dir() { a.manifest.clone() } else { a.manifest.parent().map(Path::to_path_buf).unwrap_or_default() });
+    let out = a.out.clone().unwrap_or_else(|| {
+        if a.manifest.is_dir() {
+            a.manifest.clone()
+        } else {
+            a.manifest.parent().map(Path::to_path_buf).unwrap_or_default()
+        }
+    });
     let names: Vec<String> = match plan {
         SplitPlan::Folds(k) => (0..k).map(|i| format!("fold{i}")).collect(),
         _ => vec!["train".into(), "val".into(), "test".into()],
@@ -308,7 +326,19 @@ fn soundfonts(fonts: &[String]) -> Result<(), Failure> {
         let (path, family) = resolve_soundfont(spec)?;
         let f = SoundFontFile::open(&path, Some(&family))?;
         let presets = f.presets();
-        println!("{} (family {}, {}{} presets)", path.display(), f.family, if f.was_sf3 { "SF3 decoded to SF2, " } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("cfg")) { "GUS patches converted to SF2, " } else { "" }, presets.len());
+        println!(
+            "{} (family {}, {}{} presets)",
+            path.display(),
+            f.family,
+            if f.was_sf3 {
+                "SF3 decoded to SF2, "
+            } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("cfg")) {
+                "GUS patches converted to SF2, "
+            } else {
+                ""
+            },
+            presets.len()
+        );
         for p in presets {
             let gm = if p.bank == 0 { reprise::data::classes::gm_name(p.program) } else { "" };
             println!("  bank {:>3} program {:>3}  keys {:>3}-{:<3}  {:<24} {gm}", p.bank, p.program, p.key_lo, p.key_hi, p.name);

@@ -152,7 +152,10 @@ fn label_ids(labels: &[String], names: &[String], what: &str) -> Vec<usize> {
         }
     }
     if !unknown.is_empty() {
-        eprintln!("warning: {what}: label(s) {} are not classes of the model; those clips count as errors", unknown.into_iter().collect::<Vec<_>>().join(", "));
+        eprintln!(
+            "warning: {what}: label(s) {} are not classes of the model; those clips count as errors",
+            unknown.into_iter().collect::<Vec<_>>().join(", ")
+        );
     }
     out
 }
@@ -161,11 +164,25 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     crate::set_global_jobs(a.jobs);
     let device = reprise::nn::device(&a.device)?;
     if !MODEL_NAMES.iter().any(|(n, _)| *n == a.model) {
-        return Err(format!("--model: unknown model '{}'; choose one of {}", a.model, MODEL_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")).into());
+        return Err(format!(
+            "--model: unknown model '{}'; choose one of {}",
+            a.model,
+            MODEL_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
+        )
+        .into());
     }
     let features = a.features.clone().unwrap_or_else(|| DeepInput::default_for(&a.model).to_string());
     let input = DeepInput::parse(&features).map_err(|e| format!("--features: {e}"))?;
-    let cfg = TrainConfig { epochs: a.epochs, epoch_size: a.epoch_size, batch_size: a.batch_size, optimizer: a.optimizer, lr: a.lr, weight_decay: a.weight_decay, patience: a.patience, seed: a.seed };
+    let cfg = TrainConfig {
+        epochs: a.epochs,
+        epoch_size: a.epoch_size,
+        batch_size: a.batch_size,
+        optimizer: a.optimizer,
+        lr: a.lr,
+        weight_decay: a.weight_decay,
+        patience: a.patience,
+        seed: a.seed,
+    };
     cfg.validate()?;
     if a.val.is_none() && !(0.0..0.5).contains(&a.val_split) {
         return Err(format!("--val-split {}: use a fraction in [0, 0.5)", a.val_split).into());
@@ -223,7 +240,14 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
             })?;
             let tr = (0..paths.len()).filter(|&i| folds[i] != 0).collect();
             let va: Vec<usize> = (0..paths.len()).filter(|&i| folds[i] == 0).collect();
-            let pick = |v: &Vec<usize>| (v.iter().map(|&i| paths[i].clone()).collect::<Vec<_>>(), v.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(), Vec::new(), v.iter().map(|&i| inputs[i].clone()).collect::<Vec<_>>());
+            let pick = |v: &Vec<usize>| {
+                (
+                    v.iter().map(|&i| paths[i].clone()).collect::<Vec<_>>(),
+                    v.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(),
+                    Vec::new(),
+                    v.iter().map(|&i| inputs[i].clone()).collect::<Vec<_>>(),
+                )
+            };
             (tr, Some(pick(&va)))
         }
         None => ((0..paths.len()).collect(), None),
@@ -232,7 +256,10 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     if let Some(i) = inputs.iter().position(|x| x.1 != rows) {
         return Err(format!("{}: {} rows where other clips have {rows}", paths[i].display(), inputs[i].1).into());
     }
-    let mut train_clips: Vec<Clip> = train_idx.iter().map(|&i| Clip::new(inputs[i].0.clone(), inputs[i].1, inputs[i].2, y[i], &paths[i].display().to_string())).collect::<Result<_, _>>()?;
+    let mut train_clips: Vec<Clip> = train_idx
+        .iter()
+        .map(|&i| Clip::new(inputs[i].0.clone(), inputs[i].1, inputs[i].2, y[i], &paths[i].display().to_string()))
+        .collect::<Result<_, _>>()?;
     let scaler = match &previous {
         Some(info) => info.standardizer.clone(),
         None => Standardizer::fit(&train_clips)?,
@@ -264,7 +291,12 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         Some((vp, vl, _, vx)) if !vx.is_empty() => {
             let vy = label_ids(&vl, &names, "validation");
             let keep: Vec<usize> = (0..vy.len()).filter(|&i| vy[i] != usize::MAX).collect();
-            let clips = make_clips(keep.iter().map(|&i| vx[i].clone()).collect(), &keep.iter().map(|&i| vy[i]).collect::<Vec<_>>(), &scaler, &keep.iter().map(|&i| vp[i].clone()).collect::<Vec<_>>())?;
+            let clips = make_clips(
+                keep.iter().map(|&i| vx[i].clone()).collect(),
+                &keep.iter().map(|&i| vy[i]).collect::<Vec<_>>(),
+                &scaler,
+                &keep.iter().map(|&i| vp[i].clone()).collect::<Vec<_>>(),
+            )?;
             (!clips.is_empty()).then(|| patch_set(clips, &info)).transpose()?
         }
         _ => None,
@@ -294,13 +326,29 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         bar.set_message(format!("loss {:.3} acc {:.1}%", p.loss, 100.0 * p.acc));
     };
     if previous.is_some() {
-        let done = std::fs::read_to_string(a.out.join("checkpoint/state.json")).ok().and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok()).and_then(|v| v["epoch"].as_u64());
+        let done = std::fs::read_to_string(a.out.join("checkpoint/state.json"))
+            .ok()
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
+            .and_then(|v| v["epoch"].as_u64());
         println!("resuming after epoch {}", done.unwrap_or(0));
     }
     let mut on_epoch = |m: &EpochMetrics| bar.suspend(|| println!("{}", epoch_line(m)));
-    let report = fit(&model, &cfg, &a.out, train_set, val_set.as_deref(), &device, FitOptions { resume: previous.is_some(), progress: &mut on_step, on_epoch: &mut on_epoch })?;
+    let report = fit(
+        &model,
+        &cfg,
+        &a.out,
+        train_set,
+        val_set.as_deref(),
+        &device,
+        FitOptions { resume: previous.is_some(), progress: &mut on_step, on_epoch: &mut on_epoch },
+    )?;
     bar.finish_and_clear();
-    println!("best epoch {} → {}{}", report.best_epoch, a.out.join("weights.bpk").display(), if report.stopped_early { " (stopped early)" } else { "" });
+    println!(
+        "best epoch {} → {}{}",
+        report.best_epoch,
+        a.out.join("weights.bpk").display(),
+        if report.stopped_early { " (stopped early)" } else { "" }
+    );
     write_curves_png(&a.out.join("training.png"), &a.model, &report.epochs)?;
     if !skipped.is_empty() {
         return Err(Failure { code: 1, message: format!("{} clip(s) could not be analysed and were left out (listed above)", skipped.len()) });
@@ -347,19 +395,35 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
     let mut names = info.labels.clone();
     let extra: BTreeSet<String> = labels.iter().zip(&y).filter(|(_, &i)| i == usize::MAX).map(|(l, _)| l.clone()).collect();
     names.extend(extra.iter().cloned());
-    let y: Vec<usize> = labels.iter().zip(&y).map(|(l, &i)| if i == usize::MAX { names.iter().position(|n| n == l).expect("added") } else { i }).collect();
+    let y: Vec<usize> =
+        labels.iter().zip(&y).map(|(l, &i)| if i == usize::MAX { names.iter().position(|n| n == l).expect("added") } else { i }).collect();
     let clips = make_clips(inputs, &y, &info.standardizer, &paths)?;
     let set = reprise::nn::data::PatchSet::new(clips, info.input.window(), names.len())?;
     let r = score(&info.name, &info.input.name(), &net, &set, &device).map_err(|e| damaged(&a.run, e))?;
     let out = a.out.clone().unwrap_or_else(|| default_eval_dir(&a.run, &a.test));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: cannot create output folder: {e}", out.display()))?;
-    let protocol = format!("run {} (trained on {}), test {} ({} clips, {} windows)", a.run.display(), info.trained_on, a.test.display(), set.clips.len(), r.chunks);
+    let protocol = format!(
+        "run {} (trained on {}), test {} ({} clips, {} windows)",
+        a.run.display(),
+        info.trained_on,
+        a.test.display(),
+        set.clips.len(),
+        r.chunks
+    );
     let table = result_table(std::slice::from_ref(&r));
     println!("{protocol}\n\n{table}");
     let stem = format!("{}-{}", r.feature, r.classifier);
-    write_json(&out.join("results.json"), &json!({ "protocol": protocol, "test": a.test.display().to_string(), "labels": names, "parameters": info.parameters, "results": [&r], "skipped_files": skipped }))?;
+    write_json(
+        &out.join("results.json"),
+        &json!({ "protocol": protocol, "test": a.test.display().to_string(), "labels": names, "parameters": info.parameters, "results": [&r], "skipped_files": skipped }),
+    )?;
     write_atomic(&out.join("results.md"), |w| w.write_all(format!("{protocol}\n\n{table}").as_bytes()))?;
-    write_confusion_png(&out.join(format!("{stem}-confusion.png")), &format!("{} on {}: clip accuracy {:.1} %", r.classifier, r.feature, 100.0 * r.accuracy), &names, &r.confusion.counts)?;
+    write_confusion_png(
+        &out.join(format!("{stem}-confusion.png")),
+        &format!("{} on {}: clip accuracy {:.1} %", r.classifier, r.feature, 100.0 * r.accuracy),
+        &names,
+        &r.confusion.counts,
+    )?;
     println!("wrote {}", out.join("results.json").display());
     if !skipped.is_empty() {
         return Err(Failure { code: 1, message: format!("{} clip(s) could not be analysed and were left out (listed above)", skipped.len()) });
@@ -448,9 +512,13 @@ pub fn predict(a: &PredictArgs) -> Result<(), Failure> {
             // the run is damaged, not this file: stop at once
             Err(e @ reprise::Error::NonFiniteOutput) => return Err(damaged(&a.run, e)),
             Ok(p) if a.json => {
-                let probs: serde_json::Map<String, serde_json::Value> = info.labels.iter().zip(&p.probs).map(|(l, v)| (l.clone(), json!(v))).collect();
-                let named = |w: &[f32]| -> serde_json::Map<String, serde_json::Value> { info.labels.iter().zip(w).map(|(l, v)| (l.clone(), json!(v))).collect() };
-                let windows: Vec<_> = p.window_starts.iter().zip(&p.window_probs).map(|(s, w)| json!({ "start_s": *s as f64 * dt, "probs": named(w) })).collect();
+                let probs: serde_json::Map<String, serde_json::Value> =
+                    info.labels.iter().zip(&p.probs).map(|(l, v)| (l.clone(), json!(v))).collect();
+                let named = |w: &[f32]| -> serde_json::Map<String, serde_json::Value> {
+                    info.labels.iter().zip(w).map(|(l, v)| (l.clone(), json!(v))).collect()
+                };
+                let windows: Vec<_> =
+                    p.window_starts.iter().zip(&p.window_probs).map(|(s, w)| json!({ "start_s": *s as f64 * dt, "probs": named(w) })).collect();
                 println!("{}", json!({ "file": path.display().to_string(), "label": info.labels[p.label], "probs": probs, "windows": windows }));
             }
             Ok(p) => println!("{}\t{}\t{:.3}", path.display(), info.labels[p.label], p.probs[p.label]),

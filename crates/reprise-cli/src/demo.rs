@@ -3,8 +3,8 @@
 //! by copying the command beside it.
 
 use crate::{dispatch, plot, Cli, Failure};
-use reprise::features::{extract_signal, FeatureData, FeatureKind, FeatureParams};
 use reprise::core::Signal;
+use reprise::features::{extract_signal, FeatureData, FeatureKind, FeatureParams};
 use reprise::io::{load, write_atomic, LoadOptions};
 use reprise::pictures::{feature_panels, read_feature_file, PictureOptions};
 use reprise::plot::{Figure, Panel, Waveform};
@@ -136,7 +136,8 @@ fn run_command(out: &Path, command: &str) -> Result<(), Failure> {
         Some(f) => out.join(f).display().to_string(),
         None => a.to_string(),
     }));
-    let matches = <Cli as clap::CommandFactory>::command().try_get_matches_from(&argv).map_err(|e| format!("demo command `{command}` does not parse: {e}"))?;
+    let matches =
+        <Cli as clap::CommandFactory>::command().try_get_matches_from(&argv).map_err(|e| format!("demo command `{command}` does not parse: {e}"))?;
     dispatch(crate::command_of(&matches)?)
 }
 
@@ -256,15 +257,13 @@ fn index_html(errors: &[(&str, String)], seconds: f64) -> String {
         }
         let cmds: Vec<String> = s.commands.iter().map(|c| escape(&shown(c))).collect();
         h.push_str(&format!("<pre>{}</pre>\n", cmds.join("\n")));
-        let data: Vec<String> = s.files.iter().filter(|f| !f.ends_with(".wav") && !f.ends_with(".flac")).map(|f| format!("<a href=\"{f}\">{f}</a>")).collect();
+        let data: Vec<String> =
+            s.files.iter().filter(|f| !f.ends_with(".wav") && !f.ends_with(".flac")).map(|f| format!("<a href=\"{f}\">{f}</a>")).collect();
         if !data.is_empty() {
             h.push_str(&format!("<p>data: {}</p>\n", data.join(" · ")));
         }
         h.push_str("</figure>\n");
     }
-    h.push_str(&format!(
-        "<p>Made by <code>reprise demo</code> (Reprise {}) in {seconds:.1} s.</p>\n</body>\n</html>\n",
-        env!("CARGO_PKG_VERSION")
-    ));
+    h.push_str(&format!("<p>Made by <code>reprise demo</code> (Reprise {}) in {seconds:.1} s.</p>\n</body>\n</html>\n", env!("CARGO_PKG_VERSION")));
     h
 }

@@ -51,9 +51,11 @@ fn read_sidecar(npy: &Path) -> Result<Option<(FeatureParams, u32, Option<f64>)>,
     let params: FeatureParams = serde_json::from_value(v["params"].clone()).map_err(|e| format!("{}: unreadable parameters: {e}", path.display()))?;
     let sr = match v.get("sr") {
         None => return Err(format!("{}: no `sr` field", path.display()).into()),
-        Some(s) => s.as_u64().filter(|&r| r > 0 && r <= reprise::io::MAX_SAMPLE_RATE as u64).ok_or_else(|| {
-            format!("{}: `sr` is {s}, not a sample rate (1 to {} Hz)", path.display(), reprise::io::MAX_SAMPLE_RATE)
-        })? as u32,
+        Some(s) => s
+            .as_u64()
+            .filter(|&r| r > 0 && r <= reprise::io::MAX_SAMPLE_RATE as u64)
+            .ok_or_else(|| format!("{}: `sr` is {s}, not a sample rate (1 to {} Hz)", path.display(), reprise::io::MAX_SAMPLE_RATE))?
+            as u32,
     };
     Ok(Some((params, sr, v["tuning"].as_f64())))
 }
@@ -99,9 +101,8 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
             }
         }
         FeatureKind::Cqt => {
-            let c: Array2<Complex32> = read_npy(input).map_err(|_| {
-                bad("needs the complex CQT (complex64 .npy, written by `reprise features cqt` without --power or --db)".into())
-            })?;
+            let c: Array2<Complex32> = read_npy(input)
+                .map_err(|_| bad("needs the complex CQT (complex64 .npy, written by `reprise features cqt` without --power or --db)".into()))?;
             let mut cfg = params.cqt_config(sr);
             if let Some(h) = a.hop_length {
                 cfg.hop_length = h;
@@ -113,7 +114,16 @@ pub fn run(a: &InvertArgs) -> Result<(), Failure> {
             let s: Array2<f32> = read_npy(input).map_err(|e| bad(format!("not a float32 2-D .npy: {e}")))?;
             let power = params.power.unwrap_or(2.0);
             let mel = to_linear(s, &params, power);
-            let cfg = MelConfig { sr, stft: params.stft, n_mels: params.n_mels, fmin: params.fmin, fmax: params.fmax, htk: params.htk, norm: params.norm, power };
+            let cfg = MelConfig {
+                sr,
+                stft: params.stft,
+                n_mels: params.n_mels,
+                fmin: params.fmin,
+                fmax: params.fmax,
+                htk: params.htk,
+                norm: params.norm,
+                power,
+            };
             mel_to_audio(mel.view(), &cfg, &gl, a.length).map_err(|e| bad(e.to_string()))?
         }
     };

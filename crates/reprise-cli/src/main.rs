@@ -395,7 +395,16 @@ impl FeatureOpts {
                 mode: self.mode,
                 n_octaves: self.n_octaves,
             },
-            scatter: ScatterParams { j: self.j, q: self.q, t: self.t, max_order: self.max_order, j_fr: self.j_fr, q_fr: self.q_fr, f: self.f, format: self.format },
+            scatter: ScatterParams {
+                j: self.j,
+                q: self.q,
+                t: self.t,
+                max_order: self.max_order,
+                j_fr: self.j_fr,
+                q_fr: self.q_fr,
+                f: self.f,
+                format: self.format,
+            },
         }
     }
 }
@@ -525,7 +534,8 @@ fn dispatch(command: Command) -> Result<(), Failure> {
 fn reset_sigpipe() {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let msg = info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied()).unwrap_or("");
+        let msg =
+            info.payload().downcast_ref::<String>().map(String::as_str).or_else(|| info.payload().downcast_ref::<&str>().copied()).unwrap_or("");
         if msg.starts_with("failed printing to std") && msg.contains("Broken pipe") {
             std::process::exit(0);
         }

@@ -101,8 +101,16 @@ pub fn run(cmd: &MidiCommand) -> Result<(), Failure> {
                 match Score::read(f) {
                     Ok(s) => {
                         let drums = s.notes.iter().filter(|n| n.is_drum()).count();
-                        let programs: Vec<String> = s.programs().iter().filter(|(c, _)| *c != DRUM_CHANNEL).map(|(c, p)| format!("ch{}:{}", c + 1, p)).collect();
-                        println!("{}: {} notes ({} drum), {:.2} s, programs [{}]", f.display(), s.notes.len(), drums, s.duration_s, programs.join(" "));
+                        let programs: Vec<String> =
+                            s.programs().iter().filter(|(c, _)| *c != DRUM_CHANNEL).map(|(c, p)| format!("ch{}:{}", c + 1, p)).collect();
+                        println!(
+                            "{}: {} notes ({} drum), {:.2} s, programs [{}]",
+                            f.display(),
+                            s.notes.len(),
+                            drums,
+                            s.duration_s,
+                            programs.join(" ")
+                        );
                         for w in &s.warnings {
                             println!("  warning: {w}");
                         }

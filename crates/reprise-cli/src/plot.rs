@@ -47,7 +47,10 @@ pub fn write_curves_png(path: &Path, title: &str, epochs: &[EpochMetrics]) -> Re
         title: "loss (cross-entropy)".into(),
         x: x.clone(),
         xs: xs.clone(),
-        series: vec![series("training", epochs.iter().map(|m| m.train_loss).collect(), 0), series("validation", epochs.iter().map(|m| opt(m.val_loss)).collect(), 1)],
+        series: vec![
+            series("training", epochs.iter().map(|m| m.train_loss).collect(), 0),
+            series("validation", epochs.iter().map(|m| opt(m.val_loss)).collect(), 1),
+        ],
         y_label: "loss".into(),
         y_range: None,
         legend: Corner::UpperRight,

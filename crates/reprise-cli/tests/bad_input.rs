@@ -66,10 +66,14 @@ fn corpus(dir: &Path) -> Vec<(&'static str, &'static str)> {
         ("cut80.ogg", "80 % of an Ogg Vorbis file", ogg[..ogg.len() * 4 / 5].to_vec()),
         ("overwritten.mp3", "800 bytes of an MP3 overwritten", overwritten_mp3),
         ("comment4g.ogg", "an Ogg Vorbis comment claiming 4 GiB", ogg_comment),
-        ("tiny.wav", "46 samples", wav_with(|b, _, d| {
-            b[d + 4..d + 8].copy_from_slice(&92u32.to_le_bytes());
-            b.truncate(d + 8 + 92);
-        })),
+        (
+            "tiny.wav",
+            "46 samples",
+            wav_with(|b, _, d| {
+                b[d + 4..d + 8].copy_from_slice(&92u32.to_le_bytes());
+                b.truncate(d + 8 + 92);
+            }),
+        ),
         ("huge.npy", "a header declaring 10^18 floats", common::npy_bytes("<f4", "(1000000000000, 1000000)", &[0; 32])),
         ("cut.npy", "a valid header, half the data", common::npy_bytes("<f4", "(128, 100)", &[0; 128 * 50 * 4])),
         ("ints.npy", "int64 values", common::npy_bytes("<i8", "(4, 4)", &[0; 128])),
@@ -159,7 +163,10 @@ fn unwritable_outputs_are_found_before_the_work() {
         std::fs::copy(fx("tone_s16.wav"), inputs.join(format!("t{i}.wav"))).unwrap();
     }
     let out = blocker.join("out");
-    let r = Command::new(env!("CARGO_BIN_EXE_reprise")).args(["features", "mel", &inputs.display().to_string(), "-o", &out.display().to_string()]).output().unwrap();
+    let r = Command::new(env!("CARGO_BIN_EXE_reprise"))
+        .args(["features", "mel", &inputs.display().to_string(), "-o", &out.display().to_string()])
+        .output()
+        .unwrap();
     let err = String::from_utf8_lossy(&r.stderr);
     assert_eq!(r.status.code(), Some(2), "{err}");
     let lines: Vec<&str> = err.lines().filter(|l| !l.trim().is_empty()).collect();

@@ -35,7 +35,24 @@ fn tim_installed(what: &str) -> bool {
 /// two velocities, 1-s clips.
 fn tiny_kit(dir: &Path) -> PathBuf {
     let notes = dir.join("notes");
-    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,piano", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
+    let o = reprise(&[
+        "data",
+        "notes",
+        "-o",
+        s(&notes),
+        "--soundfont",
+        "tim",
+        "--classes",
+        "violin,flute,piano",
+        "--step",
+        "6",
+        "--velocities",
+        "80,120",
+        "--duration-s",
+        "1",
+        "--hold-s",
+        "0.5",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     notes
 }
@@ -111,8 +128,24 @@ fn mel_in_db_inverts_through_griffin_lim() {
 fn every_kind_runs_on_a_real_file() {
     let dir = tempfile::tempdir().unwrap();
     for kind in [
-        "stft", "mel", "mfcc", "chroma-stft", "centroid", "bandwidth", "rolloff", "flatness", "zcr", "rms", "cqt", "vqt", "hybrid-cqt",
-        "pseudo-cqt", "chroma-cqt", "chroma-cens", "scalogram", "scattering",
+        "stft",
+        "mel",
+        "mfcc",
+        "chroma-stft",
+        "centroid",
+        "bandwidth",
+        "rolloff",
+        "flatness",
+        "zcr",
+        "rms",
+        "cqt",
+        "vqt",
+        "hybrid-cqt",
+        "pseudo-cqt",
+        "chroma-cqt",
+        "chroma-cens",
+        "scalogram",
+        "scattering",
     ] {
         let out = dir.path().join(format!("{kind}.npy"));
         let o = reprise(&["features", kind, s(&fx("stereo_s16_44100.wav")), "-o", s(&out)]);
@@ -149,7 +182,12 @@ fn a_closed_pipe_ends_quietly() {
     let f = fx("tone_s16.wav").display().to_string();
     let mut args = vec!["info".to_string()];
     args.extend(std::iter::repeat_n(f, 3000));
-    let mut child = Command::new(env!("CARGO_BIN_EXE_reprise")).args(&args).stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped()).spawn().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_reprise"))
+        .args(&args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let mut head = [0u8; 100];
     child.stdout.as_mut().unwrap().read_exact(&mut head).unwrap();
     drop(child.stdout.take());
@@ -275,7 +313,20 @@ fn demo_draws_the_ladder_and_its_page_links_resolve() {
     assert_eq!(m.dim(), (128, 259));
     let html = std::fs::read_to_string(dir.path().join("index.html")).unwrap();
     let links = links(&html);
-    for want in ["demo.waveform.png", "demo.stft.png", "demo.mel.png", "demo.mfcc.png", "demo.cqt.png", "demo.chroma-cqt.png", "demo.scalogram.png", "demo.scattering.png", "demo.jtfs.png", "demo.spiral.png", "demo.griffinlim.wav", "demo.icqt.wav"] {
+    for want in [
+        "demo.waveform.png",
+        "demo.stft.png",
+        "demo.mel.png",
+        "demo.mfcc.png",
+        "demo.cqt.png",
+        "demo.chroma-cqt.png",
+        "demo.scalogram.png",
+        "demo.scattering.png",
+        "demo.jtfs.png",
+        "demo.spiral.png",
+        "demo.griffinlim.wav",
+        "demo.icqt.wav",
+    ] {
         assert!(links.iter().any(|l| l == want), "the page does not show {want}");
     }
     for l in &links {
@@ -311,7 +362,8 @@ fn plot_draws_features_folders_and_audio_and_refuses_bad_input() {
     let o = reprise(&["plot", s(&d.join("f/mel.npy"))]);
     assert!(o.status.success() && is_png(&d.join("f/mel.png")), "{}", stderr(&o));
     // options
-    let o = reprise(&["plot", s(&d.join("f/cqt.npy")), "-o", s(&d.join("c.png")), "--linear", "--range", "0,2", "--width", "1600", "--height", "200"]);
+    let o =
+        reprise(&["plot", s(&d.join("f/cqt.npy")), "-o", s(&d.join("c.png")), "--linear", "--range", "0,2", "--width", "1600", "--height", "200"]);
     assert!(o.status.success() && is_png(&d.join("c.png")), "{}", stderr(&o));
     let o = reprise(&["plot", s(&d.join("f/jtfs.npy")), "-o", s(&d.join("p.png")), "--path", "3"]);
     assert!(o.status.success() && is_png(&d.join("p.png")), "{}", stderr(&o));
@@ -513,7 +565,24 @@ fn data_and_midi_commands() {
         return;
     }
     let notes = d.join("notes");
-    let o = reprise(&["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", "violin,flute,female_singer", "--step", "6", "--velocities", "80,120", "--duration-s", "1", "--hold-s", "0.5"]);
+    let o = reprise(&[
+        "data",
+        "notes",
+        "-o",
+        s(&notes),
+        "--soundfont",
+        "tim",
+        "--classes",
+        "violin,flute,female_singer",
+        "--step",
+        "6",
+        "--velocities",
+        "80,120",
+        "--duration-s",
+        "1",
+        "--hold-s",
+        "0.5",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     let manifest = std::fs::read_to_string(notes.join("manifest.csv")).unwrap();
     assert!(manifest.starts_with("path,label,program,pitch,velocity,soundfont,family,split"), "{manifest}");
@@ -528,9 +597,42 @@ fn data_and_midi_commands() {
     assert!(String::from_utf8_lossy(&o.stdout).contains("freepats"), "{}", String::from_utf8_lossy(&o.stdout));
     if std::path::Path::new("/usr/share/midi/freepats/Tone_000/000_Acoustic_Grand_Piano.pat").is_file() {
         let two = d.join("two");
-        let o = reprise(&["data", "notes", "-o", s(&two), "--soundfont", "tim", "--soundfont", "freepats", "--classes", "violin,clarinet", "--step", "12", "--velocities", "100", "--duration-s", "1", "--hold-s", "0.5"]);
+        let o = reprise(&[
+            "data",
+            "notes",
+            "-o",
+            s(&two),
+            "--soundfont",
+            "tim",
+            "--soundfont",
+            "freepats",
+            "--classes",
+            "violin,clarinet",
+            "--step",
+            "12",
+            "--velocities",
+            "100",
+            "--duration-s",
+            "1",
+            "--hold-s",
+            "0.5",
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
-        let o = reprise(&["data", "split", s(&two.join("manifest.csv")), "--by", "family", "--train", "tim", "--test", "freepats", "--val", "0", "-o", s(&two)]);
+        let o = reprise(&[
+            "data",
+            "split",
+            s(&two.join("manifest.csv")),
+            "--by",
+            "family",
+            "--train",
+            "tim",
+            "--test",
+            "freepats",
+            "--val",
+            "0",
+            "-o",
+            s(&two),
+        ]);
         assert!(o.status.success(), "{}", stderr(&o));
         let test = std::fs::read_to_string(two.join("test.csv")).unwrap();
         assert!(test.lines().count() > 4 && test.lines().skip(1).all(|l| l.contains(",freepats,")), "{test}");
@@ -586,7 +688,8 @@ fn classify_command() {
     text += "tim/TimGM6mb/piano/missing.wav,piano,0,60,100,TimGM6mb,tim,train,1,0.1,0.5\n";
     std::fs::write(&manifest, text).unwrap();
     let cache = d.join("cache");
-    let args = ["classify", "--train", s(&manifest), "--cv", "3", "--features", "mfcc,spectral", "--cache", s(&cache), "--save-models", "-o", s(&out)];
+    let args =
+        ["classify", "--train", s(&manifest), "--cv", "3", "--features", "mfcc,spectral", "--cache", s(&cache), "--save-models", "-o", s(&out)];
     let o = reprise(&args);
     let (stdout, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o));
     assert_eq!(o.status.code(), Some(1), "{stdout}\n{err}");
@@ -641,7 +744,21 @@ fn classify_command() {
     let all = std::fs::read_to_string(&manifest).unwrap();
     let kept: Vec<&str> = all.lines().filter(|l| !l.contains(",piano,")).collect();
     std::fs::write(&train, kept.join("\n") + "\n").unwrap();
-    let o = reprise(&["classify", "--train", s(&train), "--test", s(&manifest), "--features", "mfcc", "--classifiers", "knn", "--cache", s(&cache), "-o", s(&d.join("held"))]);
+    let o = reprise(&[
+        "classify",
+        "--train",
+        s(&train),
+        "--test",
+        s(&manifest),
+        "--features",
+        "mfcc",
+        "--classifiers",
+        "knn",
+        "--cache",
+        s(&cache),
+        "-o",
+        s(&d.join("held")),
+    ]);
     assert!(stderr(&o).contains("test label `piano`") && stderr(&o).contains("not in the training manifest"), "{}", stderr(&o));
 }
 
@@ -662,7 +779,23 @@ fn train_eval_predict_plot() {
     let notes = tiny_kit(d);
     let manifest = notes.join("manifest.csv");
     // a tiny MLP: trains, early-stops or not, writes the run folder
-    let o = reprise(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34", "-j", "2"]);
+    let o = reprise(&[
+        "train",
+        "--model",
+        "mlp",
+        "--train",
+        s(&manifest),
+        "-o",
+        s(&run),
+        "--epochs",
+        "3",
+        "--epoch-size",
+        "64",
+        "--val-split",
+        "0.34",
+        "-j",
+        "2",
+    ]);
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(o.status.success(), "{stdout}\n{}", stderr(&o));
     assert!(stdout.contains("epoch   3: train loss") && stdout.contains("val loss"), "{stdout}");
@@ -672,7 +805,22 @@ fn train_eval_predict_plot() {
     // a second run into the same folder must not overwrite it
     expect_error(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64"], "already holds a run");
     // resuming a finished run does nothing more and keeps the three epochs
-    let o = reprise(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34", "--resume"]);
+    let o = reprise(&[
+        "train",
+        "--model",
+        "mlp",
+        "--train",
+        s(&manifest),
+        "-o",
+        s(&run),
+        "--epochs",
+        "3",
+        "--epoch-size",
+        "64",
+        "--val-split",
+        "0.34",
+        "--resume",
+    ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("resuming after epoch 3"));
     assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);
@@ -696,7 +844,8 @@ fn train_eval_predict_plot() {
     expect_error(&["predict", s(&run), s(&wav)], "weights.bpk");
     // a ConvNet on the CQT: one short epoch runs, and predict gives window probabilities
     let cnn = d.join("cnn");
-    let o = reprise(&["train", "--model", "lc-1d", "--train", s(&manifest), "-o", s(&cnn), "--epochs", "1", "--epoch-size", "32", "--val-split", "0"]);
+    let o =
+        reprise(&["train", "--model", "lc-1d", "--train", s(&manifest), "-o", s(&cnn), "--epochs", "1", "--epoch-size", "32", "--val-split", "0"]);
     assert!(o.status.success(), "{}", stderr(&o));
     let o = reprise(&["predict", s(&cnn), s(&wav), "--json"]);
     let line: serde_json::Value = serde_json::from_str(String::from_utf8_lossy(&o.stdout).trim()).unwrap();
@@ -764,7 +913,10 @@ fn panics_and_aborts_of_the_bad_input_probe_are_one_line_errors() {
     expect_error(&["midi", "from-roll", s(&huge), "-o", s(&d.join("x.mid"))], "huge.npy: truncated or damaged .npy");
     expect_error(&["plot", s(&huge)], "huge.npy: truncated or damaged .npy");
     // rendering at an absurd rate (6 GB before the abort)
-    expect_error(&["midi", "render", "any.mid", "-o", s(&d.join("x.wav")), "--sr", "1000000000"], "--sr 1000000000: give a sample rate from 1000 to 192000 Hz");
+    expect_error(
+        &["midi", "render", "any.mid", "-o", s(&d.join("x.wav")), "--sr", "1000000000"],
+        "--sr 1000000000: give a sample rate from 1000 to 192000 Hz",
+    );
 }
 
 /// Temporaries of a batch killed with `kill -9` are removed by the next run.

@@ -118,7 +118,9 @@ pub fn parse_patch(bytes: &[u8]) -> std::result::Result<GusPatch, String> {
         let h = bytes.get(pos..pos + WAVE_HEADER).ok_or_else(|| format!("truncated: the header of wave {i} of {n_waves} is cut off"))?;
         let size = u32_at(h, 8) as usize;
         let modes = h[55];
-        let data = bytes.get(pos + WAVE_HEADER..).and_then(|d| d.get(..size)).ok_or_else(|| format!("truncated: wave {i} of {n_waves} declares {size} bytes, only {} remain", bytes.len().saturating_sub(pos + WAVE_HEADER)))?;
+        let data = bytes.get(pos + WAVE_HEADER..).and_then(|d| d.get(..size)).ok_or_else(|| {
+            format!("truncated: wave {i} of {n_waves} declares {size} bytes, only {} remain", bytes.len().saturating_sub(pos + WAVE_HEADER))
+        })?;
         pos += WAVE_HEADER + size;
         let (rate, low_mhz, high_mhz, root_mhz) = (u16_at(h, 20) as u32, u32_at(h, 22), u32_at(h, 26), u32_at(h, 30));
         if rate == 0 || root_mhz == 0 {
@@ -149,7 +151,20 @@ pub fn parse_patch(bytes: &[u8]) -> std::result::Result<GusPatch, String> {
         let mut env_offsets = [0u8; 6];
         env_rates.copy_from_slice(&h[37..43]);
         env_offsets.copy_from_slice(&h[43..49]);
-        waves.push(GusWave { name: text(&h[..7]), data: pcm, loop_start, loop_end, rate, low_mhz, high_mhz, root_mhz, env_rates, env_offsets, modes, scale_factor: u16_at(h, 58) });
+        waves.push(GusWave {
+            name: text(&h[..7]),
+            data: pcm,
+            loop_start,
+            loop_end,
+            rate,
+            low_mhz,
+            high_mhz,
+            root_mhz,
+            env_rates,
+            env_offsets,
+            modes,
+            scale_factor: u16_at(h, 58),
+        });
     }
     Ok(GusPatch { name, waves })
 }
@@ -200,7 +215,9 @@ fn read_config_into(path: &Path, dirs: &mut Vec<PathBuf>, entries: &mut Vec<Patc
         let tokens: Vec<&str> = line.split_whitespace().collect();
         let Some(&first) = tokens.first() else { continue };
         let at = |what: String| bad(format!("line {}: {what}", ln + 1));
-        let number = |t: Option<&&str>, what: &str| -> Result<u16> { t.and_then(|s| s.parse::<u16>().ok()).filter(|&n| n < 128).ok_or_else(|| at(format!("`{first}` needs a {what} from 0 to 127"))) };
+        let number = |t: Option<&&str>, what: &str| -> Result<u16> {
+            t.and_then(|s| s.parse::<u16>().ok()).filter(|&n| n < 128).ok_or_else(|| at(format!("`{first}` needs a {what} from 0 to 127")))
+        };
         match first {
             "dir" => {
                 let d = PathBuf::from(tokens.get(1).ok_or_else(|| at("`dir` needs a folder".into()))?);
@@ -217,8 +234,18 @@ fn read_config_into(path: &Path, dirs: &mut Vec<PathBuf>, entries: &mut Vec<Patc
                 let Some(name) = tokens.get(1) else { continue };
                 let patch = resolve_patch(name, dirs, &here).ok_or_else(|| {
                     let missing: Vec<String> = dirs.iter().filter(|d| !d.is_dir()).map(|d| d.display().to_string()).collect();
-                    let hint = if missing.is_empty() { String::new() } else { format!("; {} does not exist: are the patches installed? (freepats: `reprise data install`, or apt-get install freepats)", missing.join(", ")) };
-                    at(format!("patch `{name}` not found in {}{hint}", dirs.iter().chain([&here]).map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")))
+                    let hint = if missing.is_empty() {
+                        String::new()
+                    } else {
+                        format!(
+                            "; {} does not exist: are the patches installed? (freepats: `reprise data install`, or apt-get install freepats)",
+                            missing.join(", ")
+                        )
+                    };
+                    at(format!(
+                        "patch `{name}` not found in {}{hint}",
+                        dirs.iter().chain([&here]).map(|d| d.display().to_string()).collect::<Vec<_>>().join(", ")
+                    ))
                 })?;
                 let (bank, program, drum_note) = if current.0 { (128, current.1 as u8, Some(n)) } else { (current.1, n, None) };
                 entries.push(PatchEntry { bank, program, drum_note, path: patch });
@@ -369,7 +396,10 @@ impl Sf2Builder {
     fn bytes(mut self) -> std::result::Result<Vec<u8>, String> {
         // every index of an SF2 file is 16-bit
         let (bags, gens) = (self.insts.iter().map(|i| i.1.len()).sum::<usize>(), self.insts.iter().flat_map(|i| &i.1).map(Vec::len).sum::<usize>());
-        let most = [("samples", self.n_samples), ("instrument zones", bags), ("generators", gens), ("presets", self.presets.len())].into_iter().max_by_key(|m| m.1).expect("four counts");
+        let most = [("samples", self.n_samples), ("instrument zones", bags), ("generators", gens), ("presets", self.presets.len())]
+            .into_iter()
+            .max_by_key(|m| m.1)
+            .expect("four counts");
         if most.1 >= u16::MAX as usize {
             return Err(format!("too many {} ({}) for one SoundFont (at most 65534)", most.0, most.1));
         }
@@ -426,7 +456,17 @@ impl Sf2Builder {
         let raw: Vec<u8> = self.pcm.iter().flat_map(|s| s.to_le_bytes()).collect();
         put_chunk(&mut sdta, b"smpl", &raw);
         let mut pdta = b"pdta".to_vec();
-        for (id, data) in [(b"phdr", &phdr), (b"pbag", &pbag), (b"pmod", &vec![0u8; 10]), (b"pgen", &pgen), (b"inst", &inst), (b"ibag", &ibag), (b"imod", &vec![0u8; 10]), (b"igen", &igen), (b"shdr", &self.shdr)] {
+        for (id, data) in [
+            (b"phdr", &phdr),
+            (b"pbag", &pbag),
+            (b"pmod", &vec![0u8; 10]),
+            (b"pgen", &pgen),
+            (b"inst", &inst),
+            (b"ibag", &ibag),
+            (b"imod", &vec![0u8; 10]),
+            (b"igen", &igen),
+            (b"shdr", &self.shdr),
+        ] {
             put_chunk(&mut pdta, id, data);
         }
         let mut body = b"sfbk".to_vec();
@@ -477,7 +517,16 @@ pub fn config_to_sf2(path: &Path) -> Result<Vec<u8>> {
             patches.insert(&e.path, read_patch(&e.path)?);
         }
     }
-    let slots: Vec<PatchSlot> = entries.iter().map(|e| PatchSlot { bank: e.bank, program: e.program, drum_note: e.drum_note, name: e.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(), patch: &patches[e.path.as_path()] }).collect();
+    let slots: Vec<PatchSlot> = entries
+        .iter()
+        .map(|e| PatchSlot {
+            bank: e.bank,
+            program: e.program,
+            drum_note: e.drum_note,
+            name: e.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default(),
+            patch: &patches[e.path.as_path()],
+        })
+        .collect();
     patches_to_sf2(&slots).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })
 }
 
@@ -704,7 +753,11 @@ mod tests {
         let names: Vec<(u16, u8)> = font.presets().iter().map(|p| (p.bank, p.program)).collect();
         assert_eq!(names, [(0, 40), (0, 71), (128, 0)]);
         for (program, key) in [(40u8, 69u8), (40, 81), (40, 57), (71, 62)] {
-            let ev = [SynthEvent { time_s: 0.0, channel: 0, kind: Program(program) }, SynthEvent { time_s: 0.0, channel: 0, kind: NoteOn { key, velocity: 100 } }, SynthEvent { time_s: 1.5, channel: 0, kind: NoteOff { key } }];
+            let ev = [
+                SynthEvent { time_s: 0.0, channel: 0, kind: Program(program) },
+                SynthEvent { time_s: 0.0, channel: 0, kind: NoteOn { key, velocity: 100 } },
+                SynthEvent { time_s: 1.5, channel: 0, kind: NoteOff { key } },
+            ];
             let x = font.render_events(&ev, 2.5, 44_100).unwrap();
             // held past the loop start: the loop keeps the tone going at the key's pitch
             let held = &x[22_050..63_000];
@@ -718,7 +771,10 @@ mod tests {
         }
         // a drum note plays its wave pitched to the note (TiMidity's note_to_use), unlooped:
         // the 2-s wave pitched from A4 down to C2 (×0.149) lasts 13.5 s, so it still sounds
-        let ev = [SynthEvent { time_s: 0.0, channel: 9, kind: NoteOn { key: 36, velocity: 100 } }, SynthEvent { time_s: 1.5, channel: 9, kind: NoteOff { key: 36 } }];
+        let ev = [
+            SynthEvent { time_s: 0.0, channel: 9, kind: NoteOn { key: 36, velocity: 100 } },
+            SynthEvent { time_s: 1.5, channel: 9, kind: NoteOff { key: 36 } },
+        ];
         let x = font.render_events(&ev, 1.5, 44_100).unwrap();
         let f = tone_hz(&x[22_050..], 44_100.0);
         assert!((1200.0 * (f / freq_of_key(36)).log2()).abs() < 5.0, "drum note 36: {f} Hz");

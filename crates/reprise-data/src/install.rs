@@ -14,13 +14,28 @@ pub struct PackageSet {
 
 /// The package sets, smallest first.
 pub const PACKAGE_SETS: [PackageSet; 3] = [
-    PackageSet { name: "minimal", packages: &["timgm6mb-soundfont"], purpose: "the Tim family only (6 MB): enough for the tests and a small notes kit" },
+    PackageSet {
+        name: "minimal",
+        packages: &["timgm6mb-soundfont"],
+        purpose: "the Tim family only (6 MB): enough for the tests and a small notes kit",
+    },
     PackageSet {
         name: "soundfonts",
-        packages: &["timgm6mb-soundfont", "fluid-soundfont-gm", "musescore-general-soundfont-small", "csound-soundfont", "fluidr3mono-gm-soundfont", "freepats"],
+        packages: &[
+            "timgm6mb-soundfont",
+            "fluid-soundfont-gm",
+            "musescore-general-soundfont-small",
+            "csound-soundfont",
+            "fluidr3mono-gm-soundfont",
+            "freepats",
+        ],
         purpose: "the Fluid, Tim and freepats families (about 215 MB of .debs): the notes and phrases kits and the cross-family protocol",
     },
-    PackageSet { name: "corpora", packages: &["mma"], purpose: "the drum-groove generator of scripts/data/drum_corpus.py; the recipes fetch their data packages themselves with apt-get download" },
+    PackageSet {
+        name: "corpora",
+        packages: &["mma"],
+        purpose: "the drum-groove generator of scripts/data/drum_corpus.py; the recipes fetch their data packages themselves with apt-get download",
+    },
 ];
 
 /// Looks a set up by name.

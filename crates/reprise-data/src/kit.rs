@@ -108,7 +108,12 @@ impl KitConfig {
 /// Checks presets and builds the job list from the programs of each class that each
 /// SoundFont has (freepats has 53 "voice oohs" but not 52 "choir aahs"); a class a
 /// SoundFont lacks entirely is skipped and reported, not fatal.
-fn plan<'a>(fonts: &'a [SoundFontFile], kit: &'a KitConfig, skipped: &mut Vec<String>, mut per_class: impl FnMut(&'a SoundFontFile, &'a InstrumentClass, &[u8], &mut Vec<Job<'a>>)) -> Vec<Job<'a>> {
+fn plan<'a>(
+    fonts: &'a [SoundFontFile],
+    kit: &'a KitConfig,
+    skipped: &mut Vec<String>,
+    mut per_class: impl FnMut(&'a SoundFontFile, &'a InstrumentClass, &[u8], &mut Vec<Job<'a>>),
+) -> Vec<Job<'a>> {
     let mut jobs = Vec::new();
     for font in fonts {
         for class in &kit.classes {
@@ -156,7 +161,10 @@ pub fn build_notes(fonts: &[SoundFontFile], cfg: &NotesConfig, out: &Path, progr
             if let Some((lo, hi)) = cfg.kit.key_range(class, font, program) {
                 if (lo..=hi).contains(&pitch) {
                     for &velocity in &cfg.velocities {
-                        let rel = PathBuf::from(&font.family).join(font.name()).join(&class.label).join(format!("{}_p{pitch:03}_v{velocity:03}.wav", class.label));
+                        let rel = PathBuf::from(&font.family)
+                            .join(font.name())
+                            .join(&class.label)
+                            .join(format!("{}_p{pitch:03}_v{velocity:03}.wav", class.label));
                         jobs.push(Job { font, class, program, what: JobKind::Note { pitch, velocity }, rel });
                     }
                 }
@@ -198,7 +206,10 @@ pub fn build_phrases(fonts: &[SoundFontFile], cfg: &PhrasesConfig, out: &Path, p
     });
     run(jobs, &cfg.kit, out, skipped, progress, |job| match job.what {
         JobKind::Phrase { index } => {
-            let (lo, hi) = cfg.kit.key_range(job.class, job.font, job.program).ok_or_else(|| DataError::invalid("pitches", format!("class {} has no playable key in {}", job.class.label, job.font.name())))?;
+            let (lo, hi) = cfg
+                .kit
+                .key_range(job.class, job.font, job.program)
+                .ok_or_else(|| DataError::invalid("pitches", format!("class {} has no playable key in {}", job.class.label, job.font.name())))?;
             let key = format!("{}/{}/{index}", job.font.name(), job.class.label);
             let (score, controls) = phrase(&PhraseStyle::for_class(job.class), job.program, lo, hi, cfg.kit.duration_s, cfg.kit.seed, &key);
             let mut events = crate::soundfont::score_events(&score);
@@ -213,7 +224,14 @@ pub fn build_phrases(fonts: &[SoundFontFile], cfg: &PhrasesConfig, out: &Path, p
 
 /// Renders every job in parallel, writes WAV (and MIDI) files atomically, and the
 /// manifest last. A failed or silent clip is reported and skipped.
-fn run(jobs: Vec<Job<'_>>, kit: &KitConfig, out: &Path, mut skipped: Vec<String>, progress: &(dyn Fn(usize, usize) + Sync), render: impl Fn(&Job<'_>) -> Result<(Vec<f32>, Option<reprise_midi::Score>)> + Sync) -> Result<KitReport> {
+fn run(
+    jobs: Vec<Job<'_>>,
+    kit: &KitConfig,
+    out: &Path,
+    mut skipped: Vec<String>,
+    progress: &(dyn Fn(usize, usize) + Sync),
+    render: impl Fn(&Job<'_>) -> Result<(Vec<f32>, Option<reprise_midi::Score>)> + Sync,
+) -> Result<KitReport> {
     if jobs.is_empty() {
         let why = if skipped.is_empty() { "nothing to render (check --classes and --pitches)".to_string() } else { skipped.join("; ") };
         return Err(DataError::invalid("classes", why));

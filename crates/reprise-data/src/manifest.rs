@@ -74,7 +74,13 @@ impl Manifest {
         if path.is_dir() {
             return Self::from_folder(path);
         }
-        let text = std::fs::read(path).map_err(|e| if e.kind() == std::io::ErrorKind::NotFound { bad("no such file or folder".into()) } else { DataError::io(path, e) })?;
+        let text = std::fs::read(path).map_err(|e| {
+            if e.kind() == std::io::ErrorKind::NotFound {
+                bad("no such file or folder".into())
+            } else {
+                DataError::io(path, e)
+            }
+        })?;
         if text.is_empty() {
             return Err(bad("file is empty (0 bytes); a manifest is a CSV with at least the columns path,label".into()));
         }
@@ -82,7 +88,10 @@ impl Manifest {
         let headers = reader.headers().map_err(|e| bad(format!("not a CSV file: {e}")))?.clone();
         for need in ["path", "label"] {
             if !headers.iter().any(|h| h == need) {
-                return Err(bad(format!("has no `{need}` column (columns: {}); a manifest needs at least path,label", headers.iter().collect::<Vec<_>>().join(","))));
+                return Err(bad(format!(
+                    "has no `{need}` column (columns: {}); a manifest needs at least path,label",
+                    headers.iter().collect::<Vec<_>>().join(",")
+                )));
             }
         }
         let mut rows = Vec::new();
@@ -126,7 +135,8 @@ impl Manifest {
             }
         }
         if rows.is_empty() {
-            let hint = if unlabelled > 0 { format!(" ({unlabelled} audio file(s) lie directly in it, without a label folder)") } else { String::new() };
+            let hint =
+                if unlabelled > 0 { format!(" ({unlabelled} audio file(s) lie directly in it, without a label folder)") } else { String::new() };
             return Err(bad(format!("no labelled audio{hint}; expected LABEL/file.wav, one sub-folder per class")));
         }
         Ok(Manifest { rows, root: dir.to_owned() })
@@ -147,7 +157,8 @@ impl Manifest {
     pub fn write(&self, path: impl AsRef<Path>) -> Result<()> {
         let path = path.as_ref();
         let new_root = path.parent().map(Path::to_path_buf).unwrap_or_default();
-        let same = std::fs::canonicalize(if new_root.as_os_str().is_empty() { Path::new(".") } else { &new_root }).ok() == std::fs::canonicalize(if self.root.as_os_str().is_empty() { Path::new(".") } else { &self.root }).ok();
+        let same = std::fs::canonicalize(if new_root.as_os_str().is_empty() { Path::new(".") } else { &new_root }).ok()
+            == std::fs::canonicalize(if self.root.as_os_str().is_empty() { Path::new(".") } else { &self.root }).ok();
         let mut w = csv::Writer::from_writer(Vec::new());
         for row in &self.rows {
             let mut row = row.clone();

@@ -92,7 +92,11 @@ pub fn phrase(style: &PhraseStyle, program: u8, lo: u8, hi: u8, duration_s: f64,
             0
         } else {
             let leap = 3 + rng.below(2) as i64; // a fourth or a fifth in scale steps
-            if rng.uniform() < 0.5 { leap } else { -leap }
+            if rng.uniform() < 0.5 {
+                leap
+            } else {
+                -leap
+            }
         };
         let mut next = idx as i64 + step;
         let last = in_key.len() as i64 - 1;

@@ -88,7 +88,9 @@ pub fn resolve_soundfont(spec: &str) -> Result<(PathBuf, String)> {
         let expected = absolute.first().map_or_else(|| PathBuf::from(format!("/usr/share/sounds/{}", files[0])), PathBuf::from);
         return Err(DataError::SoundFont {
             path: expected,
-            reason: format!("SoundFont `{name}` is not installed; run `reprise data install` (apt-get install {pkg}), or put the file in $REPRISE_SOUNDFONTS"),
+            reason: format!(
+                "SoundFont `{name}` is not installed; run `reprise data install` (apt-get install {pkg}), or put the file in $REPRISE_SOUNDFONTS"
+            ),
         });
     }
     let (family, path) = match spec.split_once('=') {
@@ -185,7 +187,13 @@ impl SoundFontFile {
         let path = path.as_ref();
         let (font, was_sf3) = parse_soundfont(bytes).map_err(|reason| DataError::SoundFont { path: path.to_owned(), reason })?;
         let presets = preset_list(&font);
-        Ok(SoundFontFile { path: path.to_owned(), family: family.map_or_else(|| family_of(path), str::to_string), was_sf3, font: Arc::new(font), presets })
+        Ok(SoundFontFile {
+            path: path.to_owned(),
+            family: family.map_or_else(|| family_of(path), str::to_string),
+            was_sf3,
+            font: Arc::new(font),
+            presets,
+        })
     }
 
     /// The file stem, used to name outputs.
@@ -219,7 +227,10 @@ impl SoundFontFile {
     /// effect at the 64-sample block boundary at or after their time (4 ms at 16 kHz).
     pub fn render_events(&self, events: &[SynthEvent], length_s: f64, sr: u32) -> Result<Vec<f32>> {
         if !(16_000..=192_000).contains(&sr) {
-            return Err(DataError::invalid("sr", format!("{sr} Hz: the SoundFont synthesizer renders at 16000 to 192000 Hz; resample afterwards for other rates")));
+            return Err(DataError::invalid(
+                "sr",
+                format!("{sr} Hz: the SoundFont synthesizer renders at 16000 to 192000 Hz; resample afterwards for other rates"),
+            ));
         }
         if !(length_s.is_finite() && length_s > 0.0 && length_s <= 4.0 * 3600.0) {
             return Err(DataError::invalid("duration_s", format!("{length_s}: must be between 0 and 4 hours")));
@@ -271,9 +282,16 @@ fn preset_list(font: &SoundFont) -> Vec<PresetInfo> {
         .get_presets()
         .iter()
         .map(|p| {
-            let (lo, hi) = p.get_regions().iter().fold((127i32, 0i32), |(lo, hi), r| (lo.min(r.get_key_range_start()), hi.max(r.get_key_range_end())));
+            let (lo, hi) =
+                p.get_regions().iter().fold((127i32, 0i32), |(lo, hi), r| (lo.min(r.get_key_range_start()), hi.max(r.get_key_range_end())));
             let (lo, hi) = if lo > hi { (0, 127) } else { (lo.clamp(0, 127), hi.clamp(0, 127)) };
-            PresetInfo { bank: p.get_bank_number().clamp(0, u16::MAX as i32) as u16, program: p.get_patch_number().clamp(0, 127) as u8, name: p.get_name().trim().to_string(), key_lo: lo as u8, key_hi: hi as u8 }
+            PresetInfo {
+                bank: p.get_bank_number().clamp(0, u16::MAX as i32) as u16,
+                program: p.get_patch_number().clamp(0, 127) as u8,
+                name: p.get_name().trim().to_string(),
+                key_lo: lo as u8,
+                key_hi: hi as u8,
+            }
         })
         .collect();
     v.sort_by_key(|p| (p.bank, p.program));
@@ -333,7 +351,11 @@ fn sub_chunks<'a>(body: &'a [u8], what: &str) -> std::result::Result<Vec<Chunk<'
         let size = u32::from_le_bytes([body[pos + 4], body[pos + 5], body[pos + 6], body[pos + 7]]) as usize;
         let start = pos + 8;
         if size > body.len() - start {
-            return Err(format!("truncated: chunk `{}` in {what} declares {size} bytes, only {} remain", String::from_utf8_lossy(&id), body.len() - start));
+            return Err(format!(
+                "truncated: chunk `{}` in {what} declares {size} bytes, only {} remain",
+                String::from_utf8_lossy(&id),
+                body.len() - start
+            ));
         }
         out.push(Chunk { id, data: &body[start..start + size] });
         pos = start + size;
@@ -427,7 +449,11 @@ fn check_indices(pdta: &[Chunk<'_>]) -> std::result::Result<(), String> {
         for (i, r) in records(from, size)?.iter().enumerate() {
             let v = u16::from_le_bytes([r[at], r[at + 1]]) as usize;
             if v < last || v >= n_to {
-                return Err(format!("damaged: `{}` record {i} points to `{}` record {v} (of {n_to}, after {last})", String::from_utf8_lossy(from), String::from_utf8_lossy(to)));
+                return Err(format!(
+                    "damaged: `{}` record {i} points to `{}` record {v} (of {n_to}, after {last})",
+                    String::from_utf8_lossy(from),
+                    String::from_utf8_lossy(to)
+                ));
             }
             last = v;
         }

@@ -55,7 +55,13 @@ fn assign_fractions(m: &mut Manifest, rows: &[usize], val: f64, test: f64, seed:
         let n_test = ((test * n as f64).round() as usize).min(n.saturating_sub(1));
         let n_val = ((val * n as f64).round() as usize).min((n - n_test).saturating_sub(1));
         for (k, g) in groups.iter().enumerate() {
-            let s = if k < n_test { "test" } else if k < n_test + n_val { "val" } else { "train" };
+            let s = if k < n_test {
+                "test"
+            } else if k < n_test + n_val {
+                "val"
+            } else {
+                "train"
+            };
             for &i in g {
                 m.rows[i].split = s.to_string();
             }
@@ -66,7 +72,13 @@ fn assign_fractions(m: &mut Manifest, rows: &[usize], val: f64, test: f64, seed:
 /// Fills the `split` column of every row. Deterministic for a seed.
 pub fn split(m: &mut Manifest, plan: &SplitPlan, seed: u64) -> Result<()> {
     let all: Vec<usize> = (0..m.rows.len()).collect();
-    let frac = |name: &'static str, f: f64| if (0.0..1.0).contains(&f) { Ok(()) } else { Err(DataError::invalid(name, format!("{f}: a fraction in [0, 1)"))) };
+    let frac = |name: &'static str, f: f64| {
+        if (0.0..1.0).contains(&f) {
+            Ok(())
+        } else {
+            Err(DataError::invalid(name, format!("{f}: a fraction in [0, 1)")))
+        }
+    };
     match plan {
         SplitPlan::Random { val_fraction, test_fraction } => {
             frac("val", *val_fraction)?;
@@ -82,7 +94,10 @@ pub fn split(m: &mut Manifest, plan: &SplitPlan, seed: u64) -> Result<()> {
             }
             for (label, groups) in shuffled_groups(m, &all, seed) {
                 if groups.len() < *k {
-                    return Err(DataError::invalid("folds", format!("label `{label}` has {} independent clip group(s), fewer than {k} folds", groups.len())));
+                    return Err(DataError::invalid(
+                        "folds",
+                        format!("label `{label}` has {} independent clip group(s), fewer than {k} folds", groups.len()),
+                    ));
                 }
                 for (j, g) in groups.iter().enumerate() {
                     for &i in g {
@@ -99,7 +114,10 @@ pub fn split(m: &mut Manifest, plan: &SplitPlan, seed: u64) -> Result<()> {
             }
             for f in train.iter().chain(test) {
                 if !families.contains(f.as_str()) {
-                    return Err(DataError::invalid("train", format!("family `{f}` is not in the manifest (it has: {})", families.iter().copied().collect::<Vec<_>>().join(", "))));
+                    return Err(DataError::invalid(
+                        "train",
+                        format!("family `{f}` is not in the manifest (it has: {})", families.iter().copied().collect::<Vec<_>>().join(", ")),
+                    ));
                 }
             }
             if train.is_empty() {

@@ -127,7 +127,12 @@ fn phrases_come_with_aligned_midi() {
         firsts.push(score.notes[0].pitch);
     }
     // phrases differ from each other
-    let distinct: std::collections::BTreeSet<String> = report.manifest.rows.iter().map(|r| std::fs::read(report.manifest.resolve(r).with_extension("mid")).map(|b| format!("{b:?}")).unwrap()).collect();
+    let distinct: std::collections::BTreeSet<String> = report
+        .manifest
+        .rows
+        .iter()
+        .map(|r| std::fs::read(report.manifest.resolve(r).with_extension("mid")).map(|b| format!("{b:?}")).unwrap())
+        .collect();
     assert_eq!(distinct.len(), 6);
 }
 
@@ -189,7 +194,11 @@ fn sf3_is_decoded_and_renders_in_tune() {
     assert_eq!(font.family, "fluid");
     for (program, pitch) in [(40u8, 67u8), (71, 60), (73, 72), (56, 65)] {
         use reprise_data::soundfont::{SynthEvent, SynthEventKind::*};
-        let ev = [SynthEvent { time_s: 0.0, channel: 0, kind: Program(program) }, SynthEvent { time_s: 0.0, channel: 0, kind: NoteOn { key: pitch, velocity: 100 } }, SynthEvent { time_s: 1.0, channel: 0, kind: NoteOff { key: pitch } }];
+        let ev = [
+            SynthEvent { time_s: 0.0, channel: 0, kind: Program(program) },
+            SynthEvent { time_s: 0.0, channel: 0, kind: NoteOn { key: pitch, velocity: 100 } },
+            SynthEvent { time_s: 1.0, channel: 0, kind: NoteOff { key: pitch } },
+        ];
         let x = font.render_events(&ev, 1.5, 16_000).unwrap();
         let f = median_f0(&x, 16_000, 1.0).unwrap();
         let cents = 1200.0 * (f / (440.0 * 2f64.powf((pitch as f64 - 69.0) / 12.0))).log2();
@@ -250,7 +259,16 @@ fn splits_are_stratified_grouped_and_seeded() {
         for label in ["a", "b", "c"] {
             for pitch in 40..60u8 {
                 for velocity in [64u8, 112] {
-                    rows.push(ManifestRow { path: format!("{family}/{label}/{pitch}_{velocity}.wav"), label: label.into(), program: Some(0), pitch: Some(pitch), velocity: Some(velocity), soundfont: family.into(), family: family.into(), ..Default::default() });
+                    rows.push(ManifestRow {
+                        path: format!("{family}/{label}/{pitch}_{velocity}.wav"),
+                        label: label.into(),
+                        program: Some(0),
+                        pitch: Some(pitch),
+                        velocity: Some(velocity),
+                        soundfont: family.into(),
+                        family: family.into(),
+                        ..Default::default()
+                    });
                 }
             }
         }
@@ -292,7 +310,10 @@ fn splits_are_stratified_grouped_and_seeded() {
     }
     // bad plans
     let mut m = base.clone();
-    assert!(split(&mut m, &SplitPlan::ByFamily { train: vec!["nope".into()], test: vec![], val_fraction: 0.1 }, 0).unwrap_err().to_string().contains("nope"));
+    assert!(split(&mut m, &SplitPlan::ByFamily { train: vec!["nope".into()], test: vec![], val_fraction: 0.1 }, 0)
+        .unwrap_err()
+        .to_string()
+        .contains("nope"));
     assert!(split(&mut m, &SplitPlan::Folds(1), 0).is_err());
     assert!(split(&mut m, &SplitPlan::Folds(100), 0).unwrap_err().to_string().contains("fewer than 100 folds"));
     assert!(split(&mut m, &SplitPlan::Random { val_fraction: 0.6, test_fraction: 0.5 }, 0).is_err());

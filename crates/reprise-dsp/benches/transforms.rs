@@ -10,7 +10,10 @@ fn signal(seconds: usize) -> Vec<f32> {
     (0..seconds * 22050)
         .map(|i| {
             let t = i as f64 / sr;
-            [220.0, 277.18, 329.63].iter().map(|f| (1..=8).map(|k| (2.0 * std::f64::consts::PI * f * k as f64 * t).sin() / k as f64).sum::<f64>()).sum::<f64>() as f32
+            [220.0, 277.18, 329.63]
+                .iter()
+                .map(|f| (1..=8).map(|k| (2.0 * std::f64::consts::PI * f * k as f64 * t).sin() / k as f64).sum::<f64>())
+                .sum::<f64>() as f32
                 * 0.1
         })
         .collect()

@@ -114,18 +114,15 @@ pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Resul
     crate::filters::check_rows(s.nrows(), config.stft.n_freqs())?;
     let tuning = match config.tuning {
         Some(t) => t,
-        None => {
-            config.tuning_estimator()?.estimate_with(|est| {
-                crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
-                Ok::<(), reprise_core::Error>(())
-            })?
-        }
+        None => config.tuning_estimator()?.estimate_with(|est| {
+            crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
+            Ok::<(), reprise_core::Error>(())
+        })?,
     };
     let fb = config.filters(tuning)?;
     let out = map_frames(s, config.n_chroma, |frame, out| chroma_frame(&fb, frame, config.norm, out));
     Ok((out, tuning))
 }
-
 
 /// `chroma_cqt` / `chroma_cens` parameters; defaults are librosa's (`hop_length=512`,
 /// `fmin=C1`, `n_octaves=7`, `bins_per_octave=36`, tuning estimated, `norm=inf`,

@@ -28,10 +28,9 @@
 //! In multirate mode whole octaves share their kernels (the atoms are the same at each
 //! octave's own rate), so a plan builds one octave's worth.
 
-use crate::chroma::FrameNorm;
 use crate::bandfft::{BandFft, BandFftWork};
+use crate::chroma::FrameNorm;
 use crate::fold::{worth_folding, FoldBank, FoldStage, FoldStream};
-use std::sync::Arc;
 use crate::frame::{FrameStream, Framing, PadMode};
 use crate::halfband::{halve, Halver};
 use crate::stft::{abs_parts, Stft, StftConfig};
@@ -41,6 +40,7 @@ use num_complex::{Complex32, Complex64};
 use reprise_core::{check_finite, invalid, Error, Result};
 use rustfft::FftPlanner;
 use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// C1 in Hz, librosa's default `fmin`.
 pub const C1_HZ: f64 = 32.703_195_662_574_83;
@@ -241,11 +241,7 @@ impl VqtFilters {
         if f.cutoff > config.sr as f64 / 2.0 {
             return Err(invalid(
                 "n_bins",
-                format!(
-                    "the top filter reaches {:.1} Hz, above the Nyquist frequency {} Hz; lower n_bins or fmin",
-                    f.cutoff,
-                    config.sr as f64 / 2.0
-                ),
+                format!("the top filter reaches {:.1} Hz, above the Nyquist frequency {} Hz; lower n_bins or fmin", f.cutoff, config.sr as f64 / 2.0),
             ));
         }
         Ok(f)
@@ -568,7 +564,10 @@ impl Cqt {
                 _ => {
                     let sparse = Kernels::build(&sub, config, design_sr, 1.0, exact);
                     if sparse.n_fft < 2 {
-                        return Err(invalid("fmin", format!("the filters would be {} sample(s) long; raise filter_scale or lower fmin", sparse.n_fft)));
+                        return Err(invalid(
+                            "fmin",
+                            format!("the filters would be {} sample(s) long; raise filter_scale or lower fmin", sparse.n_fft),
+                        ));
                     }
                     (freqs, sub.lengths.clone(), Arc::new(BandedKernels::from_sparse(&sparse)), sparse, None)
                 }
@@ -598,7 +597,11 @@ impl Cqt {
     /// and, when the transform itself is unscaled, multiplies by √factor once more.
     fn early_gain(&self) -> f32 {
         let root = (self.early_factor as f32).sqrt();
-        if self.config.scale { root } else { root * root }
+        if self.config.scale {
+            root
+        } else {
+            root * root
+        }
     }
 
     /// The filter design in use.
@@ -874,9 +877,20 @@ impl PseudoCqt {
 
     fn with_filters(cfg: &CqtConfig, filters: &VqtFilters) -> Result<Self> {
         let k = Kernels::build_sized(filters, cfg, cfg.sr as f64, 1.0, false, Some(cfg.hop_length));
-        let stft = Stft::new(&StftConfig { n_fft: k.n_fft, hop_length: Some(cfg.hop_length), win_length: None, window: Window::Hann, center: true, pad_mode: cfg.pad_mode })?;
+        let stft = Stft::new(&StftConfig {
+            n_fft: k.n_fft,
+            hop_length: Some(cfg.hop_length),
+            win_length: None,
+            window: Window::Hann,
+            center: true,
+            pad_mode: cfg.pad_mode,
+        })?;
         let rows = k.rows.iter().map(|r| r.iter().map(|(m, w)| (*m as usize, w.norm())).collect()).collect();
-        let factor = filters.lengths.iter().map(|l| if cfg.scale { (1.0 / (k.n_fft as f64).sqrt()) as f32 } else { (l / k.n_fft as f64).sqrt() as f32 }).collect();
+        let factor = filters
+            .lengths
+            .iter()
+            .map(|l| if cfg.scale { (1.0 / (k.n_fft as f64).sqrt()) as f32 } else { (l / k.n_fft as f64).sqrt() as f32 })
+            .collect();
         Ok(Self { stft, rows, factor })
     }
 
@@ -1130,7 +1144,14 @@ pub fn icqt(c: ndarray::ArrayView2<Complex32>, config: &CqtConfig, tuning: f64, 
                 }
             }
         }
-        let stft_cfg = StftConfig { n_fft: k.n_fft, hop_length: Some(*hop_i), win_length: None, window: Window::Rectangular, center: true, pad_mode: cfg.pad_mode };
+        let stft_cfg = StftConfig {
+            n_fft: k.n_fft,
+            hop_length: Some(*hop_i),
+            win_length: None,
+            window: Window::Rectangular,
+            center: true,
+            pad_mode: cfg.pad_mode,
+        };
         let view = ndarray::ArrayView2::from_shape((n_freqs, n_frames).f(), &d).expect("shape");
         let part = crate::stft::istft(view, &stft_cfg, None)?;
         let factor = (cfg.sr as f64 / sr_i).round() as u32;
@@ -1201,7 +1222,10 @@ pub fn to_spiral(c: &Array2<f32>, bins_per_octave: usize) -> Result<(Vec<f32>, [
 pub fn from_spiral(spiral: &[f32], shape: [usize; 3], n_bins: usize) -> Result<Array2<f32>> {
     let [n_oct, bpo, n_frames] = shape;
     if spiral.len() != n_oct * bpo * n_frames || n_bins > n_oct * bpo {
-        return Err(Error::ShapeMismatch { expected: format!("{n_oct}×{bpo}×{n_frames} holding {n_bins} bins"), got: format!("{} values", spiral.len()) });
+        return Err(Error::ShapeMismatch {
+            expected: format!("{n_oct}×{bpo}×{n_frames} holding {n_bins} bins"),
+            got: format!("{} values", spiral.len()),
+        });
     }
     Ok(Array2::from_shape_fn((n_bins, n_frames), |(k, t)| spiral[k * n_frames + t]))
 }

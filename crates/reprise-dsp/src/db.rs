@@ -104,7 +104,13 @@ pub fn a_weighting(frequencies: &[f64], min_db: Option<f64>) -> Vec<f64> {
         .iter()
         .map(|&f| {
             let f2 = f * f;
-            let w = 2.0 + 20.0 * (C[0].log10() + 2.0 * f2.log10() - (f2 + C[0]).log10() - (f2 + C[1]).log10() - 0.5 * (f2 + C[2]).log10() - 0.5 * (f2 + C[3]).log10());
+            let w = 2.0
+                + 20.0
+                    * (C[0].log10() + 2.0 * f2.log10()
+                        - (f2 + C[0]).log10()
+                        - (f2 + C[1]).log10()
+                        - 0.5 * (f2 + C[2]).log10()
+                        - 0.5 * (f2 + C[3]).log10());
             min_db.map_or(w, |m| w.max(m))
         })
         .collect()

@@ -67,10 +67,7 @@ impl MelFilterBank {
         }
         // each FFT bin lies in at most two triangles, so more bands than that must leave one empty
         if c.n_mels > 2 * (c.n_fft / 2 + 1) {
-            return Err(invalid(
-                "n_mels",
-                format!("{} mel bands are too many for n_fft = {}: lower n_mels or raise n_fft", c.n_mels, c.n_fft),
-            ));
+            return Err(invalid("n_mels", format!("{} mel bands are too many for n_fft = {}: lower n_mels or raise n_fft", c.n_mels, c.n_fft)));
         }
         let nyquist = c.sr as f64 / 2.0;
         let fmax = c.fmax.unwrap_or(nyquist);
@@ -302,7 +299,11 @@ pub fn chroma_filters(c: &ChromaFilterConfig) -> Result<Array2<f32>> {
 /// numpy's `remainder` (sign of the divisor).
 fn np_remainder(x: f64, n: f64) -> f64 {
     let r = x % n;
-    if r != 0.0 && (r < 0.0) != (n < 0.0) { r + n } else { r }
+    if r != 0.0 && (r < 0.0) != (n < 0.0) {
+        r + n
+    } else {
+        r
+    }
 }
 
 /// Orthonormal DCT-II matrix (`scipy.fft.dct(type=2, norm='ortho')`), first `n_out` rows

@@ -92,7 +92,11 @@ impl Framing {
 
     /// Left padding in samples: `frame_length / 2` when centred.
     pub fn pad(&self) -> usize {
-        if self.center { self.frame_length / 2 } else { 0 }
+        if self.center {
+            self.frame_length / 2
+        } else {
+            0
+        }
     }
 
     /// Number of frames for a signal of `len` samples; `None` when the signal is too
@@ -187,10 +191,7 @@ mod tests {
         assert_eq!(padded(&s, 2, PadMode::Reflect), vec![3., 2., 1., 2., 3., 2., 1.]);
         assert_eq!(padded(&s, 2, PadMode::Edge), vec![1., 1., 1., 2., 3., 3., 3.]);
         // np.pad([1,2,3], 5, mode='reflect') reflects repeatedly
-        assert_eq!(
-            padded(&s, 5, PadMode::Reflect),
-            vec![2., 1., 2., 3., 2., 1., 2., 3., 2., 1., 2., 3., 2.]
-        );
+        assert_eq!(padded(&s, 5, PadMode::Reflect), vec![2., 1., 2., 3., 2., 1., 2., 3., 2., 1., 2., 3., 2.]);
     }
 
     #[test]
@@ -241,14 +242,7 @@ impl FrameStream {
     /// A stream for `framing` (validated).
     pub fn new(framing: Framing) -> Result<Self> {
         framing.validate()?;
-        Ok(Self {
-            framing,
-            buf: Vec::new(),
-            buf_offset: 0,
-            received: 0,
-            next_frame: 0,
-            frame: vec![0.0; framing.frame_length],
-        })
+        Ok(Self { framing, buf: Vec::new(), buf_offset: 0, received: 0, next_frame: 0, frame: vec![0.0; framing.frame_length] })
     }
 
     /// Samples pushed so far.

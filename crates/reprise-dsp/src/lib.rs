@@ -32,15 +32,20 @@ pub mod stft;
 pub mod tuning;
 pub mod window;
 
-pub use chroma::{cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig, FrameNorm};
-pub use cqt::{cqt, hybrid_cqt, icqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, CqtStream, Gamma, HybridCqt, HybridCqtStream, PseudoCqt, PseudoCqtStream, VqtFilters};
+pub use chroma::{
+    cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig, FrameNorm,
+};
+pub use cqt::{
+    cqt, hybrid_cqt, icqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, CqtStream, Gamma, HybridCqt, HybridCqtStream, PseudoCqt, PseudoCqtStream,
+    VqtFilters,
+};
 pub use db::{a_weighting, amplitude_to_db, power_to_db, DbConfig, DbRef};
 pub use filters::{chroma_filters, ChromaFilterConfig, MelFilterBank, MelFilterConfig, MelNorm};
 pub use frame::{FrameStream, Framing, PadMode};
 pub use griffinlim::{griffinlim, spectral_convergence, GriffinLimConfig};
 pub use inverse::{mel_to_audio, mel_to_stft};
-pub use pitch::{yin, YinConfig, YinFrame};
 pub use mel::{melspectrogram, mfcc, MelConfig, MelSpectrogram, Mfcc, MfccConfig};
+pub use pitch::{yin, YinConfig, YinFrame};
 pub use spectral::{
     rms, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness, spectral_rolloff, zero_crossing_rate, Descriptor,
     FrameDescriptor,

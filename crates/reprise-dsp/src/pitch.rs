@@ -62,7 +62,10 @@ pub fn yin(x: &[f32], sr: u32, cfg: &YinConfig) -> Result<Vec<YinFrame>> {
     let tau_min = ((sr as f64 / cfg.fmax).floor() as usize).max(1);
     let tau_max = (sr as f64 / cfg.fmin).ceil() as usize;
     if tau_max + 2 >= cfg.frame_length {
-        return Err(invalid("frame_length", format!("{} samples is too short for fmin {} Hz at {sr} Hz: it must exceed {} samples", cfg.frame_length, cfg.fmin, tau_max + 2)));
+        return Err(invalid(
+            "frame_length",
+            format!("{} samples is too short for fmin {} Hz at {sr} Hz: it must exceed {} samples", cfg.frame_length, cfg.fmin, tau_max + 2),
+        ));
     }
     if x.len() < cfg.frame_length {
         return Ok(Vec::new());

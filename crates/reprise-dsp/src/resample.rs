@@ -134,9 +134,8 @@ mod tests {
         let x: Vec<f32> = (0..a as usize).map(|i| (2.0 * std::f64::consts::PI * f * i as f64 / a as f64).sin() as f32).collect();
         let y = resample(&x, a, b).unwrap();
         // away from the edges the output is the same sine sampled at b
-        let err = (2000..y.len() - 2000)
-            .map(|i| (y[i] as f64 - (2.0 * std::f64::consts::PI * f * i as f64 / b as f64).sin()).abs())
-            .fold(0.0, f64::max);
+        let err =
+            (2000..y.len() - 2000).map(|i| (y[i] as f64 - (2.0 * std::f64::consts::PI * f * i as f64 / b as f64).sin()).abs()).fold(0.0, f64::max);
         assert!(err < 1e-3, "{err}");
     }
 }

@@ -244,10 +244,7 @@ impl Stft {
     }
 
     fn workspace(&self) -> Workspace {
-        Workspace {
-            spec: vec![Complex32::new(0.0, 0.0); self.config.n_freqs()],
-            scratch: vec![Complex32::new(0.0, 0.0); self.fft.get_scratch_len()],
-        }
+        Workspace { spec: vec![Complex32::new(0.0, 0.0); self.config.n_freqs()], scratch: vec![Complex32::new(0.0, 0.0); self.fft.get_scratch_len()] }
     }
 
     /// Windows `frame` in place and returns its spectrum.
@@ -452,7 +449,11 @@ impl Istft {
     /// Output length for `n_frames` frames when no `length` is given.
     pub fn default_length(&self, n_frames: usize) -> usize {
         let full = self.config.n_fft + self.config.hop_length() * n_frames.saturating_sub(1);
-        if self.config.center { full - 2 * (self.config.n_fft / 2) } else { full }
+        if self.config.center {
+            full - 2 * (self.config.n_fft / 2)
+        } else {
+            full
+        }
     }
 
     /// Inverts `stft_matrix` (shape `(1 + n_fft/2, n_frames)`); `length` trims or
@@ -578,7 +579,14 @@ mod tests {
         let y = test_signal(3000, 1);
         for cfg in [
             StftConfig { n_fft: 256, ..Default::default() },
-            StftConfig { n_fft: 250, hop_length: Some(60), win_length: Some(200), window: Window::Hamming, pad_mode: PadMode::Reflect, ..Default::default() },
+            StftConfig {
+                n_fft: 250,
+                hop_length: Some(60),
+                win_length: Some(200),
+                window: Window::Hamming,
+                pad_mode: PadMode::Reflect,
+                ..Default::default()
+            },
             StftConfig { n_fft: 128, hop_length: Some(100), window: Window::Blackman, center: false, ..Default::default() },
         ] {
             let d = stft(&y, &cfg).unwrap();
@@ -599,7 +607,14 @@ mod tests {
         let y = test_signal(5000, 2);
         for cfg in [
             StftConfig::default(),
-            StftConfig { n_fft: 512, hop_length: Some(128), win_length: Some(400), window: Window::Hamming, pad_mode: PadMode::Reflect, ..Default::default() },
+            StftConfig {
+                n_fft: 512,
+                hop_length: Some(128),
+                win_length: Some(400),
+                window: Window::Hamming,
+                pad_mode: PadMode::Reflect,
+                ..Default::default()
+            },
         ] {
             let d = stft(&y, &cfg).unwrap();
             let back = istft(d.view(), &cfg, Some(y.len())).unwrap();
@@ -619,7 +634,11 @@ mod tests {
             let freq: f64 = (0..257)
                 .map(|k| {
                     let p = d[[k, t]].norm_sqr() as f64;
-                    if k == 0 || k == 256 { p } else { 2.0 * p }
+                    if k == 0 || k == 256 {
+                        p
+                    } else {
+                        2.0 * p
+                    }
                 })
                 .sum::<f64>()
                 / 512.0;

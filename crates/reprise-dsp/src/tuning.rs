@@ -236,7 +236,9 @@ impl TuningEstimator {
     fn count_peaks(&mut self) {
         let res = Residuals::new(self.resolution, self.bins_per_octave);
         let n_bins = res.n_bins();
-        let c = self.counts.get_or_insert_with(|| Box::new(Counts { totals: vec![0; 1 << 16], rows: vec![None; 1 << 16], n: 0, middle: None, kept: vec![] }));
+        let c = self
+            .counts
+            .get_or_insert_with(|| Box::new(Counts { totals: vec![0; 1 << 16], rows: vec![None; 1 << 16], n: 0, middle: None, kept: vec![] }));
         for (pitch, mag) in self.peaks.drain(..) {
             if !(pitch > 0.0) {
                 continue;

@@ -67,10 +67,7 @@ impl FromStr for Window {
             "hamming" => Ok(Window::Hamming),
             "blackman" => Ok(Window::Blackman),
             "rectangular" | "boxcar" | "rect" | "ones" => Ok(Window::Rectangular),
-            other => Err(invalid(
-                "window",
-                format!("unknown window `{other}`; use hann, hamming, blackman or rectangular"),
-            )),
+            other => Err(invalid("window", format!("unknown window `{other}`; use hann, hamming, blackman or rectangular"))),
         }
     }
 }

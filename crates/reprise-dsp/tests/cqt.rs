@@ -154,7 +154,11 @@ fn pseudo_and_hybrid_stream_equal_their_batch_transforms() {
             for (name, frames, whole) in [("hybrid", &hf, &h_whole), ("pseudo", &pf, &p_whole)] {
                 assert_eq!(frames.len(), whole.ncols(), "{name} {cfg:?} chunk {chunk}: frame count");
                 let scale = whole.iter().fold(0.0f32, |m, v| m.max(*v));
-                let err = frames.iter().enumerate().flat_map(|(t, f)| f.iter().enumerate().map(move |(k, v)| (v - whole[[k, t]]).abs())).fold(0.0f32, f32::max);
+                let err = frames
+                    .iter()
+                    .enumerate()
+                    .flat_map(|(t, f)| f.iter().enumerate().map(move |(k, v)| (v - whole[[k, t]]).abs()))
+                    .fold(0.0f32, f32::max);
                 assert!(err <= 1e-6 * scale, "{name} {cfg:?} chunk {chunk}: {err:e}");
             }
         }

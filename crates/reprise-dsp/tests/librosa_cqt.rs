@@ -101,7 +101,11 @@ fn multirate_cqt_within_one_percent_of_librosa() {
         ("cqt_default.npy", CqtConfig::default(), &y),
         ("cqt_sweep.npy", CqtConfig::default(), &sweep),
         ("cqt_36bpo.npy", CqtConfig { hop_length: 256, fmin: Some(65.40639132514966), n_bins: 180, bins_per_octave: 36, ..Default::default() }, &y),
-        ("cqt_filter_scale.npy", CqtConfig { filter_scale: 0.8, n_bins: 60, fmin: Some(55.0), tuning: Some(0.1), hop_length: 1024, ..Default::default() }, &y),
+        (
+            "cqt_filter_scale.npy",
+            CqtConfig { filter_scale: 0.8, n_bins: 60, fmin: Some(55.0), tuning: Some(0.1), hop_length: 1024, ..Default::default() },
+            &y,
+        ),
         ("cqt_norm2.npy", CqtConfig { norm: FrameNorm::L2, ..Default::default() }, &y),
         ("cqt_noscale.npy", CqtConfig { scale: false, ..Default::default() }, &y),
         ("cqt_nosparse.npy", CqtConfig { sparsity: 0.0, ..Default::default() }, &y),

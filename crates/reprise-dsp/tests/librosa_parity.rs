@@ -52,10 +52,7 @@ fn abs_err(ours: &Array2<f32>, reference: &Array2<f32>) -> f64 {
 fn mel_filter_banks_within_1e6() {
     let cases = [
         ("mel_fb_default.npy", MelFilterConfig::default()),
-        (
-            "mel_fb_htk.npy",
-            MelFilterConfig { sr: 16000, n_fft: 512, n_mels: 40, fmin: 20.0, fmax: Some(8000.0), htk: true, norm: MelNorm::None },
-        ),
+        ("mel_fb_htk.npy", MelFilterConfig { sr: 16000, n_fft: 512, n_mels: 40, fmin: 20.0, fmax: Some(8000.0), htk: true, norm: MelNorm::None }),
         ("mel_fb_slaney_fmin.npy", MelFilterConfig { sr: 22050, n_fft: 1024, n_mels: 64, fmin: 100.0, fmax: Some(9000.0), ..Default::default() }),
     ];
     for (name, cfg) in cases {
@@ -73,10 +70,21 @@ fn stft_within_1e5() {
         ("stft_default.npy", StftConfig::default(), y.clone()),
         (
             "stft_hamming_reflect.npy",
-            StftConfig { n_fft: 512, hop_length: Some(128), win_length: Some(400), window: Window::Hamming, center: true, pad_mode: PadMode::Reflect },
+            StftConfig {
+                n_fft: 512,
+                hop_length: Some(128),
+                win_length: Some(400),
+                window: Window::Hamming,
+                center: true,
+                pad_mode: PadMode::Reflect,
+            },
             y.clone(),
         ),
-        ("stft_blackman_nocenter.npy", StftConfig { n_fft: 1024, hop_length: Some(256), window: Window::Blackman, center: false, ..Default::default() }, y.clone()),
+        (
+            "stft_blackman_nocenter.npy",
+            StftConfig { n_fft: 1024, hop_length: Some(256), window: Window::Blackman, center: false, ..Default::default() },
+            y.clone(),
+        ),
         ("stft_boxcar.npy", StftConfig { n_fft: 256, hop_length: Some(100), window: Window::Rectangular, ..Default::default() }, y.clone()),
         ("stft_short.npy", StftConfig::default(), signal("signal_short.npy")),
     ];

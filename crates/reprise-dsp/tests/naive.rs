@@ -24,7 +24,11 @@ fn naive_power(y: &[f32], n_fft: usize, hop: usize) -> Vec<Vec<f64>> {
             let x: Vec<f64> = (0..n_fft)
                 .map(|i| {
                     let idx = (t * hop + i) as isize - pad as isize;
-                    if idx >= 0 && (idx as usize) < y.len() { y[idx as usize] as f64 * w[i] } else { 0.0 }
+                    if idx >= 0 && (idx as usize) < y.len() {
+                        y[idx as usize] as f64 * w[i]
+                    } else {
+                        0.0
+                    }
                 })
                 .collect();
             (0..=n_fft / 2)
@@ -52,7 +56,8 @@ fn mel_mfcc_and_chroma_match_direct_formulas() {
     let fb = MelFilterBank::new(&mel_cfg.filters()).unwrap().to_array();
 
     // mel = filters · |X|²
-    let naive_mel: Vec<Vec<f64>> = power.iter().map(|p| (0..n_mels).map(|m| (0..p.len()).map(|k| fb[[m, k]] as f64 * p[k]).sum()).collect()).collect();
+    let naive_mel: Vec<Vec<f64>> =
+        power.iter().map(|p| (0..n_mels).map(|m| (0..p.len()).map(|k| fb[[m, k]] as f64 * p[k]).sum()).collect()).collect();
     let ours = melspectrogram(&y, &mel_cfg).unwrap();
     let scale = naive_mel.iter().flatten().cloned().fold(0.0, f64::max);
     for (t, col) in naive_mel.iter().enumerate() {

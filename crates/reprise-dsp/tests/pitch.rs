@@ -6,7 +6,9 @@ fn tone(f0: f64, sr: u32, secs: f64, harmonics: &[f64]) -> Vec<f32> {
     (0..(secs * sr as f64) as usize)
         .map(|i| {
             let t = i as f64 / sr as f64;
-            harmonics.iter().enumerate().map(|(h, a)| a * (2.0 * std::f64::consts::PI * f0 * (h + 1) as f64 * t + 0.3 * h as f64).sin()).sum::<f64>() as f32 * 0.3
+            harmonics.iter().enumerate().map(|(h, a)| a * (2.0 * std::f64::consts::PI * f0 * (h + 1) as f64 * t + 0.3 * h as f64).sin()).sum::<f64>()
+                as f32
+                * 0.3
         })
         .collect()
 }
@@ -27,7 +29,9 @@ fn naive(x: &[f32], sr: u32, cfg: &YinConfig) -> Vec<f64> {
                 cum += d[tau];
                 dn[tau] = if cum > 0.0 { d[tau] * tau as f64 / cum } else { 1.0 };
             }
-            let tau = (tau_min..tau_max).find(|&t| dn[t] < cfg.trough_threshold && dn[t] <= dn[t - 1] && dn[t] <= dn[t + 1]).unwrap_or_else(|| (tau_min..tau_max).min_by(|&p, &q| dn[p].total_cmp(&dn[q])).unwrap());
+            let tau = (tau_min..tau_max)
+                .find(|&t| dn[t] < cfg.trough_threshold && dn[t] <= dn[t - 1] && dn[t] <= dn[t + 1])
+                .unwrap_or_else(|| (tau_min..tau_max).min_by(|&p, &q| dn[p].total_cmp(&dn[q])).unwrap());
             let (l, c, r) = (dn[tau - 1], dn[tau], dn[tau + 1]);
             let den = l - 2.0 * c + r;
             let shift = if den.abs() > 1e-12 { (0.5 * (l - r) / den).clamp(-1.0, 1.0) } else { 0.0 };

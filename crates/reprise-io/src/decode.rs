@@ -2,8 +2,8 @@
 //! MP3 and Ogg Vorbis, mixed to mono and resampled while streaming.
 
 use crate::error::{IoError, Result};
-use reprise_dsp::resample::StreamResampler;
 use reprise_core::Signal;
+use reprise_dsp::resample::StreamResampler;
 use serde::{Deserialize, Serialize};
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -327,9 +327,16 @@ fn check_ogg_comments(path: &Path, file: &mut File, first_page: u64) -> Result<(
             if l < 255 {
                 if packets.len() == 2 {
                     let p = &packets[1];
-                    let comments = if p.starts_with(b"\x03vorbis") { Some(&p[7..]) } else if p.starts_with(b"OpusTags") { Some(&p[8..]) } else { None };
+                    let comments = if p.starts_with(b"\x03vorbis") {
+                        Some(&p[7..])
+                    } else if p.starts_with(b"OpusTags") {
+                        Some(&p[8..])
+                    } else {
+                        None
+                    };
                     if let Some(c) = comments {
-                        check_flac_comments(c).map_err(|r| IoError::Corrupt { path: path.to_owned(), reason: format!("damaged Ogg comment header: {r}") })?;
+                        check_flac_comments(c)
+                            .map_err(|r| IoError::Corrupt { path: path.to_owned(), reason: format!("damaged Ogg comment header: {r}") })?;
                     }
                     return Ok(());
                 }
@@ -439,7 +446,10 @@ impl AudioStream {
             return Err(IoError::invalid(path, format!("target sample rate {sr_out} Hz is out of range (1..={})", crate::MAX_SAMPLE_RATE)));
         }
         let resampler = if sr_out != sr_native {
-            Some(StreamResampler::new(sr_native, sr_out).map_err(|e| IoError::invalid(path, format!("cannot resample {sr_native} → {sr_out} Hz: {e}")))?)
+            Some(
+                StreamResampler::new(sr_native, sr_out)
+                    .map_err(|e| IoError::invalid(path, format!("cannot resample {sr_native} → {sr_out} Hz: {e}")))?,
+            )
         } else {
             None
         };
@@ -454,7 +464,19 @@ impl AudioStream {
             }
         }
         let remaining = options.duration_s.map(|d| (d * sr_native as f64) as u64);
-        Ok(Self { opened, sr_out, resampler, skip, remaining, decoded: 0, emitted: 0, sample_buf: None, finished: false, skipped_packets: 0, warnings: Vec::new() })
+        Ok(Self {
+            opened,
+            sr_out,
+            resampler,
+            skip,
+            remaining,
+            decoded: 0,
+            emitted: 0,
+            sample_buf: None,
+            finished: false,
+            skipped_packets: 0,
+            warnings: Vec::new(),
+        })
     }
 
     /// Header information.
@@ -560,11 +582,8 @@ impl AudioStream {
             buf.copy_interleaved_ref(decoded);
             let samples = &buf.samples()[..frames * n_ch];
             // mono mix-down as librosa.to_mono: mean over channels
-            let mut mono: Vec<f32> = if n_ch == 1 {
-                samples.to_vec()
-            } else {
-                samples.chunks_exact(n_ch).map(|f| f.iter().sum::<f32>() / n_ch as f32).collect()
-            };
+            let mut mono: Vec<f32> =
+                if n_ch == 1 { samples.to_vec() } else { samples.chunks_exact(n_ch).map(|f| f.iter().sum::<f32>() / n_ch as f32).collect() };
             let mut first_frame = self.decoded;
             self.decoded += frames as u64;
             if self.skip > 0 {
@@ -645,12 +664,7 @@ impl AudioStream {
 pub fn load(path: impl AsRef<Path>, options: &LoadOptions) -> Result<Signal> {
     let mut stream = AudioStream::open(path, options)?;
     let mut samples = Vec::with_capacity(
-        stream
-            .info()
-            .n_frames
-            .map(|n| (n as f64 * stream.sr() as f64 / stream.info().sample_rate as f64) as usize + 16)
-            .unwrap_or(0)
-            .min(1 << 28),
+        stream.info().n_frames.map(|n| (n as f64 * stream.sr() as f64 / stream.info().sample_rate as f64) as usize + 16).unwrap_or(0).min(1 << 28),
     );
     while let Some(c) = stream.next_chunk()? {
         samples.extend_from_slice(&c);
@@ -710,7 +724,8 @@ mod tail {
             [0, 32, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320, 384],
             [0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320],
         ];
-        const V2: [[u32; 15]; 2] = [[0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256], [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]];
+        const V2: [[u32; 15]; 2] =
+            [[0, 32, 48, 56, 64, 80, 96, 112, 128, 144, 160, 176, 192, 224, 256], [0, 8, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128, 144, 160]];
         let rates = match version {
             3 => [44100, 48000, 32000],
             2 => [22050, 24000, 16000],

@@ -56,8 +56,14 @@ pub fn read_npy_header(path: &Path) -> Result<NpyHeader> {
         let rest = text[at..].trim_start().strip_prefix(':')?.trim_start();
         Some(rest.to_string())
     };
-    let descr = field("descr").and_then(|r| r.strip_prefix('\'').and_then(|r| r.split('\'').next()).map(String::from)).ok_or_else(|| bad("no 'descr' in the header".into()))?;
-    let item_bytes: usize = descr.trim_start_matches(['<', '>', '|', '=']).get(1..).and_then(|d| d.parse().ok()).ok_or_else(|| bad(format!("unknown element type `{descr}`")))?;
+    let descr = field("descr")
+        .and_then(|r| r.strip_prefix('\'').and_then(|r| r.split('\'').next()).map(String::from))
+        .ok_or_else(|| bad("no 'descr' in the header".into()))?;
+    let item_bytes: usize = descr
+        .trim_start_matches(['<', '>', '|', '='])
+        .get(1..)
+        .and_then(|d| d.parse().ok())
+        .ok_or_else(|| bad(format!("unknown element type `{descr}`")))?;
     let shape_text = field("shape").ok_or_else(|| bad("no 'shape' in the header".into()))?;
     let inner = shape_text.strip_prefix('(').and_then(|r| r.split(')').next()).ok_or_else(|| bad("the shape is not a tuple".into()))?;
     let shape = inner
@@ -86,7 +92,8 @@ fn read_up_to(f: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 pub fn read_npy<T: ReadableElement, D: ndarray::Dimension>(path: &Path) -> Result<ndarray::Array<T, D>> {
     check_npy(path)?;
     let f = std::fs::File::open(path).map_err(|e| IoError::io(path, e))?;
-    ndarray::Array::<T, D>::read_npy(std::io::BufReader::new(f)).map_err(|e| IoError::invalid(path, format!("cannot read this .npy as {}: {e}", std::any::type_name::<T>())))
+    ndarray::Array::<T, D>::read_npy(std::io::BufReader::new(f))
+        .map_err(|e| IoError::invalid(path, format!("cannot read this .npy as {}: {e}", std::any::type_name::<T>())))
 }
 
 /// Reads an `.npy` header and checks that the file holds all the data it declares, so that

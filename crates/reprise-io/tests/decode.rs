@@ -22,7 +22,17 @@ fn max_abs_diff(a: &[f32], b: &[f32]) -> f32 {
 
 #[test]
 fn lossless_formats_decode_exactly_as_librosa() {
-    for name in ["tone_u8.wav", "tone_s16.wav", "tone_s24.wav", "tone_s32.wav", "tone_f32.wav", "tone_f64.wav", "tone.flac", "tone_stereo_24.flac", "stereo_s16_44100.wav"] {
+    for name in [
+        "tone_u8.wav",
+        "tone_s16.wav",
+        "tone_s24.wav",
+        "tone_s32.wav",
+        "tone_f32.wav",
+        "tone_f64.wav",
+        "tone.flac",
+        "tone_stereo_24.flac",
+        "stereo_s16_44100.wav",
+    ] {
         let ours = load(fx(name), &native()).unwrap_or_else(|e| panic!("{e}"));
         let reference = lib(&format!("{name}.native.npy"));
         assert_eq!(ours.samples.len(), reference.len(), "{name}: length");

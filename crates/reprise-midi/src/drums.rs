@@ -51,7 +51,10 @@ pub fn drum_roll(score: &Score, fps: f64, value: RollValue) -> Result<Array2<f32
 /// at the class's first key, lasting one frame. Binary rolls get `binary_velocity`.
 pub fn drum_roll_to_score(roll: ArrayView2<f32>, fps: f64, value: RollValue, binary_velocity: u8) -> Result<Score> {
     if roll.nrows() != 9 {
-        return Err(MidiError::invalid("roll", format!("has {} rows; a drum roll has 9 (kick, snare, closed hi-hat, open hi-hat, low/mid/high tom, crash, ride)", roll.nrows())));
+        return Err(MidiError::invalid(
+            "roll",
+            format!("has {} rows; a drum roll has 9 (kick, snare, closed hi-hat, open hi-hat, low/mid/high tom, crash, ride)", roll.nrows()),
+        ));
     }
     n_frames(0.0, fps)?;
     let mut notes = Vec::new();

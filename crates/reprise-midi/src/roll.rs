@@ -25,11 +25,17 @@ pub(crate) fn n_frames(duration_s: f64, fps: f64) -> Result<usize> {
         return Err(MidiError::invalid("fps", format!("{fps}: must be a positive number of frames per second, e.g. 100")));
     }
     if !(duration_s.is_finite() && duration_s <= MAX_DURATION_S) {
-        return Err(MidiError::invalid("duration", format!("the score lasts {duration_s:.0} s, over 24 hours: its tempo map or note times are damaged")));
+        return Err(MidiError::invalid(
+            "duration",
+            format!("the score lasts {duration_s:.0} s, over 24 hours: its tempo map or note times are damaged"),
+        ));
     }
     let n = (duration_s * fps).ceil();
     if !(n.is_finite() && n <= MAX_FRAMES as f64) {
-        return Err(MidiError::invalid("fps", format!("{fps} frames per second over {duration_s:.1} s gives more than {MAX_FRAMES} frames; lower it")));
+        return Err(MidiError::invalid(
+            "fps",
+            format!("{fps} frames per second over {duration_s:.1} s gives more than {MAX_FRAMES} frames; lower it"),
+        ));
     }
     Ok((n as usize).max(1))
 }

@@ -202,7 +202,8 @@ impl Score {
         let max_s = (u28::max_value().as_int() as f64 - 1.0) / ticks_per_s;
         let mut tracks: Vec<Vec<TrackEvent>> = Vec::new();
         // the tempo track ends at the score's duration, so that trailing silence survives
-        let end_tick = if self.duration_s.is_finite() && self.duration_s > 0.0 { (self.duration_s.min(max_s) * ticks_per_s).round() as u32 } else { 0 };
+        let end_tick =
+            if self.duration_s.is_finite() && self.duration_s > 0.0 { (self.duration_s.min(max_s) * ticks_per_s).round() as u32 } else { 0 };
         tracks.push(vec![
             TrackEvent { delta: 0.into(), kind: TrackEventKind::Meta(MetaMessage::Tempo(u24::new(WRITE_TEMPO_US))) },
             TrackEvent { delta: u28::new(end_tick), kind: TrackEventKind::Meta(MetaMessage::EndOfTrack) },
@@ -217,10 +218,16 @@ impl Score {
             let mut current_program: Option<u8> = None;
             for n in notes {
                 if !(n.start_s.is_finite() && n.end_s.is_finite() && n.start_s >= 0.0 && n.end_s > n.start_s && n.end_s <= max_s) {
-                    return Err(MidiError::invalid("notes", format!("note {} at {} s to {} s: times must be finite, 0 ≤ start < end ≤ {max_s:.0} s", n.pitch, n.start_s, n.end_s)));
+                    return Err(MidiError::invalid(
+                        "notes",
+                        format!("note {} at {} s to {} s: times must be finite, 0 ≤ start < end ≤ {max_s:.0} s", n.pitch, n.start_s, n.end_s),
+                    ));
                 }
                 if n.pitch > 127 || n.program > 127 || n.channel > 15 {
-                    return Err(MidiError::invalid("notes", format!("pitch {}, program {}, channel {}: must be ≤ 127, 127, 15", n.pitch, n.program, n.channel)));
+                    return Err(MidiError::invalid(
+                        "notes",
+                        format!("pitch {}, program {}, channel {}: must be ≤ 127, 127, 15", n.pitch, n.program, n.channel),
+                    ));
                 }
                 let on = (n.start_s * ticks_per_s).round() as u64;
                 let off = ((n.end_s * ticks_per_s).round() as u64).max(on + 1);

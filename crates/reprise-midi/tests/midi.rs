@@ -42,7 +42,14 @@ fn smf_round_trip_is_exact_on_the_tick_grid() {
                 let start = rng.below(20_000) as f64 / 960.0;
                 let len = (1 + rng.below(2_000)) as f64 / 960.0;
                 let channel = rng.below(16) as u8;
-                Note { pitch: rng.below(128) as u8, velocity: 1 + rng.below(127) as u8, start_s: start, end_s: start + len, channel, program: if channel == 9 { 0 } else { rng.below(128) as u8 } }
+                Note {
+                    pitch: rng.below(128) as u8,
+                    velocity: 1 + rng.below(127) as u8,
+                    start_s: start,
+                    end_s: start + len,
+                    channel,
+                    program: if channel == 9 { 0 } else { rng.below(128) as u8 },
+                }
             })
             .collect();
         // one program per channel, so that program changes cannot reorder
@@ -73,7 +80,8 @@ fn smf_round_trip_is_exact_on_the_tick_grid() {
 fn tempo_changes_and_division_are_applied() {
     // 96 ticks per quarter; 120 bpm, then 60 bpm from tick 192 on (a tempo track).
     let header = Header::new(Format::Parallel, Timing::Metrical(u15::new(96)));
-    let tempo = vec![meta(0, MetaMessage::Tempo(u24::new(500_000))), meta(192, MetaMessage::Tempo(u24::new(1_000_000))), meta(0, MetaMessage::EndOfTrack)];
+    let tempo =
+        vec![meta(0, MetaMessage::Tempo(u24::new(500_000))), meta(192, MetaMessage::Tempo(u24::new(1_000_000))), meta(0, MetaMessage::EndOfTrack)];
     let on = |d, k| midi_event(d, 2, MidiMessage::NoteOn { key: u7::new(k), vel: u7::new(90) });
     let off = |d, k| midi_event(d, 2, MidiMessage::NoteOn { key: u7::new(k), vel: u7::new(0) }); // note-on, velocity 0
     let track = vec![
@@ -162,7 +170,8 @@ fn piano_roll_values_and_round_trip() {
     // MIDI -> roll -> MIDI: the bytes of the round trip parse to the same notes
     let midi = Score::from_smf_bytes(&score.filter_drums(false).to_smf_bytes().unwrap(), "a.mid").unwrap();
     let roll2 = piano_roll(&midi, fps, RollValue::Velocity, false).unwrap();
-    let again = Score::from_smf_bytes(&roll_to_score(roll2.view(), fps, RollValue::Velocity, 0, 0, 100).unwrap().to_smf_bytes().unwrap(), "b.mid").unwrap();
+    let again =
+        Score::from_smf_bytes(&roll_to_score(roll2.view(), fps, RollValue::Velocity, 0, 0, 100).unwrap().to_smf_bytes().unwrap(), "b.mid").unwrap();
     assert_eq!(again.notes.len(), midi.notes.len());
     for (a, b) in again.notes.iter().zip(&midi.notes) {
         assert_eq!((a.pitch, a.velocity), (b.pitch, b.velocity));
@@ -200,7 +209,14 @@ fn drum_mapping_and_drum_roll_round_trip() {
         for pitches in DRUM_CLASS_PITCHES {
             if rng.below(4) == 0 {
                 let pitch = pitches[0];
-                notes.push(Note { pitch, velocity: 1 + rng.below(127) as u8, start_s: f as f64 / fps, end_s: (f + 1) as f64 / fps, channel: 9, program: 0 });
+                notes.push(Note {
+                    pitch,
+                    velocity: 1 + rng.below(127) as u8,
+                    start_s: f as f64 / fps,
+                    end_s: (f + 1) as f64 / fps,
+                    channel: 9,
+                    program: 0,
+                });
             }
         }
     }

@@ -51,14 +51,7 @@ pub struct ForestConfig {
 
 impl Default for ForestConfig {
     fn default() -> Self {
-        ForestConfig {
-            n_estimators: 10,
-            max_features: MaxFeatures::Sqrt,
-            bootstrap: true,
-            min_samples_split: 2,
-            max_depth: None,
-            random_state: 0,
-        }
+        ForestConfig { n_estimators: 10, max_features: MaxFeatures::Sqrt, bootstrap: true, min_samples_split: 2, max_depth: None, random_state: 0 }
     }
 }
 
@@ -104,10 +97,7 @@ impl ForestConfig {
     /// Rejects zero trees, `min_samples_split < 2`, a zero depth or zero features.
     pub fn validate(&self) -> Result<()> {
         if self.n_estimators == 0 {
-            return Err(MlError::InvalidParameter {
-                name: "n_estimators",
-                reason: "must be at least 1".into(),
-            });
+            return Err(MlError::InvalidParameter { name: "n_estimators", reason: "must be at least 1".into() });
         }
         if self.min_samples_split < 2 {
             return Err(MlError::InvalidParameter {
@@ -116,16 +106,10 @@ impl ForestConfig {
             });
         }
         if self.max_depth == Some(0) {
-            return Err(MlError::InvalidParameter {
-                name: "max_depth",
-                reason: "must be at least 1 (or none)".into(),
-            });
+            return Err(MlError::InvalidParameter { name: "max_depth", reason: "must be at least 1 (or none)".into() });
         }
         if self.max_features == MaxFeatures::Count(0) {
-            return Err(MlError::InvalidParameter {
-                name: "max_features",
-                reason: "must be at least 1".into(),
-            });
+            return Err(MlError::InvalidParameter { name: "max_features", reason: "must be at least 1".into() });
         }
         Ok(())
     }
@@ -158,11 +142,7 @@ impl ForestConfig {
                 grow(x, y, n_classes, &weight, rows, self, &mut rng)
             })
             .collect();
-        Ok(RandomForest {
-            trees,
-            n_features: x.ncols(),
-            n_classes,
-        })
+        Ok(RandomForest { trees, n_features: x.ncols(), n_classes })
     }
 }
 
@@ -173,15 +153,7 @@ fn class_weights(rows: &[usize], y: &[usize], w: &[f64], k: usize) -> Vec<f64> {
 }
 
 /// Grows one tree depth-first over `rows` (rows with a non-zero weight).
-fn grow(
-    x: ArrayView2<f64>,
-    y: &[usize],
-    k: usize,
-    w: &[f64],
-    mut rows: Vec<usize>,
-    cfg: &ForestConfig,
-    rng: &mut Rng,
-) -> Tree {
+fn grow(x: ArrayView2<f64>, y: &[usize], k: usize, w: &[f64], mut rows: Vec<usize>, cfg: &ForestConfig, rng: &mut Rng) -> Tree {
     let d = x.ncols();
     let n_try = cfg.n_try(d);
     let mut nodes: Vec<Node> = Vec::new();
@@ -194,14 +166,8 @@ fn grow(
         let node_rows = &rows[start..end];
         let counts = class_weights(node_rows, y, w, k);
         let total: f64 = counts.iter().sum();
-        let gini = 1.0
-            - counts
-                .iter()
-                .map(|c| (c / total) * (c / total))
-                .sum::<f64>();
-        let leaf = node_rows.len() < cfg.min_samples_split
-            || gini <= f64::EPSILON
-            || cfg.max_depth.is_some_and(|m| depth >= m);
+        let gini = 1.0 - counts.iter().map(|c| (c / total) * (c / total)).sum::<f64>();
+        let leaf = node_rows.len() < cfg.min_samples_split || gini <= f64::EPSILON || cfg.max_depth.is_some_and(|m| depth >= m);
         let mut best: Option<(f64, usize, f64)> = None; // (proxy, feature, threshold)
         if !leaf {
             // partial Fisher–Yates: draw features until n_try non-constant ones are searched
@@ -230,12 +196,7 @@ fn grow(
                     }
                     let wr = total - wl;
                     let sl: f64 = left.iter().map(|c| c * c).sum::<f64>() / wl;
-                    let sr: f64 = left
-                        .iter()
-                        .zip(&counts)
-                        .map(|(l, c)| (c - l) * (c - l))
-                        .sum::<f64>()
-                        / wr;
+                    let sr: f64 = left.iter().zip(&counts).map(|(l, c)| (c - l) * (c - l)).sum::<f64>() / wr;
                     let proxy = sl + sr;
                     if best.is_none_or(|b| proxy > b.0) {
                         let mut t = 0.5 * (order[p - 1].0 + order[p].0);
@@ -261,12 +222,7 @@ fn grow(
                 let (left, right) = (nodes.len(), nodes.len() + 1);
                 nodes.push(Node::Leaf(Vec::new()));
                 nodes.push(Node::Leaf(Vec::new()));
-                nodes[id] = Node::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                };
+                nodes[id] = Node::Split { feature, threshold, left, right };
                 stack.push((start + m, end, depth + 1, right));
                 stack.push((start, start + m, depth + 1, left));
             }
@@ -282,18 +238,7 @@ impl Tree {
         let mut i = 0;
         loop {
             match &self.nodes[i] {
-                Node::Split {
-                    feature,
-                    threshold,
-                    left,
-                    right,
-                } => {
-                    i = if row[*feature] <= *threshold {
-                        *left
-                    } else {
-                        *right
-                    }
-                }
+                Node::Split { feature, threshold, left, right } => i = if row[*feature] <= *threshold { *left } else { *right },
                 Node::Leaf(p) => return p,
             }
         }

@@ -43,19 +43,10 @@ impl KnnConfig {
         if self.n_neighbors == 0 || self.n_neighbors > x.nrows() {
             return Err(MlError::InvalidParameter {
                 name: "n_neighbors",
-                reason: format!(
-                    "must be between 1 and the number of training rows ({}), got {}",
-                    x.nrows(),
-                    self.n_neighbors
-                ),
+                reason: format!("must be between 1 and the number of training rows ({}), got {}", x.nrows(), self.n_neighbors),
             });
         }
-        Ok(Knn {
-            n_neighbors: self.n_neighbors,
-            x: x.as_standard_layout().into_owned(),
-            y: y.to_vec(),
-            n_classes,
-        })
+        Ok(Knn { n_neighbors: self.n_neighbors, x: x.as_standard_layout().into_owned(), y: y.to_vec(), n_classes })
     }
 }
 
@@ -82,21 +73,12 @@ impl Knn {
                 let (c, xr) = (cross.row(r), query_rows[r]);
                 let xsq = sq_norm(xr);
                 // expanded distances can round below a direct sum; refine candidates exactly
-                let mut d: Vec<(f64, usize)> = c
-                    .iter()
-                    .zip(&train_sq)
-                    .enumerate()
-                    .map(|(i, (&c, &t))| ((xsq + t - 2.0 * c).max(0.0), i))
-                    .collect();
+                let mut d: Vec<(f64, usize)> = c.iter().zip(&train_sq).enumerate().map(|(i, (&c, &t))| ((xsq + t - 2.0 * c).max(0.0), i)).collect();
                 let cut = (k + 8).min(d.len());
                 d.select_nth_unstable_by(cut - 1, |a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 let bound = d[..cut].iter().fold(0.0f64, |m, v| m.max(v.0));
                 let slack = 1e-9 * (xsq + bound).max(1e-300);
-                let mut cand: Vec<(f64, usize)> = d
-                    .iter()
-                    .filter(|v| v.0 <= bound + slack)
-                    .map(|&(_, i)| (sq_dist(xr, train_rows[i]), i))
-                    .collect();
+                let mut cand: Vec<(f64, usize)> = d.iter().filter(|v| v.0 <= bound + slack).map(|&(_, i)| (sq_dist(xr, train_rows[i]), i)).collect();
                 cand.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
                 cand.into_iter().take(k).map(|(d, i)| (i, d)).collect()
             })

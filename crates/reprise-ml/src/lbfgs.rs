@@ -20,13 +20,7 @@ pub(crate) struct LbfgsOptions {
 
 impl Default for LbfgsOptions {
     fn default() -> Self {
-        LbfgsOptions {
-            max_iter: 100,
-            m: 10,
-            gtol: 1e-4,
-            ftol: 64.0 * f64::EPSILON,
-            max_ls: 50,
-        }
+        LbfgsOptions { max_iter: 100, m: 10, gtol: 1e-4, ftol: 64.0 * f64::EPSILON, max_ls: 50 }
     }
 }
 
@@ -48,11 +42,7 @@ fn inf_norm(a: &[f64]) -> f64 {
 }
 
 /// Minimises `fg`, which returns f(x) and writes ∇f(x) into its second argument.
-pub(crate) fn minimize(
-    mut fg: impl FnMut(&[f64], &mut [f64]) -> f64,
-    x0: Vec<f64>,
-    opts: LbfgsOptions,
-) -> LbfgsResult {
+pub(crate) fn minimize(mut fg: impl FnMut(&[f64], &mut [f64]) -> f64, x0: Vec<f64>, opts: LbfgsOptions) -> LbfgsResult {
     let n = x0.len();
     let mut x = x0;
     let mut g = vec![0.0; n];
@@ -61,11 +51,7 @@ pub(crate) fn minimize(
     let mut y_hist: Vec<Vec<f64>> = Vec::new();
     let mut rho_hist: Vec<f64> = Vec::new();
     if inf_norm(&g) <= opts.gtol {
-        return LbfgsResult {
-            x,
-            n_iter: 0,
-            converged: true,
-        };
+        return LbfgsResult { x, n_iter: 0, converged: true };
     }
     let mut d = vec![0.0; n];
     let mut alpha = vec![0.0; opts.m];
@@ -75,9 +61,7 @@ pub(crate) fn minimize(
         let k = s_hist.len();
         for i in (0..k).rev() {
             alpha[i] = rho_hist[i] * dot(&s_hist[i], &d);
-            d.iter_mut()
-                .zip(&y_hist[i])
-                .for_each(|(d, y)| *d -= alpha[i] * y);
+            d.iter_mut().zip(&y_hist[i]).for_each(|(d, y)| *d -= alpha[i] * y);
         }
         if k > 0 {
             let gamma = dot(&s_hist[k - 1], &y_hist[k - 1]) / dot(&y_hist[k - 1], &y_hist[k - 1]);
@@ -85,9 +69,7 @@ pub(crate) fn minimize(
         }
         for i in 0..k {
             let beta = rho_hist[i] * dot(&y_hist[i], &d);
-            d.iter_mut()
-                .zip(&s_hist[i])
-                .for_each(|(d, s)| *d += (alpha[i] - beta) * s);
+            d.iter_mut().zip(&s_hist[i]).for_each(|(d, s)| *d += (alpha[i] - beta) * s);
         }
         let mut dg = dot(&d, &g);
         if !(dg < 0.0) {
@@ -99,18 +81,9 @@ pub(crate) fn minimize(
             dg = dot(&d, &g);
         }
         // SciPy's first step is 1/‖d‖, later ones 1
-        let step0 = if iter == 0 || k == 0 {
-            1.0 / dot(&d, &d).sqrt()
-        } else {
-            1.0
-        };
-        let Some((step, f_new, g_new)) = line_search(&mut fg, &x, f, dg, &d, step0, opts.max_ls)
-        else {
-            return LbfgsResult {
-                x,
-                n_iter: iter,
-                converged: false,
-            };
+        let step0 = if iter == 0 || k == 0 { 1.0 / dot(&d, &d).sqrt() } else { 1.0 };
+        let Some((step, f_new, g_new)) = line_search(&mut fg, &x, f, dg, &d, step0, opts.max_ls) else {
+            return LbfgsResult { x, n_iter: iter, converged: false };
         };
         let s: Vec<f64> = d.iter().map(|d| step * d).collect();
         let y: Vec<f64> = g_new.iter().zip(&g).map(|(a, b)| a - b).collect();
@@ -129,20 +102,11 @@ pub(crate) fn minimize(
             y_hist.push(y);
             rho_hist.push(1.0 / sy);
         }
-        if inf_norm(&g) <= opts.gtol || (f_old - f) / f_old.abs().max(f.abs()).max(1.0) <= opts.ftol
-        {
-            return LbfgsResult {
-                x,
-                n_iter: iter + 1,
-                converged: true,
-            };
+        if inf_norm(&g) <= opts.gtol || (f_old - f) / f_old.abs().max(f.abs()).max(1.0) <= opts.ftol {
+            return LbfgsResult { x, n_iter: iter + 1, converged: true };
         }
     }
-    LbfgsResult {
-        x,
-        n_iter: opts.max_iter,
-        converged: false,
-    }
+    LbfgsResult { x, n_iter: opts.max_iter, converged: false }
 }
 
 /// Strong-Wolfe line search along `d` (c1 = 1e-3 and c2 = 0.9, MINPACK-2's values in SciPy).
@@ -163,10 +127,7 @@ fn line_search(
     let mut xt = vec![0.0; n];
     let mut gt = vec![0.0; n];
     let mut eval = |t: f64, xt: &mut Vec<f64>, gt: &mut Vec<f64>| -> (f64, f64) {
-        xt.iter_mut()
-            .zip(x)
-            .zip(d)
-            .for_each(|((xt, x), d)| *xt = x + t * d);
+        xt.iter_mut().zip(x).zip(d).for_each(|((xt, x), d)| *xt = x + t * d);
         let f = fg(xt, gt);
         (f, dot(gt, d))
     };
@@ -199,11 +160,7 @@ fn line_search(
             // zoom: cubic interpolation between lo and hi, kept inside the bracket
             Some((th, fh, dgh)) => {
                 let (a, b) = (lo.min(th), lo.max(th));
-                let c = if fh.is_finite() {
-                    cubic_min(lo, f_lo, dg_lo, th, fh, dgh)
-                } else {
-                    f64::NAN
-                };
+                let c = if fh.is_finite() { cubic_min(lo, f_lo, dg_lo, th, fh, dgh) } else { f64::NAN };
                 let w = b - a;
                 if c.is_finite() && c > a + 0.1 * w && c < b - 0.1 * w {
                     c
@@ -251,21 +208,9 @@ mod tests {
             g[1] = 200.0 * (b - a * a);
             (1.0 - a).powi(2) + 100.0 * (b - a * a).powi(2)
         };
-        let r = minimize(
-            rosen,
-            vec![-1.2, 1.0],
-            LbfgsOptions {
-                max_iter: 200,
-                gtol: 1e-8,
-                ..Default::default()
-            },
-        );
+        let r = minimize(rosen, vec![-1.2, 1.0], LbfgsOptions { max_iter: 200, gtol: 1e-8, ..Default::default() });
         assert!(r.converged, "{r:?}");
-        assert!(
-            (r.x[0] - 1.0).abs() < 1e-5 && (r.x[1] - 1.0).abs() < 1e-5,
-            "{:?}",
-            r.x
-        );
+        assert!((r.x[0] - 1.0).abs() < 1e-5 && (r.x[1] - 1.0).abs() < 1e-5, "{:?}", r.x);
     }
 
     #[test]
@@ -279,15 +224,7 @@ mod tests {
             }
             f
         };
-        let r = minimize(
-            quad,
-            vec![0.0; 5],
-            LbfgsOptions {
-                max_iter: 200,
-                gtol: 1e-9,
-                ..Default::default()
-            },
-        );
+        let r = minimize(quad, vec![0.0; 5], LbfgsOptions { max_iter: 200, gtol: 1e-9, ..Default::default() });
         assert!(r.converged);
         for (i, x) in r.x.iter().enumerate() {
             assert!((x - i as f64).abs() < 1e-8, "{:?}", r.x);

@@ -61,17 +61,10 @@ pub fn check_finite(x: ArrayView2<f64>, what: &'static str) -> Result<()> {
 pub fn check_xy(x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<()> {
     check_finite(x, "the training matrix")?;
     if y.len() != x.nrows() {
-        return Err(MlError::ShapeMismatch {
-            expected: format!("{} labels (one per row)", x.nrows()),
-            got: format!("{} labels", y.len()),
-        });
+        return Err(MlError::ShapeMismatch { expected: format!("{} labels (one per row)", x.nrows()), got: format!("{} labels", y.len()) });
     }
     if let Some((row, &label)) = y.iter().enumerate().find(|(_, &l)| l >= n_classes) {
-        return Err(MlError::BadLabel {
-            row,
-            label,
-            n_classes,
-        });
+        return Err(MlError::BadLabel { row, label, n_classes });
     }
     let mut seen = vec![false; n_classes];
     y.iter().for_each(|&l| seen[l] = true);
@@ -85,10 +78,7 @@ pub fn check_xy(x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<()>
 /// Checks that a matrix to predict has `n_features` columns and finite values.
 pub(crate) fn check_predict(x: ArrayView2<f64>, n_features: usize) -> Result<()> {
     if x.ncols() != n_features {
-        return Err(MlError::ShapeMismatch {
-            expected: format!("{n_features} features per row (as in training)"),
-            got: format!("{}", x.ncols()),
-        });
+        return Err(MlError::ShapeMismatch { expected: format!("{n_features} features per row (as in training)"), got: format!("{}", x.ncols()) });
     }
     check_finite(x, "the matrix to predict")
 }

@@ -31,11 +31,7 @@ pub struct LogRegConfig {
 
 impl Default for LogRegConfig {
     fn default() -> Self {
-        LogRegConfig {
-            c: 1.0,
-            max_iter: 100,
-            tol: 1e-4,
-        }
+        LogRegConfig { c: 1.0, max_iter: 100, tol: 1e-4 }
     }
 }
 
@@ -43,66 +39,35 @@ impl LogRegConfig {
     /// Rejects a non-positive `C`, a zero `max_iter` or a non-positive `tol`.
     pub fn validate(&self) -> Result<()> {
         if !(self.c > 0.0) || !self.c.is_finite() {
-            return Err(MlError::InvalidParameter {
-                name: "C",
-                reason: format!("must be a positive number, got {}", self.c),
-            });
+            return Err(MlError::InvalidParameter { name: "C", reason: format!("must be a positive number, got {}", self.c) });
         }
         if self.max_iter == 0 {
-            return Err(MlError::InvalidParameter {
-                name: "max_iter",
-                reason: "must be at least 1".into(),
-            });
+            return Err(MlError::InvalidParameter { name: "max_iter", reason: "must be at least 1".into() });
         }
         if !(self.tol > 0.0) {
-            return Err(MlError::InvalidParameter {
-                name: "tol",
-                reason: format!("must be positive, got {}", self.tol),
-            });
+            return Err(MlError::InvalidParameter { name: "tol", reason: format!("must be positive, got {}", self.tol) });
         }
         Ok(())
     }
 
     /// Fits on rows `x` with labels `y` in `0..n_classes`.
-    pub fn fit(
-        &self,
-        x: ArrayView2<f64>,
-        y: &[usize],
-        n_classes: usize,
-    ) -> Result<LogisticRegression> {
+    pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<LogisticRegression> {
         self.validate()?;
         check_xy(x, y, n_classes)?;
         let d = x.ncols();
         let k = if n_classes == 2 { 1 } else { n_classes };
         let objective = |p: &[f64], grad: &mut [f64]| objective(x, y, n_classes, self.c, p, grad);
-        let opts = LbfgsOptions {
-            max_iter: self.max_iter,
-            gtol: self.tol,
-            ..Default::default()
-        };
+        let opts = LbfgsOptions { max_iter: self.max_iter, gtol: self.tol, ..Default::default() };
         let r = minimize(objective, vec![0.0; k * d + k], opts);
         let coef = Array2::from_shape_vec((k, d), r.x[..k * d].to_vec()).expect("sized");
         let intercept = Array1::from(r.x[k * d..].to_vec());
-        Ok(LogisticRegression {
-            coef,
-            intercept,
-            n_classes,
-            n_iter: r.n_iter,
-            converged: r.converged,
-        })
+        Ok(LogisticRegression { coef, intercept, n_classes, n_iter: r.n_iter, converged: r.converged })
     }
 }
 
 /// The penalised mean log-loss at parameters `p` (W row-major, then b) and its gradient,
 /// written into `grad`. Public for gradient checks.
-pub fn objective(
-    x: ArrayView2<f64>,
-    y: &[usize],
-    n_classes: usize,
-    c: f64,
-    p: &[f64],
-    grad: &mut [f64],
-) -> f64 {
+pub fn objective(x: ArrayView2<f64>, y: &[usize], n_classes: usize, c: f64, p: &[f64], grad: &mut [f64]) -> f64 {
     let (n, d) = x.dim();
     let binary = n_classes == 2;
     let k = if binary { 1 } else { n_classes };
@@ -119,11 +84,7 @@ pub fn objective(
             let t = if yi == 1 { 1.0 } else { 0.0 };
             // −log σ(±z) computed stably
             let s = if t == 1.0 { -*zi } else { *zi };
-            loss += if s > 0.0 {
-                s + (-s).exp().ln_1p()
-            } else {
-                s.exp().ln_1p()
-            };
+            loss += if s > 0.0 { s + (-s).exp().ln_1p() } else { s.exp().ln_1p() };
             *zi = sigmoid(*zi) - t;
         }
     } else {

@@ -38,10 +38,7 @@ impl ConfusionMatrix {
         if total == 0 {
             return 0.0;
         }
-        (0..self.n_classes())
-            .map(|k| self.counts[k][k])
-            .sum::<usize>() as f64
-            / total as f64
+        (0..self.n_classes()).map(|k| self.counts[k][k]).sum::<usize>() as f64 / total as f64
     }
 
     /// Recall of each class, `None` for a class with no true samples.
@@ -82,13 +79,7 @@ impl ConfusionMatrix {
 
     /// Classes that occur in the truth or in the predictions (scikit-learn's `unique_labels`).
     fn labels(&self) -> Vec<usize> {
-        (0..self.n_classes())
-            .filter(|&k| {
-                self.counts[k].iter().sum::<usize>()
-                    + self.counts.iter().map(|r| r[k]).sum::<usize>()
-                    > 0
-            })
-            .collect()
+        (0..self.n_classes()).filter(|&k| self.counts[k].iter().sum::<usize>() + self.counts.iter().map(|r| r[k]).sum::<usize>() > 0).collect()
     }
 
     fn macro_mean(&self, per_class: &[f64]) -> f64 {
@@ -112,24 +103,12 @@ impl ConfusionMatrix {
     /// `recall_score(average="macro")`: mean over the labels in truth or predictions, an
     /// undefined recall counting 0.
     pub fn macro_recall(&self) -> f64 {
-        self.macro_mean(
-            &self
-                .recall()
-                .into_iter()
-                .map(|v| v.unwrap_or(0.0))
-                .collect::<Vec<_>>(),
-        )
+        self.macro_mean(&self.recall().into_iter().map(|v| v.unwrap_or(0.0)).collect::<Vec<_>>())
     }
 
     /// `precision_score(average="macro")`, an undefined precision counting 0.
     pub fn macro_precision(&self) -> f64 {
-        self.macro_mean(
-            &self
-                .precision()
-                .into_iter()
-                .map(|v| v.unwrap_or(0.0))
-                .collect::<Vec<_>>(),
-        )
+        self.macro_mean(&self.precision().into_iter().map(|v| v.unwrap_or(0.0)).collect::<Vec<_>>())
     }
 
     /// `f1_score(average="macro")`.

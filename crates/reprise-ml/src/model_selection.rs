@@ -28,11 +28,7 @@ pub enum FoldWarning {
 impl std::fmt::Display for FoldWarning {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            FoldWarning::SmallClass {
-                class,
-                count,
-                n_splits,
-            } => {
+            FoldWarning::SmallClass { class, count, n_splits } => {
                 write!(f, "class {class} has only {count} member(s), fewer than the {n_splits} folds: some test folds will not contain it")
             }
         }
@@ -64,16 +60,9 @@ pub fn k_fold(n: usize, n_splits: usize, shuffle: Option<u64>) -> Result<Vec<usi
 
 /// The test fold of each sample for stratified K-fold, and the warnings scikit-learn would
 /// give. Fails when every class has fewer members than `n_splits`.
-pub fn stratified_k_fold(
-    y: &[usize],
-    n_splits: usize,
-    shuffle: Option<u64>,
-) -> Result<(Vec<usize>, Vec<FoldWarning>)> {
+pub fn stratified_k_fold(y: &[usize], n_splits: usize, shuffle: Option<u64>) -> Result<(Vec<usize>, Vec<FoldWarning>)> {
     if n_splits < 2 {
-        return Err(MlError::InvalidParameter {
-            name: "n_splits",
-            reason: format!("must be at least 2, got {n_splits}"),
-        });
+        return Err(MlError::InvalidParameter { name: "n_splits", reason: format!("must be at least 2, got {n_splits}") });
     }
     // classes in order of first appearance
     let mut code_of = std::collections::HashMap::new();
@@ -93,20 +82,13 @@ pub fn stratified_k_fold(
     if counts.iter().all(|&c| c < n_splits) {
         return Err(MlError::InvalidParameter {
             name: "n_splits",
-            reason: format!(
-                "{n_splits} folds but no class has that many members (largest: {})",
-                counts.iter().max().unwrap_or(&0)
-            ),
+            reason: format!("{n_splits} folds but no class has that many members (largest: {})", counts.iter().max().unwrap_or(&0)),
         });
     }
     let mut warnings = Vec::new();
     if let Some((c, &count)) = counts.iter().enumerate().min_by_key(|(_, &c)| c) {
         if count < n_splits {
-            warnings.push(FoldWarning::SmallClass {
-                class: first[c],
-                count,
-                n_splits,
-            });
+            warnings.push(FoldWarning::SmallClass { class: first[c], count, n_splits });
         }
     }
     let mut sorted = encoded.clone();
@@ -119,11 +101,7 @@ pub fn stratified_k_fold(
     let mut rng = shuffle.map(Rng::new);
     let mut fold = vec![0; y.len()];
     for c in 0..n_classes {
-        let mut folds_for_class: Vec<usize> = allocation
-            .iter()
-            .enumerate()
-            .flat_map(|(f, per_class)| std::iter::repeat_n(f, per_class[c]))
-            .collect();
+        let mut folds_for_class: Vec<usize> = allocation.iter().enumerate().flat_map(|(f, per_class)| std::iter::repeat_n(f, per_class[c])).collect();
         if let Some(rng) = rng.as_mut() {
             rng.shuffle(&mut folds_for_class);
         }

@@ -1,10 +1,7 @@
 //! Scaler + classifier + class names: what `reprise classify` fits, saves and applies.
 
 use crate::forest::Node;
-use crate::{
-    ForestConfig, Knn, KnnConfig, LogRegConfig, LogisticRegression, MlError, RandomForest, Result,
-    StandardScaler, Svc, SvcConfig,
-};
+use crate::{ForestConfig, Knn, KnnConfig, LogRegConfig, LogisticRegression, MlError, RandomForest, Result, StandardScaler, Svc, SvcConfig};
 use ndarray::{Array2, ArrayView2};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -25,12 +22,7 @@ pub enum ClassifierKind {
 
 impl ClassifierKind {
     /// All of them, in table order.
-    pub const ALL: [ClassifierKind; 4] = [
-        ClassifierKind::Logreg,
-        ClassifierKind::Svc,
-        ClassifierKind::Knn,
-        ClassifierKind::Rf,
-    ];
+    pub const ALL: [ClassifierKind; 4] = [ClassifierKind::Logreg, ClassifierKind::Svc, ClassifierKind::Knn, ClassifierKind::Rf];
 
     /// Short name, as on the command line.
     pub fn name(self) -> &'static str {
@@ -48,10 +40,7 @@ impl ClassifierKind {
             ClassifierKind::Logreg => ClassifierConfig::Logreg(LogRegConfig::default()),
             ClassifierKind::Svc => ClassifierConfig::Svc(SvcConfig::default()),
             ClassifierKind::Knn => ClassifierConfig::Knn(KnnConfig::default()),
-            ClassifierKind::Rf => ClassifierConfig::Rf(ForestConfig {
-                random_state: seed,
-                ..Default::default()
-            }),
+            ClassifierKind::Rf => ClassifierConfig::Rf(ForestConfig { random_state: seed, ..Default::default() }),
         }
     }
 }
@@ -64,9 +53,7 @@ impl FromStr for ClassifierKind {
             "svc" | "svm" => Ok(ClassifierKind::Svc),
             "knn" | "k-nn" => Ok(ClassifierKind::Knn),
             "rf" | "forest" | "random-forest" => Ok(ClassifierKind::Rf),
-            other => Err(format!(
-                "unknown classifier `{other}`; expected logreg, svc, knn or rf"
-            )),
+            other => Err(format!("unknown classifier `{other}`; expected logreg, svc, knn or rf")),
         }
     }
 }
@@ -174,37 +161,20 @@ impl Model {
     /// Checks the internal consistency of a model read from disk, so that a damaged or edited
     /// file gives an error instead of a panic or an endless loop at prediction time.
     pub fn validate(&self, n_features: usize, n_classes: usize) -> Result<()> {
-        let bad = |what: String| {
-            Err(MlError::ShapeMismatch {
-                expected: format!("a model for {n_features} features and {n_classes} classes"),
-                got: what,
-            })
-        };
+        let bad =
+            |what: String| Err(MlError::ShapeMismatch { expected: format!("a model for {n_features} features and {n_classes} classes"), got: what });
         match self {
             Model::Logreg(m) => {
                 let k = if n_classes == 2 { 1 } else { n_classes };
-                if m.n_classes != n_classes
-                    || m.coef.dim() != (k, n_features)
-                    || m.intercept.len() != k
-                {
-                    return bad(format!(
-                        "logistic regression with coefficients {:?} and {} intercepts",
-                        m.coef.dim(),
-                        m.intercept.len()
-                    ));
+                if m.n_classes != n_classes || m.coef.dim() != (k, n_features) || m.intercept.len() != k {
+                    return bad(format!("logistic regression with coefficients {:?} and {} intercepts", m.coef.dim(), m.intercept.len()));
                 }
             }
             Model::Svc(m) => {
                 let n_sv = m.support_vectors.nrows();
                 let pairs_ok = m.pairs.len() == n_classes * (n_classes - 1) / 2
-                    && m.pairs.iter().all(|p| {
-                        p.i < p.j && p.j < n_classes && p.coef.iter().all(|&(s, _)| s < n_sv)
-                    });
-                if m.n_classes != n_classes
-                    || m.support_vectors.ncols() != n_features
-                    || !pairs_ok
-                    || !(m.gamma > 0.0)
-                {
+                    && m.pairs.iter().all(|p| p.i < p.j && p.j < n_classes && p.coef.iter().all(|&(s, _)| s < n_sv));
+                if m.n_classes != n_classes || m.support_vectors.ncols() != n_features || !pairs_ok || !(m.gamma > 0.0) {
                     return bad(format!(
                         "SVC with {} classes, {} pair models and support vectors of {} features",
                         m.n_classes,
@@ -221,12 +191,7 @@ impl Model {
                     || m.n_neighbors == 0
                     || m.n_neighbors > m.x.nrows()
                 {
-                    return bad(format!(
-                        "k-NN with {} rows of {} features and {} labels",
-                        m.x.nrows(),
-                        m.x.ncols(),
-                        m.y.len()
-                    ));
+                    return bad(format!("k-NN with {} rows of {} features and {} labels", m.x.nrows(), m.x.ncols(), m.y.len()));
                 }
             }
             Model::Rf(m) => {
@@ -234,31 +199,14 @@ impl Model {
                     !nodes.is_empty()
                         && nodes.iter().enumerate().all(|(i, n)| match n {
                             // children always come after their parent, so a walk ends
-                            Node::Split {
-                                feature,
-                                left,
-                                right,
-                                threshold,
-                            } => {
-                                *feature < n_features
-                                    && *left > i
-                                    && *right > i
-                                    && *left < nodes.len()
-                                    && *right < nodes.len()
-                                    && !threshold.is_nan()
+                            Node::Split { feature, left, right, threshold } => {
+                                *feature < n_features && *left > i && *right > i && *left < nodes.len() && *right < nodes.len() && !threshold.is_nan()
                             }
                             Node::Leaf(p) => p.len() == n_classes,
                         })
                 };
-                if m.n_classes != n_classes
-                    || m.n_features != n_features
-                    || m.trees.is_empty()
-                    || !m.trees.iter().all(|t| tree_ok(&t.nodes))
-                {
-                    return bad(format!(
-                        "random forest of {} trees with inconsistent nodes",
-                        m.trees.len()
-                    ));
+                if m.n_classes != n_classes || m.n_features != n_features || m.trees.is_empty() || !m.trees.iter().all(|t| tree_ok(&t.nodes)) {
+                    return bad(format!("random forest of {} trees with inconsistent nodes", m.trees.len()));
                 }
             }
         }
@@ -283,18 +231,9 @@ impl Pipeline {
     /// Fits the scaler and the classifier. `y` indexes `labels`; classes of `labels` absent
     /// from `y` cannot be predicted and are reported in the returned warnings, as are classes
     /// with a single example.
-    pub fn fit(
-        x: ArrayView2<f64>,
-        y: &[usize],
-        labels: &[String],
-        config: &ClassifierConfig,
-    ) -> Result<(Pipeline, Vec<String>)> {
+    pub fn fit(x: ArrayView2<f64>, y: &[usize], labels: &[String], config: &ClassifierConfig) -> Result<(Pipeline, Vec<String>)> {
         if let Some((row, &label)) = y.iter().enumerate().find(|(_, &l)| l >= labels.len()) {
-            return Err(MlError::BadLabel {
-                row,
-                label,
-                n_classes: labels.len(),
-            });
+            return Err(MlError::BadLabel { row, label, n_classes: labels.len() });
         }
         let mut count = vec![0usize; labels.len()];
         y.iter().for_each(|&l| count[l] += 1);
@@ -302,52 +241,27 @@ impl Pipeline {
         let mut warnings = Vec::new();
         for (l, &c) in count.iter().enumerate() {
             match c {
-                0 => warnings.push(format!(
-                    "class `{}` has no training examples and cannot be predicted",
-                    labels[l]
-                )),
-                1 => warnings.push(format!(
-                    "class `{}` has a single training example",
-                    labels[l]
-                )),
+                0 => warnings.push(format!("class `{}` has no training examples and cannot be predicted", labels[l])),
+                1 => warnings.push(format!("class `{}` has a single training example", labels[l])),
                 _ => {}
             }
         }
         let mut compact = vec![usize::MAX; labels.len()];
-        classes
-            .iter()
-            .enumerate()
-            .for_each(|(i, &l)| compact[l] = i);
+        classes.iter().enumerate().for_each(|(i, &l)| compact[l] = i);
         let yc: Vec<usize> = y.iter().map(|&l| compact[l]).collect();
         let scaler = StandardScaler::fit(x)?;
         let xs = scaler.transform(x)?;
         let model = config.fit(xs.view(), &yc, classes.len())?;
         if !model.converged() {
-            warnings.push(format!(
-                "{} did not converge within its iteration limit",
-                model.kind().name()
-            ));
+            warnings.push(format!("{} did not converge within its iteration limit", model.kind().name()));
         }
-        Ok((
-            Pipeline {
-                labels: labels.to_vec(),
-                classes,
-                scaler,
-                model,
-            },
-            warnings,
-        ))
+        Ok((Pipeline { labels: labels.to_vec(), classes, scaler, model }, warnings))
     }
 
     /// Predicted label index of each row.
     pub fn predict(&self, x: ArrayView2<f64>) -> Result<Vec<usize>> {
         let xs = self.scaler.transform(x)?;
-        Ok(self
-            .model
-            .predict(xs.view())?
-            .into_iter()
-            .map(|c| self.classes[c])
-            .collect())
+        Ok(self.model.predict(xs.view())?.into_iter().map(|c| self.classes[c]).collect())
     }
 
     /// A score per label for each row, n × labels (0 for labels without training
@@ -371,17 +285,10 @@ impl Pipeline {
     pub fn validate(&self) -> Result<()> {
         let d = self.scaler.n_features();
         if self.scaler.scale.len() != d
-            || self
-                .scaler
-                .scale
-                .iter()
-                .any(|s| !(s.abs() > 0.0) || !s.is_finite())
+            || self.scaler.scale.iter().any(|s| !(s.abs() > 0.0) || !s.is_finite())
             || self.scaler.mean.iter().any(|m| !m.is_finite())
         {
-            return Err(MlError::ShapeMismatch {
-                expected: format!("{d} finite means and non-zero scales"),
-                got: "a damaged scaler".into(),
-            });
+            return Err(MlError::ShapeMismatch { expected: format!("{d} finite means and non-zero scales"), got: "a damaged scaler".into() });
         }
         if self.classes.len() < 2 || self.classes.iter().any(|&c| c >= self.labels.len()) {
             return Err(MlError::ShapeMismatch {

@@ -47,12 +47,7 @@ pub struct SvcConfig {
 
 impl Default for SvcConfig {
     fn default() -> Self {
-        SvcConfig {
-            c: 1.0,
-            gamma: Gamma::Scale,
-            tol: 1e-3,
-            cache_size: 200.0,
-        }
+        SvcConfig { c: 1.0, gamma: Gamma::Scale, tol: 1e-3, cache_size: 200.0 }
     }
 }
 
@@ -97,10 +92,7 @@ impl SvcConfig {
             if v > 0.0 && v.is_finite() {
                 Ok(())
             } else {
-                Err(MlError::InvalidParameter {
-                    name,
-                    reason: format!("must be a positive number, got {v}"),
-                })
+                Err(MlError::InvalidParameter { name, reason: format!("must be a positive number, got {v}") })
             }
         };
         pos("C", self.c)?;
@@ -136,85 +128,39 @@ impl SvcConfig {
         self.validate()?;
         check_xy(x, y, n_classes)?;
         let gamma = self.resolve_gamma(x);
-        let by_class: Vec<Vec<usize>> = (0..n_classes)
-            .map(|k| (0..y.len()).filter(|&r| y[r] == k).collect())
-            .collect();
+        let by_class: Vec<Vec<usize>> = (0..n_classes).map(|k| (0..y.len()).filter(|&r| y[r] == k).collect()).collect();
         let sq: Vec<f64> = x.rows().into_iter().map(|r| r.dot(&r)).collect();
-        let pair_list: Vec<(usize, usize)> = (0..n_classes)
-            .flat_map(|i| (i + 1..n_classes).map(move |j| (i, j)))
-            .collect();
+        let pair_list: Vec<(usize, usize)> = (0..n_classes).flat_map(|i| (i + 1..n_classes).map(move |j| (i, j))).collect();
         let solved: Vec<PairSolution> = pair_list
             .par_iter()
             .map(|&(i, j)| {
                 let rows: Vec<usize> = by_class[i].iter().chain(&by_class[j]).copied().collect();
-                let ys: Vec<f64> = rows
-                    .iter()
-                    .map(|&r| if y[r] == i { 1.0 } else { -1.0 })
-                    .collect();
+                let ys: Vec<f64> = rows.iter().map(|&r| if y[r] == i { 1.0 } else { -1.0 }).collect();
                 let kernel = |a: usize, b: usize| {
                     let (ra, rb) = (rows[a], rows[b]);
                     let d2 = sq[ra] + sq[rb] - 2.0 * x.row(ra).dot(&x.row(rb));
                     (-gamma * d2.max(0.0)).exp()
                 };
                 let s = smo(&ys, kernel, self.c, self.tol, self.cache_size);
-                let coef = rows
-                    .iter()
-                    .zip(&ys)
-                    .zip(&s.alpha)
-                    .filter(|(_, &a)| a > 0.0)
-                    .map(|((&r, &yv), &a)| (r, yv * a))
-                    .collect();
-                PairSolution {
-                    coef,
-                    rho: s.rho,
-                    n_iter: s.n_iter,
-                    converged: s.converged,
-                }
+                let coef = rows.iter().zip(&ys).zip(&s.alpha).filter(|(_, &a)| a > 0.0).map(|((&r, &yv), &a)| (r, yv * a)).collect();
+                PairSolution { coef, rho: s.rho, n_iter: s.n_iter, converged: s.converged }
             })
             .collect();
         // support vectors: training rows with a non-zero α in any pair, grouped by class
         let mut is_sv = vec![false; y.len()];
-        solved
-            .iter()
-            .flat_map(|s| &s.coef)
-            .for_each(|&(r, _)| is_sv[r] = true);
-        let support: Vec<usize> = by_class
-            .iter()
-            .flatten()
-            .copied()
-            .filter(|&r| is_sv[r])
-            .collect();
-        let n_support = by_class
-            .iter()
-            .map(|rows| rows.iter().filter(|&&r| is_sv[r]).count())
-            .collect();
+        solved.iter().flat_map(|s| &s.coef).for_each(|&(r, _)| is_sv[r] = true);
+        let support: Vec<usize> = by_class.iter().flatten().copied().filter(|&r| is_sv[r]).collect();
+        let n_support = by_class.iter().map(|rows| rows.iter().filter(|&&r| is_sv[r]).count()).collect();
         let mut position = vec![usize::MAX; y.len()];
-        support
-            .iter()
-            .enumerate()
-            .for_each(|(p, &r)| position[r] = p);
+        support.iter().enumerate().for_each(|(p, &r)| position[r] = p);
         let support_vectors = x.select(ndarray::Axis(0), &support);
         let converged = solved.iter().all(|s| s.converged);
         let pairs = pair_list
             .into_iter()
             .zip(solved)
-            .map(|((i, j), s)| PairModel {
-                i,
-                j,
-                coef: s.coef.into_iter().map(|(r, c)| (position[r], c)).collect(),
-                rho: s.rho,
-                n_iter: s.n_iter,
-            })
+            .map(|((i, j), s)| PairModel { i, j, coef: s.coef.into_iter().map(|(r, c)| (position[r], c)).collect(), rho: s.rho, n_iter: s.n_iter })
             .collect();
-        Ok(Svc {
-            support_vectors,
-            support,
-            n_support,
-            pairs,
-            gamma,
-            n_classes,
-            converged,
-        })
+        Ok(Svc { support_vectors, support, n_support, pairs, gamma, n_classes, converged })
     }
 }
 
@@ -223,12 +169,7 @@ impl Svc {
     /// `decision_function` with `decision_function_shape="ovo"`).
     pub fn decision_function_ovo(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         check_predict(x, self.support_vectors.ncols())?;
-        let sv_sq: Vec<f64> = self
-            .support_vectors
-            .rows()
-            .into_iter()
-            .map(|r| r.dot(&r))
-            .collect();
+        let sv_sq: Vec<f64> = self.support_vectors.rows().into_iter().map(|r| r.dot(&r)).collect();
         let mut k = x.dot(&self.support_vectors.t());
         for (mut row, xr) in k.rows_mut().into_iter().zip(x.rows()) {
             let xsq = xr.dot(&xr);
@@ -301,11 +242,7 @@ impl<K: Fn(usize, usize) -> f64> QRows<'_, K> {
             }
         }
         let l = self.y.len();
-        self.rows[a] = Some(
-            (0..l)
-                .map(|b| self.y[a] * self.y[b] * (self.kernel)(a, b))
-                .collect(),
-        );
+        self.rows[a] = Some((0..l).map(|b| self.y[a] * self.y[b] * (self.kernel)(a, b)).collect());
         self.order.push_back(a);
     }
 
@@ -315,24 +252,12 @@ impl<K: Fn(usize, usize) -> f64> QRows<'_, K> {
 }
 
 /// libsvm's SMO with second-order working-set selection, without shrinking.
-fn smo(
-    y: &[f64],
-    kernel: impl Fn(usize, usize) -> f64,
-    c: f64,
-    eps: f64,
-    cache_mb: f64,
-) -> SmoSolution {
+fn smo(y: &[f64], kernel: impl Fn(usize, usize) -> f64, c: f64, eps: f64, cache_mb: f64) -> SmoSolution {
     const TAU: f64 = 1e-12;
     let l = y.len();
     let max_rows = ((cache_mb * 1024.0 * 1024.0 / (8.0 * l as f64)) as usize).clamp(2, l.max(2));
     let qd: Vec<f64> = (0..l).map(|a| kernel(a, a)).collect();
-    let mut q = QRows {
-        y,
-        kernel,
-        rows: vec![None; l],
-        order: VecDeque::new(),
-        max_rows,
-    };
+    let mut q = QRows { y, kernel, rows: vec![None; l], order: VecDeque::new(), max_rows };
     let mut alpha = vec![0.0; l];
     let mut g = vec![-1.0; l];
     let max_iter = 10_000_000usize.max(100 * l);
@@ -362,11 +287,7 @@ fn smo(
         if i != usize::MAX {
             q.ensure(i);
         }
-        let qi = if i != usize::MAX {
-            Some(q.row(i))
-        } else {
-            None
-        };
+        let qi = if i != usize::MAX { Some(q.row(i)) } else { None };
         for t in 0..l {
             let Some(qi) = qi else { break };
             let (grad_diff, quad) = if y[t] > 0.0 {
@@ -454,8 +375,7 @@ fn smo(
         }
     }
     // ρ: mean of y∇f over free vectors, else the middle of the feasible interval
-    let (mut ub, mut lb, mut sum_free, mut n_free) =
-        (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
+    let (mut ub, mut lb, mut sum_free, mut n_free) = (f64::INFINITY, f64::NEG_INFINITY, 0.0, 0usize);
     for t in 0..l {
         let yg = y[t] * g[t];
         if upper(alpha[t]) {
@@ -475,15 +395,6 @@ fn smo(
             sum_free += yg;
         }
     }
-    let rho = if n_free > 0 {
-        sum_free / n_free as f64
-    } else {
-        (ub + lb) / 2.0
-    };
-    SmoSolution {
-        alpha,
-        rho,
-        n_iter,
-        converged,
-    }
+    let rho = if n_free > 0 { sum_free / n_free as f64 } else { (ub + lb) / 2.0 };
+    SmoSolution { alpha, rho, n_iter, converged }
 }

@@ -19,11 +19,19 @@ use std::time::Instant;
 use burn::module::Module;
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, GradientsParams};
-use reprise_nn::models::ModelConfig;
 use reprise_nn::data::{Clip, PatchSet, Window};
+use reprise_nn::models::ModelConfig;
 use reprise_nn::train::{batch_tensors, log_probs};
 
-const MODELS: &[(&str, usize, usize)] = &[("lc-2d", 96, 128), ("lc-1d", 96, 128), ("lc-spiral", 96, 128), ("lc-combined", 96, 128), ("pons", 96, 128), ("sample-cnn", 1, 59049), ("mlp", 80, 1)];
+const MODELS: &[(&str, usize, usize)] = &[
+    ("lc-2d", 96, 128),
+    ("lc-1d", 96, 128),
+    ("lc-spiral", 96, 128),
+    ("lc-combined", 96, 128),
+    ("pons", 96, 128),
+    ("sample-cnn", 1, 59049),
+    ("mlp", 80, 1),
+];
 
 fn median(mut v: Vec<f64>) -> f64 {
     v.sort_by(f64::total_cmp);
@@ -68,7 +76,8 @@ fn main() {
         }
         let train_ms = median(times);
         let b = batch();
-        let clips = b.x.chunks(rows * frames).zip(&b.y).map(|(x, &y)| Clip::new(x.to_vec(), rows, frames, y, "benchmark input").expect("finite")).collect();
+        let clips =
+            b.x.chunks(rows * frames).zip(&b.y).map(|(x, &y)| Clip::new(x.to_vec(), rows, frames, y, "benchmark input").expect("finite")).collect();
         let set = PatchSet::new(clips, frames, 8).expect("valid set");
         let windows: Vec<Window> = (0..32).map(|clip| Window { clip, start: 0 }).collect();
         let mut times = Vec::new();

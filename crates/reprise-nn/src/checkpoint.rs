@@ -25,8 +25,8 @@ use burn::store::{BurnpackStore, ModuleSnapshot};
 use serde::{Deserialize, Serialize};
 
 use crate::models::{ModelConfig, Net};
-use reprise_core::fs::write_atomic;
 use crate::{NnError, Result};
+use reprise_core::fs::write_atomic;
 
 /// `format` of `model.json`.
 pub const FORMAT: &str = "reprise-nn";
@@ -81,7 +81,12 @@ pub fn load_weights(config: &ModelConfig, path: &Path, device: &burn::prelude::D
     if !applied.missing.is_empty() || !applied.errors.is_empty() {
         return Err(NnError::file(
             path,
-            format!("weights do not fit the model in model.json ({} missing, {} errors{})", applied.missing.len(), applied.errors.len(), applied.errors.first().map(|e| format!(": {e}")).unwrap_or_default()),
+            format!(
+                "weights do not fit the model in model.json ({} missing, {} errors{})",
+                applied.missing.len(),
+                applied.errors.len(),
+                applied.errors.first().map(|e| format!(": {e}")).unwrap_or_default()
+            ),
         ));
     }
     Ok(net)
@@ -132,9 +137,17 @@ fn optimizer_bytes(optim: &ModuleOptimizer) -> std::result::Result<Vec<u8>, Stri
     let bytes = optim.to_record().into_bytes().map_err(|e| e.to_string())?;
     let reader = burn_pack::Reader::from_bytes(bytes).map_err(|e| e.to_string())?;
     let (scalars, metadata) = (reader.scalars().clone(), reader.metadata().clone());
-    let mut parts = reader.into_tensors().map_err(|e| e.to_string())?.into_iter().map(|t| t.into_parts()).collect::<std::result::Result<Vec<_>, _>>().map_err(|e| e.to_string())?;
+    let mut parts = reader
+        .into_tensors()
+        .map_err(|e| e.to_string())?
+        .into_iter()
+        .map(|t| t.into_parts())
+        .collect::<std::result::Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
     parts.sort_by(|a, b| a.0.cmp(&b.0));
-    let mut writer = burn_pack::Writer::new(parts.into_iter().map(|(name, dtype, shape, id, data)| burn_pack::Tensor::new(name, dtype, shape, id, data)).collect());
+    let mut writer = burn_pack::Writer::new(
+        parts.into_iter().map(|(name, dtype, shape, id, data)| burn_pack::Tensor::new(name, dtype, shape, id, data)).collect(),
+    );
     for (k, v) in &scalars {
         writer = writer.with_scalar(k, *v);
     }
@@ -146,7 +159,12 @@ fn optimizer_bytes(optim: &ModuleOptimizer) -> std::result::Result<Vec<u8>, Stri
 
 /// Loads the run's checkpoint, if there is one: the network (with its parameter ids, so the
 /// optimizer state attaches to it), the optimizer state and the training state.
-pub fn load_checkpoint(run: &Path, config: &ModelConfig, optim: ModuleOptimizer, device: &burn::prelude::Device) -> Result<Option<(Net, ModuleOptimizer, TrainState)>> {
+pub fn load_checkpoint(
+    run: &Path,
+    config: &ModelConfig,
+    optim: ModuleOptimizer,
+    device: &burn::prelude::Device,
+) -> Result<Option<(Net, ModuleOptimizer, TrainState)>> {
     let mut dir = checkpoint_dir(run);
     if !dir.is_dir() {
         // Killed between the two renames: the previous checkpoint is still complete.

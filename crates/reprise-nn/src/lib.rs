@@ -66,7 +66,10 @@ pub fn device(name: &str) -> Result<burn::prelude::Device> {
 fn device_index(name: &str, kind: &str) -> Result<usize> {
     match name.strip_prefix(kind) {
         Some("") => Ok(0),
-        rest => rest.and_then(|r| r.strip_prefix(':')).and_then(|i| i.parse().ok()).ok_or_else(|| NnError::Config(format!("bad device '{name}'; use {kind} or {kind}:N"))),
+        rest => rest
+            .and_then(|r| r.strip_prefix(':'))
+            .and_then(|i| i.parse().ok())
+            .ok_or_else(|| NnError::Config(format!("bad device '{name}'; use {kind} or {kind}:N"))),
     }
 }
 

@@ -68,10 +68,16 @@ impl TrainConfig {
     /// Checks the settings.
     pub fn validate(&self) -> Result<()> {
         if self.epochs == 0 || self.epoch_size == 0 || self.batch_size == 0 {
-            return Err(NnError::Config(format!("epochs, epoch size and batch size must be positive (got {}, {}, {})", self.epochs, self.epoch_size, self.batch_size)));
+            return Err(NnError::Config(format!(
+                "epochs, epoch size and batch size must be positive (got {}, {}, {})",
+                self.epochs, self.epoch_size, self.batch_size
+            )));
         }
         if !(self.lr > 0.0 && self.lr.is_finite() && self.weight_decay >= 0.0 && self.weight_decay.is_finite()) {
-            return Err(NnError::Config(format!("the learning rate must be positive and the weight decay non-negative (got {}, {})", self.lr, self.weight_decay)));
+            return Err(NnError::Config(format!(
+                "the learning rate must be positive and the weight decay non-negative (got {}, {})",
+                self.lr, self.weight_decay
+            )));
         }
         Ok(())
     }
@@ -227,7 +233,15 @@ impl FitOptions<'_> {
 /// Trains `model` on `train` (validating on `val` after each epoch) in the run folder
 /// `run`. With `opts.resume`, continues from the run's checkpoint when there is one. Writes
 /// `weights.bpk` (best epoch), `metrics.jsonl` and `checkpoint/`.
-pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchSet>, val: Option<&PatchSet>, device: &Device, opts: FitOptions<'_>) -> Result<FitReport> {
+pub fn fit(
+    model: &ModelConfig,
+    cfg: &TrainConfig,
+    run: &Path,
+    train: Arc<PatchSet>,
+    val: Option<&PatchSet>,
+    device: &Device,
+    opts: FitOptions<'_>,
+) -> Result<FitReport> {
     let FitOptions { resume, progress, on_epoch } = opts;
     cfg.validate()?;
     model.validate()?;
@@ -292,7 +306,11 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
             let loss = loss_fn.forward(logits.clone(), y);
             let l = loss.clone().into_scalar::<f32>() as f64;
             if !l.is_finite() {
-                return Err(NnError::Data(format!("the training loss became {l} at epoch {} step {}; lower the learning rate (--lr) or check the features for extreme values", epoch + 1, step + 1)));
+                return Err(NnError::Data(format!(
+                    "the training loss became {l} at epoch {} step {}; lower the learning rate (--lr) or check the features for extreme values",
+                    epoch + 1,
+                    step + 1
+                )));
             }
             let pred: Vec<i64> = logits.argmax(1).into_data().convert::<i64>().try_into_vec::<i64>().expect("int argmax");
             correct += pred.iter().zip(&truth).filter(|(p, t)| **p as usize == **t).count();
@@ -312,7 +330,15 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
             }
             None => (None, None, None),
         };
-        let m = EpochMetrics { epoch: epoch + 1, train_loss, train_acc: correct as f64 / seen.max(1) as f64, val_loss, val_acc, val_balanced_acc: val_bal, seconds: t0.elapsed().as_secs_f64() };
+        let m = EpochMetrics {
+            epoch: epoch + 1,
+            train_loss,
+            train_acc: correct as f64 / seen.max(1) as f64,
+            val_loss,
+            val_acc,
+            val_balanced_acc: val_bal,
+            seconds: t0.elapsed().as_secs_f64(),
+        };
         let monitored = val_loss.unwrap_or(train_loss);
         state.epoch += 1;
         if monitored < state.best_loss {
@@ -338,7 +364,10 @@ pub fn fit(model: &ModelConfig, cfg: &TrainConfig, run: &Path, train: Arc<PatchS
             } else {
                 return Err(NnError::file(
                     &weights_path,
-                    format!("{e}; the checkpoint holds epoch {}, not the best epoch {}, so the best weights cannot be restored: retrain", state.epoch, state.best_epoch),
+                    format!(
+                        "{e}; the checkpoint holds epoch {}, not the best epoch {}, so the best weights cannot be restored: retrain",
+                        state.epoch, state.best_epoch
+                    ),
                 ));
             }
         }

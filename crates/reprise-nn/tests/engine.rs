@@ -82,7 +82,9 @@ fn parameter_counts_are_the_papers() {
 
 #[test]
 fn inputs_too_small_are_errors() {
-    for (name, rows, frames) in [("lc-2d", 10, 128), ("lc-1d", 30, 128), ("lc-spiral", 50, 128), ("lc-2d", 96, 20), ("sample-cnn", 1, 1000), ("resnet", 96, 128)] {
+    for (name, rows, frames) in
+        [("lc-2d", 10, 128), ("lc-1d", 30, 128), ("lc-spiral", 50, 128), ("lc-2d", 96, 20), ("sample-cnn", 1, 1000), ("resnet", 96, 128)]
+    {
         let e = ModelConfig::named(name, rows, frames, 8).unwrap_err().to_string();
         assert!(!e.contains('\n') && (e.contains("too small") || e.contains("too few") || e.contains("unknown model")), "{name}: {e}");
     }
@@ -158,7 +160,13 @@ fn sample_cnn_and_mlp_overfit_a_tiny_batch() {
             Clip::new(x, 1, 729, i % 4, "sine").unwrap()
         })
         .collect();
-    let model = ModelConfig::SampleCnn(reprise_nn::models::SampleCnnConfig { samples: 729, first: 8, blocks: vec![8, 8, 16, 16, 16], n_classes: 4, dropout: 0.0 });
+    let model = ModelConfig::SampleCnn(reprise_nn::models::SampleCnnConfig {
+        samples: 729,
+        first: 8,
+        blocks: vec![8, 8, 16, 16, 16],
+        n_classes: 4,
+        dropout: 0.0,
+    });
     overfits_with(model, clips, "sample-cnn");
     overfits("mlp", 24, 1);
 }
@@ -202,9 +210,21 @@ fn resumed_run_equals_uninterrupted_run() {
     // ... and a half-written next checkpoint, as a kill leaves it.
     std::fs::create_dir_all(cut.path().join("checkpoint.tmp")).unwrap();
     std::fs::write(cut.path().join("checkpoint.tmp/model.bpk"), b"partial").unwrap();
-    let b = fit(&model, &cfg, cut.path(), set.clone(), Some(&val), &test_device(), FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} }).unwrap();
+    let b = fit(
+        &model,
+        &cfg,
+        cut.path(),
+        set.clone(),
+        Some(&val),
+        &test_device(),
+        FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} },
+    )
+    .unwrap();
     assert_eq!(b.resumed_from, Some(1));
-    assert_eq!(a.epochs, b.epochs.iter().map(|m| reprise_nn::train::EpochMetrics { seconds: a.epochs[m.epoch - 1].seconds, ..m.clone() }).collect::<Vec<_>>());
+    assert_eq!(
+        a.epochs,
+        b.epochs.iter().map(|m| reprise_nn::train::EpochMetrics { seconds: a.epochs[m.epoch - 1].seconds, ..m.clone() }).collect::<Vec<_>>()
+    );
     let last = |d: &std::path::Path| load_weights(&model, &d.join("checkpoint/model.bpk"), &test_device()).unwrap();
     same_predictions(&last(whole.path()), &last(cut.path()), &val);
     assert_eq!(std::fs::read_to_string(cut.path().join("metrics.jsonl")).unwrap().lines().count(), 3);
@@ -219,7 +239,11 @@ fn resume_refuses_to_overwrite_or_accept_damaged_runs() {
     let model = small_lc();
     let set = Arc::new(PatchSet::new(toy(12, 72, 80, 3, 4), 50, 3).unwrap());
     let cfg = TrainConfig { epochs: 2, epoch_size: 16, batch_size: 8, patience: 0, seed: 3, ..TrainConfig::default() };
-    let resume = || FitOptions { resume: true, progress: Box::leak(Box::new(|_: reprise_nn::train::Progress| {})), on_epoch: Box::leak(Box::new(|_: &reprise_nn::train::EpochMetrics| {})) };
+    let resume = || FitOptions {
+        resume: true,
+        progress: Box::leak(Box::new(|_: reprise_nn::train::Progress| {})),
+        on_epoch: Box::leak(Box::new(|_: &reprise_nn::train::EpochMetrics| {})),
+    };
     let run = tempfile::tempdir().unwrap();
     let r = run.path();
     // no validation set: the monitored loss is the training loss
@@ -333,7 +357,12 @@ fn damaged_weights_are_clear_errors() {
     let good = dir.path().join("w.bpk");
     save_weights(&net, &good).unwrap();
     let bytes = std::fs::read(&good).unwrap();
-    let cases: Vec<(&str, Vec<u8>)> = vec![("empty", vec![]), ("truncated", bytes[..bytes.len() / 2].to_vec()), ("garbage", b"not a burnpack file at all".repeat(20)), ("header only", bytes[..16].to_vec())];
+    let cases: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", vec![]),
+        ("truncated", bytes[..bytes.len() / 2].to_vec()),
+        ("garbage", b"not a burnpack file at all".repeat(20)),
+        ("header only", bytes[..16].to_vec()),
+    ];
     for (what, content) in cases {
         let p = dir.path().join(format!("{what}.bpk"));
         std::fs::write(&p, content).unwrap();

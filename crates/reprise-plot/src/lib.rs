@@ -311,7 +311,13 @@ fn short(v: f64) -> String {
     if v == 0.0 {
         return "0".into();
     }
-    let s = if v.abs() >= 100.0 { format!("{v:.0}") } else if v.abs() >= 1.0 { format!("{v:.2}") } else { format!("{v:.3}") };
+    let s = if v.abs() >= 100.0 {
+        format!("{v:.0}")
+    } else if v.abs() >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    };
     if s.contains('.') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
@@ -466,7 +472,8 @@ fn colour_bar(area: &Area, map: ColourMap, (lo, hi): (f32, f32)) -> Result<()> {
                     img[o..o + 3].copy_from_slice(&c);
                 }
             }
-            let el = BitMapElement::with_owned_buffer((0.0, hi as f64), (pw, ph), img).ok_or_else(|| PlotError::Invalid("image buffer size".into()))?;
+            let el =
+                BitMapElement::with_owned_buffer((0.0, hi as f64), (pw, ph), img).ok_or_else(|| PlotError::Invalid("image buffer size".into()))?;
             pa.draw(&el).map_err(draw_err)?;
         }
     }
@@ -495,10 +502,17 @@ fn data_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     }
 }
 
-type XyChart<'a, 'b> = ChartContext<'a, BitMapBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
+type XyChart<'a, 'b> =
+    ChartContext<'a, BitMapBackend<'b>, Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>>;
 
 /// A plain x–y chart with a light grid, its axes labelled and ticked.
-fn xy_chart<'a, 'b>(area: &'a Area<'b>, (x0, x1): (f64, f64), (y0, y1): (f64, f64), (x_desc, y_desc): (&str, &str), y_labels: usize) -> Result<XyChart<'a, 'b>> {
+fn xy_chart<'a, 'b>(
+    area: &'a Area<'b>,
+    (x0, x1): (f64, f64),
+    (y0, y1): (f64, f64),
+    (x_desc, y_desc): (&str, &str),
+    y_labels: usize,
+) -> Result<XyChart<'a, 'b>> {
     let mut chart = ChartBuilder::on(area)
         .margin_top(2)
         .margin_left(12)
@@ -537,7 +551,8 @@ fn lines(area: &Area, l: &Lines) -> Result<()> {
     for s in &l.series {
         let colour = RGBColor(s.colour[0], s.colour[1], s.colour[2]);
         let style = colour.stroke_width(2);
-        let pts: Vec<Option<(f64, f64)>> = l.xs.iter().zip(&s.values).map(|(&x, &y)| (x.is_finite() && y.is_finite()).then_some((x, y.clamp(y0, y1)))).collect();
+        let pts: Vec<Option<(f64, f64)>> =
+            l.xs.iter().zip(&s.values).map(|(&x, &y)| (x.is_finite() && y.is_finite()).then_some((x, y.clamp(y0, y1)))).collect();
         let mut first = true;
         for run in pts.split(|p| p.is_none()).filter(|r| !r.is_empty()) {
             let run: Vec<(f64, f64)> = run.iter().flatten().copied().collect();
@@ -640,7 +655,10 @@ pub fn confusion(title: &str, labels: &[String], counts: &[Vec<usize>]) -> Resul
                 let fill = if total > 0 { ColourMap::Blues.rgb(frac) } else { [235, 235, 235] };
                 let x = c as f64;
                 chart
-                    .draw_series(std::iter::once(Rectangle::new([(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)], RGBColor(fill[0], fill[1], fill[2]).filled())))
+                    .draw_series(std::iter::once(Rectangle::new(
+                        [(x + 0.02, y + 0.02), (x + 0.98, y + 0.98)],
+                        RGBColor(fill[0], fill[1], fill[2]).filled(),
+                    )))
                     .map_err(draw_err)?;
                 if n > 0 && cell >= 30 {
                     let ink = if frac > 0.5 { WHITE } else { BLACK };
@@ -729,7 +747,11 @@ mod tests {
             legend: Corner::LowerRight,
         };
         let w = Waveform { title: "w".into(), samples: vec![0.0; 3], sr: 22050.0 };
-        render(&Figure::new("mixed", vec![Panel::Lines(l), Panel::Waveform(w), Panel::Waveform(Waveform { title: "e".into(), samples: vec![], sr: 0.0 })])).unwrap();
+        render(&Figure::new(
+            "mixed",
+            vec![Panel::Lines(l), Panel::Waveform(w), Panel::Waveform(Waveform { title: "e".into(), samples: vec![], sr: 0.0 })],
+        ))
+        .unwrap();
         assert!(render(&Figure::new("none", vec![])).is_err());
     }
 
@@ -737,8 +759,10 @@ mod tests {
     fn text_is_drawn_with_the_embedded_font() {
         // a title in a figure whose only panel is blank must still put dark pixels in the
         // title band: the embedded font was found and used
-        let (w, _, rgb) = render_rgb(&Figure::new("Reprise", vec![Panel::Waveform(Waveform { title: String::new(), samples: vec![], sr: 1.0 })])).unwrap();
-        let dark = (0..TITLE_H as usize).flat_map(|y| (0..w as usize).map(move |x| (y, x))).filter(|&(y, x)| rgb[(y * w as usize + x) * 3] < 100).count();
+        let (w, _, rgb) =
+            render_rgb(&Figure::new("Reprise", vec![Panel::Waveform(Waveform { title: String::new(), samples: vec![], sr: 1.0 })])).unwrap();
+        let dark =
+            (0..TITLE_H as usize).flat_map(|y| (0..w as usize).map(move |x| (y, x))).filter(|&(y, x)| rgb[(y * w as usize + x) * 3] < 100).count();
         assert!(dark > 50, "{dark} dark pixels in the title band");
     }
 

@@ -12,11 +12,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 fn time<T>(rounds: usize, mut f: impl FnMut() -> T) -> f64 {
-    median((0..rounds).map(|_| {
-        let t = Instant::now();
-        std::hint::black_box(f());
-        t.elapsed().as_secs_f64()
-    }).collect())
+    median(
+        (0..rounds)
+            .map(|_| {
+                let t = Instant::now();
+                std::hint::black_box(f());
+                t.elapsed().as_secs_f64()
+            })
+            .collect(),
+    )
 }
 
 fn main() {
@@ -33,11 +37,12 @@ fn main() {
         all[..n].to_vec()
     } else {
         (0..n)
-        .map(|i| {
-            let t = i as f64 / sr;
-            ((2.0 * std::f64::consts::PI * 220.0 * t).sin() * 0.5 + 0.1 * (2.0 * std::f64::consts::PI * 3520.0 * t + (7.0 * t).sin()).sin()) as f32
-        })
-        .collect()
+            .map(|i| {
+                let t = i as f64 / sr;
+                ((2.0 * std::f64::consts::PI * 220.0 * t).sin() * 0.5 + 0.1 * (2.0 * std::f64::consts::PI * 3520.0 * t + (7.0 * t).sin()).sin())
+                    as f32
+            })
+            .collect()
     };
     let mut fields = vec![format!("\"seconds\": {seconds}")];
     if which == "scattering" || which == "all" {

@@ -278,8 +278,8 @@ fn gauss_run(lo: i64, hi: i64, c: f64, s: f64, mut f: impl FnMut(i64, f64)) {
     let start = c.round().clamp(lo as f64, hi as f64) as i64;
     let inv = 1.0 / (2.0 * s * s);
     let q = (-2.0 * inv).exp(); // ratio of successive ratios
-    // Upwards: g(u+1) = g(u)·r(u), r(u) = exp(−(2(u−c)+1)·inv), r(u+1) = r(u)·q.
-    // Resynchronise with a direct exp every 4096 steps to bound the drift.
+                                // Upwards: g(u+1) = g(u)·r(u), r(u) = exp(−(2(u−c)+1)·inv), r(u+1) = r(u)·q.
+                                // Resynchronise with a direct exp every 4096 steps to bound the drift.
     let direct = |u: i64| (-((u as f64 - c).powi(2)) * inv).exp();
     let mut u = start;
     while u <= hi {

@@ -196,7 +196,17 @@ pub(crate) fn modulus(y: &[Complex32], scale: f32, out: &mut [f32]) {
 /// length `m`: the lowpass-filtered signal subsampled by `2^k`, at the padded length,
 /// written into `real[..m / 2^k]` and returned. `fold`, `hbuf` and `scratch` are work space.
 #[allow(clippy::too_many_arguments)]
-pub(crate) fn lowpass<'a>(plans: &Plans, half: &[Complex32], phi: &SparseFilter, m: usize, k: u32, fold: &mut [Complex32], hbuf: &mut [Complex32], real: &'a mut [f32], scratch: &mut [Complex32]) -> &'a [f32] {
+pub(crate) fn lowpass<'a>(
+    plans: &Plans,
+    half: &[Complex32],
+    phi: &SparseFilter,
+    m: usize,
+    k: u32,
+    fold: &mut [Complex32],
+    hbuf: &mut [Complex32],
+    real: &'a mut [f32],
+    scratch: &mut [Complex32],
+) -> &'a [f32] {
     let mo = m >> k;
     let fold = &mut fold[..mo];
     fold_real_spectrum(half, phi, fold);

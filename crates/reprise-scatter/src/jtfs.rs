@@ -29,7 +29,9 @@ use num_complex::Complex32;
 use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::filter_bank::{envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0};
+use crate::filter_bank::{
+    envelope_reach, filterbank_params, max_dyadic_subsampling, scattering_params, Morlet, MorletParams, SparseFilter, ALPHA, REL_EPS, R_PSI, SIGMA0,
+};
 use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
 use crate::lambda::{circular_impulse, split_tile, BandedPath, ImpulseResponse, TILE};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
@@ -275,7 +277,13 @@ impl Jtfs {
         for p2 in &psi2 {
             for (p1, &k) in psi1.iter().zip(&k1) {
                 if p2.j > p1.j && p2.j - k > lst {
-                    return Err(Error::InvalidParameter { name: "T", reason: format!("T = {t} is too small for J = {}: second-order paths would have different lengths; use T ≥ 2^{}", config.j, p2.j) });
+                    return Err(Error::InvalidParameter {
+                        name: "T",
+                        reason: format!(
+                            "T = {t} is too small for J = {}: second-order paths would have different lengths; use T ≥ 2^{}",
+                            config.j, p2.j
+                        ),
+                    });
                 }
             }
         }
@@ -338,7 +346,28 @@ impl Jtfs {
             planner.complex_forward(n_fr >> l);
         }
         let octave = config.spiral.map(|o| o.kernels());
-        let mut jtfs = Jtfs { config, n, lst, lf, padding, psi1, psi2, k1, psi1_f, psi2_f, phi_f, n_fr, fr, avg_lambda, octave, skip_padding, geo, banded: vec![], plans: planner.finish(), segments: None };
+        let mut jtfs = Jtfs {
+            config,
+            n,
+            lst,
+            lf,
+            padding,
+            psi1,
+            psi2,
+            k1,
+            psi1_f,
+            psi2_f,
+            phi_f,
+            n_fr,
+            fr,
+            avg_lambda,
+            octave,
+            skip_padding,
+            geo,
+            banded: vec![],
+            plans: planner.finish(),
+            segments: None,
+        };
         jtfs.banded = (0..jtfs.psi2.len()).map(|n2| jtfs.banded_paths(n2, route)).collect();
         Ok(jtfs)
     }
@@ -437,7 +466,21 @@ impl Jtfs {
     pub fn meta(&self) -> Vec<JtfsMeta> {
         let mut out = vec![];
         if self.config.format == JtfsFormat::Time {
-            out.push(JtfsMeta { order: 0, n1: None, n2: None, n_fr: None, spin: None, n1_stride: None, xi: vec![], sigma: vec![], j: vec![], xi_fr: None, sigma_fr: None, j_fr: None, octave: None });
+            out.push(JtfsMeta {
+                order: 0,
+                n1: None,
+                n2: None,
+                n_fr: None,
+                spin: None,
+                n1_stride: None,
+                xi: vec![],
+                sigma: vec![],
+                j: vec![],
+                xi_fr: None,
+                sigma_fr: None,
+                j_fr: None,
+                octave: None,
+            });
         }
         for (order, n2, i, octave) in self.paths() {
             let f = &self.fr[i];
@@ -604,7 +647,8 @@ impl Jtfs {
                 continue;
             }
             let l2 = np >> p2.j;
-            let span = self.span(p2.j, (envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS) / (1u64 << p2.j) as f64).ceil() as usize + 1);
+            let span =
+                self.span(p2.j, (envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS) / (1u64 << p2.j) as f64).ceil() as usize + 1);
             // Y2 stored row by row, y2[n1 * l2 + t]: each row lands in place, and a chunk
             // of consecutive columns reads n1_max sequential streams.
             let mut y2 = vec![Complex32::default(); l2 * n1_max];
@@ -655,7 +699,13 @@ impl Jtfs {
     /// Calls `body(t0, c, x, scratch)` for consecutive chunks of at most [`CHUNK`] time
     /// columns of `span`, `x` holding the λ spectra of columns `t0..t0 + c` (`n_fr` values each):
     /// the `n1_max` values from `col` zero-padded to `n_fr`, then an FFT along λ.
-    fn lambda_chunks(&self, span: &[Range<usize>], col: &dyn Fn(usize, &mut [Complex32]), scratch: &mut [Complex32], mut body: impl FnMut(usize, usize, &mut [Complex32], &mut [Complex32])) {
+    fn lambda_chunks(
+        &self,
+        span: &[Range<usize>],
+        col: &dyn Fn(usize, &mut [Complex32]),
+        scratch: &mut [Complex32],
+        mut body: impl FnMut(usize, usize, &mut [Complex32], &mut [Complex32]),
+    ) {
         let nf = self.n_fr;
         let mut x = vec![Complex32::default(); CHUNK * nf];
         for range in span {
@@ -715,7 +765,15 @@ impl Jtfs {
     /// along λ once for all of them; then per filter multiply, subsample, inverse FFT,
     /// modulus, and for spin ≠ 0 average along λ with φ_F. Returns each path's output rows
     /// (full padded time length `cols`, zero outside `span`), in the order of `which`.
-    fn freq_paths(&self, cols: usize, span: &[Range<usize>], n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), which: &[usize], scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
+    fn freq_paths(
+        &self,
+        cols: usize,
+        span: &[Range<usize>],
+        n1_max: usize,
+        col: &dyn Fn(usize, &mut [Complex32]),
+        which: &[usize],
+        scratch: &mut [Complex32],
+    ) -> Vec<Vec<Vec<f32>>> {
         let nf = self.n_fr;
         let mut out: Vec<Vec<Vec<f32>>> = which.iter().map(|&i| vec![vec![0.0f32; cols]; self.out_rows(&self.fr[i], n1_max)]).collect();
         let mut y = Vec::new();
@@ -774,7 +832,15 @@ impl Jtfs {
     /// by the octave filters), then each octave filter runs along λ in steps of `Q1` rows
     /// (fixed chroma, zeros beyond the λ axis), then the modulus, then the average along λ
     /// by φ_F with subsampling by F.
-    fn spiral_paths(&self, cols: usize, span: &[Range<usize>], n1_max: usize, col: &dyn Fn(usize, &mut [Complex32]), i: usize, scratch: &mut [Complex32]) -> Vec<Vec<Vec<f32>>> {
+    fn spiral_paths(
+        &self,
+        cols: usize,
+        span: &[Range<usize>],
+        n1_max: usize,
+        col: &dyn Fn(usize, &mut [Complex32]),
+        i: usize,
+        scratch: &mut [Complex32],
+    ) -> Vec<Vec<Vec<f32>>> {
         let f = &self.fr[i];
         let kernels = self.octave.as_ref().expect("spiral configured");
         let q1 = self.config.q.0 as i64;
@@ -901,10 +967,12 @@ mod tests {
             let v: Vec<f32> = (0..m).map(|_| rng.range(0.0, 1.0) as f32).collect();
             let tau = 2.0 * std::f64::consts::PI;
             let spec: Vec<(f64, f64)> = (0..m)
-                .map(|b| v.iter().enumerate().fold((0.0, 0.0), |(re, im), (q, &x)| {
-                    let a = -tau * (b * q) as f64 / m as f64;
-                    (re + x as f64 * a.cos(), im + x as f64 * a.sin())
-                }))
+                .map(|b| {
+                    v.iter().enumerate().fold((0.0, 0.0), |(re, im), (q, &x)| {
+                        let a = -tau * (b * q) as f64 / m as f64;
+                        (re + x as f64 * a.cos(), im + x as f64 * a.sin())
+                    })
+                })
                 .collect();
             for r in 0..mf {
                 let mut want = 0.0;
@@ -952,7 +1020,9 @@ mod tests {
         let n = 140_000;
         let mut rng = Rng::new(3);
         let x: Vec<f32> = (0..n).map(|i| (i as f32 * 0.05).sin() * 0.5 + rng.range(-0.2, 0.2) as f32).collect();
-        for cfg in [JtfsConfig::default(), JtfsConfig { format: JtfsFormat::Joint, spiral: Some(OctaveFilters::FiniteDifference), ..JtfsConfig::default() }] {
+        for cfg in
+            [JtfsConfig::default(), JtfsConfig { format: JtfsFormat::Joint, spiral: Some(OctaveFilters::FiniteDifference), ..JtfsConfig::default() }]
+        {
             let fast = Jtfs::new(cfg, n).unwrap();
             let cols = (1usize << fast.padding.j_pad) >> 1;
             let covered: usize = fast.span(1, 100).iter().map(|r| r.len()).sum();

@@ -12,14 +12,14 @@ pub mod filter_bank;
 mod fourier;
 pub mod jtfs;
 mod lambda;
-mod segments;
 pub mod scalogram;
 pub mod scattering1d;
+mod segments;
 pub mod spiral;
 
 pub use filter_bank::{filterbank_params, scattering_params, Morlet, MorletParams, SparseFilter};
 pub use jtfs::{jtfs, Jtfs, JtfsConfig, JtfsFormat, JtfsMeta};
-pub use spiral::{spiral_scattering, OctaveFilters, OctaveKernel};
+pub use reprise_core::{Error, Result};
 pub use scalogram::{scalogram, Scalogram, ScalogramConfig};
 pub use scattering1d::{scattering1d, Padding, PathMeta, Scattering1D, ScatteringConfig};
-pub use reprise_core::{Error, Result};
+pub use spiral::{spiral_scattering, OctaveFilters, OctaveKernel};

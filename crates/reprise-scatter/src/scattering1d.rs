@@ -13,7 +13,7 @@ use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{envelope_reach, scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, REL_EPS, SIGMA0};
-use crate::fourier::{grown, Blocks, LevelUse, Plans, Planner, Spectra, Work};
+use crate::fourier::{grown, Blocks, LevelUse, Planner, Plans, Spectra, Work};
 use crate::segments::Segments;
 
 /// Shortest window when a long signal is transformed in windows (2^20 samples, 48 s at
@@ -144,7 +144,10 @@ impl Padding {
         let j_pad = want.min(cap);
         let padded = 1usize << j_pad;
         if padded > MAX_PADDED {
-            return Err(Error::InvalidParameter { name: "signal length", reason: format!("{n} samples need a padded length of 2^{j_pad}, above the limit 2^28; split the signal") });
+            return Err(Error::InvalidParameter {
+                name: "signal length",
+                reason: format!("{n} samples need a padded length of 2^{j_pad}, above the limit 2^28; split the signal"),
+            });
         }
         if padded < n {
             return Err(Error::InvalidParameter { name: "signal length", reason: format!("padding 2^{j_pad} is shorter than the signal ({n})") });
@@ -527,7 +530,16 @@ struct Workspace {
 
 impl Workspace {
     fn new(plans: &Plans) -> Workspace {
-        Workspace { u0: vec![], u1: vec![], u2: vec![], sp0: Spectra::default(), sp1: Spectra::default(), sp2: Spectra::default(), work: Work::new(plans), low: vec![] }
+        Workspace {
+            u0: vec![],
+            u1: vec![],
+            u2: vec![],
+            sp0: Spectra::default(),
+            sp1: Spectra::default(),
+            sp2: Spectra::default(),
+            work: Work::new(plans),
+            low: vec![],
+        }
     }
 }
 
@@ -546,7 +558,9 @@ mod tests {
         (0..n)
             .map(|i| {
                 let t = i as f64 / 22050.0;
-                (0.4 * (2.0 * std::f64::consts::PI * 440.0 * t).sin() + 0.2 * (2.0 * std::f64::consts::PI * 3000.0 * t * (1.0 + t)).sin() + 0.1 * rng.range(-1.0, 1.0)) as f32
+                (0.4 * (2.0 * std::f64::consts::PI * 440.0 * t).sin()
+                    + 0.2 * (2.0 * std::f64::consts::PI * 3000.0 * t * (1.0 + t)).sin()
+                    + 0.1 * rng.range(-1.0, 1.0)) as f32
             })
             .collect()
     }

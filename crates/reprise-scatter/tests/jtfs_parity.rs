@@ -59,10 +59,13 @@ fn jtfs_meta_matches_kymatio() {
     let Some(mut z) = npz() else { return };
     for c in ["a", "b"] {
         let s = Jtfs::new(config(c, JtfsFormat::Time), if c == "a" { 4096 } else { 8192 }).unwrap();
-        let perm: Array1<i64> = read_npy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../fixtures/kymatio/jtfs_debug/{c}_time_channel_to_meta_row.npy"))).unwrap();
+        let perm: Array1<i64> =
+            read_npy(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(format!("../../fixtures/kymatio/jtfs_debug/{c}_time_channel_to_meta_row.npy")))
+                .unwrap();
         let m1 = |z: &mut NpzReader<File>, k: &str| get(z, &format!("meta_time_{c}_{k}")).into_dimensionality::<Ix1>().unwrap();
         let m2 = |z: &mut NpzReader<File>, k: &str| get(z, &format!("meta_time_{c}_{k}")).into_dimensionality::<Ix2>().unwrap();
-        let (order, n, n_fr, spin, xi, xi_fr, j) = (m1(&mut z, "order"), m2(&mut z, "n"), m1(&mut z, "n_fr"), m1(&mut z, "spin"), m2(&mut z, "xi"), m1(&mut z, "xi_fr"), m2(&mut z, "j"));
+        let (order, n, n_fr, spin, xi, xi_fr, j) =
+            (m1(&mut z, "order"), m2(&mut z, "n"), m1(&mut z, "n_fr"), m1(&mut z, "spin"), m2(&mut z, "xi"), m1(&mut z, "xi_fr"), m2(&mut z, "j"));
         let meta = s.meta();
         assert_eq!(meta.len(), perm.len());
         let eq = |a: Option<f64>, b: f64| match a {

@@ -13,7 +13,8 @@ fn dft(x: &[Complex64], inverse: bool) -> Vec<Complex64> {
     let sign = if inverse { 1.0 } else { -1.0 };
     (0..n)
         .map(|k| {
-            let s: Complex64 = x.iter().enumerate().map(|(t, v)| v * Complex64::from_polar(1.0, sign * 2.0 * PI * ((k * t) % n) as f64 / n as f64)).sum();
+            let s: Complex64 =
+                x.iter().enumerate().map(|(t, v)| v * Complex64::from_polar(1.0, sign * 2.0 * PI * ((k * t) % n) as f64 / n as f64)).sum();
             if inverse {
                 s / n as f64
             } else {
@@ -96,7 +97,13 @@ fn scattering_naive(x: &[f64], s: &Scattering1D) -> Vec<Vec<f64>> {
     for (i, v) in xp.iter_mut().enumerate() {
         let src = i as i64 - pad.left as i64;
         let len = x.len() as i64;
-        let r = if src < 0 { -src } else if src >= len { 2 * (len - 1) - src } else { src };
+        let r = if src < 0 {
+            -src
+        } else if src >= len {
+            2 * (len - 1) - src
+        } else {
+            src
+        };
         *v = x[r as usize];
     }
     let xh = dft(&xp.iter().map(|&v| Complex64::new(v, 0.0)).collect::<Vec<_>>(), false);
@@ -143,7 +150,9 @@ fn test_signal(n: usize) -> Vec<f64> {
     (0..n)
         .map(|i| {
             let t = i as f64;
-            (2.0 * PI * 0.05 * t + 0.3 * (2.0 * PI * 0.003 * t).sin()).sin() + 0.5 * (2.0 * PI * 0.21 * t).cos() * (1.0 + (2.0 * PI * 0.01 * t).sin()) + 0.1 * ((i * 7919 % 113) as f64 / 113.0 - 0.5)
+            (2.0 * PI * 0.05 * t + 0.3 * (2.0 * PI * 0.003 * t).sin()).sin()
+                + 0.5 * (2.0 * PI * 0.21 * t).cos() * (1.0 + (2.0 * PI * 0.01 * t).sin())
+                + 0.1 * ((i * 7919 % 113) as f64 / 113.0 - 0.5)
         })
         .collect()
 }

@@ -47,7 +47,9 @@ fn spiral_direct(x: &[f32], config: JtfsConfig, s: &Jtfs) -> Vec<Vec<f64>> {
     let (psi1, psi2) = scattering_params(config.j, config.q);
     let u1: Vec<Vec<Complex64>> = psi1
         .iter()
-        .map(|p| conv_fft(&xc, &Morlet::bandpass(p.xi, p.sigma, np).sample_dense(0), &mut planner).iter().map(|v| Complex64::new(v.norm(), 0.0)).collect())
+        .map(|p| {
+            conv_fft(&xc, &Morlet::bandpass(p.xi, p.sigma, np).sample_dense(0), &mut planner).iter().map(|v| Complex64::new(v.norm(), 0.0)).collect()
+        })
         .collect();
     let nf = s.n_fr();
     let phi_t = Morlet::lowpass(0.1 / t as f64, np).sample_dense(0);

@@ -25,7 +25,8 @@ pub struct ClipFeature {
 }
 
 /// The spectral descriptors that `spectral` stands for.
-pub const SPECTRAL: [FeatureKind; 6] = [FeatureKind::Centroid, FeatureKind::Bandwidth, FeatureKind::Rolloff, FeatureKind::Flatness, FeatureKind::Zcr, FeatureKind::Rms];
+pub const SPECTRAL: [FeatureKind; 6] =
+    [FeatureKind::Centroid, FeatureKind::Bandwidth, FeatureKind::Rolloff, FeatureKind::Flatness, FeatureKind::Zcr, FeatureKind::Rms];
 
 /// Names accepted besides the `reprise features` kinds.
 pub const ALIASES: &str = "spectral (centroid, bandwidth, rolloff, flatness, zcr, rms), chroma (= chroma-cqt)";
@@ -94,7 +95,10 @@ pub fn clip_vector(path: &Path, feature: &ClipFeature) -> Result<Vec<f64>> {
         out.extend(summarize(&f.data.magnitude_2d(), is_energy(p.kind)));
     }
     if let Some(i) = out.iter().position(|v| !v.is_finite()) {
-        return Err(Error::Clip { path: path.to_owned(), reason: format!("{} feature {i} is not finite ({}); the clip may be silent or damaged", feature.name, out[i]) });
+        return Err(Error::Clip {
+            path: path.to_owned(),
+            reason: format!("{} feature {i} is not finite ({}); the clip may be silent or damaged", feature.name, out[i]),
+        });
     }
     Ok(out)
 }
@@ -107,7 +111,6 @@ pub struct FeatureCache {
     /// The folder; `None` disables caching.
     pub dir: Option<PathBuf>,
 }
-
 
 impl FeatureCache {
     /// The cache at `$REPRISE_CACHE`, else `$XDG_CACHE_HOME/reprise`, else `~/.cache/reprise`.
@@ -134,7 +137,14 @@ impl FeatureCache {
         let meta = std::fs::metadata(path).ok()?;
         let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
-        let key = format!("{}\n{}\n{}\n{}\n{}", env!("CARGO_PKG_VERSION"), canonical.display(), meta.len(), mtime, serde_json::to_string(feature).unwrap_or_default());
+        let key = format!(
+            "{}\n{}\n{}\n{}\n{}",
+            env!("CARGO_PKG_VERSION"),
+            canonical.display(),
+            meta.len(),
+            mtime,
+            serde_json::to_string(feature).unwrap_or_default()
+        );
         Some(dir.join("clip-features").join(&feature.name).join(format!("{:016x}.npy", reprise_core::fnv1a(key.as_bytes()))))
     }
 
@@ -180,7 +190,10 @@ impl FeatureCache {
 pub fn stack(rows: &[&Vec<f64>]) -> Result<Array2<f64>> {
     let d = rows.first().map(|r| r.len()).unwrap_or(0);
     if let Some(r) = rows.iter().find(|r| r.len() != d) {
-        return Err(Error::Clip { path: PathBuf::new(), reason: format!("clip vectors of different lengths ({d} and {}); are the files' sample rates or lengths very different?", r.len()) });
+        return Err(Error::Clip {
+            path: PathBuf::new(),
+            reason: format!("clip vectors of different lengths ({d} and {}); are the files' sample rates or lengths very different?", r.len()),
+        });
     }
     let flat: Vec<f64> = rows.iter().flat_map(|r| r.iter().copied()).collect();
     Ok(Array2::from_shape_vec((rows.len(), d), flat).expect("sized"))
@@ -216,7 +229,15 @@ pub struct PairResult {
 /// Fits `kind` on each (train, test) split of `x` and scores it. `folds[i]` is the test fold
 /// of row i, or `None` for a row that is only ever in training (a held-out protocol passes
 /// the train rows as `None` and the test rows as `Some(0)`).
-pub fn evaluate(feature: &str, kind: ClassifierKind, x: &Array2<f64>, y: &[usize], folds: &[Option<usize>], labels: &[String], seed: u64) -> Result<PairResult> {
+pub fn evaluate(
+    feature: &str,
+    kind: ClassifierKind,
+    x: &Array2<f64>,
+    y: &[usize],
+    folds: &[Option<usize>],
+    labels: &[String],
+    seed: u64,
+) -> Result<PairResult> {
     let n_folds = folds.iter().flatten().max().map_or(0, |m| m + 1);
     let mut confusion = ConfusionMatrix::new(&[], &[], labels.len());
     let (mut fit_s, mut predict_s) = (0.0, 0.0);
@@ -317,7 +338,14 @@ pub struct ModelFile {
 impl ModelFile {
     /// A model file for a fitted pipeline.
     pub fn new(feature: ClipFeature, pipeline: Pipeline, trained_on: String) -> Self {
-        ModelFile { format: "reprise-classifier".into(), version: 1, reprise_version: env!("CARGO_PKG_VERSION").into(), feature, pipeline, trained_on }
+        ModelFile {
+            format: "reprise-classifier".into(),
+            version: 1,
+            reprise_version: env!("CARGO_PKG_VERSION").into(),
+            feature,
+            pipeline,
+            trained_on,
+        }
     }
 
     /// Writes it as JSON, atomically.
@@ -330,9 +358,12 @@ impl ModelFile {
     pub fn load(path: &Path) -> Result<Self> {
         let bad = |reason: String| Error::Clip { path: path.to_owned(), reason };
         let text = std::fs::read_to_string(path).map_err(|e| bad(format!("cannot read model: {e}")))?;
-        let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(format!("not a Reprise model (invalid or truncated JSON: {e})")))?;
+        let value: serde_json::Value =
+            serde_json::from_str(&text).map_err(|e| bad(format!("not a Reprise model (invalid or truncated JSON: {e})")))?;
         if value.get("format").and_then(|f| f.as_str()) != Some("reprise-classifier") {
-            return Err(bad("not a Reprise classifier model (no `format: reprise-classifier`); models are written by `reprise classify --save-models`".into()));
+            return Err(bad(
+                "not a Reprise classifier model (no `format: reprise-classifier`); models are written by `reprise classify --save-models`".into(),
+            ));
         }
         let m: ModelFile = serde_json::from_value(value).map_err(|e| bad(format!("damaged model: {e}")))?;
         if m.version != 1 {
@@ -372,5 +403,4 @@ impl ModelFile {
             })
             .collect()
     }
-
 }

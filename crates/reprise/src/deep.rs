@@ -116,7 +116,9 @@ impl DeepInput {
     /// Seconds between frames (between samples for waveforms; 0 for summary vectors).
     pub fn seconds_per_frame(&self) -> f64 {
         match self {
-            DeepInput::Cqt { params, .. } | DeepInput::Mel { params, .. } => params.stft.hop_length.unwrap_or(512) as f64 / params.sr.unwrap_or(22050) as f64,
+            DeepInput::Cqt { params, .. } | DeepInput::Mel { params, .. } => {
+                params.stft.hop_length.unwrap_or(512) as f64 / params.sr.unwrap_or(22050) as f64
+            }
             DeepInput::Waveform { sr, .. } => 1.0 / *sr as f64,
             DeepInput::Summary { .. } => 0.0,
         }
@@ -139,7 +141,8 @@ impl DeepInput {
                 let m = f.data.magnitude_2d();
                 let (rows, frames) = m.dim();
                 let cfg = params.cqt_config(f.sr);
-                let freqs: Vec<f64> = (0..rows).map(|k| cfg.fmin.unwrap_or(32.703_195_662_574_83) * 2f64.powf(k as f64 / cfg.bins_per_octave as f64)).collect();
+                let freqs: Vec<f64> =
+                    (0..rows).map(|k| cfg.fmin.unwrap_or(32.703_195_662_574_83) * 2f64.powf(k as f64 / cfg.bins_per_octave as f64)).collect();
                 let gain: Vec<f32> = reprise_dsp::a_weighting(&freqs, Some(-80.0)).iter().map(|db| 10f64.powf(db / 10.0) as f32).collect();
                 let data = m.indexed_iter().map(|((r, _), &v)| (1000.0 * v * gain[r]).ln_1p()).collect();
                 (data, rows, frames)
@@ -201,7 +204,8 @@ impl RunInfo {
     pub fn load(run: &Path) -> Result<Self> {
         let path = run.join("model.json");
         let bad = |reason: String| Error::Clip { path: path.clone(), reason };
-        let text = std::fs::read_to_string(&path).map_err(|e| bad(format!("cannot read the run's model description ({e}); is {} a run folder of `reprise train`?", run.display())))?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| bad(format!("cannot read the run's model description ({e}); is {} a run folder of `reprise train`?", run.display())))?;
         let info: RunInfo = serde_json::from_str(&text).map_err(|e| bad(format!("damaged model description: {e}")))?;
         if info.format != FORMAT || info.version != VERSION {
             return Err(bad(format!("not a {FORMAT} v{VERSION} run (format {} v{})", info.format, info.version)));
@@ -209,7 +213,12 @@ impl RunInfo {
         info.model.validate().map_err(|e| bad(e.to_string()))?;
         let (rows, _) = info.model.input_shape();
         if info.labels.len() != info.model.n_classes() || info.standardizer.mean.len() != rows || info.standardizer.std.len() != rows {
-            return Err(bad(format!("inconsistent: {} labels for {} outputs, {} scaling rows for {rows} input rows", info.labels.len(), info.model.n_classes(), info.standardizer.mean.len())));
+            return Err(bad(format!(
+                "inconsistent: {} labels for {} outputs, {} scaling rows for {rows} input rows",
+                info.labels.len(),
+                info.model.n_classes(),
+                info.standardizer.mean.len()
+            )));
         }
         // training writes 1 where a row's deviation is 0: anything else would divide by 0
         if let Some(r) = info.standardizer.std.iter().position(|v| !(*v > 0.0 && v.is_finite())) {
@@ -310,7 +319,8 @@ pub fn predict_clips(net: &Net, set: &PatchSet, hop: usize, device: &reprise_nn:
     if lp.iter().any(|p| p.iter().any(|v| v.is_nan() || *v == f32::INFINITY)) {
         return Err(Error::NonFiniteOutput);
     }
-    let mut out: Vec<ClipPrediction> = (0..set.clips.len()).map(|_| ClipPrediction { window_starts: vec![], window_probs: vec![], probs: vec![], label: 0 }).collect();
+    let mut out: Vec<ClipPrediction> =
+        (0..set.clips.len()).map(|_| ClipPrediction { window_starts: vec![], window_probs: vec![], probs: vec![], label: 0 }).collect();
     // the network's classes: a test set may add classes it lacks (they count as errors)
     let n_out = lp.first().map_or(set.n_classes, |p| p.len());
     let mut sums: Vec<Vec<f64>> = vec![vec![0.0; n_out]; set.clips.len()];
@@ -373,7 +383,11 @@ mod tests {
     use reprise_nn::models::ModelConfig;
 
     fn clips(labels: &[usize]) -> Vec<Clip> {
-        labels.iter().enumerate().map(|(i, &l)| Clip::new((0..24 * 3).map(|k| ((k * 7 + i * 13) % 11) as f32 / 11.0).collect(), 24, 3, l, "clip").unwrap()).collect()
+        labels
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| Clip::new((0..24 * 3).map(|k| ((k * 7 + i * 13) % 11) as f32 / 11.0).collect(), 24, 3, l, "clip").unwrap())
+            .collect()
     }
 
     /// Test clips of a class the network lacks count as errors: they used to be predicted as

@@ -12,8 +12,8 @@ use reprise_dsp::chroma::chroma_frame;
 use reprise_dsp::convert::mel_frequencies;
 use reprise_dsp::cqt::CqtMode;
 use reprise_dsp::{
-    amplitude_to_db, ChromaCqtConfig, CqtConfig, Gamma, VqtFilters, fft_frequencies, power_to_db, ChromaStftConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, FrameStream, MelConfig,
-    MelNorm, MelSpectrogram, Mfcc, MfccConfig, Stft, StftConfig,
+    amplitude_to_db, fft_frequencies, power_to_db, ChromaCqtConfig, ChromaStftConfig, CqtConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm,
+    FrameStream, Gamma, MelConfig, MelNorm, MelSpectrogram, Mfcc, MfccConfig, Stft, StftConfig, VqtFilters,
 };
 use reprise_io::{AudioStream, LoadOptions};
 use serde::{Deserialize, Serialize};
@@ -377,7 +377,11 @@ impl FeatureParams {
             return Err(reprise_core::invalid("db", format!("--db does not apply to {}", self.kind.name())).into());
         }
         if self.kind.is_scattering() && self.scatter.t == Some(0) {
-            return Err(reprise_core::invalid("T", "0 (no averaging) gives paths of different lengths, which one .npy cannot hold; give T ≥ 1 samples, or leave it at 2^J").into());
+            return Err(reprise_core::invalid(
+                "T",
+                "0 (no averaging) gives paths of different lengths, which one .npy cannot hold; give T ≥ 1 samples, or leave it at 2^J",
+            )
+            .into());
         }
         // scattering parameters, checked against an unbounded length (the signal's is checked later)
         match self.kind {
@@ -386,7 +390,11 @@ impl FeatureParams {
             FeatureKind::Scalogram => {
                 let hop = self.scalogram_hop();
                 if !hop.is_power_of_two() || hop > 1 << self.scatter.j.min(30) {
-                    return Err(reprise_core::invalid("hop_length", format!("the scalogram needs a power of two no larger than 2^J = {}, got {hop}", 1u64 << self.scatter.j.min(30))).into());
+                    return Err(reprise_core::invalid(
+                        "hop_length",
+                        format!("the scalogram needs a power of two no larger than 2^J = {}, got {hop}", 1u64 << self.scatter.j.min(30)),
+                    )
+                    .into());
                 }
             }
             _ => {}
@@ -402,8 +410,14 @@ impl FeatureParams {
                     // the whole design, including the Nyquist check, depends only on sr
                     VqtFilters::design(&cfg, self.tuning.unwrap_or(0.0))?;
                 }
-                if matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) && (self.n_chroma == 0 || !cfg.bins_per_octave.is_multiple_of(self.n_chroma)) {
-                    return Err(reprise_core::invalid("bins_per_octave", format!("{} must be a multiple of n_chroma = {}", cfg.bins_per_octave, self.n_chroma)).into());
+                if matches!(k, FeatureKind::ChromaCqt | FeatureKind::ChromaCens)
+                    && (self.n_chroma == 0 || !cfg.bins_per_octave.is_multiple_of(self.n_chroma))
+                {
+                    return Err(reprise_core::invalid(
+                        "bins_per_octave",
+                        format!("{} must be a multiple of n_chroma = {}", cfg.bins_per_octave, self.n_chroma),
+                    )
+                    .into());
                 }
             }
             FeatureKind::ChromaStft => self.chroma_config(22050).validate()?,
@@ -665,7 +679,8 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             let mut folded: Vec<f32> = Vec::new();
             let fold = |mags: &mut Vec<f32>, folded: &mut Vec<f32>| -> Result<()> {
                 if !mags.is_empty() {
-                    let m = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, mags.len() / cfg.n_bins)), std::mem::take(mags)).expect("frame-major");
+                    let m = Array2::from_shape_vec(ndarray::ShapeBuilder::f((cfg.n_bins, mags.len() / cfg.n_bins)), std::mem::take(mags))
+                        .expect("frame-major");
                     let c = reprise_dsp::chroma_from_cqt_magnitude(m.view(), &cc)?;
                     folded.extend(c.t().iter());
                 }
@@ -697,7 +712,8 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
             tuning = Some(t);
             let shape = |len: usize| ndarray::ShapeBuilder::f((cfg.n_bins, len / cfg.n_bins));
             let data = if chroma {
-                let raw = Array2::from_shape_vec(ndarray::ShapeBuilder::f((params.n_chroma, folded.len() / params.n_chroma.max(1))), folded).expect("frame-major");
+                let raw = Array2::from_shape_vec(ndarray::ShapeBuilder::f((params.n_chroma, folded.len() / params.n_chroma.max(1))), folded)
+                    .expect("frame-major");
                 FeatureData::Real(if kind == FeatureKind::ChromaCens { reprise_dsp::cens_from_chroma(raw, FrameNorm::L2, 41) } else { raw })
             } else {
                 let c = Array2::from_shape_vec(shape(complex.len()), complex).expect("frame-major");
@@ -782,7 +798,16 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, sr: 
     if watch.n < params.stft.n_fft && !kind.is_scattering() {
         warnings.push(format!("signal has {} samples, fewer than n_fft = {}; frames are mostly padding", watch.n, params.stft.n_fft));
     }
-    Ok(Features { data, sr, hop_length: hop, duration_s: watch.n as f64 / sr as f64, tuning, warnings, row_axis: row_axis(params, sr, tuning, data_rows(&meta)), meta })
+    Ok(Features {
+        data,
+        sr,
+        hop_length: hop,
+        duration_s: watch.n as f64 / sr as f64,
+        tuning,
+        warnings,
+        row_axis: row_axis(params, sr, tuning, data_rows(&meta)),
+        meta,
+    })
 }
 
 /// Reads the whole source into memory, watching it.
@@ -1092,7 +1117,10 @@ mod tests {
         let y = tone(30000);
         for tuning in [Some(0.0), None] {
             let cfg = CqtConfig { tuning, ..Default::default() };
-            for (kind, (lib, t)) in [(FeatureKind::HybridCqt, reprise_dsp::hybrid_cqt(&y, &cfg).unwrap()), (FeatureKind::PseudoCqt, reprise_dsp::pseudo_cqt(&y, &cfg).unwrap())] {
+            for (kind, (lib, t)) in [
+                (FeatureKind::HybridCqt, reprise_dsp::hybrid_cqt(&y, &cfg).unwrap()),
+                (FeatureKind::PseudoCqt, reprise_dsp::pseudo_cqt(&y, &cfg).unwrap()),
+            ] {
                 let ours = extract_signal(&y, 22050, &FeatureParams { kind, tuning, ..Default::default() }).unwrap();
                 assert_eq!(ours.tuning, Some(t));
                 let FeatureData::Real(a) = ours.data else { panic!("real expected") };

@@ -124,7 +124,9 @@ enum Values {
 fn values_of(kind: Option<FeatureKind>, params: &FeatureParams, complex: bool) -> Values {
     use FeatureKind::*;
     match kind {
-        Some(Stft | Mel | Cqt | Vqt | HybridCqt | PseudoCqt) => Values::Energy { p: if complex { 1.0 } else { params.stored_power() }, db: params.db && !complex },
+        Some(Stft | Mel | Cqt | Vqt | HybridCqt | PseudoCqt) => {
+            Values::Energy { p: if complex { 1.0 } else { params.stored_power() }, db: params.db && !complex }
+        }
         Some(Scalogram | Scattering | Jtfs | Spiral) => Values::Energy { p: 1.0, db: false },
         Some(Mfcc) => Values::Signed,
         Some(ChromaStft | ChromaCqt | ChromaCens) => Values::Linear,
@@ -302,7 +304,10 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
         let flat = a3.to_shape((paths * per_path, frames)).map_err(|e| Error::Clip { path: Default::default(), reason: e.to_string() })?.to_owned();
         if let Some(p) = opts.path {
             if p >= paths {
-                return Err(Error::Clip { path: Default::default(), reason: format!("--path {p}: the joint format has {paths} paths (0 to {})", paths - 1) });
+                return Err(Error::Clip {
+                    path: Default::default(),
+                    reason: format!("--path {p}: the joint format has {paths} paths (0 to {})", paths - 1),
+                });
             }
             let mut sub = flat.slice(ndarray::s![p * per_path..(p + 1) * per_path, ..]).to_owned();
             sub.invert_axis(Axis(0));
@@ -322,7 +327,14 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
         let rows = match d.meta {
             Some(m) if m.len() == paths => scattering_rows(kind.unwrap_or(FeatureKind::Jtfs), m, d.sr, per_path),
             _ => (0..paths * per_path)
-                .map(|i| Row { index: i, group: "all paths".into(), block: (i as i64 / per_path as i64, 0), block_label: format!("path {}", i / per_path), sort: (0.0, 0.0, i as f64), freq1: None })
+                .map(|i| Row {
+                    index: i,
+                    group: "all paths".into(),
+                    block: (i as i64 / per_path as i64, 0),
+                    block_label: format!("path {}", i / per_path),
+                    sort: (0.0, 0.0, i as f64),
+                    freq1: None,
+                })
                 .collect(),
         };
         return Ok(grouped_panels(kind.unwrap_or(FeatureKind::Jtfs), &flat, rows, how, &x, opts));
@@ -369,9 +381,13 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
     let (row_label, row_ticks) = match kind {
         Some(FeatureKind::Stft) if have_freqs => ("frequency (Hz)".to_string(), ticks::hz_ticks(&freqs, false)),
         Some(FeatureKind::Mel) if have_freqs => ("mel band centre (Hz)".to_string(), ticks::hz_ticks(&freqs, true)),
-        Some(FeatureKind::Cqt | FeatureKind::Vqt | FeatureKind::HybridCqt | FeatureKind::PseudoCqt) if have_freqs => ("note".to_string(), ticks::note_ticks(&freqs)),
+        Some(FeatureKind::Cqt | FeatureKind::Vqt | FeatureKind::HybridCqt | FeatureKind::PseudoCqt) if have_freqs => {
+            ("note".to_string(), ticks::note_ticks(&freqs))
+        }
         Some(FeatureKind::Scalogram) if have_freqs => ("frequency (Hz)".to_string(), ticks::hz_ticks(&freqs, true)),
-        Some(FeatureKind::ChromaStft | FeatureKind::ChromaCqt | FeatureKind::ChromaCens) if names.len() == n_rows => ("pitch class".to_string(), ticks::label_ticks(&names)),
+        Some(FeatureKind::ChromaStft | FeatureKind::ChromaCqt | FeatureKind::ChromaCens) if names.len() == n_rows => {
+            ("pitch class".to_string(), ticks::label_ticks(&names))
+        }
         Some(FeatureKind::Mfcc) => ("MFCC coefficient".to_string(), ticks::index_ticks(n_rows)),
         _ => ("row".to_string(), ticks::index_ticks(n_rows)),
     };
@@ -389,7 +405,10 @@ pub fn feature_figure(title: &str, data: &FeatureData, sidecar: &Value, opts: &P
 pub fn feature_title(sidecar: &Value, fallback_name: &str) -> String {
     let d = describe(sidecar);
     let what = d.kind.map(kind_title).unwrap_or("Feature matrix");
-    let input = sidecar.get("input").and_then(|v| v.as_str()).map(|s| Path::new(s).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(s.to_string()));
+    let input = sidecar
+        .get("input")
+        .and_then(|v| v.as_str())
+        .map(|s| Path::new(s).file_name().map(|f| f.to_string_lossy().to_string()).unwrap_or(s.to_string()));
     format!("{what} of {}", input.unwrap_or_else(|| fallback_name.to_string()))
 }
 
@@ -411,7 +430,9 @@ pub fn read_feature_file(npy: &Path) -> Result<(FeatureData, Value)> {
     };
     let side = npy.with_extension("json");
     let sidecar = match std::fs::read_to_string(&side) {
-        Ok(text) => serde_json::from_str(&text).map_err(|e| Error::Clip { path: side.clone(), reason: format!("not a sidecar (invalid JSON: {e})") })?,
+        Ok(text) => {
+            serde_json::from_str(&text).map_err(|e| Error::Clip { path: side.clone(), reason: format!("not a sidecar (invalid JSON: {e})") })?
+        }
         Err(_) => Value::Object(Default::default()),
     };
     Ok((data, sidecar))
@@ -436,7 +457,8 @@ mod tests {
         let Panel::Heatmap(h) = p else { panic!("not a heat map") };
         let (_, cols) = h.values.dim();
         let peak = |c0: usize, c1: usize| {
-            let sums: Vec<f32> = h.values.rows().into_iter().map(|r| r.slice(ndarray::s![c0..c1]).iter().map(|v| 10f32.powf(v / 20.0)).sum()).collect();
+            let sums: Vec<f32> =
+                h.values.rows().into_iter().map(|r| r.slice(ndarray::s![c0..c1]).iter().map(|v| 10f32.powf(v / 20.0)).sum()).collect();
             sums.iter().enumerate().max_by(|a, b| a.1.total_cmp(b.1)).unwrap().0
         };
         (peak(0, cols / 10), peak(cols - cols / 10, cols))
@@ -490,7 +512,11 @@ mod tests {
         let s = run(FeatureKind::Scattering, false);
         assert_eq!(s.len(), 2);
         // JTFS joint: grouped panels, and one path on request
-        let params = FeatureParams { kind: FeatureKind::Jtfs, scatter: crate::features::ScatterParams { format: reprise_scatter::JtfsFormat::Joint, ..Default::default() }, ..Default::default() };
+        let params = FeatureParams {
+            kind: FeatureKind::Jtfs,
+            scatter: crate::features::ScatterParams { format: reprise_scatter::JtfsFormat::Joint, ..Default::default() },
+            ..Default::default()
+        };
         let f = extract_signal(&y, sr, &params).unwrap();
         let side = f.sidecar("x.wav", &params);
         let groups = feature_panels(&f.data, &side, &PictureOptions::default()).unwrap();
@@ -510,7 +536,8 @@ mod tests {
                 let params = FeatureParams { kind, ..Default::default() };
                 let f = extract_signal(y, sr, &params).unwrap();
                 let side = f.sidecar("x.wav", &params);
-                let fig = feature_figure("t", &f.data, &side, &PictureOptions::default()).unwrap_or_else(|e| panic!("{} on {name}: {e}", kind.name()));
+                let fig =
+                    feature_figure("t", &f.data, &side, &PictureOptions::default()).unwrap_or_else(|e| panic!("{} on {name}: {e}", kind.name()));
                 let png = reprise_plot::render(&fig).unwrap_or_else(|e| panic!("{} on {name}: {e}", kind.name()));
                 assert_eq!(&png[1..4], b"PNG");
             }

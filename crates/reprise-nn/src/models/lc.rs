@@ -74,7 +74,8 @@ impl LcConfig {
     /// Flattened output size of a branch, or why the input is too small for it.
     fn branch_size(&self, b: LcBranch) -> Result<usize> {
         let (r, t, bpo) = (self.rows, self.frames, self.bins_per_octave);
-        let small = |what: &str| NnError::Config(format!("lc {b:?} branch: the input ({r} rows × {t} frames, {bpo} bins/octave) is too small for {what}"));
+        let small =
+            |what: &str| NnError::Config(format!("lc {b:?} branch: the input ({r} rows × {t} frames, {bpo} bins/octave) is too small for {what}"));
         let pooled = |n: usize, k: usize, p: usize| (n >= k).then(|| (n - k + 1) / p).filter(|&v| v > 0);
         match b {
             LcBranch::TwoD => {
@@ -106,7 +107,10 @@ impl LcConfig {
             return Err(NnError::Config("lc: no branch given (use 2d, 1d and/or spiral)".into()));
         }
         if self.n_classes < 2 || self.kernels == 0 || self.dense == 0 || !(0.0..1.0).contains(&self.dropout) {
-            return Err(NnError::Config(format!("lc: needs ≥ 2 classes, kernels and dense > 0 and dropout in [0, 1) (got {}, {}, {}, {})", self.n_classes, self.kernels, self.dense, self.dropout)));
+            return Err(NnError::Config(format!(
+                "lc: needs ≥ 2 classes, kernels and dense > 0 and dropout in [0, 1) (got {}, {}, {}, {})",
+                self.n_classes, self.kernels, self.dense, self.dropout
+            )));
         }
         let mut flat = 0u128;
         for &b in &self.branches {
@@ -155,7 +159,9 @@ impl LcConfig {
                 }
             }
         }
-        let dense = |i: usize, o: usize| LinearConfig::new(i, o).with_initializer(Initializer::KaimingUniform { gain: 1.0, fan_out_only: false }).init(device);
+        let dense = |i: usize, o: usize| {
+            LinearConfig::new(i, o).with_initializer(Initializer::KaimingUniform { gain: 1.0, fan_out_only: false }).init(device)
+        };
         Ok(LcNet {
             two_d,
             one_d,

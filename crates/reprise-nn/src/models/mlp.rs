@@ -30,7 +30,10 @@ impl MlpConfig {
     /// Checks the configuration.
     pub fn validate(&self) -> Result<()> {
         if self.inputs == 0 || self.hidden.contains(&0) || self.n_classes < 2 || !(0.0..1.0).contains(&self.dropout) {
-            return Err(NnError::Config(format!("mlp: needs inputs > 0, hidden widths > 0, ≥ 2 classes and dropout in [0, 1) (got {}, {:?}, {}, {})", self.inputs, self.hidden, self.n_classes, self.dropout)));
+            return Err(NnError::Config(format!(
+                "mlp: needs inputs > 0, hidden widths > 0, ≥ 2 classes and dropout in [0, 1) (got {}, {:?}, {}, {})",
+                self.inputs, self.hidden, self.n_classes, self.dropout
+            )));
         }
         let chain: Vec<usize> = std::iter::once(self.inputs).chain(self.hidden.iter().copied()).chain([self.n_classes]).collect();
         super::check_weights("mlp", super::chain_weights(&chain))

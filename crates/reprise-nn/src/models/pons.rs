@@ -77,7 +77,14 @@ impl PonsConfig {
     pub fn musicnn(rows: usize, frames: usize, n_classes: usize) -> Self {
         let timbral = |f: f64| PonsBranch { shape: PonsShape::Timbral { rows: ((rows as f64 * f) as usize).max(1), frames: 7 }, filters: 48 };
         let temporal = |w: usize| PonsBranch { shape: PonsShape::Temporal { frames: w }, filters: 16 };
-        PonsConfig { branches: vec![timbral(0.4), timbral(0.7), temporal(128), temporal(64), temporal(32)], rows, frames, n_classes, dense: 200, dropout: 0.5 }
+        PonsConfig {
+            branches: vec![timbral(0.4), timbral(0.7), temporal(128), temporal(64), temporal(32)],
+            rows,
+            frames,
+            n_classes,
+            dense: 200,
+            dropout: 0.5,
+        }
     }
 
     /// Checks the configuration against the input size.
@@ -91,10 +98,14 @@ impl PonsConfig {
                 return Err(NnError::Config(format!("pons: branch {:?} with {} filters does not fit a {}-row input", b.shape, b.filters, self.rows)));
             }
         }
-        let conv: u128 = self.branches.iter().map(|b| {
-            let (h, w) = shape_of(b.shape);
-            b.filters as u128 * (h as u128 * w as u128 + 1)
-        }).sum();
+        let conv: u128 = self
+            .branches
+            .iter()
+            .map(|b| {
+                let (h, w) = shape_of(b.shape);
+                b.filters as u128 * (h as u128 * w as u128 + 1)
+            })
+            .sum();
         let channels: u128 = self.branches.iter().map(|b| b.filters as u128).sum();
         let (dense, classes) = (self.dense as u128, self.n_classes as u128);
         super::check_weights("pons", conv + 2 * channels * dense + dense * classes + 8 * (channels + dense))
@@ -159,7 +170,8 @@ impl PonsNet {
             .zip(&self.norms)
             .zip(&self.temporal)
             .map(|((conv, norm), &temporal)| {
-                let y = if temporal { conv.forward(averaged.clone().expect("computed when a branch is temporal")) } else { tall_conv(conv, x.clone()) };
+                let y =
+                    if temporal { conv.forward(averaged.clone().expect("computed when a branch is temporal")) } else { tall_conv(conv, x.clone()) };
                 let y = norm.forward(relu(y));
                 y.max_dim(2).squeeze_dim(2)
             })
@@ -201,7 +213,11 @@ fn tall_conv_chunk(conv: &Conv2d, x: Tensor<3>) -> Tensor<4> {
     let left = (w - 1) / 2;
     let padded = frames + w - 1;
     let out_rows = rows - h + 1;
-    let x = if w > 1 { Tensor::cat(vec![Tensor::zeros([batch, rows, left], &device), x, Tensor::zeros([batch, rows, w - 1 - left], &device)], 2) } else { x };
+    let x = if w > 1 {
+        Tensor::cat(vec![Tensor::zeros([batch, rows, left], &device), x, Tensor::zeros([batch, rows, w - 1 - left], &device)], 2)
+    } else {
+        x
+    };
     // one zero patch more, so that every shifted block is whole
     let x = if w > 1 { Tensor::cat(vec![x, Tensor::zeros([1, rows, padded], &device)], 0) } else { x };
     let n = batch * out_rows * padded;
@@ -234,7 +250,10 @@ mod tests {
     fn tall_conv_equals_the_convolution_and_its_gradients() {
         let device = crate::device("cpu").unwrap().autodiff();
         for (h, w) in [(5, 7), (4, 4), (6, 1), (12, 3)] {
-            let cfg = PonsConfig { branches: vec![PonsBranch { shape: PonsShape::Timbral { rows: h, frames: w }, filters: 3 }], ..PonsConfig::musicnn(12, 10, 2) };
+            let cfg = PonsConfig {
+                branches: vec![PonsBranch { shape: PonsShape::Timbral { rows: h, frames: w }, filters: 3 }],
+                ..PonsConfig::musicnn(12, 10, 2)
+            };
             let net = cfg.init(&device).unwrap();
             let conv = &net.branches[0];
             let x: Tensor<3> = Tensor::random([TALL_CHUNK + 2, 12, 10], Distribution::Uniform(-1.0, 1.0), &device);

@@ -64,7 +64,13 @@ impl SampleCnnConfig {
             norms.push(BatchNormConfig::new(o).init(device));
             c = o;
         }
-        Ok(SampleCnn { convs, norms, pool: MaxPool1dConfig::new(3).init(), dropout: DropoutConfig::new(self.dropout).init(), out: LinearConfig::new(c, self.n_classes).init(device) })
+        Ok(SampleCnn {
+            convs,
+            norms,
+            pool: MaxPool1dConfig::new(3).init(),
+            dropout: DropoutConfig::new(self.dropout).init(),
+            out: LinearConfig::new(c, self.n_classes).init(device),
+        })
     }
 }
 
