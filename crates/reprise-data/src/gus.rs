@@ -23,7 +23,7 @@
 //!   the root key is used) are ignored.
 
 use crate::error::{DataError, Result};
-use crate::soundfont::put_chunk;
+use crate::riff::put_chunk;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 

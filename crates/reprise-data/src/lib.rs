@@ -17,6 +17,7 @@ pub mod install;
 pub mod kit;
 pub mod manifest;
 pub mod phrase;
+mod riff;
 /// The seeded generator, shared with `reprise-ml` (it lives in `reprise-core`).
 pub use reprise_core::rng;
 pub mod soundfont;

@@ -8,6 +8,7 @@
 //! zero frames after each sample), and the RIFF file rebuilt around the new `smpl` chunk.
 
 use crate::error::{DataError, Result};
+use crate::riff::put_chunk;
 use rayon::prelude::*;
 use reprise_midi::{Score, DRUM_CHANNEL};
 use rustysynth::{SoundFont, Synthesizer, SynthesizerSettings};
@@ -470,17 +471,6 @@ fn decode_vorbis(ogg: &[u8]) -> std::result::Result<Vec<i16>, String> {
         out.extend(packet.iter().step_by(channels));
     }
     Ok(out)
-}
-
-pub(crate) fn put_chunk(out: &mut Vec<u8>, id: &[u8], data: &[u8]) {
-    // SF2 readers expect even sizes; an odd chunk (a zero-terminated string) gets a zero.
-    let even = data.len() + data.len() % 2;
-    out.extend_from_slice(id);
-    out.extend_from_slice(&(even as u32).to_le_bytes());
-    out.extend_from_slice(data);
-    if data.len() % 2 == 1 {
-        out.push(0);
-    }
 }
 
 /// Rebuilds an SF3 file as SF2 bytes with decoded samples.

@@ -60,6 +60,11 @@ pub fn hz_to_octs(f: f64, tuning: f64, bins_per_octave: usize) -> f64 {
     (f / (a440 / 16.0)).log2()
 }
 
+/// Bin centre frequencies `k·sr/n_fft` for `k = 0..=n_fft/2` (`librosa.fft_frequencies`).
+pub fn fft_frequencies(sr: u32, n_fft: usize) -> Vec<f64> {
+    (0..=n_fft / 2).map(|k| k as f64 * sr as f64 / n_fft as f64).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

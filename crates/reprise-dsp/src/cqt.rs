@@ -29,11 +29,11 @@
 //! octave's own rate), so a plan builds one octave's worth.
 
 use crate::bandfft::{BandFft, BandFftWork};
-use crate::chroma::FrameNorm;
 use crate::fold::{worth_folding, FoldBank, FoldStage, FoldStream};
 use crate::frame::{FrameStream, Framing, PadMode};
 use crate::halfband::{halve, Halver};
 use crate::stft::{abs_parts, Stft, StftConfig};
+use crate::util::FrameNorm;
 use crate::window::Window;
 use ndarray::{Array2, ShapeBuilder};
 use num_complex::{Complex32, Complex64};

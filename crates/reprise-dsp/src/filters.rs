@@ -1,8 +1,7 @@
 //! Filter banks, as pure functions of their parameters: mel (`librosa.filters.mel`),
 //! chroma (`librosa.filters.chroma`) and the orthonormal DCT-II used by MFCC.
 
-use crate::convert::{hz_to_octs, mel_frequencies};
-use crate::stft::fft_frequencies;
+use crate::convert::{fft_frequencies, hz_to_octs, mel_frequencies};
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use reprise_core::{invalid, Result};
 use serde::{Deserialize, Serialize};

@@ -30,11 +30,13 @@ pub mod resample;
 pub mod spectral;
 pub mod stft;
 pub mod tuning;
+pub mod util;
 pub mod window;
 
 pub use chroma::{
-    cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig, FrameNorm,
+    cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig,
 };
+pub use convert::fft_frequencies;
 pub use cqt::{
     cqt, hybrid_cqt, icqt, pseudo_cqt, vqt, Cqt, CqtConfig, CqtMode, CqtStream, Gamma, HybridCqt, HybridCqtStream, PseudoCqt, PseudoCqtStream,
     VqtFilters,
@@ -50,8 +52,9 @@ pub use spectral::{
     rms, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness, spectral_rolloff, zero_crossing_rate, Descriptor,
     FrameDescriptor,
 };
-pub use stft::{fft_frequencies, istft, stft, Istft, Stft, StftConfig, StftStream};
+pub use stft::{istft, stft, Istft, Stft, StftConfig, StftStream};
 pub use tuning::{estimate_tuning, pitch_tuning, PiptrackConfig, TuningEstimator};
+pub use util::FrameNorm;
 pub use window::Window;
 
 pub use reprise_core::{Error, Result};

@@ -2,9 +2,10 @@
 //! `librosa.feature`: centroid, bandwidth, roll-off, flatness (on the magnitude
 //! STFT), and `rms`, `zero_crossing_rate` (on time-domain frames).
 
+use crate::convert::fft_frequencies;
 use crate::frame::{Framing, PadMode};
 use crate::mel::frames_to_array;
-use crate::stft::{fft_frequencies, Stft, StftConfig};
+use crate::stft::{Stft, StftConfig};
 use ndarray::Array2;
 use reprise_core::{check_finite, invalid, Result};
 use serde::{Deserialize, Serialize};

@@ -73,11 +73,6 @@ impl StftConfig {
     }
 }
 
-/// Bin centre frequencies `k·sr/n_fft` for `k = 0..=n_fft/2` (`librosa.fft_frequencies`).
-pub fn fft_frequencies(sr: u32, n_fft: usize) -> Vec<f64> {
-    (0..=n_fft / 2).map(|k| k as f64 * sr as f64 / n_fft as f64).collect()
-}
-
 /// A planned STFT: window and FFT plan built once, reused for every call.
 #[derive(Clone)]
 pub struct Stft {

@@ -34,9 +34,9 @@ use crate::filter_bank::{
 };
 use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
 use crate::lambda::{circular_impulse, split_tile, BandedPath, ImpulseResponse, TILE};
+use crate::octave::{OctaveFilters, OctaveKernel};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
 use crate::segments::Segments;
-use crate::spiral::{OctaveFilters, OctaveKernel};
 
 /// Output layout of [`Jtfs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]

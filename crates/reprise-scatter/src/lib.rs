@@ -12,6 +12,7 @@ pub mod filter_bank;
 mod fourier;
 pub mod jtfs;
 mod lambda;
+pub mod octave;
 pub mod scalogram;
 pub mod scattering1d;
 mod segments;
@@ -19,7 +20,8 @@ pub mod spiral;
 
 pub use filter_bank::{filterbank_params, scattering_params, Morlet, MorletParams, SparseFilter};
 pub use jtfs::{jtfs, Jtfs, JtfsConfig, JtfsFormat, JtfsMeta};
+pub use octave::{OctaveFilters, OctaveKernel};
 pub use reprise_core::{Error, Result};
 pub use scalogram::{scalogram, Scalogram, ScalogramConfig};
 pub use scattering1d::{scattering1d, Padding, PathMeta, Scattering1D, ScatteringConfig};
-pub use spiral::{spiral_scattering, OctaveFilters, OctaveKernel};
+pub use spiral::spiral_scattering;
