@@ -6,6 +6,7 @@
 //! nothing heavy so that every other crate can use it.
 #![deny(missing_docs)]
 
+pub mod fft;
 pub mod fs;
 pub mod rng;
 pub use rng::{fnv1a, Rng};

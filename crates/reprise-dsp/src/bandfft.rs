@@ -10,7 +10,7 @@
 //! octave read about a quarter of them.
 
 use num_complex::Complex32;
-use rustfft::{Fft, FftPlanner};
+use rustfft::Fft;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -43,7 +43,7 @@ impl BandFft {
     pub(crate) fn new(n: usize, band: Range<usize>) -> Self {
         assert!(n >= 2 && n.is_multiple_of(2), "real FFT length {n} must be even");
         assert!(band.start <= band.end && band.end <= n / 2 + 1, "band {band:?} outside 0..={}", n / 2);
-        let fft = FftPlanner::<f32>::new().plan_fft_forward(n / 2);
+        let fft = reprise_core::fft::forward::<f32>(n / 2);
         let twiddles = band
             .clone()
             .map(|m| {
@@ -106,13 +106,12 @@ impl BandFft {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use realfft::RealFftPlanner;
 
     #[test]
     fn band_equals_the_real_fft() {
         for n in [2usize, 4, 6, 16, 18, 1024] {
             let x: Vec<f32> = (0..n).map(|i| ((i * 7919 % 101) as f32 / 50.0 - 1.0) * (1.0 + (i as f32 * 0.37).sin())).collect();
-            let fft = RealFftPlanner::<f32>::new().plan_fft_forward(n);
+            let fft = reprise_core::fft::real_forward::<f32>(n);
             let mut input = x.clone();
             let mut full = fft.make_output_vec();
             fft.process(&mut input, &mut full).unwrap();

@@ -38,7 +38,6 @@ use crate::window::Window;
 use ndarray::{Array2, ShapeBuilder};
 use num_complex::{Complex32, Complex64};
 use reprise_core::{check_finite, invalid, Error, Result};
-use rustfft::FftPlanner;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 
@@ -326,7 +325,7 @@ impl Kernels {
         // of two that holds the longest atom, whatever the hop
         let support = next_pow2(f.lengths.iter().cloned().fold(0.0, f64::max));
         let n_fft = hop.map(|h| support.max(2f64.powf(1.0 + (h as f64).log2().ceil()) as usize)).unwrap_or(support);
-        let fft = FftPlanner::<f64>::new().plan_fft_forward(n_fft);
+        let fft = reprise_core::fft::forward::<f64>(n_fft);
         let n_keep = n_fft / 2 + 1;
         let rows = f
             .freqs

@@ -18,9 +18,9 @@
 
 use crate::frame::{fill_span, Framing, PadMode};
 use num_complex::Complex32;
-use realfft::{RealFftPlanner, RealToComplex};
+use realfft::RealToComplex;
 use reprise_core::Result;
-use rustfft::{Fft, FftPlanner};
+use rustfft::Fft;
 use std::sync::Arc;
 
 /// Blocks are this many FFT lengths long.
@@ -44,9 +44,8 @@ impl FoldBank {
     /// From sparse kernel rows over the full DFT of length `n_fft` (`(bin, weight)`).
     pub(crate) fn new(n_fft: usize, rows: &[Vec<(u32, Complex32)>]) -> Self {
         let block = BLOCK_FACTOR * n_fft;
-        let mut planner = FftPlanner::<f32>::new();
-        let forward = planner.plan_fft_forward(n_fft);
-        let inverse = planner.plan_fft_inverse(block);
+        let forward = reprise_core::fft::forward::<f32>(n_fft);
+        let inverse = reprise_core::fft::inverse::<f32>(block);
         let mut scratch = vec![Complex32::new(0.0, 0.0); forward.get_inplace_scratch_len().max(inverse.get_inplace_scratch_len())];
         let (mut q_re, mut q_im) = (Vec::with_capacity(rows.len()), Vec::with_capacity(rows.len()));
         let mut g = vec![Complex32::new(0.0, 0.0); block];
@@ -83,8 +82,8 @@ impl FoldStage {
     pub(crate) fn new(bank: Arc<FoldBank>, hop: usize) -> Self {
         let (n, b) = (bank.n_fft, bank.block);
         let framing = Framing { frame_length: n, hop_length: hop, center: true, pad_mode: PadMode::Constant };
-        let rfft = RealFftPlanner::<f32>::new().plan_fft_forward(b);
-        let ifft = FftPlanner::<f32>::new().plan_fft_inverse(b / hop);
+        let rfft = reprise_core::fft::real_forward::<f32>(b);
+        let ifft = reprise_core::fft::inverse::<f32>(b / hop);
         Self { bank, framing, per_block: (b - n) / hop, folded: b / hop, rfft, ifft }
     }
 

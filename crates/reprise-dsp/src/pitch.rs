@@ -9,7 +9,6 @@
 //! minimum if none does), refined by parabolic interpolation.
 
 use crate::Result;
-use realfft::RealFftPlanner;
 use reprise_core::invalid;
 
 /// YIN settings. `Default` is librosa's `yin` (frame 2048, hop 512, threshold 0.1)
@@ -72,9 +71,8 @@ pub fn yin(x: &[f32], sr: u32, cfg: &YinConfig) -> Result<Vec<YinFrame>> {
     }
     let w = cfg.frame_length - tau_max;
     let n_fft = (cfg.frame_length + w).next_power_of_two();
-    let mut planner = RealFftPlanner::<f64>::new();
-    let fwd = planner.plan_fft_forward(n_fft);
-    let inv = planner.plan_fft_inverse(n_fft);
+    let fwd = reprise_core::fft::real_forward::<f64>(n_fft);
+    let inv = reprise_core::fft::real_inverse::<f64>(n_fft);
     let mut a = fwd.make_input_vec();
     let mut b = fwd.make_input_vec();
     let mut sa = fwd.make_output_vec();

@@ -7,7 +7,7 @@ use crate::frame::{FrameStream, Framing, PadMode};
 use crate::window::Window;
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use num_complex::Complex32;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
+use realfft::{ComplexToReal, RealToComplex};
 use reprise_core::{check_finite, invalid, Error, Result};
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
@@ -93,7 +93,7 @@ impl Stft {
     pub fn new(config: &StftConfig) -> Result<Self> {
         config.validate()?;
         let window = config.window.padded(config.win_length(), config.n_fft).into_iter().map(|w| w as f32).collect();
-        let fft = RealFftPlanner::<f32>::new().plan_fft_forward(config.n_fft);
+        let fft = reprise_core::fft::real_forward::<f32>(config.n_fft);
         Ok(Self { config: *config, framing: config.framing(), window, fft })
     }
 
@@ -415,7 +415,7 @@ impl Istft {
     pub fn new(config: &StftConfig) -> Result<Self> {
         config.validate()?;
         let w = config.window.padded(config.win_length(), config.n_fft);
-        let ifft = RealFftPlanner::<f32>::new().plan_fft_inverse(config.n_fft);
+        let ifft = reprise_core::fft::real_inverse::<f32>(config.n_fft);
         Ok(Self {
             config: *config,
             window_sq: w.iter().map(|v| (v * v) as f32).collect(),

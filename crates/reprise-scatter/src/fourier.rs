@@ -7,11 +7,11 @@
 //! touches only those bins.
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use num_complex::Complex32;
-use realfft::{ComplexToReal, RealFftPlanner, RealToComplex};
-use rustfft::{Fft, FftPlanner};
+use realfft::{ComplexToReal, RealToComplex};
+use rustfft::Fft;
 
 use crate::filter_bank::{envelope_reach, SparseFilter, REL_EPS};
 
@@ -31,18 +31,6 @@ impl std::fmt::Debug for Plans {
     }
 }
 
-/// The process-wide planners: plans (and their twiddle tables) are shared by every
-/// transform, so planning a second transform of the same size costs nothing.
-struct Shared {
-    real: RealFftPlanner<f32>,
-    complex: FftPlanner<f32>,
-}
-
-fn shared() -> &'static Mutex<Shared> {
-    static SHARED: OnceLock<Mutex<Shared>> = OnceLock::new();
-    SHARED.get_or_init(|| Mutex::new(Shared { real: RealFftPlanner::new(), complex: FftPlanner::new() }))
-}
-
 /// Collects the plans a transform needs while it is being built.
 #[derive(Default)]
 pub(crate) struct Planner {
@@ -53,9 +41,9 @@ impl Planner {
     /// Forward and inverse real FFTs of length `n`.
     pub fn real(&mut self, n: usize) {
         if !self.plans.r2c.contains_key(&n) {
-            let mut sh = shared().lock().unwrap_or_else(|e| e.into_inner());
-            let f = sh.real.plan_fft_forward(n);
-            let i = sh.real.plan_fft_inverse(n);
+            // the workspace's shared plans (reprise_core::fft)
+            let f = reprise_core::fft::real_forward::<f32>(n);
+            let i = reprise_core::fft::real_inverse::<f32>(n);
             self.plans.scratch = self.plans.scratch.max(f.get_scratch_len()).max(i.get_scratch_len());
             self.plans.r2c.insert(n, f);
             self.plans.c2r.insert(n, i);
@@ -65,7 +53,7 @@ impl Planner {
     /// Inverse complex FFT of length `n`.
     pub fn complex(&mut self, n: usize) {
         if !self.plans.inv.contains_key(&n) {
-            let i = shared().lock().unwrap_or_else(|e| e.into_inner()).complex.plan_fft_inverse(n);
+            let i = reprise_core::fft::inverse::<f32>(n);
             self.plans.scratch = self.plans.scratch.max(i.get_inplace_scratch_len());
             self.plans.inv.insert(n, i);
         }
@@ -74,7 +62,7 @@ impl Planner {
     /// Forward complex FFT of length `n`.
     pub fn complex_forward(&mut self, n: usize) {
         if !self.plans.fwd.contains_key(&n) {
-            let f = shared().lock().unwrap_or_else(|e| e.into_inner()).complex.plan_fft_forward(n);
+            let f = reprise_core::fft::forward::<f32>(n);
             self.plans.scratch = self.plans.scratch.max(f.get_inplace_scratch_len());
             self.plans.fwd.insert(n, f);
         }
