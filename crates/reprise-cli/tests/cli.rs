@@ -34,25 +34,15 @@ fn tim_installed(what: &str) -> bool {
 /// Renders a small TimGM6mb kit into `dir/notes`: violin, flute and piano, every sixth pitch,
 /// two velocities, 1-s clips.
 fn tiny_kit(dir: &Path) -> PathBuf {
+    kit_of(dir, "violin,flute,piano")
+}
+
+/// Renders `classes` of TimGM6mb into `dir/notes`, every sixth pitch, two velocities, 1-s clips.
+fn kit_of(dir: &Path, classes: &str) -> PathBuf {
     let notes = dir.join("notes");
-    let o = reprise(&[
-        "data",
-        "notes",
-        "-o",
-        s(&notes),
-        "--soundfont",
-        "tim",
-        "--classes",
-        "violin,flute,piano",
-        "--step",
-        "6",
-        "--velocities",
-        "80,120",
-        "--duration-s",
-        "1",
-        "--hold-s",
-        "0.5",
-    ]);
+    let args =
+        ["data", "notes", "-o", s(&notes), "--soundfont", "tim", "--classes", classes, "--step", "6", "--velocities", "80,120", "--duration-s", "1"];
+    let o = reprise(&[&args[..], &["--hold-s", "0.5"]].concat());
     assert!(o.status.success(), "{}", stderr(&o));
     notes
 }
@@ -564,26 +554,7 @@ fn data_and_midi_commands() {
     if !tim_installed("the rendering half") {
         return;
     }
-    let notes = d.join("notes");
-    let o = reprise(&[
-        "data",
-        "notes",
-        "-o",
-        s(&notes),
-        "--soundfont",
-        "tim",
-        "--classes",
-        "violin,flute,female_singer",
-        "--step",
-        "6",
-        "--velocities",
-        "80,120",
-        "--duration-s",
-        "1",
-        "--hold-s",
-        "0.5",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let notes = kit_of(d, "violin,flute,female_singer");
     let manifest = std::fs::read_to_string(notes.join("manifest.csv")).unwrap();
     assert!(manifest.starts_with("path,label,program,pitch,velocity,soundfont,family,split"), "{manifest}");
     assert!(manifest.contains("female_singer") && manifest.contains(",tim,"));
@@ -779,23 +750,13 @@ fn train_eval_predict_plot() {
     let notes = tiny_kit(d);
     let manifest = notes.join("manifest.csv");
     // a tiny MLP: trains, early-stops or not, writes the run folder
-    let o = reprise(&[
-        "train",
-        "--model",
-        "mlp",
-        "--train",
-        s(&manifest),
-        "-o",
-        s(&run),
-        "--epochs",
-        "3",
-        "--epoch-size",
-        "64",
-        "--val-split",
-        "0.34",
-        "-j",
-        "2",
-    ]);
+    let train = |extra: &[&str]| {
+        let mut args =
+            vec!["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64", "--val-split", "0.34"];
+        args.extend_from_slice(extra);
+        reprise(&args)
+    };
+    let o = train(&["-j", "2"]);
     let stdout = String::from_utf8_lossy(&o.stdout).into_owned();
     assert!(o.status.success(), "{stdout}\n{}", stderr(&o));
     assert!(stdout.contains("epoch   3: train loss") && stdout.contains("val loss"), "{stdout}");
@@ -805,22 +766,7 @@ fn train_eval_predict_plot() {
     // a second run into the same folder must not overwrite it
     expect_error(&["train", "--model", "mlp", "--train", s(&manifest), "-o", s(&run), "--epochs", "3", "--epoch-size", "64"], "already holds a run");
     // resuming a finished run does nothing more and keeps the three epochs
-    let o = reprise(&[
-        "train",
-        "--model",
-        "mlp",
-        "--train",
-        s(&manifest),
-        "-o",
-        s(&run),
-        "--epochs",
-        "3",
-        "--epoch-size",
-        "64",
-        "--val-split",
-        "0.34",
-        "--resume",
-    ]);
+    let o = train(&["--resume"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("resuming after epoch 3"));
     assert_eq!(std::fs::read_to_string(run.join("metrics.jsonl")).unwrap().lines().count(), 3);

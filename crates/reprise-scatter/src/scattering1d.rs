@@ -565,6 +565,17 @@ mod tests {
             .collect()
     }
 
+    /// Every path of `a` equals that of `b` within 1e-5 of `b`'s peak.
+    fn assert_paths_close(cfg: &ScatteringConfig, a: &[Vec<f32>], b: &[Vec<f32>]) {
+        assert_eq!(a.len(), b.len());
+        for (i, (p, q)) in a.iter().zip(b).enumerate() {
+            assert_eq!(p.len(), q.len(), "{cfg:?} path {i}");
+            let peak = q.iter().fold(0f32, |m, v| m.max(v.abs()));
+            let err = p.iter().zip(q).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
+            assert!(err <= 1e-5 * peak.max(1e-6), "{cfg:?} path {i}: error {err:e}, peak {peak:e}");
+        }
+    }
+
     /// Overlap-save blocks give the whole-signal result (kymatio's, which the parity
     /// tests check on short signals) to float32 rounding, averaged or not, at order 1
     /// and 2, with oversampling, on a signal long enough for blocks at several levels
@@ -586,13 +597,7 @@ mod tests {
             assert!(levels >= 2, "{cfg:?}: blocks at {levels} levels; the test needs several");
             assert!(whole.geo.iter().all(|g| g.is_none()));
             let (a, b) = (blocked.process_paths(&x).unwrap(), whole.process_paths(&x).unwrap());
-            assert_eq!(a.len(), b.len());
-            for (i, (p, q)) in a.iter().zip(&b).enumerate() {
-                assert_eq!(p.len(), q.len(), "{cfg:?} path {i}");
-                let peak = q.iter().fold(0f32, |m, v| m.max(v.abs()));
-                let err = p.iter().zip(q).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
-                assert!(err <= 1e-5 * peak.max(1e-6), "{cfg:?} path {i}: error {err:e}, peak {peak:e}");
-            }
+            assert_paths_close(&cfg, &a, &b);
         }
     }
 
@@ -618,13 +623,7 @@ mod tests {
             assert!(n >= 2 * w, "{cfg:?}: window {w} too long for the test");
             assert_eq!(whole.window_len(), None);
             let (a, b) = (windowed.process_paths(&x).unwrap(), whole.process_paths(&x).unwrap());
-            assert_eq!(a.len(), b.len());
-            for (i, (p, q)) in a.iter().zip(&b).enumerate() {
-                assert_eq!(p.len(), q.len(), "{cfg:?} path {i}");
-                let peak = q.iter().fold(0f32, |m, v| m.max(v.abs()));
-                let err = p.iter().zip(q).fold(0f32, |m, (u, v)| m.max((u - v).abs()));
-                assert!(err <= 1e-5 * peak.max(1e-6), "{cfg:?} path {i}: error {err:e}, peak {peak:e}");
-            }
+            assert_paths_close(&cfg, &a, &b);
             if cfg.average() {
                 assert_eq!(windowed.process(&x).unwrap().shape(), whole.process(&x).unwrap().shape());
             }
