@@ -81,13 +81,10 @@ fn output_paths(root: &Path, files: &[PathBuf], out: &Path) -> Vec<PathBuf> {
     files.iter().zip(plain).map(|(f, p)| if count[&p] > 1 { out.join(rel(f).with_file_name(npy_name(f, true))) } else { p }).collect()
 }
 
-/// Size and modification time of an input, recorded in the sidecar so that a changed
-/// input is recomputed on the next run.
+/// The input's fingerprint as the sidecar records it, so that a changed input is
+/// recomputed on the next run.
 fn fingerprint(input: &Path) -> serde_json::Value {
-    let meta = std::fs::metadata(input).ok();
-    let modified =
-        meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos() as u64);
-    serde_json::json!({ "bytes": meta.map(|m| m.len()), "modified_unix_ns": modified })
+    serde_json::to_value(reprise::core::fs::Fingerprint::of(input)).expect("plain struct")
 }
 
 fn collect(input: &str, is_glob: bool) -> Result<(PathBuf, Vec<PathBuf>), Failure> {

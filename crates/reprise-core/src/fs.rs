@@ -102,6 +102,27 @@ pub fn check_writable(dir: &Path) -> std::io::Result<()> {
     written
 }
 
+/// What identifies an input's content for caches and resumable batches: its size and
+/// modification time (recorded in sidecars as `{"bytes": …, "modified_unix_ns": …}`), so
+/// that a changed input is recomputed. `None` fields: the file's metadata could not be read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fingerprint {
+    /// Size in bytes.
+    pub bytes: Option<u64>,
+    /// Modification time, nanoseconds since the Unix epoch.
+    pub modified_unix_ns: Option<u64>,
+}
+
+impl Fingerprint {
+    /// The fingerprint of the file at `path` now.
+    pub fn of(path: &Path) -> Fingerprint {
+        let meta = std::fs::metadata(path).ok();
+        let modified =
+            meta.as_ref().and_then(|m| m.modified().ok()).and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos() as u64);
+        Fingerprint { bytes: meta.map(|m| m.len()), modified_unix_ns: modified }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -123,6 +144,18 @@ mod tests {
         assert_eq!(sweep_stale_temporaries(d), if process_alive(1).is_some() { 3 } else { 0 });
         assert!(d.join(&live).exists() && d.join("keep.npy").exists());
         assert!(temp_prefix().contains(&std::process::id().to_string()));
+    }
+
+    #[test]
+    fn fingerprints_change_with_the_content() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.wav");
+        std::fs::write(&p, b"abc").unwrap();
+        let a = Fingerprint::of(&p);
+        assert_eq!(a.bytes, Some(3));
+        std::fs::write(&p, b"abcd").unwrap();
+        assert_ne!(Fingerprint::of(&p), a);
+        assert_eq!(Fingerprint::of(&dir.path().join("missing")), Fingerprint { bytes: None, modified_unix_ns: None });
     }
 
     #[test]

@@ -134,15 +134,15 @@ impl FeatureCache {
 
     fn entry(&self, path: &Path, feature: &ClipFeature) -> Option<PathBuf> {
         let dir = self.dir.as_ref()?;
-        let meta = std::fs::metadata(path).ok()?;
-        let mtime = meta.modified().ok().and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok()).map(|d| d.as_nanos()).unwrap_or(0);
+        let fp = reprise_core::fs::Fingerprint::of(path);
+        let bytes = fp.bytes?;
         let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_owned());
         let key = format!(
             "{}\n{}\n{}\n{}\n{}",
             env!("CARGO_PKG_VERSION"),
             canonical.display(),
-            meta.len(),
-            mtime,
+            bytes,
+            fp.modified_unix_ns.unwrap_or(0),
             serde_json::to_string(feature).unwrap_or_default()
         );
         Some(dir.join("clip-features").join(&feature.name).join(format!("{:016x}.npy", reprise_core::fnv1a(key.as_bytes()))))
