@@ -66,6 +66,8 @@ struct Counts {
     /// those buckets seen in the second pass `(magnitude, residual bin)`.
     middle: Option<(u16, u16)>,
     kept: Vec<(f32, Option<u16>)>,
+    /// The residual histogram's bins.
+    res: Residuals,
 }
 
 /// Order-preserving bucket of a magnitude: the top 16 bits of its total-order key.
@@ -76,6 +78,7 @@ fn bucket(m: f32) -> u16 {
 }
 
 /// `librosa.pitch_tuning`'s histogram bins: `n` bins over `[-0.5, 0.5]`.
+#[derive(Debug, Clone)]
 struct Residuals {
     edges: Vec<f64>,
     norm: f64,
@@ -234,11 +237,12 @@ impl TuningEstimator {
     /// Moves the kept peaks into the counts (first pass) or keeps those of the middle
     /// buckets (second pass).
     fn count_peaks(&mut self) {
-        let res = Residuals::new(self.resolution, self.bins_per_octave);
-        let n_bins = res.n_bins();
-        let c = self
-            .counts
-            .get_or_insert_with(|| Box::new(Counts { totals: vec![0; 1 << 16], rows: vec![None; 1 << 16], n: 0, middle: None, kept: vec![] }));
+        if self.counts.is_none() {
+            let res = Residuals::new(self.resolution, self.bins_per_octave);
+            self.counts = Some(Box::new(Counts { totals: vec![0; 1 << 16], rows: vec![None; 1 << 16], n: 0, middle: None, kept: vec![], res }));
+        }
+        let c = self.counts.as_mut().expect("just made");
+        let (res, n_bins) = (&c.res, c.res.n_bins());
         for (pitch, mag) in self.peaks.drain(..) {
             if !(pitch > 0.0) {
                 continue;
@@ -256,7 +260,7 @@ impl TuningEstimator {
                 Some(_) => {}
             }
         }
-        // the exact route's buffer is not needed again
+        // the exact route's buffer is not needed again (a no-op after the first time)
         self.peaks.shrink_to(1 << 12);
     }
 
@@ -268,7 +272,6 @@ impl TuningEstimator {
         if c.n == 0 {
             return Some(0.0);
         }
-        let res = Residuals::new(self.resolution, self.bins_per_octave);
         // ranks of the two middle magnitudes (one for an odd count), as numpy's median
         let (r_lo, r_hi) = ((c.n - 1) / 2, c.n / 2);
         let rank_bucket = |r: u64| {
@@ -282,10 +285,10 @@ impl TuningEstimator {
             unreachable!("ranks below the count")
         };
         let ((lo, below_lo), (hi, below_hi)) = (rank_bucket(r_lo), rank_bucket(r_hi));
-        let Some((_, _)) = c.middle else {
+        if c.middle.is_none() {
             c.middle = Some((lo, hi));
             return None;
-        };
+        }
         // the second pass kept every peak of the middle buckets: sort them by magnitude
         c.kept.sort_by(|a, b| a.0.total_cmp(&b.0));
         let in_bucket = |b: u16, below: u64, r: u64| {
@@ -295,7 +298,7 @@ impl TuningEstimator {
         let (m_lo, m_hi) = (in_bucket(lo, below_lo, r_lo), in_bucket(hi, below_hi, r_hi));
         let threshold = if c.n % 2 == 1 { m_hi } else { (m_lo + m_hi) / 2.0 };
         let tb = bucket(threshold);
-        let mut counts = vec![0u64; res.n_bins()];
+        let mut counts = vec![0u64; c.res.n_bins()];
         for (b, row) in c.rows.iter().enumerate() {
             let b = b as u16;
             if b > tb && b != lo && b != hi {
@@ -309,7 +312,7 @@ impl TuningEstimator {
                 counts[i as usize] += 1;
             }
         }
-        Some(res.best(&counts))
+        Some(c.res.best(&counts))
     }
 
     /// The tuning of the frames that `pass` feeds (it is called once, or twice for long
