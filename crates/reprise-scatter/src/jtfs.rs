@@ -36,7 +36,7 @@ use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, 
 use crate::lambda::{circular_impulse, split_tile, BandedPath, ImpulseResponse, TILE};
 use crate::octave::{OctaveFilters, OctaveKernel};
 use crate::scattering1d::{Padding, MAX_J, MAX_Q};
-use crate::segments::Segments;
+use crate::segments::{self, Segments};
 
 /// Output layout of [`Jtfs`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -530,11 +530,10 @@ impl Jtfs {
         out
     }
 
-    /// Samples of context an output sample needs either side: the reaches of the widest
-    /// ψ1, ψ2 and φ_T it went through, summed (the λ operations act column by column).
+    /// Samples of context an output sample needs either side (see [`crate::segments::reach`];
+    /// the λ operations act column by column).
     fn reach(&self) -> f64 {
-        let widest = |ps: &[MorletParams]| ps.iter().map(|p| envelope_reach(p.sigma, REL_EPS)).fold(0.0, f64::max);
-        widest(&self.psi1) + widest(&self.psi2) + envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS)
+        segments::reach(&[&self.psi1, &self.psi2], Some(self.config.t_samples()))
     }
 
     /// Whether long signals are transformed in windows ([`crate::segments`]), and their length.
@@ -559,9 +558,8 @@ impl Jtfs {
             return Ok(out);
         };
         let (seg, window) = &**segments;
-        let unit = 1usize << (pad.ind_start.len() - 1);
         let mut out = None;
-        for start in seg.starts(pad.left, pad.left + self.n + unit) {
+        for start in seg.covering(pad, self.n) {
             let Some((from, at, len)) = seg.core(start, self.lst, a, b) else { continue };
             let mut buf = vec![0.0f32; seg.w];
             seg.fill(x, pad, start, &mut buf);

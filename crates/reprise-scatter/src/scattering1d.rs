@@ -12,9 +12,9 @@ use ndarray::Array2;
 use reprise_core::{check_finite, Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::filter_bank::{envelope_reach, scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, REL_EPS, SIGMA0};
+use crate::filter_bank::{scattering_params, temporal_support, Morlet, MorletParams, SparseFilter, SIGMA0};
 use crate::fourier::{grown, Blocks, LevelUse, Planner, Plans, Spectra, Work};
-use crate::segments::Segments;
+use crate::segments::{self, Segments};
 
 /// Shortest window when a long signal is transformed in windows (2^20 samples, 48 s at
 /// 22050 Hz; see [`crate::segments`]).
@@ -334,13 +334,10 @@ impl Scattering1D {
         Scattering1D { config, n, k0, padding, psi1, psi2, psi1_f, psi2_f, phi_f, geo, plan, plans: planner.finish(), segments: None }
     }
 
-    /// Samples of context an output sample needs either side: the reaches of the widest
-    /// ψ1, ψ2 and φ it went through, summed.
+    /// Samples of context an output sample needs either side (see [`crate::segments::reach`]).
     fn reach(&self) -> f64 {
-        let widest = |ps: &[MorletParams]| ps.iter().map(|p| envelope_reach(p.sigma, REL_EPS)).fold(0.0, f64::max);
-        let psi2 = if self.config.max_order == 2 { widest(&self.psi2) } else { 0.0 };
-        let phi = if self.config.average() { envelope_reach(SIGMA0 / self.config.t_samples() as f64, REL_EPS) } else { 0.0 };
-        widest(&self.psi1) + psi2 + phi
+        let psi2: &[MorletParams] = if self.config.max_order == 2 { &self.psi2 } else { &[] };
+        segments::reach(&[&self.psi1, psi2], self.config.average().then(|| self.config.t_samples()))
     }
 
     /// The resolution level (log2 of the subsampling) of each output path, in output order.
@@ -443,10 +440,9 @@ impl Scattering1D {
         let (seg, window) = &**segments;
         let pad = &self.padding;
         let levels = self.levels();
-        let unit = 1usize << (pad.ind_start.len() - 1);
         let mut ws = Workspace::new(&window.plans);
         let mut buf = vec![0.0f32; seg.w];
-        for a in seg.starts(pad.left, pad.left + self.n + unit) {
+        for a in seg.covering(pad, self.n) {
             seg.fill(x, pad, a, &mut buf);
             window.run(&buf, &mut ws, |i, s| {
                 let l = levels[i] as usize;

@@ -14,7 +14,16 @@
 //! Margins and cores are multiples of `2^L` (the deepest subsampling), so that every
 //! window subsamples on the whole signal's grid.
 
+use crate::filter_bank::{envelope_reach, MorletParams, REL_EPS, SIGMA0};
 use crate::scattering1d::Padding;
+
+/// Samples of context an output sample needs either side: the reach of the widest filter
+/// of each stage it went through (ψ1, then ψ2), plus that of φ_T when `t` (the averaging
+/// scale in samples) is given.
+pub(crate) fn reach(stages: &[&[MorletParams]], t: Option<usize>) -> f64 {
+    let widest = |ps: &[MorletParams]| ps.iter().map(|p| envelope_reach(p.sigma, REL_EPS)).fold(0.0, f64::max);
+    stages.iter().map(|s| widest(s)).sum::<f64>() + t.map_or(0.0, |t| envelope_reach(SIGMA0 / t as f64, REL_EPS))
+}
 
 /// The window geometry: `w = core + 2·margin` padded samples, `w` a power of two.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +49,13 @@ impl Segments {
     /// padded samples `lo..hi`.
     pub fn starts(&self, lo: usize, hi: usize) -> impl Iterator<Item = usize> {
         (lo / self.core * self.core..hi).step_by(self.core)
+    }
+
+    /// The starts of the cores that cover the `n`-sample signal padded as `pad`, at every
+    /// level its outputs are kept at (one past its end, rounded up to the deepest level).
+    pub fn covering(&self, pad: &Padding, n: usize) -> impl Iterator<Item = usize> {
+        let deepest = 1usize << (pad.ind_start.len() - 1);
+        self.starts(pad.left, pad.left + n + deepest)
     }
 
     /// Fills `buf` (`w` samples) with the padded signal from `a − margin`, circularly:
