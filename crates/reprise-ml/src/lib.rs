@@ -89,7 +89,7 @@ pub(crate) fn argmax_rows(p: &ndarray::Array2<f64>) -> Vec<usize> {
 }
 
 /// Index of the first maximum (scikit-learn's `argmax` tie rule: the lowest index wins).
-pub(crate) fn argmax(v: &[f64]) -> usize {
+pub fn argmax(v: &[f64]) -> usize {
     let mut best = 0;
     for (i, &x) in v.iter().enumerate() {
         if x > v[best] {

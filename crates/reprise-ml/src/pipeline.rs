@@ -265,7 +265,8 @@ impl Pipeline {
     }
 
     /// A score per label for each row, n × labels (0 for labels without training
-    /// examples); see [`Model::class_scores`].
+    /// examples), whose first row maximum ([`crate::argmax`]) is [`Pipeline::predict`]'s
+    /// label; see [`Model::class_scores`].
     pub fn class_scores(&self, x: ArrayView2<f64>) -> Result<Array2<f64>> {
         let xs = self.scaler.transform(x)?;
         let scores = self.model.class_scores(xs.view())?;

@@ -397,9 +397,11 @@ impl ModelFile {
                 }
                 let x = Array2::from_shape_vec((1, v.len()), v).expect("sized");
                 let scores = self.pipeline.class_scores(x.view()).map_err(|e| format!("{}: {e}", model.display()))?;
-                let label = self.pipeline.predict(x.view()).map_err(|e| format!("{}: {e}", model.display()))?[0];
-                let scores = self.pipeline.labels.iter().cloned().zip(scores.row(0).iter().copied()).collect();
-                Ok(ClipScores { label: self.pipeline.labels[label].clone(), scores, score_kind: self.pipeline.model.score_kind() })
+                let row = scores.row(0).to_vec();
+                // the first highest score is the pipeline's prediction (see `Pipeline::class_scores`)
+                let label = self.pipeline.labels[reprise_ml::argmax(&row)].clone();
+                let scores = self.pipeline.labels.iter().cloned().zip(row).collect();
+                Ok(ClipScores { label, scores, score_kind: self.pipeline.model.score_kind() })
             })
             .collect()
     }
