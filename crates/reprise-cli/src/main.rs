@@ -14,7 +14,7 @@ mod plot;
 
 use clap::{Args, Parser, Subcommand};
 use reprise::dsp::cqt::{CqtMode, Gamma};
-use reprise::dsp::{MelNorm, PadMode, StftConfig, Window};
+use reprise::dsp::{MelNorm, PadMode, StftConfig, Tuning, Window};
 use reprise::features::{CqtParams, FeatureKind, FeatureParams, ScatterParams};
 use reprise::scatter::JtfsFormat;
 use std::path::PathBuf;
@@ -153,20 +153,26 @@ pub struct FeaturesArgs {
     jobs: Option<usize>,
 }
 
-/// Options shared by `features` (librosa's parameter names in kebab case).
+/// The library defaults the options below show and start from.
+fn defaults() -> FeatureParams {
+    FeatureParams::default()
+}
+
+/// Options shared by `features` (librosa's parameter names in kebab case): overlays on
+/// [`FeatureParams::default`], which the libraries' defaults fill.
 #[derive(Args, Clone)]
 pub struct FeatureOpts {
     /// Target sample rate in Hz, or `native` to keep the file's rate.
     #[arg(long, default_value = "22050", value_parser = parse_sr)]
     sr: SrArg,
     /// Start reading at this time (seconds).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = defaults().offset_s)]
     offset: f64,
     /// Read at most this many seconds.
     #[arg(long)]
     duration: Option<f64>,
     /// FFT length in samples (also the frame length of zcr and rms).
-    #[arg(long, default_value_t = 2048)]
+    #[arg(long, default_value_t = defaults().stft.n_fft)]
     n_fft: usize,
     /// Samples between frames [default: win-length / 4].
     #[arg(long)]
@@ -178,7 +184,7 @@ pub struct FeatureOpts {
     #[arg(long, default_value = "hann", value_parser = parse_window)]
     window: Window,
     /// Centre frames on t·hop by padding n-fft/2 samples at each end.
-    #[arg(long, default_value_t = true, action = clap::ArgAction::Set)]
+    #[arg(long, default_value_t = defaults().stft.center, action = clap::ArgAction::Set)]
     center: bool,
     /// Padding when centring: constant (zeros) or reflect.
     #[arg(long, default_value = "constant", value_parser = parse_pad)]
@@ -187,7 +193,7 @@ pub struct FeatureOpts {
     #[arg(long)]
     power: Option<f32>,
     /// Number of mel bands.
-    #[arg(long, default_value_t = 128)]
+    #[arg(long, default_value_t = defaults().n_mels)]
     n_mels: usize,
     /// Lowest frequency, Hz [default: 0 for mel; C1 = 32.70 Hz for the constant-Q kinds].
     #[arg(long)]
@@ -202,49 +208,49 @@ pub struct FeatureOpts {
     #[arg(long, default_value = "slaney", value_parser = parse_norm)]
     norm: MelNorm,
     /// Number of MFCCs.
-    #[arg(long, default_value_t = 20)]
+    #[arg(long, default_value_t = defaults().n_mfcc)]
     n_mfcc: usize,
     /// MFCC liftering coefficient (0 = off).
-    #[arg(long, default_value_t = 0.0)]
+    #[arg(long, default_value_t = defaults().lifter)]
     lifter: f32,
     /// Tuning in fractions of a bin, or `estimate` [default: estimate for chroma kinds, 0 for cqt/vqt/hybrid-cqt/pseudo-cqt, as librosa].
     #[arg(long, allow_hyphen_values = true, value_parser = parse_tuning)]
-    tuning: Option<TuningArg>,
+    tuning: Option<Tuning>,
     /// Constant-Q bins.
-    #[arg(long, default_value_t = 84)]
+    #[arg(long, default_value_t = defaults().cqt.n_bins)]
     n_bins: usize,
     /// Constant-Q bins per octave [default: 12; 36 for chroma-cqt and chroma-cens].
     #[arg(long)]
     bins_per_octave: Option<usize>,
     /// Constant-Q filter length factor.
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = defaults().cqt.filter_scale)]
     filter_scale: f64,
     /// VQT bandwidth offset in Hz, or `erb` [default: 0 for cqt, erb for vqt].
     #[arg(long, allow_hyphen_values = true, value_parser = parse_gamma)]
     gamma: Option<Gamma>,
     /// Fraction of each constant-Q kernel's mass dropped (multirate mode).
-    #[arg(long, default_value_t = 0.01)]
+    #[arg(long, default_value_t = defaults().cqt.sparsity)]
     sparsity: f64,
     /// Constant-Q computation: multirate (librosa's, fast) or exact (full-rate reference).
     #[arg(long, default_value = "multirate", value_parser = parse_mode)]
     mode: CqtMode,
     /// Octaves for chroma-cqt and chroma-cens.
-    #[arg(long, default_value_t = 7)]
+    #[arg(long, default_value_t = defaults().cqt.n_octaves)]
     n_octaves: usize,
     /// Number of chroma bins.
-    #[arg(long, default_value_t = 12)]
+    #[arg(long, default_value_t = defaults().n_chroma)]
     n_chroma: usize,
     /// Roll-off fraction for `rolloff`.
-    #[arg(long, default_value_t = 0.85)]
+    #[arg(long, default_value_t = defaults().roll_percent)]
     roll_percent: f64,
     /// Output in dB (stft, mel, rms): power_to_db or amplitude_to_db.
     #[arg(long)]
     db: bool,
     /// dB floor below the maximum.
-    #[arg(long, default_value_t = 80.0)]
+    #[arg(long, default_value_t = defaults().top_db.unwrap_or(80.0))]
     top_db: f32,
     /// Scattering: log2 of the largest temporal scale (2^J samples; 8 = 11.6 ms at 22050 Hz).
-    #[arg(long = "J", default_value_t = 8, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    #[arg(long = "J", default_value_t = defaults().scatter.j, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
     j: u32,
     /// Scattering: wavelets per octave, `Q1` or `Q1,Q2` (second order defaults to 1).
     #[arg(long = "Q", default_value = "12,1", value_parser = parse_q, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
@@ -253,13 +259,13 @@ pub struct FeatureOpts {
     #[arg(long = "T", help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
     t: Option<usize>,
     /// Scattering: 1 or 2.
-    #[arg(long, default_value_t = 2, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    #[arg(long, default_value_t = defaults().scatter.max_order, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
     max_order: u32,
     /// JTFS/spiral: log2 of the largest frequential scale, in first-order rows.
-    #[arg(long = "J-fr", default_value_t = 3, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    #[arg(long = "J-fr", default_value_t = defaults().scatter.j_fr, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
     j_fr: u32,
     /// JTFS/spiral: frequential wavelets per octave.
-    #[arg(long = "Q-fr", default_value_t = 1, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
+    #[arg(long = "Q-fr", default_value_t = defaults().scatter.q_fr, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
     q_fr: u32,
     /// JTFS/spiral: frequential averaging in rows, a power of two ≤ 2^J_fr [default: 2^J_fr].
     #[arg(long = "F", help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
@@ -306,17 +312,11 @@ fn parse_sr(s: &str) -> Result<SrArg, String> {
         Ok(v) => Ok(SrArg::Hz(v)),
     }
 }
-#[derive(Clone, Copy, Debug)]
-pub enum TuningArg {
-    Estimate,
-    Bins(f64),
-}
-
-fn parse_tuning(s: &str) -> Result<TuningArg, String> {
+fn parse_tuning(s: &str) -> Result<Tuning, String> {
     if s == "estimate" {
-        return Ok(TuningArg::Estimate);
+        return Ok(Tuning::Estimate);
     }
-    s.parse::<f64>().map(TuningArg::Bins).map_err(|_| format!("`{s}` is not a tuning: give a number of bins in [-0.5, 0.5] or `estimate`"))
+    s.parse::<f64>().map(Tuning::Bins).map_err(|_| format!("`{s}` is not a tuning: give a number of bins in [-0.5, 0.5] or `estimate`"))
 }
 fn parse_gamma(s: &str) -> Result<Gamma, String> {
     if s == "erb" {
@@ -374,13 +374,8 @@ impl FeatureOpts {
             norm: self.norm,
             n_mfcc: self.n_mfcc,
             lifter: self.lifter,
-            tuning: match self.tuning {
-                Some(TuningArg::Bins(t)) => Some(t),
-                Some(TuningArg::Estimate) => None,
-                // librosa's defaults: chroma estimates, the CQT family uses 0
-                None if kind.is_constant_q() && !matches!(kind, FeatureKind::ChromaCqt | FeatureKind::ChromaCens) => Some(0.0),
-                None => None,
-            },
+            // `None`: the kind's librosa default, decided by FeatureParams::spec
+            tuning: self.tuning,
             n_chroma: self.n_chroma,
             roll_percent: self.roll_percent,
             db: self.db,

@@ -9,6 +9,7 @@
 pub mod fft;
 pub mod fs;
 pub mod rng;
+pub mod stream;
 pub use rng::{fnv1a, Rng};
 
 use serde::{Deserialize, Serialize};

@@ -70,7 +70,7 @@ fn main() {
     put("mfcc", median_time(7, || drop(mfcc_plan.process(&y).unwrap())));
     let chroma_cfg = ChromaStftConfig { sr, ..Default::default() };
     put("chroma_stft", median_time(7, || drop(chroma_stft(&y, &chroma_cfg).unwrap())));
-    let chroma0 = ChromaStftConfig { tuning: Some(0.0), ..chroma_cfg };
+    let chroma0 = ChromaStftConfig { tuning: Tuning::Bins(0.0), ..chroma_cfg };
     put("chroma_stft_tuning0", median_time(7, || drop(chroma_stft(&y, &chroma0).unwrap())));
     let pip = PiptrackConfig { sr, ..Default::default() };
     put(
@@ -87,7 +87,7 @@ fn main() {
     let gl = GriffinLimConfig::default();
     put("griffinlim", median_time(3, || drop(griffinlim(mag.view(), &gl, Some(ten.len())).unwrap())));
     let cqt_cfg = CqtConfig { sr, ..Default::default() };
-    let cqt_plan = Cqt::new(&cqt_cfg, 0.0).unwrap();
+    let cqt_plan = Cqt::new(&cqt_cfg).unwrap();
     put("cqt", median_time(7, || drop(cqt_plan.process(&y).unwrap())));
     put(
         "cqt_stream",

@@ -2,7 +2,8 @@
 
 use crate::filters::{chroma_filters, map_frames, ChromaFilterConfig};
 use crate::stft::{Stft, StftConfig};
-use crate::tuning::{PiptrackConfig, TuningEstimator};
+use crate::stream::{Axis, FrameTransform, Frames};
+use crate::tuning::{PiptrackConfig, Tuning, TuningEstimator};
 use crate::util::FrameNorm;
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
 use reprise_core::{invalid, Result};
@@ -18,16 +19,16 @@ pub struct ChromaStftConfig {
     pub stft: StftConfig,
     /// Number of chroma bins (default 12).
     pub n_chroma: usize,
-    /// Tuning deviation from A440 in fractions of a chroma bin; `None` = estimate it
-    /// from the spectrogram as `librosa.estimate_tuning` does.
-    pub tuning: Option<f64>,
+    /// Tuning deviation from A440 in fractions of a chroma bin; `Estimate` (the default)
+    /// estimates it from the spectrogram as `librosa.estimate_tuning` does.
+    pub tuning: Tuning,
     /// Per-frame normalisation (default ∞-norm).
     pub norm: FrameNorm,
 }
 
 impl Default for ChromaStftConfig {
     fn default() -> Self {
-        Self { sr: 22050, stft: StftConfig::default(), n_chroma: 12, tuning: None, norm: FrameNorm::Inf }
+        Self { sr: 22050, stft: StftConfig::default(), n_chroma: 12, tuning: Tuning::Estimate, norm: FrameNorm::Inf }
     }
 }
 
@@ -38,12 +39,7 @@ impl ChromaStftConfig {
         if self.n_chroma == 0 || self.n_chroma > crate::filters::MAX_CHROMA {
             return Err(invalid("n_chroma", format!("{} must be between 1 and {} (default 12)", self.n_chroma, crate::filters::MAX_CHROMA)));
         }
-        if let Some(t) = self.tuning {
-            if !(t.is_finite() && t.abs() <= 0.5) {
-                return Err(invalid("tuning", format!("{t} must lie in [-0.5, 0.5] chroma bins")));
-            }
-        }
-        Ok(())
+        self.tuning.validate("chroma bins")
     }
     /// Piptrack parameters used to estimate the tuning.
     pub fn piptrack(&self) -> PiptrackConfig {
@@ -53,8 +49,13 @@ impl ChromaStftConfig {
     pub fn tuning_estimator(&self) -> Result<TuningEstimator> {
         TuningEstimator::new(&self.piptrack(), self.n_chroma, 0.01)
     }
-    /// The chroma filter bank for a given tuning.
-    pub fn filters(&self, tuning: f64) -> Result<Array2<f32>> {
+    /// The same configuration at a known tuning.
+    pub fn with_tuning(self, bins: f64) -> Self {
+        Self { tuning: Tuning::Bins(bins), ..self }
+    }
+    /// The chroma filter bank; the tuning must be known.
+    pub fn filters(&self) -> Result<Array2<f32>> {
+        let tuning = self.tuning.bins()?;
         chroma_filters(&ChromaFilterConfig { sr: self.sr, n_fft: self.stft.n_fft, n_chroma: self.n_chroma, tuning, ..Default::default() })
     }
 }
@@ -83,13 +84,13 @@ pub fn chroma_from_power(s: ArrayView2<f32>, config: &ChromaStftConfig) -> Resul
     config.validate()?;
     crate::filters::check_rows(s.nrows(), config.stft.n_freqs())?;
     let tuning = match config.tuning {
-        Some(t) => t,
-        None => config.tuning_estimator()?.estimate_with(|est| {
+        Tuning::Bins(t) => t,
+        Tuning::Estimate => config.tuning_estimator()?.estimate_with(|est| {
             crate::filters::for_each_frame(s, |frame| est.push_frame(frame));
             Ok::<(), reprise_core::Error>(())
         })?,
     };
-    let fb = config.filters(tuning)?;
+    let fb = config.with_tuning(tuning).filters()?;
     let out = map_frames(s, config.n_chroma, |frame, out| chroma_frame(&fb, frame, config.norm, out));
     Ok((out, tuning))
 }
@@ -115,7 +116,7 @@ pub struct ChromaCqtConfig {
 impl Default for ChromaCqtConfig {
     fn default() -> Self {
         Self {
-            cqt: crate::cqt::CqtConfig { bins_per_octave: 36, tuning: None, ..Default::default() },
+            cqt: crate::cqt::CqtConfig { bins_per_octave: 36, tuning: Tuning::Estimate, ..Default::default() },
             n_octaves: 7,
             n_chroma: 12,
             threshold: 0.0,
@@ -153,7 +154,7 @@ pub fn chroma_cqt(y: &[f32], config: &ChromaCqtConfig) -> Result<(Array2<f32>, f
     let cqt_cfg = crate::cqt::CqtConfig { gamma: crate::cqt::Gamma::Fixed(0.0), ..config.cqt_config() };
     cqt_cfg.validate()?;
     let tuning = crate::cqt::resolve_tuning(y, &cqt_cfg)?;
-    let mag = crate::cqt::Cqt::new(&cqt_cfg, tuning)?.magnitude(y)?;
+    let mag = crate::cqt::Cqt::new(&cqt_cfg.with_tuning(tuning))?.magnitude(y)?;
     Ok((chroma_from_cqt_magnitude(mag.view(), config)?, tuning))
 }
 
@@ -224,4 +225,61 @@ pub fn cens_from_chroma(mut chroma: Array2<f32>, norm: FrameNorm, win_len_smooth
         out.copy_from_slice(frame);
         norm.apply(out);
     })
+}
+
+/// Frames folded at a time by [`ChromaCqtFrames`] (each frame is folded on its own; the
+/// block only amortises the folding map).
+const CHROMA_BLOCK: usize = 1024;
+
+/// The CQT chromagram as a [`FrameTransform`]: CQT magnitudes folded to chroma by
+/// [`chroma_from_cqt_magnitude`] in blocks, so memory stays flat however long the signal.
+pub struct ChromaCqtFrames<'a> {
+    cqt: crate::cqt::CqtStream<'a>,
+    config: ChromaCqtConfig,
+    mags: Vec<f32>,
+    col: Vec<f32>,
+}
+
+impl crate::cqt::Cqt {
+    /// The chromagram of this plan's magnitudes (`config.cqt` describes the plan), as a
+    /// [`FrameTransform`].
+    pub fn chroma_frames(&self, config: &ChromaCqtConfig) -> Result<ChromaCqtFrames<'_>> {
+        Ok(ChromaCqtFrames { cqt: self.stream()?, config: *config, mags: Vec::new(), col: vec![0.0; config.n_chroma] })
+    }
+}
+
+impl ChromaCqtFrames<'_> {
+    fn keep(&mut self, frames: Vec<Vec<num_complex::Complex32>>, emit: &mut dyn FnMut(Frames<'_>), last: bool) -> Result<()> {
+        for f in frames {
+            self.mags.extend(f.iter().map(|c| crate::stft::abs_parts(c.re, c.im)));
+        }
+        let n_bins = self.config.cqt.n_bins;
+        if self.mags.is_empty() || (!last && self.mags.len() < CHROMA_BLOCK * n_bins) {
+            return Ok(());
+        }
+        let m = Array2::from_shape_vec((n_bins, self.mags.len() / n_bins).f(), std::mem::take(&mut self.mags)).expect("frame-major");
+        let c = chroma_from_cqt_magnitude(m.view(), &self.config)?;
+        for frame in c.columns() {
+            self.col.iter_mut().zip(frame).for_each(|(o, v)| *o = *v);
+            emit(Frames::Real(&self.col));
+        }
+        Ok(())
+    }
+}
+
+impl FrameTransform for ChromaCqtFrames<'_> {
+    fn hop_length(&self) -> usize {
+        self.config.cqt.hop_length
+    }
+    fn push(&mut self, samples: &[f32], emit: &mut dyn FnMut(Frames<'_>)) -> Result<()> {
+        let frames = self.cqt.push(samples)?;
+        self.keep(frames, emit, false)
+    }
+    fn finish(&mut self, emit: &mut dyn FnMut(Frames<'_>)) -> Result<()> {
+        let frames = self.cqt.finish()?;
+        self.keep(frames, emit, true)
+    }
+    fn axis(&self) -> Axis {
+        Axis::chroma(self.config.n_chroma)
+    }
 }

@@ -29,12 +29,14 @@ pub mod pitch;
 pub mod resample;
 pub mod spectral;
 pub mod stft;
+pub mod stream;
 pub mod tuning;
 pub mod util;
 pub mod window;
 
 pub use chroma::{
-    cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaStftConfig,
+    cens_from_chroma, chroma_cens, chroma_cqt, chroma_from_cqt_magnitude, chroma_stft, cq_to_chroma, ChromaCqtConfig, ChromaCqtFrames,
+    ChromaStftConfig,
 };
 pub use convert::fft_frequencies;
 pub use cqt::{
@@ -53,7 +55,8 @@ pub use spectral::{
     FrameDescriptor,
 };
 pub use stft::{istft, stft, Istft, Stft, StftConfig, StftStream};
-pub use tuning::{estimate_tuning, pitch_tuning, PiptrackConfig, TuningEstimator};
+pub use stream::{Axis, AxisValues, DescriptorFrames, FrameTransform, Frames, SpectralFrames, SpectralMap};
+pub use tuning::{estimate_tuning, pitch_tuning, PiptrackConfig, Tuning, TuningEstimator};
 pub use util::FrameNorm;
 pub use window::Window;
 

@@ -38,6 +38,27 @@ impl Default for MelConfig {
 }
 
 impl MelConfig {
+    /// Checks the parameters that do not depend on the sample rate; planning
+    /// ([`MelSpectrogram::new`]) checks the rest (Nyquist, empty bands).
+    pub fn validate(&self) -> Result<()> {
+        self.stft.validate()?;
+        if !(self.power > 0.0 && self.power.is_finite()) {
+            return Err(invalid("power", format!("{} must be > 0 (1 = magnitude, 2 = power)", self.power)));
+        }
+        if self.n_mels == 0 {
+            return Err(invalid("n_mels", "must be at least 1 (default 128)"));
+        }
+        if !(self.fmin >= 0.0 && self.fmin.is_finite()) {
+            return Err(invalid("fmin", format!("{} must be ≥ 0 Hz", self.fmin)));
+        }
+        if let Some(fmax) = self.fmax {
+            if !(fmax > self.fmin && fmax.is_finite()) {
+                return Err(invalid("fmax", format!("{fmax} Hz must be above fmin = {} Hz", self.fmin)));
+            }
+        }
+        Ok(())
+    }
+
     /// The filter bank parameters.
     pub fn filters(&self) -> MelFilterConfig {
         MelFilterConfig { sr: self.sr, n_fft: self.stft.n_fft, n_mels: self.n_mels, fmin: self.fmin, fmax: self.fmax, htk: self.htk, norm: self.norm }
@@ -55,9 +76,7 @@ pub struct MelSpectrogram {
 impl MelSpectrogram {
     /// Plans the transform.
     pub fn new(config: &MelConfig) -> Result<Self> {
-        if !(config.power > 0.0 && config.power.is_finite()) {
-            return Err(invalid("power", format!("{} must be > 0 (1 = magnitude, 2 = power)", config.power)));
-        }
+        config.validate()?;
         Ok(Self { config: *config, stft: Stft::new(&config.stft)?, bank: MelFilterBank::new(&config.filters())? })
     }
     /// The configuration.
@@ -135,6 +154,20 @@ impl Default for MfccConfig {
     }
 }
 
+impl MfccConfig {
+    /// Checks the parameters that do not depend on the sample rate (see [`MelConfig::validate`]).
+    pub fn validate(&self) -> Result<()> {
+        self.mel.validate()?;
+        if self.n_mfcc == 0 || self.n_mfcc > self.mel.n_mels {
+            return Err(invalid("n_mfcc", format!("{} must be between 1 and n_mels = {}", self.n_mfcc, self.mel.n_mels)));
+        }
+        if !(self.lifter >= 0.0 && self.lifter.is_finite()) {
+            return Err(invalid("lifter", format!("{} must be ≥ 0", self.lifter)));
+        }
+        Ok(())
+    }
+}
+
 /// A planned MFCC: mel spectrogram, dB, DCT-II (orthonormal), optional liftering.
 #[derive(Debug, Clone)]
 pub struct Mfcc {
@@ -147,12 +180,7 @@ impl Mfcc {
     /// Plans the transform.
     pub fn new(config: &MfccConfig) -> Result<Self> {
         let mel = MelSpectrogram::new(&config.mel)?;
-        if config.n_mfcc == 0 || config.n_mfcc > config.mel.n_mels {
-            return Err(invalid("n_mfcc", format!("{} must be between 1 and n_mels = {}", config.n_mfcc, config.mel.n_mels)));
-        }
-        if !(config.lifter >= 0.0 && config.lifter.is_finite()) {
-            return Err(invalid("lifter", format!("{} must be ≥ 0", config.lifter)));
-        }
+        config.validate()?;
         let mut dct = dct_ortho(config.n_mfcc, config.mel.n_mels);
         if config.lifter > 0.0 {
             let l = config.lifter as f64;

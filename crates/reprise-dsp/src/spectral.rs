@@ -48,6 +48,16 @@ impl Descriptor {
         })
     }
 
+    /// The descriptor's name: `centroid`, `bandwidth`, `rolloff` or `flatness`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Descriptor::Centroid => "centroid",
+            Descriptor::Bandwidth { .. } => "bandwidth",
+            Descriptor::Rolloff { .. } => "rolloff",
+            Descriptor::Flatness { .. } => "flatness",
+        }
+    }
+
     /// Checks the descriptor's parameters.
     pub fn validate(&self) -> Result<()> {
         match *self {
@@ -146,6 +156,14 @@ pub enum FrameDescriptor {
 }
 
 impl FrameDescriptor {
+    /// The descriptor's short name: `rms` or `zcr`.
+    pub fn name(self) -> &'static str {
+        match self {
+            FrameDescriptor::Rms => "rms",
+            FrameDescriptor::ZeroCrossingRate => "zcr",
+        }
+    }
+
     /// The padding librosa uses for this descriptor when centring.
     pub fn pad_mode(self) -> PadMode {
         match self {

@@ -356,13 +356,13 @@ impl StftStream {
     }
 
     /// Ends a stream fed with [`StftStream::push_parts`]; returns the frame count.
-    pub fn finish_parts(mut self, mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<usize> {
+    pub fn finish_parts(&mut self, mut f: impl FnMut(usize, &[f32], &[f32])) -> Result<usize> {
         let (stft, parts) = (&self.stft, &mut self.parts);
         self.frames.finish(|t, fr| stft.transform_parts(parts, |buf| stft.window_into(fr, buf), |re, im| f(t, re, im)))
     }
 
     /// Ends the signal, emits the last frames, returns the frame count.
-    pub fn finish(mut self, mut f: impl FnMut(usize, &[Complex32])) -> Result<usize> {
+    pub fn finish(&mut self, mut f: impl FnMut(usize, &[Complex32])) -> Result<usize> {
         let (stft, work, frame) = (&self.stft, &mut self.work, &mut self.frame);
         self.frames.finish(|t, fr| {
             frame.copy_from_slice(fr);

@@ -6,6 +6,80 @@ use crate::convert::linspace;
 use crate::stft::power64;
 use ndarray::ArrayView2;
 use reprise_core::{invalid, Result};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The tuning of a pitched transform (constant-Q, chroma): the one place it is decided.
+///
+/// `Bins(t)` shifts every centre frequency by `t` fractions of a bin (`t` in
+/// `[-0.5, 0.5]`); `Estimate` asks for `librosa.estimate_tuning` on the signal before
+/// planning (librosa's `tuning=None`). In JSON: a number, or `"estimate"` (`null`, the
+/// earlier form, reads as `"estimate"`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Tuning {
+    /// Estimate from the signal's spectral peaks.
+    Estimate,
+    /// A known offset in fractions of a bin.
+    Bins(f64),
+}
+
+impl Tuning {
+    /// The offset in bins; a plan needs it resolved first.
+    pub fn bins(self) -> Result<f64> {
+        match self {
+            Tuning::Bins(t) => Ok(t),
+            Tuning::Estimate => Err(invalid("tuning", "is still to be estimated: estimate it from the signal before planning the transform")),
+        }
+    }
+
+    /// The offset, if known.
+    pub fn known(self) -> Option<f64> {
+        match self {
+            Tuning::Bins(t) => Some(t),
+            Tuning::Estimate => None,
+        }
+    }
+
+    /// Checks a given offset lies in `[-0.5, 0.5]` (`what`: "bins", "chroma bins").
+    pub fn validate(self, what: &str) -> Result<()> {
+        match self {
+            Tuning::Bins(t) if !(t.is_finite() && t.abs() <= 0.5) => Err(invalid("tuning", format!("{t} must lie in [-0.5, 0.5] {what}"))),
+            _ => Ok(()),
+        }
+    }
+}
+
+impl From<Option<f64>> for Tuning {
+    fn from(t: Option<f64>) -> Self {
+        t.map_or(Tuning::Estimate, Tuning::Bins)
+    }
+}
+
+impl Serialize for Tuning {
+    fn serialize<S: Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Tuning::Bins(t) => s.serialize_f64(*t),
+            Tuning::Estimate => s.serialize_str("estimate"),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Tuning {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            Bins(f64),
+            Word(String),
+            Null(()),
+        }
+        match Repr::deserialize(d)? {
+            Repr::Bins(t) => Ok(Tuning::Bins(t)),
+            Repr::Null(()) => Ok(Tuning::Estimate),
+            Repr::Word(w) if w == "estimate" => Ok(Tuning::Estimate),
+            Repr::Word(w) => Err(serde::de::Error::custom(format!("`{w}` is not a tuning: give a number of bins or \"estimate\""))),
+        }
+    }
+}
 
 /// Peak-picking parameters of `librosa.piptrack`.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -16,7 +16,7 @@ fn chord(n: usize, sr: f64) -> Vec<f32> {
 
 /// `C_k(t) = √L_k · Σ_i a_k[i] · y[t·hop − (start_k + i)]`, zeros outside the signal.
 fn direct(y: &[f32], cfg: &CqtConfig) -> Array2<Complex64> {
-    let f = VqtFilters::design(cfg, cfg.tuning.unwrap()).unwrap();
+    let f = VqtFilters::design(cfg).unwrap();
     let n_frames = 1 + y.len() / cfg.hop_length;
     let mut out = Array2::zeros((cfg.n_bins, n_frames));
     for k in 0..cfg.n_bins {
@@ -79,7 +79,7 @@ fn peaks_sit_on_the_right_bins() {
 
 #[test]
 fn filter_design_matches_the_formulas() {
-    let f = VqtFilters::design(&CqtConfig::default(), 0.0).unwrap();
+    let f = VqtFilters::design(&CqtConfig::default()).unwrap();
     assert!((f.freqs[0] - reprise_dsp::cqt::C1_HZ).abs() < 1e-12);
     assert!((f.freqs[45] - 440.0).abs() < 1e-9);
     let a = relative_bandwidth(&f.freqs).unwrap();
@@ -132,11 +132,11 @@ fn pseudo_and_hybrid_stream_equal_their_batch_transforms() {
         // all bins short enough for the pseudo part: hybrid is one part only
         CqtConfig { hop_length: 2048, n_bins: 24, fmin: Some(1000.0), ..Default::default() },
     ] {
-        let hybrid = HybridCqt::new(&cfg, 0.0).unwrap();
-        let pseudo = PseudoCqt::new(&cfg, 0.0).unwrap();
+        let hybrid = HybridCqt::new(&cfg).unwrap();
+        let pseudo = PseudoCqt::new(&cfg).unwrap();
         // the plans give what the library calls give
-        let (h_lib, _) = hybrid_cqt(&y, &CqtConfig { tuning: Some(0.0), ..cfg }).unwrap();
-        let (p_lib, _) = pseudo_cqt(&y, &CqtConfig { tuning: Some(0.0), ..cfg }).unwrap();
+        let (h_lib, _) = hybrid_cqt(&y, &CqtConfig { tuning: Tuning::Bins(0.0), ..cfg }).unwrap();
+        let (p_lib, _) = pseudo_cqt(&y, &CqtConfig { tuning: Tuning::Bins(0.0), ..cfg }).unwrap();
         let h_whole = hybrid.process(&y).unwrap();
         let p_whole = pseudo.process(&y).unwrap();
         assert_eq!(h_whole, h_lib);
@@ -177,7 +177,7 @@ fn streaming_equals_whole_signal_for_any_chunking() {
         // chroma_cqt's 36 bins per octave: octaves share their kernels
         CqtConfig { bins_per_octave: 36, n_bins: 144, fmin: Some(65.4), ..Default::default() },
     ] {
-        let plan = Cqt::new(&cfg, 0.0).unwrap();
+        let plan = Cqt::new(&cfg).unwrap();
         let whole = plan.process(&y).unwrap();
         let mag = plan.magnitude(&y).unwrap();
         let err = mag.iter().zip(&whole).map(|(m, c)| (m - c.norm()).abs() / c.norm().max(f32::MIN_POSITIVE)).fold(0.0f32, f32::max);

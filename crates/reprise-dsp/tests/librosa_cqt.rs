@@ -69,7 +69,7 @@ fn compare(ours: &Array2<Complex32>, reference: &Array2<Complex32>, lengths: &[f
 
 #[test]
 fn filter_design_matches_librosa_exactly() {
-    let f = VqtFilters::design(&CqtConfig::default(), 0.0).unwrap();
+    let f = VqtFilters::design(&CqtConfig::default()).unwrap();
     let close = |a: &[f64], b: &[f64], what: &str| {
         assert_eq!(a.len(), b.len());
         for (x, y) in a.iter().zip(b) {
@@ -79,7 +79,7 @@ fn filter_design_matches_librosa_exactly() {
     close(&f.freqs, &v64("cqt_frequencies.npy"), "frequencies");
     close(&relative_bandwidth(&f.freqs).unwrap(), &v64("relative_bandwidth.npy"), "alpha");
     close(&f.lengths, &v64("wavelet_lengths.npy"), "lengths");
-    let erb = VqtFilters::design(&CqtConfig { gamma: Gamma::Erb, ..Default::default() }, 0.0).unwrap();
+    let erb = VqtFilters::design(&CqtConfig { gamma: Gamma::Erb, ..Default::default() }).unwrap();
     close(&erb.lengths, &v64("wavelet_lengths_erb.npy"), "ERB lengths");
     // the atoms of the top octave, centred in 256 samples as librosa pads them
     let atoms: Array2<Complex32> = c64("wavelet_filters_oct.npy");
@@ -103,7 +103,7 @@ fn multirate_cqt_within_one_percent_of_librosa() {
         ("cqt_36bpo.npy", CqtConfig { hop_length: 256, fmin: Some(65.40639132514966), n_bins: 180, bins_per_octave: 36, ..Default::default() }, &y),
         (
             "cqt_filter_scale.npy",
-            CqtConfig { filter_scale: 0.8, n_bins: 60, fmin: Some(55.0), tuning: Some(0.1), hop_length: 1024, ..Default::default() },
+            CqtConfig { filter_scale: 0.8, n_bins: 60, fmin: Some(55.0), tuning: Tuning::Bins(0.1), hop_length: 1024, ..Default::default() },
             &y,
         ),
         ("cqt_norm2.npy", CqtConfig { norm: FrameNorm::L2, ..Default::default() }, &y),
@@ -114,7 +114,7 @@ fn multirate_cqt_within_one_percent_of_librosa() {
     ];
     for (name, cfg, x) in cases {
         let (ours, tuning) = vqt(x, &cfg).unwrap();
-        let lengths = VqtFilters::design(&cfg, tuning).unwrap().lengths;
+        let lengths = VqtFilters::design(&cfg.with_tuning(tuning)).unwrap().lengths;
         let (rel, db, n) = compare(&ours, &c64(name), &lengths, cfg.bins_per_octave, cfg.hop_length, x.len());
         assert!(n > ours.len() / 4, "{name}: only {n} of {} values compared", ours.len());
         let reference = c64(name);
@@ -154,7 +154,7 @@ fn pseudo_and_hybrid_cqt_match_librosa() {
     let top = 84 - 29;
     let mut worst_pseudo = 0.0f32;
     let mut worst_full = 0.0f32;
-    let lengths = VqtFilters::design(&CqtConfig::default(), 0.0).unwrap().lengths;
+    let lengths = VqtFilters::design(&CqtConfig::default()).unwrap().lengths;
     for t in 0..reference.ncols() {
         let peak = reference.column(t).iter().cloned().fold(0.0f32, f32::max);
         for k in 0..84 {
@@ -181,7 +181,7 @@ fn chroma_cqt_and_cens_match_librosa() {
     let y = signal("signal.npy");
     let detuned = signal("signal_detuned.npy");
     let default = ChromaCqtConfig::default();
-    let fixed = ChromaCqtConfig { cqt: CqtConfig { tuning: Some(0.0), ..default.cqt }, ..default };
+    let fixed = ChromaCqtConfig { cqt: CqtConfig { tuning: Tuning::Bins(0.0), ..default.cqt }, ..default };
     // tunings librosa estimated (manifest: estimate_tuning(y, sr, bins_per_octave=36))
     let (_, t) = chroma_cqt(&y, &default).unwrap();
     assert!((t - -0.27).abs() <= 0.01 + 1e-9, "signal tuning {t}");
@@ -215,7 +215,7 @@ fn icqt_matches_librosa_and_reconstructs_as_well() {
     let y = signal("signal.npy");
     // librosa.icqt(librosa.cqt(signal, sparsity=0), length=len): invert librosa's own CQT
     let c = c64("cqt_nosparse.npy");
-    let ours = icqt(c.view(), &CqtConfig::default(), 0.0, Some(y.len())).unwrap();
+    let ours = icqt(c.view(), &CqtConfig::default(), Some(y.len())).unwrap();
     let reference: Array1<f64> = read_npy(path("icqt_roundtrip.npy")).unwrap();
     assert_eq!(ours.len(), reference.len());
     let norm = |v: &mut dyn Iterator<Item = f64>| v.map(|x| x * x).sum::<f64>().sqrt();
@@ -235,7 +235,7 @@ fn icqt_of_our_cqt_reconstructs_with_more_bins_and_shorter_hops() {
     let y = signal("signal.npy");
     let cfg = CqtConfig { hop_length: 128, bins_per_octave: 36, n_bins: 252, sparsity: 0.0, ..Default::default() };
     let (c, t) = cqt(&y, &cfg).unwrap();
-    let back = icqt(c.view(), &cfg, t, Some(y.len())).unwrap();
+    let back = icqt(c.view(), &cfg.with_tuning(t), Some(y.len())).unwrap();
     let num: f64 = back.iter().zip(&y).map(|(a, b)| ((a - b) as f64).powi(2)).sum();
     let den: f64 = y.iter().map(|v| (*v as f64).powi(2)).sum();
     let e = (num / den).sqrt();

@@ -173,7 +173,7 @@ fn chroma_filters_and_chroma_at_fixed_tuning_within_1e4() {
     let e = rel_err(&fb, &f32_2("chroma_filters.npy"));
     eprintln!("measured chroma_filters: {e:e} (tolerance 1e-6)");
     assert!(e <= 1e-6, "chroma_filters: {e:e}");
-    let (c, t) = chroma_stft(&signal("signal.npy"), &ChromaStftConfig { tuning: Some(0.0), ..Default::default() }).unwrap();
+    let (c, t) = chroma_stft(&signal("signal.npy"), &ChromaStftConfig { tuning: Tuning::Bins(0.0), ..Default::default() }).unwrap();
     assert_eq!(t, 0.0);
     let e = rel_err(&c, &f32_2("chroma_stft_tuning0.npy"));
     eprintln!("measured chroma_stft tuning=0: {e:e} (tolerance 1e-4)");

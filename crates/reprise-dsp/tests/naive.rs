@@ -81,7 +81,7 @@ fn mel_mfcc_and_chroma_match_direct_formulas() {
 
     // chroma = ∞-normalise(chroma filters · |X|²) at a fixed tuning
     let cf = chroma_filters(&ChromaFilterConfig { n_fft, tuning: 0.1, ..Default::default() }).unwrap();
-    let (ours, _) = chroma_stft(&y, &ChromaStftConfig { stft, tuning: Some(0.1), ..Default::default() }).unwrap();
+    let (ours, _) = chroma_stft(&y, &ChromaStftConfig { stft, tuning: Tuning::Bins(0.1), ..Default::default() }).unwrap();
     for (t, p) in power.iter().enumerate() {
         let raw: Vec<f64> = (0..12).map(|c| (0..p.len()).map(|k| cf[[c, k]] as f64 * p[k]).sum()).collect();
         let max = raw.iter().cloned().fold(0.0, f64::max);

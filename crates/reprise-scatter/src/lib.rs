@@ -10,6 +10,7 @@
 
 pub mod filter_bank;
 mod fourier;
+pub mod frames;
 pub mod jtfs;
 mod lambda;
 pub mod octave;
@@ -19,6 +20,7 @@ mod segments;
 pub mod spiral;
 
 pub use filter_bank::{filterbank_params, scattering_params, Morlet, MorletParams, SparseFilter};
+pub use frames::{Planned, WholeConfig, WholeSignal};
 pub use jtfs::{jtfs, Jtfs, JtfsConfig, JtfsFormat, JtfsMeta};
 pub use octave::{OctaveFilters, OctaveKernel};
 pub use reprise_core::{Error, Result};

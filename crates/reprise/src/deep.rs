@@ -26,7 +26,7 @@ use reprise_nn::train::{argmax, eval_batch, log_probs, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{clip_vector, ClipFeature};
-use crate::features::{extract_file, FeatureKind, FeatureParams};
+use crate::features::{extract_file, FeatureKind, FeatureParams, FeatureSpec};
 use crate::{Error, Result};
 
 /// What a network reads, and how it is computed from audio.
@@ -66,7 +66,12 @@ impl DeepInput {
     pub fn parse(name: &str) -> std::result::Result<Self, String> {
         Ok(match name {
             "cqt" => {
-                let mut p = FeatureParams { kind: FeatureKind::Cqt, sr: Some(44100), tuning: Some(0.0), ..FeatureParams::default() };
+                let mut p = FeatureParams {
+                    kind: FeatureKind::Cqt,
+                    sr: Some(44100),
+                    tuning: Some(reprise_dsp::Tuning::Bins(0.0)),
+                    ..FeatureParams::default()
+                };
                 p.stft.hop_length = Some(1024);
                 p.cqt.fmin = Some(55.0);
                 p.cqt.n_bins = 96;
@@ -140,9 +145,9 @@ impl DeepInput {
                 let f = extract_file(path, params)?;
                 let m = f.data.magnitude_2d();
                 let (rows, frames) = m.dim();
-                let cfg = params.cqt_config(f.sr);
+                let FeatureSpec::Cqt(q) = f.spec else { unreachable!("a CQT input computes the CQT") };
                 let freqs: Vec<f64> =
-                    (0..rows).map(|k| cfg.fmin.unwrap_or(32.703_195_662_574_83) * 2f64.powf(k as f64 / cfg.bins_per_octave as f64)).collect();
+                    (0..rows).map(|k| q.cqt.fmin.unwrap_or(reprise_dsp::cqt::C1_HZ) * 2f64.powf(k as f64 / q.cqt.bins_per_octave as f64)).collect();
                 let gain: Vec<f32> = reprise_dsp::a_weighting(&freqs, Some(-80.0)).iter().map(|db| 10f64.powf(db / 10.0) as f32).collect();
                 let data = m.indexed_iter().map(|((r, _), &v)| (1000.0 * v * gain[r]).ln_1p()).collect();
                 (data, rows, frames)

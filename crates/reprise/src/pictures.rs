@@ -17,7 +17,7 @@
 //!   JTFS and spiral: each order and spin, each octave filter), rows sorted by λ2 then λ1,
 //!   with a thin line between bands; order 0 is left out.
 
-use crate::features::{FeatureData, FeatureKind, FeatureParams};
+use crate::features::{FeatureData, FeatureKind, FeatureParams, FeatureSpec};
 use crate::{Error, Result};
 use ndarray::{Array2, Axis};
 use reprise_plot::ticks::{self, format_hz, Tick};
@@ -64,7 +64,8 @@ impl Default for PictureOptions {
 /// What a sidecar says about a feature matrix, read leniently (missing fields take defaults).
 struct Described<'a> {
     kind: Option<FeatureKind>,
-    params: FeatureParams,
+    /// The specification the sidecar records (or implies); `None` when unreadable.
+    spec: Option<FeatureSpec>,
     sr: f64,
     hop: f64,
     rows: Vec<Value>,
@@ -73,15 +74,14 @@ struct Described<'a> {
 
 fn describe(sidecar: &Value) -> Described<'_> {
     let kind: Option<FeatureKind> = sidecar.get("kind").and_then(|k| k.as_str()).and_then(|k| k.parse().ok());
-    let params = sidecar
-        .get("params")
-        .and_then(|p| serde_json::from_value::<FeatureParams>(p.clone()).ok())
-        .unwrap_or_else(|| FeatureParams { kind: kind.unwrap_or(FeatureKind::Mel), ..Default::default() });
     let sr = sidecar.get("sr").and_then(|v| v.as_f64()).filter(|v| *v > 0.0).unwrap_or(22050.0);
+    let spec = FeatureSpec::from_sidecar(sidecar)
+        .or_else(|_| FeatureParams { kind: kind.unwrap_or(FeatureKind::Mel), ..Default::default() }.spec(sr as u32))
+        .ok();
     let hop = sidecar.get("hop_length").and_then(|v| v.as_f64()).filter(|v| *v > 0.0).unwrap_or(512.0);
     let rows = sidecar.pointer("/axes/features/values").and_then(|v| v.as_array()).cloned().unwrap_or_default();
     let meta = sidecar.get("meta").and_then(|m| m.as_array());
-    Described { kind, params, sr, hop, rows, meta }
+    Described { kind, spec, sr, hop, rows, meta }
 }
 
 /// A title for a kind: what is shown and on which scale.
@@ -121,11 +121,12 @@ enum Values {
     Signed,
 }
 
-fn values_of(kind: Option<FeatureKind>, params: &FeatureParams, complex: bool) -> Values {
+fn values_of(kind: Option<FeatureKind>, spec: Option<&FeatureSpec>, complex: bool) -> Values {
     use FeatureKind::*;
     match kind {
         Some(Stft | Mel | Cqt | Vqt | HybridCqt | PseudoCqt) => {
-            Values::Energy { p: if complex { 1.0 } else { params.stored_power() }, db: params.db && !complex }
+            let (p, db) = spec.map_or((1.0, false), |s| (s.stored_power(), s.db().is_some()));
+            Values::Energy { p: if complex { 1.0 } else { p }, db: db && !complex }
         }
         Some(Scalogram | Scattering | Jtfs | Spiral) => Values::Energy { p: 1.0, db: false },
         Some(Mfcc) => Values::Signed,
@@ -292,7 +293,7 @@ fn grouped_panels(kind: FeatureKind, a: &Array2<f32>, rows: Vec<Row>, how: Value
 pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions) -> Result<Vec<Panel>> {
     let d = describe(sidecar);
     let complex = matches!(data, FeatureData::Complex(_));
-    let how = values_of(d.kind, &d.params, complex);
+    let how = values_of(d.kind, d.spec.as_ref(), complex);
     let (n_rows, frames) = data.dim();
     let time_end = opts.time_end_s.unwrap_or(frames as f64 * d.hop / d.sr);
     let x = Extent::time(if time_end > 0.0 { time_end } else { d.hop / d.sr });
@@ -344,7 +345,7 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
     if n_rows == 1 {
         let unit = match kind {
             Some(FeatureKind::Centroid | FeatureKind::Bandwidth | FeatureKind::Rolloff) => "Hz",
-            Some(FeatureKind::Rms) if d.params.db => "dB",
+            Some(FeatureKind::Rms) if d.spec.is_some_and(|s| s.db().is_some()) => "dB",
             Some(FeatureKind::Rms) => "RMS amplitude",
             Some(FeatureKind::Zcr) => "crossings per sample",
             Some(FeatureKind::Flatness) => "flatness (0 to 1)",
