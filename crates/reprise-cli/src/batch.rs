@@ -1,11 +1,13 @@
 //! `reprise features`: one file, or a folder/glob in parallel with progress, skip of
-//! complete outputs, and a summary.
+//! complete outputs, and a summary. Output naming, completeness and the atomic commit
+//! are the facade's batch contract (`reprise::outputs`); this adds scheduling and printing.
 
-use crate::{plot, Failure, FeaturesArgs};
+use crate::{Failure, FeaturesArgs};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
-use reprise::features::{extract_file, FeatureData, FeatureParams, Features};
-use reprise::io::{is_audio_path, write_json, write_npy};
+use reprise::features::{extract_file, FeatureParams};
+use reprise::io::is_audio_path;
+use reprise::outputs::{commit, is_complete, output_paths, single_output_path};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -27,7 +29,7 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
             for w in &f.warnings {
                 eprintln!("warning: {input}: {w}");
             }
-            write_outputs(&f, &params, path, &out, args.plot)?;
+            commit(&f, &params, path, &out, args.plot)?;
             let (r, c) = f.data.dim();
             crate::note(format_args!("{} → {} ({r} × {c} {}, {:.2} s of audio)", path.display(), out.display(), f.data.dtype(), f.duration_s));
             return Ok(());
@@ -41,50 +43,6 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
         return Err(format!("{}: exists and is a file; with a folder or glob as input, -o must be a folder", args.out.display()).into());
     }
     run_batch(args, &params, &root, &files)
-}
-
-/// `-o` for a single input: a folder gets `<stem>.npy` inside; anything else gets `.npy`.
-fn single_output_path(out: &Path, input: &Path) -> PathBuf {
-    if out.is_dir() {
-        return out.join(npy_name(input, false));
-    }
-    if out.extension().and_then(|e| e.to_str()) == Some("npy") {
-        out.to_owned()
-    } else {
-        let mut s = out.as_os_str().to_owned();
-        s.push(".npy");
-        PathBuf::from(s)
-    }
-}
-
-/// `song.wav` → `song.npy`; with `keep_extension` (two inputs differ only by extension)
-/// `song.wav` → `song.wav.npy`.
-fn npy_name(input: &Path, keep_extension: bool) -> String {
-    let name = if keep_extension { input.file_name() } else { input.file_stem() };
-    format!("{}.npy", name.unwrap_or_default().to_string_lossy())
-}
-
-/// Output path of every input: the input tree below `root` mirrored under `out`.
-/// Inputs that would share an output (`a.wav`, `a.flac`) keep their extension in the name.
-fn output_paths(root: &Path, files: &[PathBuf], out: &Path) -> Vec<PathBuf> {
-    let rel = |f: &PathBuf| -> PathBuf {
-        let root_plain = root.strip_prefix(".").unwrap_or(root);
-        let r = f.strip_prefix(root).or_else(|_| f.strip_prefix(root_plain)).map(Path::to_path_buf);
-        // never write beside the input: fall back to the bare file name
-        r.unwrap_or_else(|_| PathBuf::from(f.file_name().unwrap_or_default()))
-    };
-    let plain: Vec<PathBuf> = files.iter().map(|f| out.join(rel(f).with_file_name(npy_name(f, false)))).collect();
-    let mut count = std::collections::HashMap::new();
-    for p in &plain {
-        *count.entry(p.clone()).or_insert(0) += 1;
-    }
-    files.iter().zip(plain).map(|(f, p)| if count[&p] > 1 { out.join(rel(f).with_file_name(npy_name(f, true))) } else { p }).collect()
-}
-
-/// The input's fingerprint as the sidecar records it, so that a changed input is
-/// recomputed on the next run.
-fn fingerprint(input: &Path) -> serde_json::Value {
-    serde_json::to_value(reprise::core::fs::Fingerprint::of(input)).expect("plain struct")
 }
 
 fn collect(input: &str, is_glob: bool) -> Result<(PathBuf, Vec<PathBuf>), Failure> {
@@ -124,34 +82,6 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
     Ok(())
 }
 
-/// Whether `npy` and its sidecar exist, the sidecar records the same parameters and the
-/// same input (size, modification time), and the picture exists when one is asked for.
-fn is_complete(npy: &Path, input: &Path, params: &FeatureParams, with_plot: bool) -> bool {
-    if !npy.is_file() || (with_plot && !npy.with_extension("png").is_file()) {
-        return false;
-    }
-    let Ok(text) = std::fs::read_to_string(npy.with_extension("json")) else { return false };
-    let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) else { return false };
-    let same_params = serde_json::to_value(params).map(|p| v.get("params") == Some(&p)).unwrap_or(false);
-    same_params && v.get("source") == Some(&fingerprint(input))
-}
-
-pub fn write_outputs(f: &Features, params: &FeatureParams, input: &Path, npy: &Path, with_plot: bool) -> Result<(), Failure> {
-    match &f.data {
-        FeatureData::Real(a) => write_npy(npy, a)?,
-        FeatureData::Complex(a) => write_npy(npy, a)?,
-        FeatureData::Real3(a) => write_npy(npy, a)?,
-    }
-    let mut sidecar = f.sidecar(&input.display().to_string(), params);
-    if with_plot {
-        plot::write_features_png(&npy.with_extension("png"), &f.data, &sidecar, input)?;
-    }
-    // the sidecar is written last: its presence marks the output complete
-    sidecar["source"] = fingerprint(input);
-    write_json(&npy.with_extension("json"), &sidecar)?;
-    Ok(())
-}
-
 fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[PathBuf]) -> Result<(), Failure> {
     let jobs = args.jobs.unwrap_or_else(|| std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)).max(1);
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build().map_err(|e| e.to_string())?;
@@ -184,7 +114,7 @@ fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[
                         for w in &f.warnings {
                             pb.suspend(|| eprintln!("warning: {}: {w}", file.display()));
                         }
-                        write_outputs(&f, params, file, out, args.plot)?;
+                        commit(&f, params, file, out, args.plot)?;
                         audio_ms.fetch_add((f.duration_s * 1000.0) as u64, Ordering::Relaxed);
                         Ok(())
                     })

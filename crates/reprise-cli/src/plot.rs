@@ -23,13 +23,6 @@ pub fn write_figure(path: &Path, fig: &Figure) -> Result<(), Failure> {
     write_png(path, reprise::plot::render(fig))
 }
 
-/// The picture of a feature run (`--plot`), from the sidecar that is written beside it.
-pub fn write_features_png(path: &Path, data: &FeatureData, sidecar: &serde_json::Value, input: &Path) -> Result<(), Failure> {
-    let title = feature_title(sidecar, &input.display().to_string());
-    let fig = feature_figure(&title, data, sidecar, &PictureOptions::default()).map_err(|e| format!("{}: {e}", path.display()))?;
-    write_figure(path, &fig)
-}
-
 /// A confusion matrix: class names on the rows, counts and row percentages in the cells.
 pub fn write_confusion_png(path: &Path, title: &str, labels: &[String], counts: &[Vec<usize>]) -> Result<(), Failure> {
     write_png(path, reprise::plot::confusion(title, labels, counts))

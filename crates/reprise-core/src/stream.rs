@@ -5,7 +5,7 @@
 
 use crate::Result;
 use rustfft::num_complex::Complex32;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// What a transform emits.
 #[derive(Debug)]
@@ -20,7 +20,7 @@ pub enum Frames<'a> {
 }
 
 /// What the rows of an output are: a name and one value per row, as the sidecar writes them.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Axis {
     /// Name of the axis (`frequency_hz`, `mel_center_hz`, `pitch_class`, ...).
     pub name: String,
@@ -28,16 +28,17 @@ pub struct Axis {
     pub values: AxisValues,
 }
 
-/// The values of an [`Axis`].
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// The values of an [`Axis`]. (Read back in this order: whole numbers are indices, and
+/// frequencies are written with a decimal point.)
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum AxisValues {
-    /// Numbers (frequencies in Hz).
-    Numbers(Vec<f64>),
-    /// Names (pitch classes, a descriptor's name).
-    Labels(Vec<String>),
     /// Row indices.
     Indices(Vec<usize>),
+    /// Names (pitch classes, a descriptor's name).
+    Labels(Vec<String>),
+    /// Numbers (frequencies in Hz).
+    Numbers(Vec<f64>),
 }
 
 impl Axis {

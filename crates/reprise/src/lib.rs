@@ -32,6 +32,7 @@ pub use reprise_scatter as scatter;
 pub mod classify;
 pub mod deep;
 pub mod features;
+pub mod outputs;
 pub mod pictures;
 
 /// Errors of the applications: each names the file it concerns, when there is one.

@@ -413,6 +413,17 @@ pub fn feature_title(sidecar: &Value, fallback_name: &str) -> String {
     format!("{what} of {}", input.unwrap_or_else(|| fallback_name.to_string()))
 }
 
+/// Draws the picture of a feature run (the `--plot` of `reprise features`) from the
+/// sidecar written beside it, and writes it atomically as a PNG.
+pub fn write_feature_png(png: &Path, data: &FeatureData, sidecar: &Value, input: &Path) -> Result<()> {
+    let bad = |reason: String| Error::Clip { path: png.to_owned(), reason };
+    let title = feature_title(sidecar, &input.display().to_string());
+    let fig = feature_figure(&title, data, sidecar, &PictureOptions::default()).map_err(|e| bad(e.to_string()))?;
+    let bytes = reprise_plot::render(&fig).map_err(|e| bad(e.to_string()))?;
+    reprise_io::write_atomic(png, |w| w.write_all(&bytes))?;
+    Ok(())
+}
+
 /// Reads a `.npy` written by `reprise features` (float32 2-D or 3-D, complex64 2-D) and its
 /// `.json` sidecar (an empty object when there is none).
 pub fn read_feature_file(npy: &Path) -> Result<(FeatureData, Value)> {

@@ -417,34 +417,6 @@ pub struct Features {
     pub meta: Option<Value>,
 }
 
-impl Features {
-    /// The json sidecar: sample rate, hop, every parameter, and the axis values.
-    pub fn sidecar(&self, input: &str, params: &FeatureParams) -> Value {
-        let (_, frames) = self.data.dim();
-        let times: Vec<f64> = (0..frames).map(|t| (t * self.hop_length) as f64 / self.sr as f64).collect();
-        json!({
-            "reprise_version": env!("CARGO_PKG_VERSION"),
-            "kind": params.kind.name(),
-            "input": input,
-            "sr": self.sr,
-            "hop_length": self.hop_length,
-            "duration_s": self.duration_s,
-            "shape": self.data.shape(),
-            "dtype": self.data.dtype(),
-            "orientation": "features x frames (librosa)",
-            "tuning": self.tuning,
-            "params": params.recorded(),
-            "spec": self.spec,
-            "axes": {
-                "features": { "name": self.row_axis.name, "values": self.row_axis.values },
-                "frames": { "name": "time_s", "values": times },
-            },
-            "warnings": self.warnings,
-            "meta": self.meta,
-        })
-    }
-}
-
 /// A source of mono sample chunks.
 pub trait ChunkSource {
     /// The next chunk, or `None` at the end.
