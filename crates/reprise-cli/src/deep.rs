@@ -5,20 +5,18 @@ use crate::plot::{write_confusion_png, write_curves_png};
 use crate::Failure;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use reprise::classify::grouped_folds;
-use reprise::data::Manifest;
-use reprise::deep::{compute_inputs, make_clips, patch_set, predict_clips, score, DeepInput, DeepResult, RunInfo};
+use reprise::deep::{
+    compute_inputs, make_clips, predict_clips, prepare, score, Classes, Clips, DeepInput, DeepResult, RunInfo, TrainRequest, Validation,
+};
 use reprise::io::{write_atomic, write_json};
-use reprise::nn::checkpoint::{FORMAT, VERSION};
-use reprise::nn::data::{Clip, Standardizer};
-use reprise::nn::models::{ModelConfig, MODEL_NAMES};
+use reprise::nn::models::ModelName;
 use reprise::nn::train::{fit, EpochMetrics, FitOptions, Optimizer, TrainConfig};
 use serde_json::json;
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 fn model_list() -> String {
-    MODEL_NAMES.iter().map(|(n, d)| format!("  {n:<12} {d}")).collect::<Vec<_>>().join("\n")
+    ModelName::ALL.iter().map(|m| format!("  {:<12} {}", m.name(), m.description())).collect::<Vec<_>>().join("\n")
 }
 
 #[derive(Args)]
@@ -101,79 +99,35 @@ weights as an uninterrupted run. Clips that cannot be read are reported and left
     )
 }
 
-/// The clips of a manifest that could be analysed: paths, labels (as given), note groups
-/// and unscaled inputs `(values, rows, frames)`.
-type Loaded = (Vec<PathBuf>, Vec<String>, Vec<String>, Vec<(Vec<f32>, usize, usize)>);
-
-/// Reads a manifest's clips and computes their inputs; unreadable clips are reported and
-/// left out.
-fn load_inputs(manifest: &Path, input: &DeepInput, skipped: &mut BTreeSet<String>) -> Result<Loaded, Failure> {
-    let m = Manifest::read(manifest)?;
-    if m.rows.is_empty() {
-        return Err(format!("{}: the manifest has no clips", manifest.display()).into());
-    }
-    let paths: Vec<PathBuf> = m.rows.iter().map(|r| m.resolve(r)).collect();
-    let bar = crate::files_bar(paths.len(), &input.name());
-    let results = compute_inputs(input, &paths, &|| bar.inc(1));
-    bar.finish_and_clear();
-    let (mut p, mut l, mut g, mut x) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
-    for ((r, path), row) in results.into_iter().zip(paths).zip(&m.rows) {
-        match r {
-            Ok(v) => {
-                p.push(path);
-                l.push(row.label.clone());
-                g.push(row.group_key());
-                x.push(v);
-            }
-            Err(e) => {
-                let e = e.to_string();
-                if skipped.insert(e.clone()) {
-                    eprintln!("warning: skipped: {e}");
-                }
-            }
+/// Prints each clip that could not be analysed once; returns how many there were.
+fn report_skipped(skipped: &[reprise::Error], seen: &mut BTreeSet<String>) {
+    for e in skipped {
+        let e = e.to_string();
+        if seen.insert(e.clone()) {
+            eprintln!("warning: skipped: {e}");
         }
     }
-    if x.is_empty() {
-        return Err(format!("{}: no clip could be analysed", manifest.display()).into());
-    }
-    Ok((p, l, g, x))
 }
 
-fn label_ids(labels: &[String], names: &[String], what: &str) -> Vec<usize> {
-    let mut out = Vec::new();
-    let mut unknown = BTreeSet::new();
-    for l in labels {
-        match names.iter().position(|n| n == l) {
-            Some(i) => out.push(i),
-            None => {
-                unknown.insert(l.clone());
-                out.push(usize::MAX);
-            }
-        }
-    }
+fn warn_unknown(what: &str, unknown: &BTreeSet<String>) {
     if !unknown.is_empty() {
         eprintln!(
             "warning: {what}: label(s) {} are not classes of the model; those clips count as errors",
-            unknown.into_iter().collect::<Vec<_>>().join(", ")
+            unknown.iter().cloned().collect::<Vec<_>>().join(", ")
         );
     }
-    out
 }
 
 pub fn train(a: &TrainArgs) -> Result<(), Failure> {
     crate::set_global_jobs(a.jobs);
     let device = reprise::nn::device(&a.device)?;
-    if !MODEL_NAMES.iter().any(|(n, _)| *n == a.model) {
-        return Err(format!(
-            "--model: unknown model '{}'; choose one of {}",
-            a.model,
-            MODEL_NAMES.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-        )
-        .into());
-    }
-    let features = a.features.clone().unwrap_or_else(|| DeepInput::default_for(&a.model).to_string());
-    let input = DeepInput::parse(&features).map_err(|e| format!("--features: {e}"))?;
-    let cfg = TrainConfig {
+    // (parsed here, not by clap, so that the error stays one line)
+    let model: ModelName = a.model.parse().map_err(|e| format!("--model: {e}"))?;
+    let input = match &a.features {
+        Some(f) => DeepInput::parse(f).map_err(|e| format!("--features: {e}"))?,
+        None => DeepInput::default_for(model),
+    };
+    let config = TrainConfig {
         epochs: a.epochs,
         epoch_size: a.epoch_size,
         batch_size: a.batch_size,
@@ -183,134 +137,43 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         patience: a.patience,
         seed: a.seed,
     };
-    cfg.validate()?;
+    config.validate()?;
     if a.val.is_none() && !(0.0..0.5).contains(&a.val_split) {
         return Err(format!("--val-split {}: use a fraction in [0, 0.5)", a.val_split).into());
     }
-    let previous = if a.out.join("model.json").exists() {
-        if !a.resume {
-            return Err(format!("{} already holds a run; add --resume to continue it, or choose another --out", a.out.display()).into());
-        }
-        let info = RunInfo::load(&a.out)?;
-        if info.name != a.model || info.input != input || info.train != cfg {
-            // say which settings differ, with the run's values
-            let mut diff = Vec::new();
-            if info.name != a.model {
-                diff.push(format!("--model {} (given {})", info.name, a.model));
-            }
-            if info.input != input {
-                diff.push(format!("--features {} (given {})", info.input.name(), input.name()));
-            }
-            let (was, now) = (serde_json::to_value(&info.train).unwrap_or_default(), serde_json::to_value(&cfg).unwrap_or_default());
-            if let (Some(was), Some(now)) = (was.as_object(), now.as_object()) {
-                let plain = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| v.to_string());
-                for (k, v) in was {
-                    if now.get(k) != Some(v) {
-                        diff.push(format!("--{} {} (given {})", k.replace('_', "-"), plain(v), now.get(k).map(plain).unwrap_or_default()));
-                    }
-                }
-            }
-            return Err(format!("{}: --resume needs the run's own settings; it was trained with {}", a.out.display(), diff.join(", ")).into());
-        }
-        Some(info)
-    } else {
-        None
+    let validation = match &a.val {
+        Some(v) => Validation::Manifest(v.clone()),
+        None if a.val_split > 0.0 => Validation::Split(a.val_split),
+        None => Validation::None,
     };
+    let request = TrainRequest { model, input, train: a.train.clone(), validation, config, out: a.out.clone(), resume: a.resume };
+    let bar = crate::files_bar(0, &request.input.name());
+    let run = prepare(&request, &device, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64)
+    })
+    .map_err(|e| match e {
+        reprise::Error::Model { model, source } => Failure::from(format!("--model {model}: {source}\n{}", model_list())),
+        e => Failure::from(e),
+    });
+    bar.finish_and_clear();
+    let run = run?;
     let mut skipped = BTreeSet::new();
-    let (paths, labels, groups, inputs) = load_inputs(&a.train, &input, &mut skipped)?;
-    let names: Vec<String> = match &previous {
-        Some(info) => info.labels.clone(),
-        None => labels.iter().cloned().collect::<BTreeSet<_>>().into_iter().collect(),
-    };
-    if names.len() < 2 {
-        return Err(format!("{}: need at least two classes, found {}", a.train.display(), names.len()).into());
-    }
-    let y = label_ids(&labels, &names, "training");
-    // validation: a manifest, or held-out notes of the training manifest
-    let (train_idx, val_part) = match &a.val {
-        Some(v) => ((0..paths.len()).collect::<Vec<_>>(), Some(load_inputs(v, &input, &mut skipped)?)),
-        None if a.val_split > 0.0 => {
-            let k = (1.0 / a.val_split).round().max(2.0) as usize;
-            let (folds, _) = grouped_folds(&y, &groups, k, a.seed).map_err(|e| {
-                format!(
-                    "{}: cannot hold out --val-split {} of the notes of every class ({e}); give --val-split 0 (no validation), a larger split, or --val MANIFEST",
-                    a.train.display(),
-                    a.val_split
-                )
-            })?;
-            let tr = (0..paths.len()).filter(|&i| folds[i] != 0).collect();
-            let va: Vec<usize> = (0..paths.len()).filter(|&i| folds[i] == 0).collect();
-            let pick = |v: &Vec<usize>| {
-                (
-                    v.iter().map(|&i| paths[i].clone()).collect::<Vec<_>>(),
-                    v.iter().map(|&i| labels[i].clone()).collect::<Vec<_>>(),
-                    Vec::new(),
-                    v.iter().map(|&i| inputs[i].clone()).collect::<Vec<_>>(),
-                )
-            };
-            (tr, Some(pick(&va)))
-        }
-        None => ((0..paths.len()).collect(), None),
-    };
-    let rows = inputs[0].1;
-    if let Some(i) = inputs.iter().position(|x| x.1 != rows) {
-        return Err(format!("{}: {} rows where other clips have {rows}", paths[i].display(), inputs[i].1).into());
-    }
-    let mut train_clips: Vec<Clip> = train_idx
-        .iter()
-        .map(|&i| Clip::new(inputs[i].0.clone(), inputs[i].1, inputs[i].2, y[i], &paths[i].display().to_string()))
-        .collect::<Result<_, _>>()?;
-    let scaler = match &previous {
-        Some(info) => info.standardizer.clone(),
-        None => Standardizer::fit(&train_clips)?,
-    };
-    for c in &mut train_clips {
-        scaler.apply(c)?;
-    }
-    let model = ModelConfig::named(&a.model, rows, input.window(), names.len()).map_err(|e| format!("--model {}: {e}\n{}", a.model, model_list()))?;
-    let parameters = {
-        use reprise::nn::burn::module::Module;
-        model.init(&device)?.num_params() - model.running_stats()
-    };
-    let info = RunInfo {
-        format: FORMAT.into(),
-        version: VERSION,
-        name: a.model.clone(),
-        model: model.clone(),
-        train: cfg.clone(),
-        labels: names.clone(),
-        input: input.clone(),
-        standardizer: scaler.clone(),
-        trained_on: a.train.display().to_string(),
-        parameters,
-    };
-    std::fs::create_dir_all(&a.out).map_err(|e| format!("{}: cannot create the run folder: {e}", a.out.display()))?;
-    info.save(&a.out)?;
-    let train_set = patch_set(train_clips, &info)?;
-    let val_set = match val_part {
-        Some((vp, vl, _, vx)) if !vx.is_empty() => {
-            let vy = label_ids(&vl, &names, "validation");
-            let keep: Vec<usize> = (0..vy.len()).filter(|&i| vy[i] != usize::MAX).collect();
-            let clips = make_clips(
-                keep.iter().map(|&i| vx[i].clone()).collect(),
-                &keep.iter().map(|&i| vy[i]).collect::<Vec<_>>(),
-                &scaler,
-                &keep.iter().map(|&i| vp[i].clone()).collect::<Vec<_>>(),
-            )?;
-            (!clips.is_empty()).then(|| patch_set(clips, &info)).transpose()?
-        }
-        _ => None,
-    };
+    report_skipped(&run.skipped, &mut skipped);
+    warn_unknown("training", &run.unknown_train_labels);
+    warn_unknown("validation", &run.unknown_val_labels);
+    let (info, cfg) = (&run.info, &request.config);
+    let (rows, _) = info.model.input_shape();
     println!(
         "{}: {} parameters; {} training clips{}; {} classes; input {} ({} × {})",
-        a.model,
-        parameters,
-        train_set.clips.len(),
-        val_set.as_ref().map(|v| format!(", {} validation clips", v.clips.len())).unwrap_or_default(),
-        names.len(),
-        input.name(),
+        model,
+        info.parameters,
+        run.train.clips.len(),
+        run.val.as_ref().map(|v| format!(", {} validation clips", v.clips.len())).unwrap_or_default(),
+        info.labels.len(),
+        info.input.name(),
         rows,
-        input.window()
+        info.input.window()
     );
     let steps = cfg.epoch_size.div_ceil(cfg.batch_size) as u64;
     let bar = ProgressBar::new(steps);
@@ -325,22 +188,18 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         bar.set_position(p.step as u64);
         bar.set_message(format!("loss {:.3} acc {:.1}%", p.loss, 100.0 * p.acc));
     };
-    if previous.is_some() {
-        let done = std::fs::read_to_string(a.out.join("checkpoint/state.json"))
-            .ok()
-            .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
-            .and_then(|v| v["epoch"].as_u64());
-        println!("resuming after epoch {}", done.unwrap_or(0));
+    if let Some(done) = run.resumed_after {
+        println!("resuming after epoch {done}");
     }
     let mut on_epoch = |m: &EpochMetrics| bar.suspend(|| println!("{}", epoch_line(m)));
     let report = fit(
-        &model,
-        &cfg,
+        &info.model,
+        cfg,
         &a.out,
-        train_set,
-        val_set.as_deref(),
+        run.train.clone(),
+        run.val.as_deref(),
         &device,
-        FitOptions { resume: previous.is_some(), progress: &mut on_step, on_epoch: &mut on_epoch },
+        FitOptions { resume: run.resumed_after.is_some(), progress: &mut on_step, on_epoch: &mut on_epoch },
     )?;
     bar.finish_and_clear();
     println!(
@@ -349,7 +208,7 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         a.out.join("weights.bpk").display(),
         if report.stopped_early { " (stopped early)" } else { "" }
     );
-    write_curves_png(&a.out.join("training.png"), &a.model, &report.epochs)?;
+    write_curves_png(&a.out.join("training.png"), model.name(), &report.epochs)?;
     if !skipped.is_empty() {
         return Err(Failure { code: 1, message: format!("{} clip(s) could not be analysed and were left out (listed above)", skipped.len()) });
     }
@@ -388,18 +247,25 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
     let device = reprise::nn::device(&a.device)?;
     let info = RunInfo::load(&a.run)?;
     let net = info.network(&a.run, &device)?;
+    let bar = crate::files_bar(0, &info.input.name());
+    let loaded = Clips::load(&a.test, &info.input, &|done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64)
+    });
+    bar.finish_and_clear();
+    let (clips, errors) = loaded?;
     let mut skipped = BTreeSet::new();
-    let (paths, labels, _, inputs) = load_inputs(&a.test, &info.input, &mut skipped)?;
-    let y = label_ids(&labels, &info.labels, "test");
+    report_skipped(&errors, &mut skipped);
+    let indexed = Classes(info.labels.clone()).index(&clips.labels);
+    warn_unknown("test", &indexed.unknown);
     // unknown labels cannot be predicted: keep them as errors with an extra class row
     let mut names = info.labels.clone();
-    let extra: BTreeSet<String> = labels.iter().zip(&y).filter(|(_, &i)| i == usize::MAX).map(|(l, _)| l.clone()).collect();
-    names.extend(extra.iter().cloned());
+    names.extend(indexed.unknown.iter().cloned());
     let y: Vec<usize> =
-        labels.iter().zip(&y).map(|(l, &i)| if i == usize::MAX { names.iter().position(|n| n == l).expect("added") } else { i }).collect();
-    let clips = make_clips(inputs, &y, &info.standardizer, &paths)?;
+        clips.labels.iter().zip(&indexed.ids).map(|(l, i)| i.unwrap_or_else(|| names.iter().position(|n| n == l).expect("added"))).collect();
+    let clips = make_clips(clips.inputs, &y, &info.standardizer, &clips.paths)?;
     let set = reprise::nn::data::PatchSet::new(clips, info.input.window(), names.len())?;
-    let r = score(&info.name, &info.input.name(), &net, &set, &device).map_err(|e| damaged(&a.run, e))?;
+    let r = score(info.name.name(), &info.input.name(), &net, &set, &device).map_err(|e| damaged(&a.run, e))?;
     let out = a.out.clone().unwrap_or_else(|| default_eval_dir(&a.run, &a.test));
     std::fs::create_dir_all(&out).map_err(|e| format!("{}: cannot create output folder: {e}", out.display()))?;
     let protocol = format!(

@@ -56,6 +56,17 @@ pub enum Error {
     /// A network, its training or its files failed.
     #[error(transparent)]
     Nn(#[from] reprise_nn::NnError),
+    /// A manifest, dataset or SoundFont that cannot be used.
+    #[error(transparent)]
+    Data(#[from] reprise_data::DataError),
+    /// A model that cannot be built for its input.
+    #[error("model {model}: {source}")]
+    Model {
+        /// The model.
+        model: reprise_nn::models::ModelName,
+        /// Why.
+        source: reprise_nn::NnError,
+    },
     /// A network whose outputs are not finite: its weights or input scaling are damaged.
     #[error("the network's outputs are not numbers (NaN): its weights or its input scaling are damaged")]
     NonFiniteOutput,

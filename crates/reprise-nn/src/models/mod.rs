@@ -18,16 +18,80 @@ pub use samplecnn::{SampleCnn, SampleCnnConfig};
 
 use crate::{NnError, Result};
 
-/// The names `ModelConfig::named` accepts, with what each is.
-pub const MODEL_NAMES: &[(&str, &str)] = &[
-    ("lc-2d", "Lostanlen & Cella 2-d ConvNet on the CQT (93k parameters at 96×128)"),
-    ("lc-1d", "Lostanlen & Cella 1-d ConvNet over the top three octaves (20k)"),
-    ("lc-spiral", "Lostanlen & Cella spiral ConvNet over octave-aligned bands (36k)"),
-    ("lc-combined", "2-d + 1-d + spiral branches concatenated (147k)"),
-    ("pons", "musicnn-style multi-shape front end: timbral and temporal filters"),
-    ("sample-cnn", "sample-level CNN on the raw waveform (59049 samples)"),
-    ("mlp", "multilayer perceptron on clip summary features"),
-];
+/// The networks of this crate by name, each with its default configuration
+/// ([`ModelConfig::of`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum ModelName {
+    /// Lostanlen & Cella 2-d ConvNet.
+    #[serde(rename = "lc-2d")]
+    Lc2d,
+    /// Lostanlen & Cella 1-d ConvNet.
+    #[serde(rename = "lc-1d")]
+    Lc1d,
+    /// Lostanlen & Cella spiral ConvNet.
+    #[serde(rename = "lc-spiral")]
+    LcSpiral,
+    /// The three Lostanlen & Cella branches concatenated.
+    #[serde(rename = "lc-combined")]
+    LcCombined,
+    /// musicnn-style front end.
+    #[serde(rename = "pons")]
+    Pons,
+    /// Sample-level waveform CNN.
+    #[serde(rename = "sample-cnn")]
+    SampleCnn,
+    /// Multilayer perceptron.
+    #[serde(rename = "mlp")]
+    Mlp,
+}
+
+impl ModelName {
+    /// Every model, in the order of the documentation.
+    pub const ALL: [ModelName; 7] =
+        [ModelName::Lc2d, ModelName::Lc1d, ModelName::LcSpiral, ModelName::LcCombined, ModelName::Pons, ModelName::SampleCnn, ModelName::Mlp];
+
+    /// The command-line name (`lc-2d`, ...).
+    pub fn name(self) -> &'static str {
+        match self {
+            ModelName::Lc2d => "lc-2d",
+            ModelName::Lc1d => "lc-1d",
+            ModelName::LcSpiral => "lc-spiral",
+            ModelName::LcCombined => "lc-combined",
+            ModelName::Pons => "pons",
+            ModelName::SampleCnn => "sample-cnn",
+            ModelName::Mlp => "mlp",
+        }
+    }
+
+    /// What the model is, in a line.
+    pub fn description(self) -> &'static str {
+        match self {
+            ModelName::Lc2d => "Lostanlen & Cella 2-d ConvNet on the CQT (93k parameters at 96×128)",
+            ModelName::Lc1d => "Lostanlen & Cella 1-d ConvNet over the top three octaves (20k)",
+            ModelName::LcSpiral => "Lostanlen & Cella spiral ConvNet over octave-aligned bands (36k)",
+            ModelName::LcCombined => "2-d + 1-d + spiral branches concatenated (147k)",
+            ModelName::Pons => "musicnn-style multi-shape front end: timbral and temporal filters",
+            ModelName::SampleCnn => "sample-level CNN on the raw waveform (59049 samples)",
+            ModelName::Mlp => "multilayer perceptron on clip summary features",
+        }
+    }
+}
+
+impl std::fmt::Display for ModelName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for ModelName {
+    type Err = NnError;
+    fn from_str(s: &str) -> Result<Self> {
+        ModelName::ALL.into_iter().find(|m| m.name() == s).ok_or_else(|| {
+            let names: Vec<_> = ModelName::ALL.iter().map(|m| m.name()).collect();
+            NnError::Config(format!("unknown model '{s}'; choose one of {}", names.join(", ")))
+        })
+    }
+}
 
 /// What a network reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -56,22 +120,25 @@ pub enum ModelConfig {
 }
 
 impl ModelConfig {
-    /// The default configuration of a named model (see [`MODEL_NAMES`]) for inputs of
+    /// The default configuration of a model given by its name ([`ModelName`]'s `FromStr`: the
+    /// command line's edge); see [`ModelConfig::of`]. For inputs of
     /// `rows × frames` (samples for `sample-cnn`, the vector length for `mlp`).
     pub fn named(name: &str, rows: usize, frames: usize, n_classes: usize) -> Result<Self> {
+        ModelConfig::of(name.parse()?, rows, frames, n_classes)
+    }
+
+    /// The default configuration of `model` for inputs of `rows × frames` (samples for
+    /// `sample-cnn`, the vector length for `mlp`) and `n_classes` outputs.
+    pub fn of(model: ModelName, rows: usize, frames: usize, n_classes: usize) -> Result<Self> {
         let lc = |b: Vec<LcBranch>| ModelConfig::Lc(LcConfig::new(b, rows, frames, n_classes));
-        let c = match name {
-            "lc-2d" => lc(vec![LcBranch::TwoD]),
-            "lc-1d" => lc(vec![LcBranch::OneD]),
-            "lc-spiral" => lc(vec![LcBranch::Spiral]),
-            "lc-combined" => lc(vec![LcBranch::TwoD, LcBranch::OneD, LcBranch::Spiral]),
-            "pons" => ModelConfig::Pons(PonsConfig::musicnn(rows, frames, n_classes)),
-            "sample-cnn" => ModelConfig::SampleCnn(SampleCnnConfig { samples: frames, ..SampleCnnConfig::new(n_classes) }),
-            "mlp" => ModelConfig::Mlp(MlpConfig::new(rows * frames, n_classes)),
-            _ => {
-                let names: Vec<_> = MODEL_NAMES.iter().map(|(n, _)| *n).collect();
-                return Err(NnError::Config(format!("unknown model '{name}'; choose one of {}", names.join(", "))));
-            }
+        let c = match model {
+            ModelName::Lc2d => lc(vec![LcBranch::TwoD]),
+            ModelName::Lc1d => lc(vec![LcBranch::OneD]),
+            ModelName::LcSpiral => lc(vec![LcBranch::Spiral]),
+            ModelName::LcCombined => lc(vec![LcBranch::TwoD, LcBranch::OneD, LcBranch::Spiral]),
+            ModelName::Pons => ModelConfig::Pons(PonsConfig::musicnn(rows, frames, n_classes)),
+            ModelName::SampleCnn => ModelConfig::SampleCnn(SampleCnnConfig { samples: frames, ..SampleCnnConfig::new(n_classes) }),
+            ModelName::Mlp => ModelConfig::Mlp(MlpConfig::new(rows * frames, n_classes)),
         };
         c.validate()?;
         Ok(c)

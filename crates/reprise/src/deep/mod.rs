@@ -21,13 +21,20 @@ use rayon::prelude::*;
 use reprise_ml::metrics::ConfusionMatrix;
 use reprise_nn::checkpoint::{load_weights, write_json_atomic, FORMAT, VERSION};
 use reprise_nn::data::{Clip, PatchSet, Standardizer, Window};
-use reprise_nn::models::{InputKind, ModelConfig, Net};
+use reprise_nn::models::{InputKind, ModelConfig, ModelName, Net};
 use reprise_nn::train::{argmax, eval_batch, log_probs, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{clip_vector, ClipFeature};
 use crate::features::{extract_file, FeatureKind, FeatureParams, FeatureSpec};
 use crate::{Error, Result};
+
+mod run;
+
+pub use run::{
+    completed_epochs, hold_out, prepare, resume_conflicts, Classes, Clips, Conflict, Indexed, PreparedRun, Progress, RawInput, TrainRequest,
+    Validation,
+};
 
 /// What a network reads, and how it is computed from audio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -90,13 +97,14 @@ impl DeepInput {
     }
 
     /// The input a model reads by default.
-    pub fn default_for(model: &str) -> &'static str {
-        match model {
-            "pons" => "mel",
-            "sample-cnn" => "waveform",
-            "mlp" => "mfcc",
-            _ => "cqt",
-        }
+    pub fn default_for(model: ModelName) -> DeepInput {
+        let name = match model {
+            ModelName::Pons => "mel",
+            ModelName::SampleCnn => "waveform",
+            ModelName::Mlp => "mfcc",
+            ModelName::Lc2d | ModelName::Lc1d | ModelName::LcSpiral | ModelName::LcCombined => "cqt",
+        };
+        DeepInput::parse(name).expect("the default inputs parse")
     }
 
     /// What kind of network input this is.
@@ -186,8 +194,8 @@ pub struct RunInfo {
     pub format: String,
     /// Layout version.
     pub version: u32,
-    /// The model's name (`lc-2d`, `pons`, …).
-    pub name: String,
+    /// The model (`lc-2d`, `pons`, …).
+    pub name: ModelName,
     /// The network.
     pub model: ModelConfig,
     /// How it was trained.
