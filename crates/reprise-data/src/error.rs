@@ -32,14 +32,10 @@ pub enum DataError {
         /// What is wrong.
         reason: String,
     },
-    /// A parameter out of its range.
-    #[error("invalid parameter `{name}`: {reason}")]
-    InvalidParameter {
-        /// The parameter.
-        name: &'static str,
-        /// What is wrong and what to do.
-        reason: String,
-    },
+    /// A parameter outside its valid range, or another error of the shared vocabulary
+    /// (`reprise_core::Error::InvalidParameter` says which parameter and what would be valid).
+    #[error(transparent)]
+    Core(#[from] reprise_core::Error),
     /// Reading or writing audio failed.
     #[error(transparent)]
     Audio(#[from] reprise_io::IoError),
@@ -58,7 +54,7 @@ pub enum DataError {
 
 impl DataError {
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
-        DataError::InvalidParameter { name, reason: reason.into() }
+        DataError::Core(reprise_core::invalid(name, reason))
     }
     pub(crate) fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         DataError::Io { path: path.to_owned(), source }

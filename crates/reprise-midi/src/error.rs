@@ -18,14 +18,10 @@ pub enum MidiError {
         /// The file.
         path: PathBuf,
     },
-    /// A parameter is out of its range.
-    #[error("invalid parameter `{name}`: {reason}")]
-    InvalidParameter {
-        /// The parameter.
-        name: &'static str,
-        /// What is wrong and what to do.
-        reason: String,
-    },
+    /// A parameter outside its valid range, or another error of the shared vocabulary
+    /// (`reprise_core::Error::InvalidParameter` says which parameter and what would be valid).
+    #[error(transparent)]
+    Core(#[from] reprise_core::Error),
     /// An operating-system I/O error.
     #[error("{}: {source}", path.display())]
     Io {
@@ -38,7 +34,7 @@ pub enum MidiError {
 
 impl MidiError {
     pub(crate) fn invalid(name: &'static str, reason: impl Into<String>) -> Self {
-        MidiError::InvalidParameter { name, reason: reason.into() }
+        MidiError::Core(reprise_core::invalid(name, reason))
     }
 }
 

@@ -45,14 +45,10 @@ pub enum MlError {
         /// Distinct classes found.
         found: usize,
     },
-    /// A parameter outside its valid range; `reason` says what would be valid.
-    #[error("invalid parameter `{name}`: {reason}")]
-    InvalidParameter {
-        /// Parameter name, as in scikit-learn.
-        name: &'static str,
-        /// What is wrong and what would be valid.
-        reason: String,
-    },
+    /// A parameter outside its valid range, or another error of the shared vocabulary
+    /// (`reprise_core::Error::InvalidParameter` says which parameter and what would be valid).
+    #[error(transparent)]
+    Core(#[from] reprise_core::Error),
 }
 
 /// Result alias for [`MlError`].

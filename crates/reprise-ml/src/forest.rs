@@ -97,19 +97,16 @@ impl ForestConfig {
     /// Rejects zero trees, `min_samples_split < 2`, a zero depth or zero features.
     pub fn validate(&self) -> Result<()> {
         if self.n_estimators == 0 {
-            return Err(MlError::InvalidParameter { name: "n_estimators", reason: "must be at least 1".into() });
+            return Err(MlError::Core(reprise_core::invalid("n_estimators", "must be at least 1")));
         }
         if self.min_samples_split < 2 {
-            return Err(MlError::InvalidParameter {
-                name: "min_samples_split",
-                reason: format!("must be at least 2, got {}", self.min_samples_split),
-            });
+            return Err(MlError::Core(reprise_core::invalid("min_samples_split", format!("must be at least 2, got {}", self.min_samples_split))));
         }
         if self.max_depth == Some(0) {
-            return Err(MlError::InvalidParameter { name: "max_depth", reason: "must be at least 1 (or none)".into() });
+            return Err(MlError::Core(reprise_core::invalid("max_depth", "must be at least 1 (or none)")));
         }
         if self.max_features == MaxFeatures::Count(0) {
-            return Err(MlError::InvalidParameter { name: "max_features", reason: "must be at least 1".into() });
+            return Err(MlError::Core(reprise_core::invalid("max_features", "must be at least 1")));
         }
         Ok(())
     }

@@ -41,10 +41,10 @@ impl KnnConfig {
     pub fn fit(&self, x: ArrayView2<f64>, y: &[usize], n_classes: usize) -> Result<Knn> {
         check_xy(x, y, n_classes)?;
         if self.n_neighbors == 0 || self.n_neighbors > x.nrows() {
-            return Err(MlError::InvalidParameter {
-                name: "n_neighbors",
-                reason: format!("must be between 1 and the number of training rows ({}), got {}", x.nrows(), self.n_neighbors),
-            });
+            return Err(MlError::Core(reprise_core::invalid(
+                "n_neighbors",
+                format!("must be between 1 and the number of training rows ({}), got {}", x.nrows(), self.n_neighbors),
+            )));
         }
         Ok(Knn { n_neighbors: self.n_neighbors, x: x.as_standard_layout().into_owned(), y: y.to_vec(), n_classes })
     }

@@ -39,13 +39,13 @@ impl LogRegConfig {
     /// Rejects a non-positive `C`, a zero `max_iter` or a non-positive `tol`.
     pub fn validate(&self) -> Result<()> {
         if !(self.c > 0.0) || !self.c.is_finite() {
-            return Err(MlError::InvalidParameter { name: "C", reason: format!("must be a positive number, got {}", self.c) });
+            return Err(MlError::Core(reprise_core::invalid("C", format!("must be a positive number, got {}", self.c))));
         }
         if self.max_iter == 0 {
-            return Err(MlError::InvalidParameter { name: "max_iter", reason: "must be at least 1".into() });
+            return Err(MlError::Core(reprise_core::invalid("max_iter", "must be at least 1")));
         }
         if !(self.tol > 0.0) {
-            return Err(MlError::InvalidParameter { name: "tol", reason: format!("must be positive, got {}", self.tol) });
+            return Err(MlError::Core(reprise_core::invalid("tol", format!("must be positive, got {}", self.tol))));
         }
         Ok(())
     }

@@ -39,10 +39,7 @@ impl std::fmt::Display for FoldWarning {
 /// `n mod K` folds one larger, after an optional seeded shuffle.
 pub fn k_fold(n: usize, n_splits: usize, shuffle: Option<u64>) -> Result<Vec<usize>> {
     if n_splits < 2 || n_splits > n {
-        return Err(MlError::InvalidParameter {
-            name: "n_splits",
-            reason: format!("must be between 2 and the number of samples ({n}), got {n_splits}"),
-        });
+        return Err(MlError::Core(reprise_core::invalid("n_splits", format!("must be between 2 and the number of samples ({n}), got {n_splits}"))));
     }
     let mut idx: Vec<usize> = (0..n).collect();
     if let Some(seed) = shuffle {
@@ -62,7 +59,7 @@ pub fn k_fold(n: usize, n_splits: usize, shuffle: Option<u64>) -> Result<Vec<usi
 /// give. Fails when every class has fewer members than `n_splits`.
 pub fn stratified_k_fold(y: &[usize], n_splits: usize, shuffle: Option<u64>) -> Result<(Vec<usize>, Vec<FoldWarning>)> {
     if n_splits < 2 {
-        return Err(MlError::InvalidParameter { name: "n_splits", reason: format!("must be at least 2, got {n_splits}") });
+        return Err(MlError::Core(reprise_core::invalid("n_splits", format!("must be at least 2, got {n_splits}"))));
     }
     // classes in order of first appearance
     let mut code_of = std::collections::HashMap::new();
@@ -80,10 +77,10 @@ pub fn stratified_k_fold(y: &[usize], n_splits: usize, shuffle: Option<u64>) -> 
     let mut counts = vec![0usize; n_classes];
     encoded.iter().for_each(|&c| counts[c] += 1);
     if counts.iter().all(|&c| c < n_splits) {
-        return Err(MlError::InvalidParameter {
-            name: "n_splits",
-            reason: format!("{n_splits} folds but no class has that many members (largest: {})", counts.iter().max().unwrap_or(&0)),
-        });
+        return Err(MlError::Core(reprise_core::invalid(
+            "n_splits",
+            format!("{n_splits} folds but no class has that many members (largest: {})", counts.iter().max().unwrap_or(&0)),
+        )));
     }
     let mut warnings = Vec::new();
     if let Some((c, &count)) = counts.iter().enumerate().min_by_key(|(_, &c)| c) {

@@ -92,7 +92,7 @@ impl SvcConfig {
             if v > 0.0 && v.is_finite() {
                 Ok(())
             } else {
-                Err(MlError::InvalidParameter { name, reason: format!("must be a positive number, got {v}") })
+                Err(MlError::Core(reprise_core::invalid(name, format!("must be a positive number, got {v}"))))
             }
         };
         pos("C", self.c)?;

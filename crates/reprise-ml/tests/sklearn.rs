@@ -256,9 +256,12 @@ fn bad_input_gives_errors() {
     assert!(matches!(cfg.fit(x.view(), &y, 2), Err(MlError::BadLabel { .. })));
     assert!(matches!(
         SvcConfig { gamma: Gamma::Value(-1.0), ..Default::default() }.fit(x.view(), &y, 3),
-        Err(MlError::InvalidParameter { name: "gamma", .. })
+        Err(MlError::Core(reprise_core::Error::InvalidParameter { name: "gamma", .. }))
     ));
-    assert!(matches!(KnnConfig { n_neighbors: 100 }.fit(x.view(), &y, 3), Err(MlError::InvalidParameter { name: "n_neighbors", .. })));
+    assert!(matches!(
+        KnnConfig { n_neighbors: 100 }.fit(x.view(), &y, 3),
+        Err(MlError::Core(reprise_core::Error::InvalidParameter { name: "n_neighbors", .. }))
+    ));
     // a class with one example fits, with a warning
     let mut y1 = y.clone();
     y1[0] = 3;
