@@ -6,6 +6,7 @@
 //! "HQ"; the difference is measured in this crate's tests and in the README.
 
 use audioadapter_buffers::direct::InterleavedSlice;
+use reprise_core::{invalid, Result};
 use rubato::{Fft, FixedSync, Indexing, Resampler, WindowFunction};
 
 /// Input chunk size fed to rubato.
@@ -24,11 +25,11 @@ pub struct StreamResampler {
 
 impl StreamResampler {
     /// A resampler from `sr_in` to `sr_out` Hz (both > 0).
-    pub fn new(sr_in: u32, sr_out: u32) -> Result<Self, String> {
+    pub fn new(sr_in: u32, sr_out: u32) -> Result<Self> {
         // one sub-chunk per chunk: the longest filter rubato offers for this chunk size,
         // i.e. the sharpest transition band and the highest cutoff
         let inner = Fft::<f32>::new_custom(sr_in as usize, sr_out as usize, CHUNK, 1, 1, WindowFunction::BlackmanHarris2, FixedSync::Input)
-            .map_err(|e| e.to_string())?;
+            .map_err(|e| invalid("sr", format!("cannot resample {sr_in} → {sr_out} Hz: {e}")))?;
         let out = vec![0.0; inner.output_frames_max()];
         let delay_left = inner.output_delay();
         Ok(Self { ratio: sr_out as f64 / sr_in as f64, inner, pending: Vec::new(), out, delay_left, n_in: 0, n_out: 0 })
@@ -91,7 +92,7 @@ impl StreamResampler {
 }
 
 /// Resamples a whole signal (same result as streaming it in any chunks).
-pub fn resample(x: &[f32], sr_in: u32, sr_out: u32) -> Result<Vec<f32>, String> {
+pub fn resample(x: &[f32], sr_in: u32, sr_out: u32) -> Result<Vec<f32>> {
     if sr_in == sr_out {
         return Ok(x.to_vec());
     }

@@ -446,10 +446,7 @@ impl AudioStream {
             return Err(IoError::invalid(path, format!("target sample rate {sr_out} Hz is out of range (1..={})", crate::MAX_SAMPLE_RATE)));
         }
         let resampler = if sr_out != sr_native {
-            Some(
-                StreamResampler::new(sr_native, sr_out)
-                    .map_err(|e| IoError::invalid(path, format!("cannot resample {sr_native} → {sr_out} Hz: {e}")))?,
-            )
+            Some(StreamResampler::new(sr_native, sr_out).map_err(|e| IoError::invalid(path, e.to_string()))?)
         } else {
             None
         };

@@ -83,7 +83,7 @@ pub fn icqt(c: ndarray::ArrayView2<Complex32>, config: &CqtConfig, length: Optio
         let view = ndarray::ArrayView2::from_shape((n_freqs, n_frames).f(), &d).expect("shape");
         let part = crate::stft::istft(view, &stft_cfg, None)?;
         let factor = (cfg.sr as f64 / sr_i).round() as u32;
-        let part = if factor > 1 { crate::resample::resample(&part, 1, factor).map_err(|e| invalid("sr", e))? } else { part };
+        let part = if factor > 1 { crate::resample::resample(&part, 1, factor)? } else { part };
         if y.is_empty() {
             y = part;
         } else {
