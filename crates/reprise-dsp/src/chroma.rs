@@ -2,10 +2,10 @@
 
 use crate::filters::{chroma_filters, map_frames, ChromaFilterConfig};
 use crate::stft::{Stft, StftConfig};
-use crate::stream::{Axis, FrameTransform, Frames};
 use crate::tuning::{PiptrackConfig, Tuning, TuningEstimator};
 use crate::util::FrameNorm;
 use ndarray::{Array2, ArrayView2, ShapeBuilder};
+use reprise_core::stream::{Axis, FrameTransform, Frames};
 use reprise_core::{invalid, Result};
 use serde::{Deserialize, Serialize};
 

@@ -35,7 +35,8 @@ use crate::filter_bank::{
 use crate::fourier::{grown, modulus, Blocks, LevelUse, Planner, Plans, Spectra, Work};
 use crate::lambda::{circular_impulse, split_tile, BandedPath, ImpulseResponse, TILE};
 use crate::octave::{OctaveFilters, OctaveKernel};
-use crate::scattering1d::{Padding, MAX_J, MAX_Q};
+use crate::padding::Padding;
+use crate::scattering1d::{MAX_J, MAX_Q};
 use crate::segments::{self, Segments};
 
 /// Output layout of [`Jtfs`].

@@ -14,6 +14,7 @@ pub mod frames;
 pub mod jtfs;
 mod lambda;
 pub mod octave;
+mod padding;
 pub mod scalogram;
 pub mod scattering1d;
 mod segments;

@@ -13,7 +13,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::filter_bank::{scattering_params, Morlet, MorletParams, SparseFilter};
 use crate::fourier::{fold_real_spectrum, modulus, Planner, Plans};
-use crate::scattering1d::{Padding, MAX_J, MAX_Q};
+use crate::padding::Padding;
+use crate::scattering1d::{MAX_J, MAX_Q};
 
 /// Parameters of [`Scalogram`].
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

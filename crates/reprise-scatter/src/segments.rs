@@ -15,7 +15,7 @@
 //! window subsamples on the whole signal's grid.
 
 use crate::filter_bank::{envelope_reach, MorletParams, REL_EPS, SIGMA0};
-use crate::scattering1d::Padding;
+use crate::padding::Padding;
 
 /// Samples of context an output sample needs either side: the reach of the widest filter
 /// of each stage it went through (ψ1, then ψ2), plus that of φ_T when `t` (the averaging
