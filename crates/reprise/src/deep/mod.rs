@@ -26,7 +26,7 @@ use reprise_nn::train::{argmax, eval_batch, log_probs, TrainConfig};
 use serde::{Deserialize, Serialize};
 
 use crate::classify::{clip_vector, ClipFeature};
-use crate::features::{extract_file, FeatureKind, FeatureParams, FeatureSpec};
+use crate::features::{extract_file_spec, FeatureKind, FeatureParams, FeatureSpec};
 use crate::{Error, Result};
 
 mod run;
@@ -38,19 +38,19 @@ pub use run::{
 
 /// What a network reads, and how it is computed from audio.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
+#[serde(tag = "kind", rename_all = "kebab-case", try_from = "DeepInputRecord")]
 pub enum DeepInput {
     /// `log1p(1000 · |CQT| · A-weighting)` (Lostanlen & Cella).
     Cqt {
-        /// The CQT parameters.
-        params: FeatureParams,
+        /// The CQT.
+        spec: FeatureSpec,
         /// Frames per window.
         window: usize,
     },
     /// `log10(1 + 10000 · mel)` (musicnn).
     Mel {
-        /// The mel parameters.
-        params: FeatureParams,
+        /// The mel spectrogram.
+        spec: FeatureSpec,
         /// Frames per window.
         window: usize,
     },
@@ -68,6 +68,57 @@ pub enum DeepInput {
     },
 }
 
+/// A `DeepInput` as `model.json` holds it: the spec, or (runs written before the spec
+/// existed) the options it is built from.
+#[derive(Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum DeepInputRecord {
+    Cqt {
+        #[serde(default)]
+        spec: Option<FeatureSpec>,
+        #[serde(default)]
+        params: Option<FeatureParams>,
+        window: usize,
+    },
+    Mel {
+        #[serde(default)]
+        spec: Option<FeatureSpec>,
+        #[serde(default)]
+        params: Option<FeatureParams>,
+        window: usize,
+    },
+    Waveform {
+        sr: u32,
+        window: usize,
+    },
+    Summary {
+        feature: ClipFeature,
+    },
+}
+
+impl TryFrom<DeepInputRecord> for DeepInput {
+    type Error = String;
+    fn try_from(r: DeepInputRecord) -> std::result::Result<Self, String> {
+        let spec = |spec: Option<FeatureSpec>, params: Option<FeatureParams>| -> std::result::Result<FeatureSpec, String> {
+            match (spec, params) {
+                (Some(s), _) => Ok(s),
+                (None, Some(mut p)) => {
+                    // these runs wrote every tuning out, and `null` for an estimate
+                    p.tuning = Some(p.tuning.unwrap_or(reprise_dsp::Tuning::Estimate));
+                    p.spec(p.sr.unwrap_or(22050)).map_err(|e| e.to_string())
+                }
+                (None, None) => Err("the input has neither `spec` nor `params`".into()),
+            }
+        };
+        Ok(match r {
+            DeepInputRecord::Cqt { spec: s, params, window } => DeepInput::Cqt { spec: spec(s, params)?, window },
+            DeepInputRecord::Mel { spec: s, params, window } => DeepInput::Mel { spec: spec(s, params)?, window },
+            DeepInputRecord::Waveform { sr, window } => DeepInput::Waveform { sr, window },
+            DeepInputRecord::Summary { feature } => DeepInput::Summary { feature },
+        })
+    }
+}
+
 impl DeepInput {
     /// The input named `name` (`cqt`, `mel`, `waveform`, or a clip feature).
     pub fn parse(name: &str) -> std::result::Result<Self, String> {
@@ -83,13 +134,13 @@ impl DeepInput {
                 p.cqt.fmin = Some(55.0);
                 p.cqt.n_bins = 96;
                 p.cqt.bins_per_octave = Some(12);
-                DeepInput::Cqt { params: p, window: 128 }
+                DeepInput::Cqt { spec: p.spec(44100).expect("the CQT input is valid"), window: 128 }
             }
             "mel" => {
                 let mut p = FeatureParams { kind: FeatureKind::Mel, sr: Some(16000), n_mels: 96, ..FeatureParams::default() };
                 p.stft.n_fft = 512;
                 p.stft.hop_length = Some(256);
-                DeepInput::Mel { params: p, window: 187 }
+                DeepInput::Mel { spec: p.spec(16000).expect("the mel input is valid"), window: 187 }
             }
             "waveform" => DeepInput::Waveform { sr: 22050, window: 59049 },
             other => DeepInput::Summary { feature: ClipFeature::parse(other.strip_prefix("summary:").unwrap_or(other), &FeatureParams::default())? },
@@ -129,9 +180,7 @@ impl DeepInput {
     /// Seconds between frames (between samples for waveforms; 0 for summary vectors).
     pub fn seconds_per_frame(&self) -> f64 {
         match self {
-            DeepInput::Cqt { params, .. } | DeepInput::Mel { params, .. } => {
-                params.stft.hop_length.unwrap_or(512) as f64 / params.sr.unwrap_or(22050) as f64
-            }
+            DeepInput::Cqt { spec, .. } | DeepInput::Mel { spec, .. } => spec.hop_length() as f64 / spec.sr() as f64,
             DeepInput::Waveform { sr, .. } => 1.0 / *sr as f64,
             DeepInput::Summary { .. } => 0.0,
         }
@@ -149,8 +198,8 @@ impl DeepInput {
     pub fn compute(&self, path: &Path) -> Result<(Vec<f32>, usize, usize)> {
         let clip_err = |reason: String| Error::Clip { path: path.to_owned(), reason };
         let (data, rows, frames) = match self {
-            DeepInput::Cqt { params, .. } => {
-                let f = extract_file(path, params)?;
+            DeepInput::Cqt { spec, .. } => {
+                let f = extract_file_spec(path, spec, 0.0, None)?;
                 let m = f.data.magnitude_2d();
                 let (rows, frames) = m.dim();
                 let FeatureSpec::Cqt(q) = f.spec else { unreachable!("a CQT input computes the CQT") };
@@ -160,8 +209,8 @@ impl DeepInput {
                 let data = m.indexed_iter().map(|((r, _), &v)| (1000.0 * v * gain[r]).ln_1p()).collect();
                 (data, rows, frames)
             }
-            DeepInput::Mel { params, .. } => {
-                let f = extract_file(path, params)?;
+            DeepInput::Mel { spec, .. } => {
+                let f = extract_file_spec(path, spec, 0.0, None)?;
                 let m = f.data.magnitude_2d();
                 let (rows, frames) = m.dim();
                 (m.iter().map(|&v| (1.0 + 10000.0 * v).log10()).collect(), rows, frames)
@@ -394,6 +443,25 @@ mod tests {
     use super::*;
     use reprise_nn::data::{Clip, PatchSet};
     use reprise_nn::models::ModelConfig;
+
+    #[test]
+    fn inputs_round_trip_and_runs_written_with_params_still_load() {
+        for name in ["cqt", "mel", "waveform", "mfcc"] {
+            let input = DeepInput::parse(name).unwrap();
+            let back: DeepInput = serde_json::from_value(serde_json::to_value(&input).unwrap()).unwrap();
+            assert_eq!(back, input, "{name}");
+        }
+        // model.json as runs before the spec wrote it: the options, tuning 0 written out
+        let DeepInput::Cqt { spec, .. } = DeepInput::parse("cqt").unwrap() else { unreachable!() };
+        let mut p = FeatureParams { kind: FeatureKind::Cqt, sr: Some(44100), ..FeatureParams::default() };
+        p.stft.hop_length = Some(1024);
+        p.cqt.fmin = Some(55.0);
+        p.cqt.n_bins = 96;
+        p.cqt.bins_per_octave = Some(12);
+        let old = serde_json::json!({ "kind": "cqt", "params": p.recorded(), "window": 128 });
+        assert_eq!(serde_json::from_value::<DeepInput>(old).unwrap(), DeepInput::Cqt { spec, window: 128 });
+        assert!(serde_json::from_value::<DeepInput>(serde_json::json!({ "kind": "mel", "window": 187 })).is_err());
+    }
 
     fn clips(labels: &[usize]) -> Vec<Clip> {
         labels

@@ -361,6 +361,21 @@ impl FeatureSpec {
         }
     }
 
+    /// Samples between frames.
+    pub fn hop_length(&self) -> usize {
+        match self {
+            FeatureSpec::Stft { stft, .. } => stft.hop_length(),
+            FeatureSpec::Mel { mel, .. } => mel.stft.hop_length(),
+            FeatureSpec::Mfcc { mfcc } => mfcc.mel.stft.hop_length(),
+            FeatureSpec::ChromaStft { chroma } => chroma.stft.hop_length(),
+            FeatureSpec::Centroid(s) | FeatureSpec::Bandwidth(s) | FeatureSpec::Rolloff(s) | FeatureSpec::Flatness(s) => s.stft.hop_length(),
+            FeatureSpec::Zcr(f) | FeatureSpec::Rms { frames: f, .. } => f.hop_length,
+            FeatureSpec::Cqt(q) | FeatureSpec::Vqt(q) | FeatureSpec::HybridCqt(q) | FeatureSpec::PseudoCqt(q) => q.cqt.hop_length,
+            FeatureSpec::ChromaCqt { chroma } | FeatureSpec::ChromaCens { chroma, .. } => chroma.cqt.hop_length,
+            _ => self.whole_signal().expect("the remaining kinds are whole-signal").hop_length(),
+        }
+    }
+
     /// The whole-signal configuration of a scattering kind.
     pub fn whole_signal(&self) -> Option<WholeConfig> {
         match self {
