@@ -1,0 +1,375 @@
+"""Reprise: music representations computed in Rust, with librosa's signatures.
+
+``import reprise as librosa`` runs a script that uses only the functions below, with
+results within the tolerances the Rust tests document (README, "Correctness"). A
+parameter Reprise does not support raises ``TypeError`` or ``ValueError``; nothing is
+silently ignored.
+
+Arrays follow librosa: the signal on the last axis; leading axes (channels, batches) are
+computed in parallel and kept in the output. float64 input is converted to float32
+(Reprise computes in float32, as librosa's default ``dtype``).
+
+>>> import numpy as np, reprise
+>>> y = np.sin(2 * np.pi * 440 * np.arange(22050) / 22050).astype(np.float32)
+>>> reprise.stft(y).shape
+(1025, 44)
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+import numpy as np
+
+from . import _reprise
+from ._common import features, no_unsupported, signal
+
+__all__ = [
+    "load",
+    "stft",
+    "istft",
+    "cqt",
+    "vqt",
+    "power_to_db",
+    "amplitude_to_db",
+    "estimate_tuning",
+    "feature",
+    "scattering",
+    "spec",
+    "__version__",
+]
+
+__version__ = _reprise.version()
+
+
+def load(
+    path,
+    *,
+    sr: float | None = 22050,
+    mono: bool = True,
+    offset: float = 0.0,
+    duration: float | None = None,
+    dtype=np.float32,
+    res_type: str = "soxr_hq",
+) -> tuple[np.ndarray, int]:
+    """Load an audio file as a mono float32 signal (``librosa.load``).
+
+    Parameters
+    ----------
+    path : str or path-like
+        WAV, FLAC, MP3 or Ogg Vorbis file.
+    sr : int or None, default 22050
+        Target sample rate in Hz; ``None`` keeps the file's rate.
+    mono : bool, default True
+        Only ``True`` is supported (channels are averaged, as ``librosa.to_mono``).
+    offset : float, default 0.0
+        Start reading this many seconds into the file.
+    duration : float or None, default None
+        Read at most this many seconds.
+    dtype : numpy dtype, default np.float32
+        Only float32 is supported.
+    res_type : str, default "soxr_hq"
+        Accepted for compatibility; Reprise resamples with rubato's FFT resampler (the
+        difference from soxr_hq is measured in the README).
+
+    Returns
+    -------
+    y : np.ndarray [shape=(n,), float32]
+    sr : int
+        Sample rate of ``y``.
+
+    Raises
+    ------
+    OSError
+        The file is missing, unreadable or damaged (the message names it).
+    ValueError
+        A parameter is out of range.
+    """
+    if not mono:
+        raise ValueError("mono=False is not supported: Reprise mixes channels to mono (as librosa.to_mono)")
+    if np.dtype(dtype) != np.float32:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise loads float32")
+    rate = None if sr is None else int(sr)
+    if rate is not None and rate <= 0:
+        raise ValueError(f"sr={sr}: give a positive sample rate in Hz, or None for the file's rate")
+    y, rate = _reprise.load(str(path), rate, float(offset), None if duration is None else float(duration))
+    return y, rate
+
+
+def stft(
+    y: np.ndarray,
+    *,
+    n_fft: int = 2048,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    window: str = "hann",
+    center: bool = True,
+    dtype=None,
+    pad_mode: str = "constant",
+    out=None,
+) -> np.ndarray:
+    """Short-time Fourier transform (``librosa.stft``).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+        Signal(s), real.
+    n_fft : int, default 2048
+        FFT length in samples (about 93 ms at 22050 Hz).
+    hop_length : int or None, default None
+        Samples between frames; ``None`` = ``win_length // 4``.
+    win_length : int or None, default None
+        Window length in samples, at most ``n_fft``; ``None`` = ``n_fft``.
+    window : str, default "hann"
+        ``"hann"``, ``"hamming"``, ``"blackman"`` or ``"rectangular"`` (``"boxcar"``).
+    center : bool, default True
+        Centre frame ``t`` at ``t * hop_length`` by padding ``n_fft // 2`` samples at each end.
+    dtype : None or np.complex64
+        Only complex64 output.
+    pad_mode : str, default "constant"
+        ``"constant"`` (zeros), ``"reflect"`` or ``"edge"``.
+    out : None
+        Not supported.
+
+    Returns
+    -------
+    D : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), complex64]
+    """
+    no_unsupported(out=(out, None))
+    if dtype is not None and np.dtype(dtype) != np.complex64:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes complex64")
+    opts = {
+        "kind": "stft",
+        "stft": _stft_options(n_fft, hop_length, win_length, window, center, pad_mode),
+        "power": None,
+    }
+    return features(y, 22050, opts)
+
+
+def istft(
+    stft_matrix: np.ndarray,
+    *,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    center: bool = True,
+    dtype=None,
+    length: int | None = None,
+    out=None,
+) -> np.ndarray:
+    """Inverse short-time Fourier transform (``librosa.istft``).
+
+    Parameters
+    ----------
+    stft_matrix : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), complex]
+    hop_length, win_length, window, center
+        As for :func:`stft`.
+    n_fft : int or None, default None
+        ``None`` = ``2 * (stft_matrix.shape[-2] - 1)``.
+    length : int or None, default None
+        Trim or zero-pad the output to this many samples.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., n), float32]
+    """
+    no_unsupported(out=(out, None))
+    if dtype is not None and np.dtype(dtype) != np.float32:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
+    d = np.asarray(stft_matrix)
+    if d.ndim < 2:
+        raise ValueError(f"stft_matrix must have at least 2 dimensions (bins, frames), got shape {d.shape}")
+    if n_fft is None:
+        n_fft = 2 * (d.shape[-2] - 1)
+    lead = d.shape[:-2]
+    d3 = np.ascontiguousarray(d.reshape((-1,) + d.shape[-2:]), dtype=np.complex64)
+    if not np.all(np.isfinite(d3.view(np.float32))):
+        raise ValueError("stft_matrix holds a non-finite value (NaN or infinity)")
+    y = _reprise.istft(d3, int(n_fft), hop_length, win_length, _window_name(window), bool(center), length)
+    return y.reshape(lead + (y.shape[-1],))
+
+
+def cqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = None,
+    dtype=None,
+) -> np.ndarray:
+    """Constant-Q transform (``librosa.cqt``), multirate as librosa computes it.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+    sr : int, default 22050
+        Sample rate in Hz.
+    hop_length : int, default 512
+        Samples between frames; must stay even through each octave's halving.
+    fmin : float or None, default None
+        Lowest centre frequency in Hz before tuning; ``None`` = C1 (32.70 Hz).
+    n_bins : int, default 84
+        Number of bins (7 octaves of 12).
+    bins_per_octave : int, default 12
+    tuning : float or None, default 0.0
+        Offset in fractions of a bin; ``None`` estimates it from ``y``.
+    filter_scale : float, default 1
+        Filter length factor.
+    norm : 1
+        Only L1 normalisation of the atoms (librosa's default).
+    sparsity : float, default 0.01
+        Fraction of each kernel's L1 mass dropped.
+    window : "hann"
+        Only the Hann atom window.
+    scale : True
+        Only ``scale=True`` (responses divided by ``sqrt(L_k)``).
+    pad_mode : str, default "constant"
+    res_type, dtype
+        Accepted for compatibility (``None``); Reprise uses its own half-band decimator
+        and complex64.
+
+    Returns
+    -------
+    C : np.ndarray [shape=(..., n_bins, n_frames), complex64]
+    """
+    return _constant_q("cqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, None)
+
+
+def vqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    intervals: str = "equal",
+    gamma: float | None = None,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = None,
+    dtype=None,
+) -> np.ndarray:
+    """Variable-Q transform (``librosa.vqt``): :func:`cqt` with bandwidth offset ``gamma``
+    in Hz (``None``: the ERB rule ``gamma = 24.7 * alpha / 0.108``). Only
+    ``intervals="equal"``. Other parameters as :func:`cqt`."""
+    if intervals != "equal":
+        raise ValueError(f"intervals={intervals!r} is not supported: only equal temperament ('equal')")
+    g = "erb" if gamma is None else {"fixed": float(gamma)}
+    return _constant_q("vqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, g)
+
+
+def power_to_db(S: np.ndarray, *, ref: float | Callable = 1.0, amin: float = 1e-10, top_db: float | None = 80.0) -> np.ndarray:
+    """``10 * log10(max(amin, S) / ref)``, clamped ``top_db`` below the peak (``librosa.power_to_db``).
+
+    ``ref`` is a value or a function of ``abs(S)`` (e.g. ``np.max``). Complex input is
+    taken in magnitude (librosa warns and does the same). Returns float32."""
+    return _to_db(S, ref, amin, top_db, amplitude=False)
+
+
+def amplitude_to_db(S: np.ndarray, *, ref: float | Callable = 1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
+    """``20 * log10(max(amin, |S|) / ref)``, clamped ``top_db`` below the peak (``librosa.amplitude_to_db``)."""
+    return _to_db(S, ref, amin, top_db, amplitude=True)
+
+
+def estimate_tuning(*, y: np.ndarray | None = None, sr: float = 22050, S=None, n_fft: int | None = 2048, resolution: float = 0.01, bins_per_octave: int = 12, **kwargs: Any):
+    """Tuning offset of ``y`` in fractions of a bin (``librosa.estimate_tuning``): piptrack
+    peaks of the magnitude STFT, median-magnitude threshold, histogram at ``resolution``.
+
+    Only ``y=`` with librosa's piptrack defaults (``n_fft=2048``, ``resolution=0.01``);
+    ``S=`` and other piptrack parameters raise ``TypeError``/``ValueError``. Leading axes of
+    ``y`` give one estimate each (librosa pools them; a 1-D ``y`` gives a float)."""
+    if S is not None:
+        raise TypeError("estimate_tuning(S=...) is not supported yet: give y=")
+    if kwargs:
+        raise TypeError(f"estimate_tuning: unsupported piptrack parameter(s) {sorted(kwargs)}")
+    if n_fft != 2048 or resolution != 0.01:
+        raise ValueError("estimate_tuning supports librosa's defaults n_fft=2048 and resolution=0.01 only")
+    if y is None:
+        raise TypeError("estimate_tuning needs y=")
+    x = signal(y)
+    t = _reprise.estimate_tuning(np.ascontiguousarray(x.reshape(-1, x.shape[-1])), int(sr), int(bins_per_octave))
+    return t[0] if x.ndim == 1 else np.asarray(t).reshape(x.shape[:-1])
+
+
+def spec(kind: str, *, sr: float = 22050, **options: Any) -> dict:
+    """The typed specification (as a dict) that ``reprise features KIND`` would record in
+    its sidecar for these options (the ``FeatureParams`` field names)."""
+    return json.loads(_reprise.spec(json.dumps({"kind": kind, **options}), int(sr)))
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+_WINDOWS = {"hann": "hann", "hanning": "hann", "hamming": "hamming", "blackman": "blackman", "rectangular": "rectangular", "boxcar": "rectangular", "ones": "rectangular"}
+
+
+def _window_name(window) -> str:
+    if not isinstance(window, str) or window not in _WINDOWS:
+        raise ValueError(f"window={window!r} is not supported: use one of 'hann', 'hamming', 'blackman', 'rectangular'")
+    return _WINDOWS[window]
+
+
+def _stft_options(n_fft, hop_length, win_length, window, center, pad_mode) -> dict:
+    if pad_mode not in ("constant", "reflect", "edge"):
+        raise ValueError(f"pad_mode={pad_mode!r} is not supported: use 'constant', 'reflect' or 'edge'")
+    return {
+        "n_fft": int(n_fft),
+        "hop_length": None if hop_length is None else int(hop_length),
+        "win_length": None if win_length is None else int(win_length),
+        "window": _window_name(window),
+        "center": bool(center),
+        "pad_mode": pad_mode,
+    }
+
+
+def _constant_q(kind, y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, gamma):
+    no_unsupported(norm=(norm, 1), window=(window, "hann"), scale=(scale, True), res_type=(res_type, None))
+    if dtype is not None and np.dtype(dtype) != np.complex64:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes complex64")
+    opts = {
+        "kind": kind,
+        "stft": {"hop_length": int(hop_length), "pad_mode": pad_mode},
+        "tuning": "estimate" if tuning is None else float(tuning),
+        "cqt": {
+            "fmin": None if fmin is None else float(fmin),
+            "n_bins": int(n_bins),
+            "bins_per_octave": int(bins_per_octave),
+            "filter_scale": float(filter_scale),
+            "gamma": gamma if kind == "vqt" else {"fixed": 0.0},
+            "sparsity": float(sparsity),
+        },
+    }
+    return features(y, sr, opts)
+
+
+def _to_db(S, ref, amin, top_db, amplitude: bool) -> np.ndarray:
+    a = np.asarray(S)
+    if np.iscomplexobj(a):
+        a = np.abs(a)
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    if amin <= 0:
+        raise ValueError(f"amin={amin} must be strictly positive")
+    if top_db is not None and top_db < 0:
+        raise ValueError(f"top_db={top_db} must be non-negative")
+    r = float(ref(np.abs(a))) if callable(ref) else float(np.abs(ref))
+    return _reprise.to_db(a, r, float(amin), None if top_db is None else float(top_db), amplitude)
+
+
+from . import feature, scattering  # noqa: E402  (they import the helpers above)

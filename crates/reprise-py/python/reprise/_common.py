@@ -1,0 +1,47 @@
+"""Shared argument handling: signals on the last axis, batches in parallel, refusals."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from . import _reprise
+
+
+def signal(y) -> np.ndarray:
+    """``y`` as a float32 array with the signal on the last axis; refuses what librosa's
+    ``util.valid_audio`` refuses (non-float, empty, non-finite)."""
+    a = np.asarray(y)
+    if a.ndim == 0:
+        raise ValueError("audio must have at least one dimension, got a scalar")
+    if not np.issubdtype(a.dtype, np.floating):
+        raise ValueError(f"audio data must be floating-point, got {a.dtype}")
+    if a.shape[-1] == 0:
+        raise ValueError("audio is empty (0 samples)")
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    if not np.all(np.isfinite(a)):
+        i = int(np.flatnonzero(~np.isfinite(a.reshape(-1)))[0])
+        raise ValueError(f"audio is not finite: sample {i} is {a.reshape(-1)[i]}")
+    return a
+
+
+def features(y, sr, options: dict) -> np.ndarray:
+    """Runs one feature kind over every signal of ``y`` (leading axes kept, computed in
+    parallel); ``options`` are ``FeatureParams`` fields."""
+    x = signal(y)
+    sr = int(sr)
+    if sr <= 0:
+        raise ValueError(f"sr={sr}: give a positive sample rate in Hz")
+    flat = x.reshape(-1, x.shape[-1])
+    real, cplx, _axis, _meta = _reprise.features(flat, sr, json.dumps(options))
+    out = real if real is not None else cplx
+    return out.reshape(x.shape[:-1] + out.shape[1:])
+
+
+def no_unsupported(**given) -> None:
+    """Raises ``ValueError`` for each ``name=(value, supported)`` whose value differs."""
+    for name, (value, supported) in given.items():
+        same = value is supported if supported is None else (value == supported if not isinstance(value, np.ndarray) else False)
+        if not same:
+            raise ValueError(f"{name}={value!r} is not supported (only {supported!r})")

@@ -1,0 +1,204 @@
+//! `reprise._reprise`: the compiled half of the Python package. It converts types and
+//! calls the facade; the librosa- and kymatio-shaped signatures, defaults and argument
+//! checks live in the Python half (`python/reprise/`).
+//!
+//! Every computation releases the GIL; a batch of signals (the rows of a 2-D array) is
+//! computed in parallel.
+
+#![deny(missing_docs)]
+
+use ndarray::{Array2, Array3, ArrayD};
+use num_complex::Complex32;
+use numpy::{IntoPyArray, PyArray3, PyArrayDyn, PyReadonlyArray2, PyReadonlyArray3, PyReadonlyArrayDyn};
+use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::prelude::*;
+use rayon::prelude::*;
+use reprise::features::{extract_signal_spec, FeatureData, FeatureParams, FeatureSpec};
+use serde_json::Value;
+
+/// A facade error as the Python exception the CLI's message maps to: files → `OSError`,
+/// everything else → `ValueError`; the message is the CLI's one line.
+fn to_py(e: reprise::Error) -> PyErr {
+    match e {
+        reprise::Error::Io(e) => PyOSError::new_err(e.to_string()),
+        e => PyValueError::new_err(e.to_string()),
+    }
+}
+
+fn core_to_py(e: reprise::core::Error) -> PyErr {
+    PyValueError::new_err(e.to_string())
+}
+
+/// Merges `overlay` into `base`, object by object.
+fn merge(base: &mut Value, overlay: Value) {
+    match (base, overlay) {
+        (Value::Object(b), Value::Object(o)) => {
+            for (k, v) in o {
+                match b.get_mut(&k) {
+                    Some(slot) if slot.is_object() && v.is_object() => merge(slot, v),
+                    _ => {
+                        b.insert(k, v);
+                    }
+                }
+            }
+        }
+        (b, o) => *b = o,
+    }
+}
+
+/// The specification that `options` (JSON: `FeatureParams` fields, librosa's names) give
+/// at `sr`, starting from the defaults.
+fn spec_of(options: &str, sr: u32) -> PyResult<FeatureSpec> {
+    let overlay: Value = serde_json::from_str(options).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
+    let mut params = serde_json::to_value(FeatureParams::default()).expect("plain data");
+    merge(&mut params, overlay);
+    let params: FeatureParams = serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
+    let spec = params.spec(sr).map_err(to_py)?;
+    spec.validate(true).map_err(to_py)?;
+    Ok(spec)
+}
+
+/// `(real, complex, axis, meta)`: the stacked features (one of the two arrays), the row
+/// axis and the scattering kinds' per-row description, as JSON.
+type Stacked<'py> = (Option<Bound<'py, PyArray3<f32>>>, Option<Bound<'py, PyArray3<Complex32>>>, String, String);
+
+/// Features of every row of `y` (signals × samples, float32) with the options given as
+/// JSON. Returns `(real, complex, axis, meta)`: one of the first two is a `(signals, rows,
+/// frames)` array and the other `None`; `axis` and `meta` are JSON.
+#[pyfunction]
+fn features<'py>(py: Python<'py>, y: PyReadonlyArray2<'py, f32>, sr: u32, options: &str) -> PyResult<Stacked<'py>> {
+    let spec = spec_of(options, sr)?;
+    let y = y.as_array();
+    let rows: Vec<Vec<f32>> = y.outer_iter().map(|r| r.to_vec()).collect();
+    let results: Vec<reprise::Result<reprise::features::Features>> = py.detach(|| rows.par_iter().map(|r| extract_signal_spec(r, &spec)).collect());
+    let mut out = Vec::with_capacity(results.len());
+    for r in results {
+        out.push(r.map_err(to_py)?);
+    }
+    let axis = serde_json::to_string(&out.first().map(|f| f.row_axis.clone())).expect("plain data");
+    let meta = serde_json::to_string(&out.first().and_then(|f| f.meta.clone())).expect("plain data");
+    let shape = out.first().map_or((0, 0), |f| f.data.dim());
+    let stack_real = |parts: Vec<Array2<f32>>| -> Array3<f32> {
+        let mut a = Array3::zeros((parts.len(), shape.0, shape.1));
+        for (mut dst, src) in a.outer_iter_mut().zip(parts) {
+            dst.assign(&src);
+        }
+        a
+    };
+    match out.first().map(|f| &f.data) {
+        Some(FeatureData::Complex(_)) => {
+            let parts: Vec<Array2<Complex32>> = out
+                .into_iter()
+                .map(|f| match f.data {
+                    FeatureData::Complex(a) => a,
+                    _ => unreachable!("one kind"),
+                })
+                .collect();
+            let mut a = Array3::zeros((parts.len(), shape.0, shape.1));
+            for (mut dst, src) in a.outer_iter_mut().zip(parts) {
+                dst.assign(&src);
+            }
+            Ok((None, Some(a.into_pyarray(py)), axis, meta))
+        }
+        Some(FeatureData::Real3(_)) => {
+            Err(PyValueError::new_err("the joint format (paths × rows × frames) is not available from Python yet; use format='time'"))
+        }
+        _ => {
+            let parts: Vec<Array2<f32>> = out.into_iter().map(|f| f.data.magnitude_2d()).collect();
+            Ok((Some(stack_real(parts).into_pyarray(py)), None, axis, meta))
+        }
+    }
+}
+
+/// The specification the options give, as JSON (what a sidecar records).
+#[pyfunction]
+fn spec(options: &str, sr: u32) -> PyResult<String> {
+    Ok(serde_json::to_string(&spec_of(options, sr)?).expect("plain data"))
+}
+
+/// `(samples, sr)` of an audio file: mono, resampled to `sr` (`None`: the file's rate),
+/// from `offset` seconds, at most `duration` seconds.
+#[pyfunction]
+#[pyo3(signature = (path, sr, offset, duration))]
+fn load<'py>(
+    py: Python<'py>,
+    path: std::path::PathBuf,
+    sr: Option<u32>,
+    offset: f64,
+    duration: Option<f64>,
+) -> PyResult<(Bound<'py, numpy::PyArray1<f32>>, u32)> {
+    let opts = reprise::io::LoadOptions { sr, offset_s: offset, duration_s: duration };
+    let s = py.detach(|| reprise::io::load(&path, &opts)).map_err(|e| to_py(e.into()))?;
+    Ok((s.samples.into_pyarray(py), s.sr))
+}
+
+/// The inverse STFT of every matrix of `d` (signals × bins × frames, complex64).
+#[pyfunction]
+#[pyo3(signature = (d, n_fft, hop_length, win_length, window, center, length))]
+#[allow(clippy::too_many_arguments)]
+fn istft<'py>(
+    py: Python<'py>,
+    d: PyReadonlyArray3<'py, Complex32>,
+    n_fft: usize,
+    hop_length: Option<usize>,
+    win_length: Option<usize>,
+    window: &str,
+    center: bool,
+    length: Option<usize>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
+    let window = window.parse().map_err(core_to_py)?;
+    let cfg = reprise::dsp::StftConfig { n_fft, hop_length, win_length, window, center, ..Default::default() };
+    let mats: Vec<Array2<Complex32>> = d.as_array().outer_iter().map(|m| m.to_owned()).collect();
+    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::istft(m.view(), &cfg, length)).collect());
+    let ys: Vec<Vec<f32>> = ys.into_iter().collect::<Result<_, _>>().map_err(core_to_py)?;
+    let n = ys.first().map_or(0, Vec::len);
+    let flat: Vec<f32> = ys.concat();
+    Ok(Array2::from_shape_vec((flat.len() / n.max(1), n), flat).expect("equal lengths").into_pyarray(py))
+}
+
+/// `power_to_db` (or `amplitude_to_db` with `amplitude`) of any array, with a reference
+/// value already resolved.
+#[pyfunction]
+#[pyo3(signature = (s, reference, amin, top_db, amplitude))]
+fn to_db<'py>(
+    py: Python<'py>,
+    s: PyReadonlyArrayDyn<'py, f32>,
+    reference: f32,
+    amin: f32,
+    top_db: Option<f32>,
+    amplitude: bool,
+) -> PyResult<Bound<'py, PyArrayDyn<f32>>> {
+    let mut a: ArrayD<f32> = s.as_array().to_owned();
+    let cfg = reprise::dsp::DbConfig { reference: reprise::dsp::DbRef::Value(reference), amin, top_db };
+    py.detach(|| if amplitude { reprise::dsp::amplitude_to_db(&mut a, &cfg) } else { reprise::dsp::power_to_db(&mut a, &cfg) })
+        .map_err(core_to_py)?;
+    Ok(a.into_pyarray(py))
+}
+
+/// `librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=...)` of every row of `y`.
+#[pyfunction]
+fn estimate_tuning(py: Python<'_>, y: PyReadonlyArray2<'_, f32>, sr: u32, bins_per_octave: usize) -> PyResult<Vec<f64>> {
+    let rows: Vec<Vec<f32>> = y.as_array().outer_iter().map(|r| r.to_vec()).collect();
+    let t: Vec<reprise::core::Result<f64>> =
+        py.detach(|| rows.par_iter().map(|r| reprise::dsp::cqt::estimate_tuning_of(r, sr, bins_per_octave)).collect());
+    t.into_iter().collect::<Result<_, _>>().map_err(core_to_py)
+}
+
+/// The version of the compiled module.
+#[pyfunction]
+fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+/// The compiled module.
+#[pymodule]
+fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(features, m)?)?;
+    m.add_function(wrap_pyfunction!(spec, m)?)?;
+    m.add_function(wrap_pyfunction!(load, m)?)?;
+    m.add_function(wrap_pyfunction!(istft, m)?)?;
+    m.add_function(wrap_pyfunction!(to_db, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_tuning, m)?)?;
+    m.add_function(wrap_pyfunction!(version, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,240 @@
+"""reprise's Python functions against librosa 0.11 (pinned in scripts/requirements-peer.txt)
+on the same inputs, with the tolerances the Rust tests document, plus bad input.
+
+Tolerances are relative to the reference's peak: ``max|ours - ref| <= tol * max|ref|``.
+The STFT family agrees to float32 rounding (1e-5). The multirate constant-Q kinds differ
+from librosa by the decimator (Reprise's half-band filter against soxr), with the protocol
+of `crates/reprise-dsp/tests/librosa_cqt.rs`: CQT magnitudes within 1e-2 of each frame's
+maximum in the frames whose longest filter stays inside the signal; chroma within 1e-2
+(mean 1e-3) everywhere; CENS within 0.05 (mean 2e-3), its quantisation steps flipping at
+the ends.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+import librosa
+import numpy as np
+import pytest
+
+import reprise
+
+SR = 22050
+
+
+def chord(seconds: float = 3.0, seed: int = 0) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    t = np.arange(int(SR * seconds)) / SR
+    y = sum(np.sin(2 * np.pi * f * t) / k for k, f in enumerate([220.0, 277.18, 329.63, 440.0], 1))
+    y = y * (0.6 + 0.3 * np.sin(2 * np.pi * 0.7 * t)) + 0.01 * rng.standard_normal(t.size)
+    return (0.3 * y).astype(np.float32)
+
+
+def close(ours, ref, tol):
+    ours, ref = np.asarray(ours), np.asarray(ref)
+    assert ours.shape == ref.shape, (ours.shape, ref.shape)
+    err = np.max(np.abs(ours - ref))
+    scale = np.max(np.abs(ref))
+    assert err <= tol * scale, f"max error {err:.3g} > {tol} x peak {scale:.3g}"
+
+
+Y = chord()
+
+
+@pytest.mark.parametrize(
+    "name, ours, ref, tol",
+    [
+        ("stft", lambda y: reprise.stft(y), lambda y: librosa.stft(y), 1e-5),
+        ("stft hop 256 hamming", lambda y: reprise.stft(y, n_fft=1024, hop_length=256, window="hamming"), lambda y: librosa.stft(y, n_fft=1024, hop_length=256, window="hamming"), 1e-5),
+        ("stft reflect", lambda y: reprise.stft(y, pad_mode="reflect"), lambda y: librosa.stft(y, pad_mode="reflect"), 1e-5),
+        ("melspectrogram", lambda y: reprise.feature.melspectrogram(y=y, sr=SR), lambda y: librosa.feature.melspectrogram(y=y, sr=SR), 1e-5),
+        ("melspectrogram htk 40", lambda y: reprise.feature.melspectrogram(y=y, sr=SR, n_mels=40, htk=True, fmax=8000.0, power=1.0), lambda y: librosa.feature.melspectrogram(y=y, sr=SR, n_mels=40, htk=True, fmax=8000.0, power=1.0), 1e-5),
+        ("mfcc", lambda y: reprise.feature.mfcc(y=y, sr=SR), lambda y: librosa.feature.mfcc(y=y, sr=SR), 1e-4),
+        ("mfcc lifter", lambda y: reprise.feature.mfcc(y=y, sr=SR, n_mfcc=13, lifter=22), lambda y: librosa.feature.mfcc(y=y, sr=SR, n_mfcc=13, lifter=22), 1e-4),
+        ("chroma_stft", lambda y: reprise.feature.chroma_stft(y=y, sr=SR), lambda y: librosa.feature.chroma_stft(y=y, sr=SR), 1e-4),
+        ("chroma_stft tuning 0", lambda y: reprise.feature.chroma_stft(y=y, sr=SR, tuning=0.0), lambda y: librosa.feature.chroma_stft(y=y, sr=SR, tuning=0.0), 1e-4),
+        ("spectral_centroid", lambda y: reprise.feature.spectral_centroid(y=y, sr=SR), lambda y: librosa.feature.spectral_centroid(y=y, sr=SR), 1e-4),
+        ("spectral_bandwidth", lambda y: reprise.feature.spectral_bandwidth(y=y, sr=SR), lambda y: librosa.feature.spectral_bandwidth(y=y, sr=SR), 1e-4),
+        ("spectral_rolloff", lambda y: reprise.feature.spectral_rolloff(y=y, sr=SR), lambda y: librosa.feature.spectral_rolloff(y=y, sr=SR), 1e-4),
+        ("spectral_flatness", lambda y: reprise.feature.spectral_flatness(y=y), lambda y: librosa.feature.spectral_flatness(y=y), 1e-4),
+        ("zero_crossing_rate", lambda y: reprise.feature.zero_crossing_rate(y), lambda y: librosa.feature.zero_crossing_rate(y), 1e-6),
+        ("rms", lambda y: reprise.feature.rms(y=y), lambda y: librosa.feature.rms(y=y), 1e-5),
+    ],
+)
+def test_equals_librosa(name, ours, ref, tol):
+    close(ours(Y), ref(Y), tol)
+
+
+def close_cqt(ours, ref, fmin=librosa.note_to_hz("C1"), bins_per_octave=12, hop_length=512, sr=SR):
+    """Magnitudes within 1e-2 of each frame's maximum, in the frames whose longest (lowest)
+    filter lies inside the signal."""
+    a, b = np.abs(np.asarray(ours)), np.abs(np.asarray(ref))
+    assert a.shape == b.shape, (a.shape, b.shape)
+    q = 1.0 / (2.0 ** (1.0 / bins_per_octave) - 1.0)
+    edge = int(np.ceil(0.5 * q * sr / fmin / hop_length)) + 1
+    assert b.shape[-1] > 2 * edge + 4, "the signal is too short to have interior frames"
+    inner = (slice(None),) * (b.ndim - 1) + (slice(edge, b.shape[-1] - edge),)
+    a, b = a[inner], b[inner]
+    worst = np.max(np.max(np.abs(a - b), axis=-2) / np.max(b, axis=-2))
+    assert worst <= 1e-2, f"{worst:.3g} of the frame maximum"
+
+
+def close_chroma(ours, ref, max_tol=1e-2, mean_tol=1e-3):
+    e = np.abs(np.asarray(ours) - np.asarray(ref))
+    assert np.asarray(ours).shape == np.asarray(ref).shape
+    assert e.max() <= max_tol and e.mean() <= mean_tol, (e.max(), e.mean())
+
+
+def test_constant_q_equals_librosa():
+    close_cqt(reprise.cqt(Y, sr=SR), librosa.cqt(Y, sr=SR))
+    close_cqt(reprise.cqt(Y, sr=SR, fmin=55.0, n_bins=144, bins_per_octave=36), librosa.cqt(Y, sr=SR, fmin=55.0, n_bins=144, bins_per_octave=36), fmin=55.0, bins_per_octave=36)
+    close_cqt(reprise.vqt(Y, sr=SR, gamma=20.0), librosa.vqt(Y, sr=SR, gamma=20.0))
+    close_cqt(reprise.vqt(Y, sr=SR), librosa.vqt(Y, sr=SR))
+    close_chroma(reprise.feature.chroma_cqt(y=Y, sr=SR), librosa.feature.chroma_cqt(y=Y, sr=SR))
+    close_chroma(reprise.feature.chroma_cens(y=Y, sr=SR), librosa.feature.chroma_cens(y=Y, sr=SR), 0.05, 2e-3)
+
+
+def test_istft_and_db():
+    d = librosa.stft(Y)
+    close(reprise.istft(d), librosa.istft(d), 1e-5)
+    close(reprise.istft(d, length=10000), librosa.istft(d, length=10000), 1e-5)
+    s = np.abs(d) ** 2
+    close(reprise.power_to_db(s), librosa.power_to_db(s), 1e-5)
+    close(reprise.power_to_db(s, ref=np.max, top_db=60.0), librosa.power_to_db(s, ref=np.max, top_db=60.0), 1e-5)
+    close(reprise.amplitude_to_db(np.abs(d), ref=np.max), librosa.amplitude_to_db(np.abs(d), ref=np.max), 1e-5)
+
+
+def test_estimate_tuning():
+    detuned = librosa.tone(440.0 * 2 ** (0.23 / 12), sr=SR, duration=2.0).astype(np.float32)
+    assert reprise.estimate_tuning(y=detuned, sr=SR) == pytest.approx(librosa.estimate_tuning(y=detuned, sr=SR), abs=0.011)
+
+
+def test_leading_axes_are_batches_and_float64_is_accepted():
+    y2 = np.stack([Y, Y[::-1] * 0.5, np.roll(Y, 1000)])
+    ours = reprise.feature.melspectrogram(y=y2, sr=SR)
+    assert ours.shape == librosa.feature.melspectrogram(y=y2, sr=SR).shape
+    for i in range(3):
+        close(ours[i], librosa.feature.melspectrogram(y=y2[i], sr=SR), 1e-5)
+    y4 = y2.reshape(3, 1, -1)
+    assert reprise.stft(y4).shape == (3, 1, 1025, 130)
+    close(reprise.stft(Y.astype(np.float64)), librosa.stft(Y), 1e-5)
+    d = reprise.stft(y2)
+    assert reprise.istft(d).shape == librosa.istft(d).shape
+    assert reprise.istft(d, length=Y.size).shape == (3, Y.size)
+
+
+def test_load_matches_librosa(tmp_path):
+    import soundfile
+
+    path = tmp_path / "tone.wav"
+    stereo = np.stack([Y, 0.5 * Y], axis=1)
+    soundfile.write(path, stereo, 44100, subtype="FLOAT")
+    ours, sr = reprise.load(path, sr=None)
+    ref, ref_sr = librosa.load(path, sr=None)
+    assert sr == ref_sr == 44100
+    close(ours, ref, 1e-6)
+    ours, sr = reprise.load(path, offset=0.5, duration=1.0)
+    ref, _ = librosa.load(path, offset=0.5, duration=1.0)
+    assert sr == 22050 and abs(ours.size - ref.size) <= 1
+    n = min(ours.size, ref.size)
+    close(ours[100 : n - 100], ref[100 : n - 100], 1e-2)  # rubato vs soxr_hq, away from the ends
+
+
+@pytest.mark.parametrize(
+    "call, error, words",
+    [
+        (lambda: reprise.stft(np.full(4096, np.nan, dtype=np.float32)), ValueError, "not finite"),
+        (lambda: reprise.stft(np.zeros(4096, dtype=np.int16)), ValueError, "floating-point"),
+        (lambda: reprise.stft(np.zeros(0, dtype=np.float32)), ValueError, "empty"),
+        (lambda: reprise.stft(Y, n_fft=0), ValueError, "n_fft"),
+        (lambda: reprise.stft(Y, window="kaiser"), ValueError, "window"),
+        (lambda: reprise.stft(Y, pad_mode="wrap"), ValueError, "pad_mode"),
+        (lambda: reprise.feature.melspectrogram(y=Y, n_mels=0), ValueError, "n_mels"),
+        (lambda: reprise.feature.melspectrogram(y=Y, fmax=20000.0), ValueError, "Nyquist"),
+        (lambda: reprise.feature.melspectrogram(S=np.ones((1025, 10))), TypeError, "S="),
+        (lambda: reprise.feature.melspectrogram(y=Y, n_melz=40), TypeError, "n_melz"),
+        (lambda: reprise.feature.mfcc(y=Y, dct_type=3), ValueError, "dct_type"),
+        (lambda: reprise.cqt(Y, sr=SR, fmin=20000.0), ValueError, "Nyquist"),
+        (lambda: reprise.cqt(Y, sr=SR, norm=2), ValueError, "norm"),
+        (lambda: reprise.feature.chroma_cqt(y=Y, bins_per_octave=30), ValueError, "multiple"),
+        (lambda: reprise.load("/nonexistent/x.wav"), OSError, "x.wav"),
+        (lambda: reprise.load(__file__), OSError, "test_librosa.py"),
+        (lambda: reprise.load(__file__, mono=False), ValueError, "mono"),
+        (lambda: reprise.istft(np.full((1025, 4), np.nan, dtype=np.complex64)), ValueError, "non-finite"),
+    ],
+)
+def test_bad_input_raises_one_line(call, error, words):
+    with pytest.raises(error) as e:
+        call()
+    message = str(e.value)
+    assert words in message and "\n" not in message, message
+
+
+def test_a_librosa_script_runs_with_the_import_swapped(tmp_path):
+    script = textwrap.dedent(
+        """
+        import numpy as np
+        import {module} as librosa
+        y = np.load(r"{signal}")
+        S = librosa.feature.melspectrogram(y=y, sr=22050, n_mels=64)
+        logS = librosa.power_to_db(S, ref=np.max)
+        M = librosa.feature.mfcc(y=y, sr=22050, n_mfcc=13)
+        C = np.abs(librosa.cqt(y, sr=22050))
+        chroma = librosa.feature.chroma_cqt(y=y, sr=22050)
+        np.savez(r"{out}", logS=logS, M=M, C=C, chroma=chroma)
+        """
+    )
+    runs = {}
+    np.save(tmp_path / "y.npy", Y)
+    for module in ("librosa", "reprise"):
+        out = tmp_path / f"{module}.npz"
+        subprocess.run([sys.executable, "-c", script.format(module=module, out=out, signal=tmp_path / "y.npy")], check=True)
+        runs[module] = np.load(out)
+    close(runs["reprise"]["logS"], runs["librosa"]["logS"], 1e-4)
+    close(runs["reprise"]["M"], runs["librosa"]["M"], 1e-3)
+    close_cqt(runs["reprise"]["C"], runs["librosa"]["C"])
+    close_chroma(runs["reprise"]["chroma"], runs["librosa"]["chroma"])
+
+
+def test_spec_is_what_the_cli_records():
+    s = reprise.spec("mel", sr=16000, n_mels=96)
+    assert s["kind"] == "mel" and s["mel"]["n_mels"] == 96 and s["mel"]["sr"] == 16000
+    assert reprise.spec("cqt")["cqt"]["tuning"] == 0.0
+    assert reprise.spec("chroma-cqt")["chroma"]["cqt"]["tuning"] == "estimate"
+
+
+def kymatio_scattering1d():
+    import scipy.special
+
+    # kymatio 0.3 imports scipy.special.sph_harm, renamed in SciPy 1.15; its 1-D code never calls it
+    if not hasattr(scipy.special, "sph_harm"):
+        scipy.special.sph_harm = lambda m, n, theta, phi: scipy.special.sph_harm_y(n, m, phi, theta)
+    from kymatio.numpy import Scattering1D
+
+    return Scattering1D
+
+
+@pytest.mark.parametrize("J, Q, max_order", [(6, 8, 2), (5, 12, 1), (8, 1, 2)])
+def test_scattering1d_equals_kymatio(J, Q, max_order):
+    Kymatio = kymatio_scattering1d()
+    x = np.stack([Y[:8192], Y[8192:16384]])
+    ref = Kymatio(J=J, shape=8192, Q=Q, max_order=max_order)
+    ours = reprise.scattering.Scattering1D(J=J, shape=8192, Q=Q, max_order=max_order)
+    close(ours(x), ref(x.astype(np.float64)), 1e-4)
+    m, k = ours.meta(), ref.meta()
+    assert m["key"] == list(k["key"])
+    np.testing.assert_array_equal(m["order"], k["order"])
+    for field in ("xi", "sigma", "j", "n"):
+        np.testing.assert_allclose(m[field], np.asarray(k[field], dtype=float), rtol=1e-9, equal_nan=True, err_msg=field)
+
+
+def test_scattering1d_refuses_what_it_does_not_do():
+    with pytest.raises(ValueError, match="oversampling"):
+        reprise.scattering.Scattering1D(J=6, shape=4096, oversampling=1)
+    with pytest.raises(ValueError, match="J"):
+        reprise.scattering.Scattering1D(J=0, shape=4096)
+    with pytest.raises(ValueError, match="differs from shape"):
+        reprise.scattering.Scattering1D(J=6, shape=4096)(Y[:1000])
