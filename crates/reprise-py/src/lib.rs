@@ -7,7 +7,7 @@
 
 #![deny(missing_docs)]
 
-use ndarray::{Array2, Array3, ArrayD};
+use ndarray::{Array2, Array3, ArrayD, ShapeBuilder};
 use num_complex::Complex32;
 use numpy::{IntoPyArray, PyArray3, PyArrayDyn, PyReadonlyArray2, PyReadonlyArray3, PyReadonlyArrayDyn};
 use pyo3::exceptions::{PyOSError, PyValueError};
@@ -53,9 +53,7 @@ fn spec_of(options: &str, sr: u32) -> PyResult<FeatureSpec> {
     let mut params = serde_json::to_value(FeatureParams::default()).expect("plain data");
     merge(&mut params, overlay);
     let params: FeatureParams = serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
-    let spec = params.spec(sr).map_err(to_py)?;
-    spec.validate(true).map_err(to_py)?;
-    Ok(spec)
+    params.spec(sr).map_err(to_py)
 }
 
 /// `(real, complex, axis, meta)`: the stacked features (one of the two arrays), the row
@@ -69,7 +67,9 @@ type Stacked<'py> = (Option<Bound<'py, PyArray3<f32>>>, Option<Bound<'py, PyArra
 fn features<'py>(py: Python<'py>, y: PyReadonlyArray2<'py, f32>, sr: u32, options: &str) -> PyResult<Stacked<'py>> {
     let spec = spec_of(options, sr)?;
     let y = y.as_array();
-    let rows: Vec<Vec<f32>> = y.outer_iter().map(|r| r.to_vec()).collect();
+    // the rows are read in place (the Python half passes a C-contiguous array)
+    let rows: Vec<&[f32]> =
+        y.outer_iter().map(|r| r.to_slice().ok_or_else(|| PyValueError::new_err("y must be C-contiguous"))).collect::<PyResult<_>>()?;
     let results: Vec<reprise::Result<reprise::features::Features>> = py.detach(|| rows.par_iter().map(|r| extract_signal_spec(r, &spec)).collect());
     let mut out = Vec::with_capacity(results.len());
     for r in results {
@@ -77,43 +77,48 @@ fn features<'py>(py: Python<'py>, y: PyReadonlyArray2<'py, f32>, sr: u32, option
     }
     let axis = serde_json::to_string(&out.first().map(|f| f.row_axis.clone())).expect("plain data");
     let meta = serde_json::to_string(&out.first().and_then(|f| f.meta.clone())).expect("plain data");
-    let shape = out.first().map_or((0, 0), |f| f.data.dim());
-    let stack_real = |parts: Vec<Array2<f32>>| -> Array3<f32> {
-        let mut a = Array3::zeros((parts.len(), shape.0, shape.1));
-        for (mut dst, src) in a.outer_iter_mut().zip(parts) {
-            dst.assign(&src);
-        }
-        a
-    };
     match out.first().map(|f| &f.data) {
         Some(FeatureData::Complex(_)) => {
-            let parts: Vec<Array2<Complex32>> = out
-                .into_iter()
-                .map(|f| match f.data {
-                    FeatureData::Complex(a) => a,
-                    _ => unreachable!("one kind"),
-                })
-                .collect();
-            let mut a = Array3::zeros((parts.len(), shape.0, shape.1));
-            for (mut dst, src) in a.outer_iter_mut().zip(parts) {
-                dst.assign(&src);
-            }
-            Ok((None, Some(a.into_pyarray(py)), axis, meta))
+            let parts = out.into_iter().map(|f| match f.data {
+                FeatureData::Complex(a) => a,
+                _ => unreachable!("one kind"),
+            });
+            Ok((None, Some(stack(parts.collect()).into_pyarray(py)), axis, meta))
         }
         Some(FeatureData::Real3(_)) => {
             Err(PyValueError::new_err("the joint format (paths × rows × frames) is not available from Python yet; use format='time'"))
         }
         _ => {
-            let parts: Vec<Array2<f32>> = out.into_iter().map(|f| f.data.magnitude_2d()).collect();
-            Ok((Some(stack_real(parts).into_pyarray(py)), None, axis, meta))
+            let parts = out.into_iter().map(|f| match f.data {
+                FeatureData::Real(a) => a,
+                d => d.magnitude_2d(),
+            });
+            Ok((Some(stack(parts.collect()).into_pyarray(py)), None, axis, meta))
         }
     }
 }
 
-/// The specification the options give, as JSON (what a sidecar records).
+/// `(signals, rows, frames)` from one `(rows, frames)` matrix per signal, without copying a
+/// single signal's matrix; each matrix keeps its memory order (frame-major, as librosa's).
+fn stack<T: Copy>(parts: Vec<Array2<T>>) -> Array3<T> {
+    if parts.len() == 1 {
+        return parts.into_iter().next().expect("one part").insert_axis(ndarray::Axis(0));
+    }
+    let (rows, frames) = parts.first().map_or((0, 0), |a| a.dim());
+    let mut data = Vec::with_capacity(parts.len() * rows * frames);
+    for p in &parts {
+        data.extend(p.t().iter().copied());
+    }
+    Array3::from_shape_vec((parts.len(), rows, frames).strides((rows * frames, 1, rows)), data).expect("frame-major blocks")
+}
+
+/// The specification the options give, as JSON (what a sidecar records); checked as a
+/// feature run checks it.
 #[pyfunction]
 fn spec(options: &str, sr: u32) -> PyResult<String> {
-    Ok(serde_json::to_string(&spec_of(options, sr)?).expect("plain data"))
+    let spec = spec_of(options, sr)?;
+    spec.validate(true).map_err(to_py)?;
+    Ok(serde_json::to_string(&spec).expect("plain data"))
 }
 
 /// `(samples, sr)` of an audio file: mono, resampled to `sr` (`None`: the file's rate),

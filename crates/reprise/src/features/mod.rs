@@ -563,7 +563,9 @@ fn pump(src: &mut dyn ChunkSource, t: &mut dyn FrameTransform, watch: &mut Watch
 }
 
 fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, given: &FeatureSpec) -> Result<Features> {
-    given.validate(true)?;
+    // the plans below check what depends on the rate; a tuning pass must not run first
+    // for a transform that cannot be planned
+    given.validate(given.tuning() == Some(Tuning::Estimate))?;
     // pass 1, when the tuning is to be estimated: as librosa, on the power STFT for
     // chroma_stft and on the magnitude STFT (default parameters) for the constant-Q kinds
     let mut spec = *given;
