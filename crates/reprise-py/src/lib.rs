@@ -155,10 +155,7 @@ fn istft<'py>(
     let cfg = reprise::dsp::StftConfig { n_fft, hop_length, win_length, window, center, ..Default::default() };
     let mats: Vec<Array2<Complex32>> = d.as_array().outer_iter().map(|m| m.to_owned()).collect();
     let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::istft(m.view(), &cfg, length)).collect());
-    let ys: Vec<Vec<f32>> = ys.into_iter().collect::<Result<_, _>>().map_err(core_to_py)?;
-    let n = ys.first().map_or(0, Vec::len);
-    let flat: Vec<f32> = ys.concat();
-    Ok(Array2::from_shape_vec((flat.len() / n.max(1), n), flat).expect("equal lengths").into_pyarray(py))
+    rows_to_array(py, ys)
 }
 
 /// `power_to_db` (or `amplitude_to_db` with `amplitude`) of any array, with a reference
@@ -189,6 +186,112 @@ fn estimate_tuning(py: Python<'_>, y: PyReadonlyArray2<'_, f32>, sr: u32, bins_p
     t.into_iter().collect::<Result<_, _>>().map_err(core_to_py)
 }
 
+/// The matrices of `s` (signals × rows × frames) through `f`, in parallel, stacked.
+fn per_matrix<'py>(
+    py: Python<'py>,
+    s: PyReadonlyArray3<'py, f32>,
+    f: impl Fn(ndarray::ArrayView2<f32>) -> reprise::core::Result<Array2<f32>> + Sync,
+) -> PyResult<Bound<'py, PyArray3<f32>>> {
+    let mats: Vec<Array2<f32>> = s.as_array().outer_iter().map(|m| m.to_owned()).collect();
+    let out: Vec<reprise::core::Result<Array2<f32>>> = py.detach(|| mats.par_iter().map(|m| f(m.view())).collect());
+    let out: Vec<Array2<f32>> = out.into_iter().collect::<Result<_, _>>().map_err(core_to_py)?;
+    Ok(stack(out).into_pyarray(py))
+}
+
+/// A feature of spectrograms already computed (`S=` inputs): `mel` from a power (or
+/// magnitude) spectrogram, `mfcc` from a log-power mel spectrogram, `chroma-stft` from a
+/// power spectrogram, and `mel-to-stft` (the NNLS inversion of a mel spectrogram).
+#[pyfunction]
+fn from_spectrogram<'py>(py: Python<'py>, s: PyReadonlyArray3<'py, f32>, sr: u32, options: &str, what: &str) -> PyResult<Bound<'py, PyArray3<f32>>> {
+    match (what, spec_of(options, sr)?) {
+        ("mel", FeatureSpec::Mel { mel, .. }) => {
+            let plan = reprise::dsp::MelSpectrogram::new(&mel).map_err(core_to_py)?;
+            per_matrix(py, s, |m| plan.from_spectrogram(m))
+        }
+        ("mfcc", FeatureSpec::Mfcc { mfcc }) => {
+            let plan = reprise::dsp::Mfcc::new(&mfcc).map_err(core_to_py)?;
+            per_matrix(py, s, |m| plan.from_db(m))
+        }
+        ("chroma-stft", FeatureSpec::ChromaStft { chroma }) => {
+            chroma.validate().map_err(core_to_py)?;
+            per_matrix(py, s, |m| reprise::dsp::chroma::chroma_from_power(m, &chroma).map(|(c, _)| c))
+        }
+        ("mel-to-stft", FeatureSpec::Mel { mel, .. }) => per_matrix(py, s, |m| reprise::dsp::mel_to_stft(m, &mel)),
+        (w, spec) => Err(PyValueError::new_err(format!("{w} from a spectrogram is not available for {}", spec.kind().name()))),
+    }
+}
+
+/// Griffin-Lim of every magnitude matrix of `s` with the STFT of `options`.
+#[pyfunction]
+#[pyo3(signature = (s, options, n_iter, momentum, seed, random_init, length))]
+#[allow(clippy::too_many_arguments)]
+fn griffinlim<'py>(
+    py: Python<'py>,
+    s: PyReadonlyArray3<'py, f32>,
+    options: &str,
+    n_iter: usize,
+    momentum: f32,
+    seed: u64,
+    random_init: bool,
+    length: Option<usize>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
+    let FeatureSpec::Stft { stft, .. } = spec_of(options, 22050)? else { return Err(PyValueError::new_err("griffinlim needs STFT options")) };
+    let cfg = reprise::dsp::GriffinLimConfig { stft, n_iter, momentum, seed, random_init };
+    let mats: Vec<Array2<f32>> = s.as_array().outer_iter().map(|m| m.to_owned()).collect();
+    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::griffinlim(m.view(), &cfg, length)).collect());
+    rows_to_array(py, ys)
+}
+
+/// The inverse CQT of every matrix of `c` with the CQT of `options` at `sr`.
+#[pyfunction]
+fn icqt<'py>(
+    py: Python<'py>,
+    c: PyReadonlyArray3<'py, Complex32>,
+    sr: u32,
+    options: &str,
+    length: Option<usize>,
+) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
+    let FeatureSpec::Cqt(q) = spec_of(options, sr)? else { return Err(PyValueError::new_err("icqt needs CQT options")) };
+    let cfg = q.cqt.with_tuning(q.cqt.tuning.known().unwrap_or(0.0));
+    let mats: Vec<Array2<Complex32>> = c.as_array().outer_iter().map(|m| m.to_owned()).collect();
+    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::icqt(m.view(), &cfg, length)).collect());
+    rows_to_array(py, ys)
+}
+
+/// Equal-length signals as a `(signals, samples)` array.
+fn rows_to_array(py: Python<'_>, ys: Vec<reprise::core::Result<Vec<f32>>>) -> PyResult<Bound<'_, numpy::PyArray2<f32>>> {
+    let ys: Vec<Vec<f32>> = ys.into_iter().collect::<Result<_, _>>().map_err(core_to_py)?;
+    let n = ys.first().map_or(0, Vec::len);
+    let flat: Vec<f32> = ys.concat();
+    Ok(Array2::from_shape_vec((flat.len() / n.max(1), n), flat).expect("equal lengths").into_pyarray(py))
+}
+
+/// The mel filter bank of `options` at `sr`, `(n_mels, 1 + n_fft/2)` (`librosa.filters.mel`).
+#[pyfunction]
+fn mel_filters<'py>(py: Python<'py>, sr: u32, options: &str) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
+    let FeatureSpec::Mel { mel, .. } = spec_of(options, sr)? else { return Err(PyValueError::new_err("mel filters need mel options")) };
+    let bank = reprise::dsp::MelFilterBank::new(&mel.filters()).map_err(core_to_py)?;
+    Ok(bank.to_array().into_pyarray(py))
+}
+
+/// The chroma filter bank, `(n_chroma, 1 + n_fft/2)` (`librosa.filters.chroma`).
+#[pyfunction]
+#[pyo3(signature = (sr, n_fft, n_chroma, tuning, ctroct, octwidth, base_c))]
+#[allow(clippy::too_many_arguments)]
+fn chroma_filters<'py>(
+    py: Python<'py>,
+    sr: u32,
+    n_fft: usize,
+    n_chroma: usize,
+    tuning: f64,
+    ctroct: f64,
+    octwidth: Option<f64>,
+    base_c: bool,
+) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
+    let cfg = reprise::dsp::ChromaFilterConfig { sr, n_fft, n_chroma, tuning, ctroct, octwidth, base_c };
+    Ok(reprise::dsp::chroma_filters(&cfg).map_err(core_to_py)?.into_pyarray(py))
+}
+
 /// The version of the compiled module.
 #[pyfunction]
 fn version() -> &'static str {
@@ -205,5 +308,10 @@ fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(to_db, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_tuning, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
+    m.add_function(wrap_pyfunction!(from_spectrogram, m)?)?;
+    m.add_function(wrap_pyfunction!(griffinlim, m)?)?;
+    m.add_function(wrap_pyfunction!(icqt, m)?)?;
+    m.add_function(wrap_pyfunction!(mel_filters, m)?)?;
+    m.add_function(wrap_pyfunction!(chroma_filters, m)?)?;
     Ok(())
 }

@@ -154,7 +154,8 @@ def test_load_matches_librosa(tmp_path):
         (lambda: reprise.stft(Y, pad_mode="wrap"), ValueError, "pad_mode"),
         (lambda: reprise.feature.melspectrogram(y=Y, n_mels=0), ValueError, "n_mels"),
         (lambda: reprise.feature.melspectrogram(y=Y, fmax=20000.0), ValueError, "Nyquist"),
-        (lambda: reprise.feature.melspectrogram(S=np.ones((1025, 10))), TypeError, "S="),
+        (lambda: reprise.feature.chroma_cqt(C=np.ones((84, 10))), TypeError, "C="),
+        (lambda: reprise.feature.melspectrogram(S=np.ones((1025, 10)) + 0j), ValueError, "real"),
         (lambda: reprise.feature.melspectrogram(y=Y, n_melz=40), TypeError, "n_melz"),
         (lambda: reprise.feature.mfcc(y=Y, dct_type=3), ValueError, "dct_type"),
         (lambda: reprise.cqt(Y, sr=SR, fmin=20000.0), ValueError, "Nyquist"),
@@ -238,3 +239,54 @@ def test_scattering1d_refuses_what_it_does_not_do():
         reprise.scattering.Scattering1D(J=0, shape=4096)
     with pytest.raises(ValueError, match="differs from shape"):
         reprise.scattering.Scattering1D(J=6, shape=4096)(Y[:1000])
+
+
+def test_spectrogram_inputs_equal_librosa():
+    power = np.abs(librosa.stft(Y)) ** 2
+    close(reprise.feature.melspectrogram(S=power, sr=SR), librosa.feature.melspectrogram(S=power, sr=SR), 1e-5)
+    log_mel = librosa.power_to_db(librosa.feature.melspectrogram(y=Y, sr=SR))
+    close(reprise.feature.mfcc(S=log_mel, sr=SR, n_mfcc=13), librosa.feature.mfcc(S=log_mel, sr=SR, n_mfcc=13), 1e-4)
+    close(reprise.feature.chroma_stft(S=power, sr=SR), librosa.feature.chroma_stft(S=power, sr=SR), 1e-4)
+    power4 = np.abs(librosa.stft(Y, n_fft=1024)) ** 2
+    close(reprise.feature.chroma_stft(S=power4, sr=SR, tuning=0.0), librosa.feature.chroma_stft(S=power4, sr=SR, tuning=0.0), 1e-4)
+    with pytest.raises(ValueError, match="rows"):
+        reprise.feature.melspectrogram(S=power4, sr=SR)
+
+
+def test_filters_equal_librosa():
+    close(reprise.filters.mel(sr=SR, n_fft=2048), librosa.filters.mel(sr=SR, n_fft=2048), 1e-5)
+    close(reprise.filters.mel(sr=16000, n_fft=512, n_mels=40, htk=True, norm=None), librosa.filters.mel(sr=16000, n_fft=512, n_mels=40, htk=True, norm=None), 1e-5)
+    close(reprise.filters.chroma(sr=SR, n_fft=2048), librosa.filters.chroma(sr=SR, n_fft=2048), 1e-5)
+    close(reprise.filters.chroma(sr=SR, n_fft=4096, n_chroma=24, tuning=0.2), librosa.filters.chroma(sr=SR, n_fft=4096, n_chroma=24, tuning=0.2), 1e-5)
+
+
+def test_hybrid_and_pseudo_cqt_equal_librosa():
+    close_cqt(reprise.hybrid_cqt(Y, sr=SR), librosa.hybrid_cqt(Y, sr=SR))
+    close(reprise.pseudo_cqt(Y, sr=SR), librosa.pseudo_cqt(Y, sr=SR), 1e-4)
+
+
+def test_inversions_match_librosa():
+    c = librosa.cqt(Y, sr=SR, sparsity=0)
+    close(reprise.icqt(c, sr=SR, length=Y.size), librosa.icqt(c, sr=SR, length=Y.size), 2e-2)
+    mel = librosa.feature.melspectrogram(y=Y, sr=SR)
+    # the NNLS problem is under-determined: compare how well each solution fits the mel
+    # spectrogram (the protocol of the Rust parity test)
+    bank = librosa.filters.mel(sr=SR, n_fft=2048)
+    ours_s = reprise.feature.inverse.mel_to_stft(mel, sr=SR)
+    ref_s = librosa.feature.inverse.mel_to_stft(mel, sr=SR)
+    assert ours_s.shape == ref_s.shape and np.all(ours_s >= 0)
+    residual = lambda s: np.linalg.norm(bank @ (s.astype(np.float64) ** 2) - mel)
+    assert residual(ours_s) <= 1.01 * residual(ref_s) + 1e-6 * np.linalg.norm(mel), (residual(ours_s), residual(ref_s))
+    # Griffin-Lim: different random starts, so compare how well each reconstructs |S|
+    mag = np.abs(librosa.stft(Y[: 3 * SR // 2]))
+
+    def convergence(y):
+        m = np.abs(librosa.stft(y))[:, : mag.shape[1]]
+        return np.linalg.norm(m - mag) / np.linalg.norm(mag)
+
+    ours = reprise.griffinlim(mag, random_state=0)
+    ref = librosa.griffinlim(mag, random_state=0)
+    assert ours.shape == ref.shape
+    assert convergence(ours) <= 1.2 * convergence(ref) + 0.01, (convergence(ours), convergence(ref))
+    audio = reprise.feature.inverse.mel_to_audio(mel[:, :40], sr=SR, length=20000)
+    assert audio.shape == (20000,) and np.all(np.isfinite(audio))

@@ -31,6 +31,11 @@ __all__ = [
     "istft",
     "cqt",
     "vqt",
+    "hybrid_cqt",
+    "pseudo_cqt",
+    "icqt",
+    "griffinlim",
+    "filters",
     "power_to_db",
     "amplitude_to_db",
     "estimate_tuning",
@@ -276,6 +281,158 @@ def vqt(
     return _constant_q("vqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, g)
 
 
+def hybrid_cqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    res_type: str | None = None,
+    dtype=None,
+) -> np.ndarray:
+    """Hybrid constant-Q magnitudes (``librosa.hybrid_cqt``): the pseudo-CQT for the top bins
+    whose filter fits in two hops, a multirate CQT for the rest. Parameters as :func:`cqt`;
+    returns ``(..., n_bins, n_frames)`` float32 magnitudes."""
+    if dtype is not None and np.dtype(dtype) != np.float32:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise returns float32 magnitudes")
+    return _constant_q("hybrid-cqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, None, None)
+
+
+def pseudo_cqt(
+    y: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    n_bins: int = 84,
+    bins_per_octave: int = 12,
+    tuning: float | None = 0.0,
+    filter_scale: float = 1,
+    norm: float = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    pad_mode: str = "constant",
+    dtype=None,
+) -> np.ndarray:
+    """Pseudo constant-Q magnitudes (``librosa.pseudo_cqt``): one full-rate Hann STFT times the
+    kernels' magnitudes. Parameters as :func:`cqt`; returns float32 magnitudes."""
+    if dtype is not None and np.dtype(dtype) != np.float32:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise returns float32 magnitudes")
+    return _constant_q("pseudo-cqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, None, None, None)
+
+
+def icqt(
+    C: np.ndarray,
+    *,
+    sr: float = 22050,
+    hop_length: int = 512,
+    fmin: float | None = None,
+    bins_per_octave: int = 12,
+    tuning: float = 0.0,
+    filter_scale: float = 1,
+    norm: float = 1,
+    sparsity: float = 0.01,
+    window: str = "hann",
+    scale: bool = True,
+    length: int | None = None,
+    res_type: str = "soxr_hq",
+    dtype=None,
+) -> np.ndarray:
+    """Inverse constant-Q transform (``librosa.icqt``), as librosa 0.11 computes it (octave-wise
+    transposed kernels; approximate, like librosa's). ``n_bins`` is read from ``C``.
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., n), float32]
+    """
+    no_unsupported(norm=(norm, 1), window=(window, "hann"), scale=(scale, True))
+    if dtype is not None and np.dtype(dtype) != np.float32:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
+    c = np.asarray(C)
+    if c.ndim < 2 or not np.iscomplexobj(c):
+        raise ValueError(f"C must be a complex CQT (..., n_bins, n_frames), got {c.dtype} of shape {c.shape}")
+    lead = c.shape[:-2]
+    c3 = np.ascontiguousarray(c.reshape((-1,) + c.shape[-2:]), dtype=np.complex64)
+    if not np.all(np.isfinite(c3.view(np.float32))):
+        raise ValueError("C holds a non-finite value (NaN or infinity)")
+    opts = {
+        "kind": "cqt",
+        "stft": {"hop_length": int(hop_length)},
+        "tuning": float(tuning),
+        "cqt": {"fmin": None if fmin is None else float(fmin), "n_bins": int(c.shape[-2]), "bins_per_octave": int(bins_per_octave), "filter_scale": float(filter_scale), "sparsity": float(sparsity)},
+    }
+    y = _reprise.icqt(c3, int(sr), json.dumps(opts), length)
+    return y.reshape(lead + (y.shape[-1],))
+
+
+def griffinlim(
+    S: np.ndarray,
+    *,
+    n_iter: int = 32,
+    hop_length: int | None = None,
+    win_length: int | None = None,
+    n_fft: int | None = None,
+    window: str = "hann",
+    center: bool = True,
+    dtype=None,
+    length: int | None = None,
+    pad_mode: str = "constant",
+    momentum: float = 0.99,
+    init: str | None = "random",
+    random_state=None,
+) -> np.ndarray:
+    """Phase reconstruction of a magnitude STFT by fast Griffin-Lim (``librosa.griffinlim``).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)]
+        Magnitudes.
+    n_iter : int, default 32
+    hop_length, win_length, n_fft, window, center, pad_mode
+        The STFT, as :func:`stft` (``n_fft`` read from ``S`` when ``None``).
+    momentum : float, default 0.99
+    init : "random" or None
+        Random initial phases, or zero phase.
+    random_state : None or int
+        Seed of Reprise's own generator (the phases differ from librosa's numpy draws, so
+        compare reconstructions by spectral convergence, not sample by sample).
+    length : int or None
+
+    Returns
+    -------
+    y : np.ndarray [shape=(..., n), float32]
+    """
+    if init not in ("random", None):
+        raise ValueError(f"init={init!r} is not supported: use 'random' or None")
+    if random_state is not None and not isinstance(random_state, (int, np.integer)):
+        raise ValueError("random_state must be None or an int seed (numpy generators are not supported)")
+    if dtype is not None and np.dtype(dtype) != np.float32:
+        raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
+    s = np.asarray(S)
+    if s.ndim < 2 or np.iscomplexobj(s):
+        raise ValueError(f"S must be a real magnitude spectrogram (..., bins, frames), got {s.dtype} of shape {s.shape}")
+    if n_fft is None:
+        n_fft = 2 * (s.shape[-2] - 1)
+    lead = s.shape[:-2]
+    s3 = np.ascontiguousarray(s.reshape((-1,) + s.shape[-2:]), dtype=np.float32)
+    if not np.all(np.isfinite(s3)):
+        raise ValueError("S holds a non-finite value (NaN or infinity)")
+    opts = {"kind": "stft", "stft": _stft_options(n_fft, hop_length, win_length, window, center, pad_mode)}
+    seed = 0 if random_state is None else int(random_state)
+    y = _reprise.griffinlim(s3, json.dumps(opts), int(n_iter), float(momentum), seed, init == "random", length)
+    return y.reshape(lead + (y.shape[-1],))
+
+
 def power_to_db(S: np.ndarray, *, ref: float | Callable = 1.0, amin: float = 1e-10, top_db: float | None = 80.0) -> np.ndarray:
     """``10 * log10(max(amin, S) / ref)``, clamped ``top_db`` below the peak (``librosa.power_to_db``).
 
@@ -372,4 +529,4 @@ def _to_db(S, ref, amin, top_db, amplitude: bool) -> np.ndarray:
     return _reprise.to_db(a, r, float(amin), None if top_db is None else float(top_db), amplitude)
 
 
-from . import feature, scattering  # noqa: E402  (they import the helpers above)
+from . import feature, filters, scattering  # noqa: E402  (they import the helpers above)

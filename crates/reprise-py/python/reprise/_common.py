@@ -45,3 +45,24 @@ def no_unsupported(**given) -> None:
         same = value is supported if supported is None else (value == supported if not isinstance(value, np.ndarray) else False)
         if not same:
             raise ValueError(f"{name}={value!r} is not supported (only {supported!r})")
+
+
+def from_spectrogram(S, sr, options: dict, what: str, rows: int | None) -> np.ndarray:
+    """A feature of spectrograms already computed (``S=``): ``(..., rows, frames)`` in,
+    leading axes kept."""
+    a = np.asarray(S)
+    if a.ndim < 2:
+        raise ValueError(f"S must have at least 2 dimensions (rows, frames), got shape {a.shape}")
+    if np.iscomplexobj(a):
+        raise ValueError("S must be real: a power or magnitude spectrogram (take np.abs(D) ** 2 of an STFT)")
+    a = np.ascontiguousarray(a, dtype=np.float32)
+    if not np.all(np.isfinite(a)):
+        raise ValueError("S holds a non-finite value (NaN or infinity)")
+    if rows is not None and a.shape[-2] != rows:
+        raise ValueError(f"S has {a.shape[-2]} rows, but n_fft={2 * (rows - 1)} gives {rows}: pass the n_fft S was computed with")
+    sr = int(sr)
+    if sr <= 0:
+        raise ValueError(f"sr={sr}: give a positive sample rate in Hz")
+    flat = a.reshape((-1,) + a.shape[-2:])
+    out = _reprise.from_spectrogram(flat, sr, json.dumps(options), what)
+    return out.reshape(a.shape[:-2] + out.shape[1:])

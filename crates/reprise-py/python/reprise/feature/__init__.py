@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from . import _stft_options
-from ._common import features, no_unsupported
+from .. import _stft_options
+from .._common import features, from_spectrogram, no_unsupported
 
 __all__ = [
+    "inverse",
     "melspectrogram",
     "mfcc",
     "chroma_stft",
@@ -84,9 +85,14 @@ def melspectrogram(
     Returns
     -------
     S : np.ndarray [shape=(..., n_mels, n_frames), float32]
+
+    With ``S=`` (a power spectrogram, ``(..., 1 + n_fft // 2, n_frames)``) the filter bank
+    is applied to it and ``y`` is not needed.
     """
-    _need_y(y, S=S)
     opts = {"kind": "mel", "stft": _stft_options(n_fft, hop_length, win_length, window, center, pad_mode), "power": float(power), **_mel_options(dict(kwargs))}
+    if S is not None:
+        return from_spectrogram(S, sr, opts, "mel", 1 + n_fft // 2)
+    _need_y(y)
     return features(y, sr, opts)
 
 
@@ -125,8 +131,10 @@ def mfcc(
     Returns
     -------
     M : np.ndarray [shape=(..., n_mfcc, n_frames), float32]
+
+    With ``S=`` (a log-power mel spectrogram, e.g. ``power_to_db(melspectrogram(...))``)
+    the DCT is taken of it directly.
     """
-    _need_y(y, S=S)
     no_unsupported(dct_type=(dct_type, 2), norm=(norm, "ortho"))
     kw = dict(kwargs)
     stft = _stft_options(
@@ -135,6 +143,12 @@ def mfcc(
     power = kw.pop("power", 2.0)
     kw.setdefault("norm", mel_norm)
     opts = {"kind": "mfcc", "stft": stft, "power": float(power), "n_mfcc": int(n_mfcc), "lifter": float(lifter), **_mel_options(kw)}
+    if S is not None:
+        # S: a log-power mel spectrogram; its rows are the mel bands
+        s = np.asarray(S)
+        opts["n_mels"] = int(s.shape[-2]) if s.ndim >= 2 else 0
+        return from_spectrogram(S, sr, opts, "mfcc", None)
+    _need_y(y)
     return features(y, sr, opts)
 
 
@@ -171,8 +185,10 @@ def chroma_stft(
     Returns
     -------
     chromagram : np.ndarray [shape=(..., n_chroma, n_frames), float32]
+
+    With ``S=`` (a power spectrogram, ``(..., 1 + n_fft // 2, n_frames)``; ``n_fft`` is read
+    from it) the chroma filters are applied to it, the tuning (if estimated) taken from ``S``.
     """
-    _need_y(y, S=S)
     if kwargs:
         raise TypeError(f"chroma_stft: unsupported parameter(s) {sorted(kwargs)}")
     if norm != np.inf:
@@ -183,6 +199,11 @@ def chroma_stft(
         "tuning": "estimate" if tuning is None else float(tuning),
         "n_chroma": int(n_chroma),
     }
+    if S is not None:
+        # as librosa: the FFT length is read from S
+        opts["stft"]["n_fft"] = 2 * (int(np.shape(S)[-2]) - 1) if np.ndim(S) >= 2 else 0
+        return from_spectrogram(S, sr, opts, "chroma-stft", None)
+    _need_y(y)
     return features(y, sr, opts)
 
 
@@ -334,3 +355,6 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
     opts = {"kind": "rms", "stft": {"n_fft": int(frame_length), "hop_length": int(hop_length), "center": bool(center)}}
     return features(y, 22050, opts)
+
+
+from . import inverse  # noqa: E402
