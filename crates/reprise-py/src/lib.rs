@@ -153,9 +153,7 @@ fn istft<'py>(
 ) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
     let window = window.parse().map_err(core_to_py)?;
     let cfg = reprise::dsp::StftConfig { n_fft, hop_length, win_length, window, center, ..Default::default() };
-    let mats: Vec<Array2<Complex32>> = d.as_array().outer_iter().map(|m| m.to_owned()).collect();
-    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::istft(m.view(), &cfg, length)).collect());
-    rows_to_array(py, ys)
+    per_signal(py, d, |m| reprise::dsp::istft(m, &cfg, length))
 }
 
 /// `power_to_db` (or `amplitude_to_db` with `amplitude`) of any array, with a reference
@@ -237,9 +235,7 @@ fn griffinlim<'py>(
 ) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
     let FeatureSpec::Stft { stft, .. } = spec_of(options, 22050)? else { return Err(PyValueError::new_err("griffinlim needs STFT options")) };
     let cfg = reprise::dsp::GriffinLimConfig { stft, n_iter, momentum, seed, random_init };
-    let mats: Vec<Array2<f32>> = s.as_array().outer_iter().map(|m| m.to_owned()).collect();
-    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::griffinlim(m.view(), &cfg, length)).collect());
-    rows_to_array(py, ys)
+    per_signal(py, s, |m| reprise::dsp::griffinlim(m, &cfg, length))
 }
 
 /// The inverse CQT of every matrix of `c` with the CQT of `options` at `sr`.
@@ -253,13 +249,18 @@ fn icqt<'py>(
 ) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
     let FeatureSpec::Cqt(q) = spec_of(options, sr)? else { return Err(PyValueError::new_err("icqt needs CQT options")) };
     let cfg = q.cqt.with_tuning(q.cqt.tuning.known().unwrap_or(0.0));
-    let mats: Vec<Array2<Complex32>> = c.as_array().outer_iter().map(|m| m.to_owned()).collect();
-    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| reprise::dsp::icqt(m.view(), &cfg, length)).collect());
-    rows_to_array(py, ys)
+    per_signal(py, c, |m| reprise::dsp::icqt(m, &cfg, length))
 }
 
-/// Equal-length signals as a `(signals, samples)` array.
-fn rows_to_array(py: Python<'_>, ys: Vec<reprise::core::Result<Vec<f32>>>) -> PyResult<Bound<'_, numpy::PyArray2<f32>>> {
+/// One signal from each matrix of `x` (signals × rows × frames) through `f`, in parallel
+/// with the GIL released, as a `(signals, samples)` array.
+fn per_signal<'py, T: numpy::Element + Copy + Send + Sync>(
+    py: Python<'py>,
+    x: PyReadonlyArray3<'py, T>,
+    f: impl Fn(ndarray::ArrayView2<T>) -> reprise::core::Result<Vec<f32>> + Sync,
+) -> PyResult<Bound<'py, numpy::PyArray2<f32>>> {
+    let mats: Vec<Array2<T>> = x.as_array().outer_iter().map(|m| m.to_owned()).collect();
+    let ys: Vec<reprise::core::Result<Vec<f32>>> = py.detach(|| mats.par_iter().map(|m| f(m.view())).collect());
     let ys: Vec<Vec<f32>> = ys.into_iter().collect::<Result<_, _>>().map_err(core_to_py)?;
     let n = ys.first().map_or(0, Vec::len);
     let flat: Vec<f32> = ys.concat();
