@@ -58,7 +58,7 @@ fn spec_of(options: &str, sr: u32) -> PyResult<FeatureSpec> {
 
 /// `(real, complex, axis, meta)`: the stacked features (one of the two arrays), the row
 /// axis and the scattering kinds' per-row description, as JSON.
-type Stacked<'py> = (Option<Bound<'py, PyArray3<f32>>>, Option<Bound<'py, PyArray3<Complex32>>>, String, String);
+type Stacked<'py> = (Option<Bound<'py, PyArrayDyn<f32>>>, Option<Bound<'py, PyArray3<Complex32>>>, String, String);
 
 /// Features of every row of `y` (signals × samples, float32) with the options given as
 /// JSON. Returns `(real, complex, axis, meta)`: one of the first two is a `(signals, rows,
@@ -86,14 +86,28 @@ fn features<'py>(py: Python<'py>, y: PyReadonlyArray2<'py, f32>, sr: u32, option
             Ok((None, Some(stack(parts.collect()).into_pyarray(py)), axis, meta))
         }
         Some(FeatureData::Real3(_)) => {
-            Err(PyValueError::new_err("the joint format (paths × rows × frames) is not available from Python yet; use format='time'"))
+            // paths × rows × frames per signal (JTFS and spiral in the joint format)
+            let parts: Vec<ArrayD<f32>> = out
+                .into_iter()
+                .map(|f| match f.data {
+                    FeatureData::Real3(a) => a.into_dyn(),
+                    _ => unreachable!("one kind"),
+                })
+                .collect();
+            let stacked = if parts.len() == 1 {
+                parts.into_iter().next().expect("one part").insert_axis(ndarray::Axis(0))
+            } else {
+                let views: Vec<_> = parts.iter().map(|a| a.view()).collect();
+                ndarray::stack(ndarray::Axis(0), &views).expect("equal shapes")
+            };
+            Ok((Some(stacked.into_pyarray(py)), None, axis, meta))
         }
         _ => {
             let parts = out.into_iter().map(|f| match f.data {
                 FeatureData::Real(a) => a,
                 d => d.magnitude_2d(),
             });
-            Ok((Some(stack(parts.collect()).into_pyarray(py)), None, axis, meta))
+            Ok((Some(stack(parts.collect()).into_dyn().into_pyarray(py)), None, axis, meta))
         }
     }
 }

@@ -290,3 +290,31 @@ def test_inversions_match_librosa():
     assert convergence(ours) <= 1.2 * convergence(ref) + 0.01, (convergence(ours), convergence(ref))
     audio = reprise.feature.inverse.mel_to_audio(mel[:, :40], sr=SR, length=20000)
     assert audio.shape == (20000,) and np.all(np.isfinite(audio))
+
+
+def test_jtfs_equals_kymatio_main():
+    """The reference outputs of kymatio main (11552ed5, float64) in ../shared/fixtures/jtfs/,
+    the same the Rust parity test reads."""
+    from pathlib import Path
+
+    import os
+
+    path = Path(__file__).resolve().parents[4] / "shared" / "fixtures" / "jtfs" / "jtfs_reference.npz"
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} not found (CI requires ../shared beside the repository)")
+        pytest.skip(f"{path} not found")
+    z = np.load(path)
+    configs = {"a": dict(J=6, J_fr=2, Q=(8, 1)), "b": dict(J=8, J_fr=3, Q=(12, 1))}
+    for c, cfg in configs.items():
+        x = z[f"x_{c}"]
+        for fmt in ("time", "joint"):
+            s = reprise.scattering.TimeFrequencyScattering(shape=x.size, format=fmt, **cfg)
+            close(s(x), z[f"{fmt}_{c}"], 1e-4)
+    s = reprise.scattering.TimeFrequencyScattering(J=6, J_fr=2, Q=8, shape=4096)
+    batch = np.stack([z["x_a"], z["x_a"][::-1]])
+    out = s(batch)
+    assert out.shape == (2,) + z["time_a"].shape
+    close(out[0], z["time_a"], 1e-4)
+    spiral = reprise.scattering.SpiralScattering(J=6, J_fr=2, Q=8, shape=4096, format="joint")
+    assert spiral(z["x_a"]).ndim == 3
