@@ -188,7 +188,7 @@ pub fn run(a: &ClassifyArgs) -> Result<(), Failure> {
         bar.finish_and_clear();
         let extract_s = t0.elapsed().as_secs_f64();
         let ok: Vec<usize> = (0..paths.len()).filter(|&i| vectors[i].is_ok()).collect();
-        for v in vectors.iter().filter_map(|v| v.as_ref().err()) {
+        for v in vectors.iter().filter_map(|v| v.as_ref().err().map(|e| e.to_string())) {
             if skipped.insert(v.clone()) {
                 eprintln!("warning: skipped: {v}");
             }

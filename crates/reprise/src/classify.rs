@@ -170,13 +170,13 @@ impl FeatureCache {
         Ok((v, false))
     }
 
-    /// Clip vectors of many files, in parallel. Returns one `Ok(vector)` or `Err(message)`
-    /// per file and the number served from the cache; `tick` is called once per file.
-    pub fn matrix(&self, paths: &[PathBuf], feature: &ClipFeature, tick: &(dyn Fn() + Sync)) -> (Vec<std::result::Result<Vec<f64>, String>>, usize) {
+    /// Clip vectors of many files, in parallel. Returns one `Ok(vector)` or `Err` (naming
+    /// the file) per file and the number served from the cache; `tick` is called once per file.
+    pub fn matrix(&self, paths: &[PathBuf], feature: &ClipFeature, tick: &(dyn Fn() + Sync)) -> (Vec<Result<Vec<f64>>>, usize) {
         let out: Vec<_> = paths
             .par_iter()
             .map(|p| {
-                let r = self.get(p, feature).map_err(|e| e.to_string());
+                let r = self.get(p, feature).map_err(|e| e.in_file(p));
                 tick();
                 r
             })
@@ -380,23 +380,22 @@ impl ModelFile {
     /// [`reprise_ml::Pipeline::class_scores`]). `model` names the model file in errors
     /// that are the model's fault (its feature settings give vectors of another length
     /// than its pipeline reads).
-    pub fn predict_files(&self, model: &Path, files: &[PathBuf], cache: &FeatureCache) -> Vec<std::result::Result<ClipScores, String>> {
+    pub fn predict_files(&self, model: &Path, files: &[PathBuf], cache: &FeatureCache) -> Vec<Result<ClipScores>> {
         let (vectors, _) = cache.matrix(files, &self.feature, &|| {});
         let want = self.pipeline.n_features();
+        let model_error = |reason: String| Error::Clip { path: model.to_owned(), reason };
         vectors
             .into_iter()
-            .zip(files)
-            .map(|(v, f)| {
-                let v = v.map_err(|e| if e.contains(&f.display().to_string()) { e } else { format!("{}: {e}", f.display()) })?;
+            .map(|v| {
+                let v = v?;
                 if v.len() != want {
-                    return Err(format!(
-                        "{}: inconsistent model: its feature settings give {} values per clip but its classifier reads {want} (the file was edited or damaged; save it again with `reprise classify --save-models`)",
-                        model.display(),
+                    return Err(model_error(format!(
+                        "inconsistent model: its feature settings give {} values per clip but its classifier reads {want} (the file was edited or damaged; save it again with `reprise classify --save-models`)",
                         v.len()
-                    ));
+                    )));
                 }
                 let x = Array2::from_shape_vec((1, v.len()), v).expect("sized");
-                let scores = self.pipeline.class_scores(x.view()).map_err(|e| format!("{}: {e}", model.display()))?;
+                let scores = self.pipeline.class_scores(x.view()).map_err(|e| model_error(e.to_string()))?;
                 let row = scores.row(0).to_vec();
                 // the first highest score is the pipeline's prediction (see `Pipeline::class_scores`)
                 let label = self.pipeline.labels[reprise_ml::argmax(&row)].clone();
