@@ -176,6 +176,12 @@ impl CqtConfig {
         Self { tuning: Tuning::Bins(bins), ..self }
     }
 
+    /// The estimator `librosa.estimate_tuning(y, sr, bins_per_octave)` uses for this CQT:
+    /// piptrack's defaults on the magnitude STFT, 0.01-bin resolution.
+    pub fn tuning_estimator(&self) -> Result<crate::tuning::TuningEstimator> {
+        crate::tuning::TuningEstimator::new(&crate::tuning::PiptrackConfig { sr: self.sr, ..Default::default() }, self.bins_per_octave, 0.01)
+    }
+
     /// Number of octaves spanned, `ceil(n_bins / bins_per_octave)`.
     pub fn n_octaves(&self) -> usize {
         self.n_bins.div_ceil(self.bins_per_octave)
@@ -227,7 +233,7 @@ pub(crate) fn resolve_tuning(y: &[f32], config: &CqtConfig) -> Result<f64> {
 /// `librosa.estimate_tuning(y=y, sr=sr, bins_per_octave=...)`: piptrack on the magnitude STFT.
 pub fn estimate_tuning_of(y: &[f32], sr: u32, bins_per_octave: usize) -> Result<f64> {
     // frame by frame, without materialising the spectrogram
-    let mut est = crate::tuning::TuningEstimator::new(&crate::tuning::PiptrackConfig { sr, ..Default::default() }, bins_per_octave, 0.01)?;
+    let mut est = CqtConfig { sr, bins_per_octave, ..CqtConfig::default() }.tuning_estimator()?;
     // compiled for the widest SIMD extension the CPU has (no fused multiply-adds: the
     // same floats on every path)
     struct Job<'a>(&'a Stft, &'a [f32], &'a mut crate::tuning::TuningEstimator);

@@ -102,9 +102,8 @@ impl TryFrom<DeepInputRecord> for DeepInput {
         let spec = |spec: Option<FeatureSpec>, params: Option<FeatureParams>| -> std::result::Result<FeatureSpec, String> {
             match (spec, params) {
                 (Some(s), _) => Ok(s),
-                (None, Some(mut p)) => {
-                    // these runs wrote every tuning out, and `null` for an estimate
-                    p.tuning = Some(p.tuning.unwrap_or(reprise_dsp::Tuning::Estimate));
+                (None, Some(p)) => {
+                    let p = p.with_recorded_tuning();
                     p.spec(p.sr.unwrap_or(22050)).map_err(|e| e.to_string())
                 }
                 (None, None) => Err("the input has neither `spec` nor `params`".into()),

@@ -573,15 +573,13 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
         Some(Tuning::Estimate) => {
             let t = match &spec {
                 FeatureSpec::ChromaStft { chroma } => estimate_tuning_streamed(open, chroma.tuning_estimator()?, &chroma.stft, 2.0)?,
-                _ => {
-                    let bins_per_octave = match &spec {
-                        FeatureSpec::ChromaCqt { chroma } | FeatureSpec::ChromaCens { chroma, .. } => chroma.cqt.bins_per_octave,
-                        FeatureSpec::Cqt(q) | FeatureSpec::Vqt(q) | FeatureSpec::HybridCqt(q) | FeatureSpec::PseudoCqt(q) => q.cqt.bins_per_octave,
-                        _ => unreachable!("only pitched kinds have a tuning"),
-                    };
-                    let pip = reprise_dsp::PiptrackConfig { sr: spec.sr(), ..Default::default() };
-                    estimate_tuning_streamed(open, reprise_dsp::TuningEstimator::new(&pip, bins_per_octave, 0.01)?, &StftConfig::default(), 1.0)?
+                FeatureSpec::ChromaCqt { chroma } | FeatureSpec::ChromaCens { chroma, .. } => {
+                    estimate_tuning_streamed(open, chroma.cqt.tuning_estimator()?, &StftConfig::default(), 1.0)?
                 }
+                FeatureSpec::Cqt(q) | FeatureSpec::Vqt(q) | FeatureSpec::HybridCqt(q) | FeatureSpec::PseudoCqt(q) => {
+                    estimate_tuning_streamed(open, q.cqt.tuning_estimator()?, &StftConfig::default(), 1.0)?
+                }
+                _ => unreachable!("only pitched kinds have a tuning"),
             };
             spec = spec.with_tuning(t);
             Some(t)

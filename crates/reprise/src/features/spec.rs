@@ -178,6 +178,13 @@ fn check_power(power: Option<f32>) -> Result<()> {
 }
 
 impl FeatureParams {
+    /// Options as files written before the spec was recorded hold them (sidecars,
+    /// `model.json`): those wrote every tuning out, and `null` meant an estimate.
+    pub fn with_recorded_tuning(mut self) -> FeatureParams {
+        self.tuning = Some(self.tuning.unwrap_or(Tuning::Estimate));
+        self
+    }
+
     /// The specification these options give at sample rate `sr`: the libraries'
     /// defaults, the kind's own defaults (decided here only), then the options.
     /// Options that the kind cannot use are refused.
@@ -511,10 +518,10 @@ impl FeatureSpec {
         if let Some(spec) = sidecar.get("spec").filter(|s| !s.is_null()) {
             return serde_json::from_value(spec.clone()).map_err(|e| invalid("spec", format!("the sidecar's spec is unreadable: {e}")).into());
         }
-        let mut params: FeatureParams = serde_json::from_value(sidecar.get("params").cloned().unwrap_or(Value::Null))
-            .map_err(|e| invalid("params", format!("the sidecar's parameters are unreadable: {e}")))?;
-        // these sidecars wrote every tuning out, and `null` for an estimate
-        params.tuning = Some(params.tuning.unwrap_or(Tuning::Estimate));
+        let params = FeatureParams::with_recorded_tuning(
+            serde_json::from_value(sidecar.get("params").cloned().unwrap_or(Value::Null))
+                .map_err(|e| invalid("params", format!("the sidecar's parameters are unreadable: {e}")))?,
+        );
         let sr = sidecar.get("sr").and_then(Value::as_u64).and_then(|s| u32::try_from(s).ok()).or(params.sr).unwrap_or(22050);
         params.spec(sr)
     }
