@@ -6,8 +6,7 @@ use crate::{Failure, FeaturesArgs};
 use indicatif::{ProgressBar, ProgressStyle};
 use rayon::prelude::*;
 use reprise::features::{extract_file, FeatureParams};
-use reprise::io::is_audio_path;
-use reprise::outputs::{commit, is_complete, output_paths, single_output_path};
+use reprise::outputs::{commit, inputs, is_complete, output_paths, single_output_path, Inputs};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Instant;
@@ -16,14 +15,9 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
     let params = args.opts.params(args.kind);
     params.validate()?;
     let input = args.input.as_str();
-    let path = Path::new(input);
-    // an existing path is taken literally, even with glob characters in its name
-    let is_glob = !path.exists() && input.contains(['*', '?', '[']);
-    if !is_glob {
-        if !path.exists() {
-            return Err(format!("{input}: no such file or folder").into());
-        }
-        if path.is_file() {
+    let (root, files) = match inputs(input)? {
+        Inputs::File(path) => {
+            let path = path.as_path();
             let out = single_output_path(&args.out, path);
             let f = extract_file(path, &params)?;
             for w in &f.warnings {
@@ -34,52 +28,12 @@ pub fn run(args: &FeaturesArgs) -> Result<(), Failure> {
             crate::note(format_args!("{} → {} ({r} × {c} {}, {:.2} s of audio)", path.display(), out.display(), f.data.dtype(), f.duration_s));
             return Ok(());
         }
-    }
-    let (root, files) = collect(input, is_glob)?;
-    if files.is_empty() {
-        return Err(format!("{input}: no audio files found (looked for {})", reprise::io::AUDIO_EXTENSIONS.join(", ")).into());
-    }
+        Inputs::Batch { root, files } => (root, files),
+    };
     if args.out.is_file() {
         return Err(format!("{}: exists and is a file; with a folder or glob as input, -o must be a folder", args.out.display()).into());
     }
     run_batch(args, &params, &root, &files)
-}
-
-fn collect(input: &str, is_glob: bool) -> Result<(PathBuf, Vec<PathBuf>), Failure> {
-    let mut files = Vec::new();
-    let root;
-    if is_glob {
-        // the literal directory prefix of the pattern is the root of the output tree
-        let first_meta = input.find(['*', '?', '[']).unwrap_or(input.len());
-        let prefix = &input[..first_meta];
-        root = prefix.rfind('/').map(|i| PathBuf::from(&prefix[..=i])).unwrap_or_default();
-        let paths = glob::glob(input).map_err(|e| format!("{input}: bad glob pattern: {e}"))?;
-        for p in paths.flatten() {
-            if p.is_file() && is_audio_path(&p) {
-                files.push(p);
-            }
-        }
-    } else {
-        root = PathBuf::from(input);
-        walk(&root, &mut files).map_err(|e| format!("{input}: {e}"))?;
-    }
-    files.sort();
-    Ok((root, files))
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<Result<_, _>>()?;
-    entries.sort_by_key(|e| e.path());
-    for e in entries {
-        let p = e.path();
-        let ft = e.file_type()?;
-        if ft.is_dir() {
-            walk(&p, out)?;
-        } else if is_audio_path(&p) {
-            out.push(p);
-        }
-    }
-    Ok(())
 }
 
 fn run_batch(args: &FeaturesArgs, params: &FeatureParams, root: &Path, files: &[PathBuf]) -> Result<(), Failure> {

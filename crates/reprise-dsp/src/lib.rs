@@ -51,12 +51,12 @@ pub use inverse::{mel_to_audio, mel_to_stft};
 pub use mel::{melspectrogram, mfcc, MelConfig, MelSpectrogram, Mfcc, MfccConfig};
 pub use pitch::{yin, YinConfig, YinFrame};
 pub use spectral::{
-    rms, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness, spectral_rolloff, zero_crossing_rate, Descriptor,
-    FrameDescriptor,
+    descriptor_from_spectrogram, rms, rms_from_spectrogram, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness,
+    spectral_rolloff, zero_crossing_rate, Descriptor, FrameDescriptor,
 };
 pub use stft::{istft, stft, Istft, Stft, StftConfig, StftStream};
 pub use stream::{Axis, AxisValues, DescriptorFrames, FrameTransform, Frames, SpectralFrames, SpectralMap};
-pub use tuning::{estimate_tuning, pitch_tuning, PiptrackConfig, Tuning, TuningEstimator};
+pub use tuning::{estimate_tuning, piptrack, pitch_tuning, PiptrackConfig, Tuning, TuningEstimator};
 pub use util::FrameNorm;
 pub use window::Window;
 

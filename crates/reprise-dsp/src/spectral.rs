@@ -6,7 +6,7 @@ use crate::convert::fft_frequencies;
 use crate::frame::{Framing, PadMode};
 use crate::mel::frames_to_array;
 use crate::stft::{Stft, StftConfig};
-use ndarray::Array2;
+use ndarray::{Array2, ArrayView2};
 use reprise_core::{check_finite, invalid, Result};
 use serde::{Deserialize, Serialize};
 
@@ -127,6 +127,50 @@ pub fn spectral_descriptor(y: &[f32], sr: u32, stft: &StftConfig, d: Descriptor)
     Ok(frames_to_array(out, 1, n))
 }
 
+/// A spectral descriptor of a magnitude spectrogram already computed, `(1 + n_fft/2,
+/// n_frames)` with `n_fft = 2·(rows − 1)` (librosa's `S=` input); shape `(1, n_frames)`.
+pub fn descriptor_from_spectrogram(s: ArrayView2<f32>, sr: u32, d: Descriptor) -> Result<Array2<f32>> {
+    d.validate()?;
+    let rows = s.nrows();
+    if rows < 2 {
+        return Err(invalid("S", format!("has {rows} frequency row(s); a spectrogram has 1 + n_fft/2 ≥ 2")));
+    }
+    if s.iter().any(|v| !(*v >= 0.0)) {
+        return Err(invalid("S", format!("spectral {} is only defined for non-negative magnitudes (give np.abs(D))", d.name())));
+    }
+    let freqs = fft_frequencies(sr, 2 * (rows - 1));
+    Ok(crate::filters::map_frames(s, 1, |frame, out| out[0] = d.frame(frame, &freqs) as f32))
+}
+
+/// `librosa.feature.rms(S=s, frame_length=…)`: the RMS of each frame from its magnitude
+/// spectrum (Parseval, with the DC and, for an even `frame_length`, the Nyquist bin
+/// halved); `s` must have `frame_length / 2 + 1` rows. Shape `(1, n_frames)`.
+pub fn rms_from_spectrogram(s: ArrayView2<f32>, frame_length: usize) -> Result<Array2<f32>> {
+    if s.nrows() != frame_length / 2 + 1 {
+        return Err(invalid(
+            "frame_length",
+            format!("{frame_length} does not match S's {} rows: give {} or {}", s.nrows(), 2 * s.nrows().max(1) - 2, 2 * s.nrows().max(1) - 1),
+        ));
+    }
+    let last = s.nrows() - 1;
+    let even = frame_length % 2 == 0;
+    Ok(crate::filters::map_frames(s, 1, |frame, out| {
+        let total: f64 = frame
+            .iter()
+            .enumerate()
+            .map(|(k, v)| {
+                let x = *v as f64 * *v as f64;
+                if k == 0 || (even && k == last) {
+                    0.5 * x
+                } else {
+                    x
+                }
+            })
+            .sum();
+        out[0] = (2.0 * total / (frame_length * frame_length) as f64).sqrt() as f32;
+    }))
+}
+
 /// `librosa.feature.spectral_centroid(y=y, sr=sr)` with the given STFT.
 pub fn spectral_centroid(y: &[f32], sr: u32, stft: &StftConfig) -> Result<Array2<f32>> {
     spectral_descriptor(y, sr, stft, Descriptor::Centroid)
@@ -220,6 +264,31 @@ pub fn zero_crossing_rate(y: &[f32], frame_length: usize, hop_length: usize, cen
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn spectrogram_inputs_give_what_the_signal_gives() {
+        let y: Vec<f32> = (0..8192).map(|i| ((i as f32) * 0.05).sin() * 0.5 + ((i as f32) * 0.31).sin() * 0.2).collect();
+        let cfg = StftConfig { n_fft: 512, hop_length: Some(128), ..Default::default() };
+        let mag = crate::stft(&y, &cfg).unwrap().mapv(|c| c.norm());
+        for name in ["centroid", "bandwidth", "rolloff", "flatness"] {
+            let d = Descriptor::by_name(name).unwrap();
+            let a = spectral_descriptor(&y, 22050, &cfg, d).unwrap();
+            let b = descriptor_from_spectrogram(mag.view(), 22050, d).unwrap();
+            let err = a.iter().zip(&b).map(|(p, q)| (p - q).abs() / p.abs().max(1e-6)).fold(0.0f32, f32::max);
+            assert!(err < 1e-4, "{name}: {err}");
+        }
+        assert!(descriptor_from_spectrogram((-&mag).view(), 22050, Descriptor::Centroid).is_err(), "negative magnitudes");
+        // Parseval: with a rectangular window and no padding, the spectrum's RMS is the frame's
+        let rect = StftConfig { window: crate::Window::Rectangular, center: false, ..cfg };
+        let s = crate::stft(&y, &rect).unwrap().mapv(|c| c.norm());
+        let from_s = rms_from_spectrogram(s.view(), 512).unwrap();
+        let from_y = rms(&y, 512, 128, false).unwrap();
+        assert_eq!(from_s.dim(), from_y.dim());
+        for (p, q) in from_s.iter().zip(&from_y) {
+            assert!((p - q).abs() < 1e-5 * q.max(1e-3), "{p} vs {q}");
+        }
+        assert!(rms_from_spectrogram(s.view(), 1024).is_err(), "frame_length must match the rows");
+    }
 
     #[test]
     fn descriptors_of_a_single_bin() {

@@ -4,7 +4,7 @@
 
 use crate::convert::linspace;
 use crate::stft::power64;
-use ndarray::ArrayView2;
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use reprise_core::{invalid, Result};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
@@ -94,6 +94,85 @@ pub struct PiptrackConfig {
     pub fmax: f64,
     /// A peak must exceed `threshold ×` the frame's maximum (default 0.1).
     pub threshold: f32,
+}
+
+impl PiptrackConfig {
+    /// The bins searched, `lo..hi`: centre frequencies in `[max(fmin, 0), min(fmax, sr/2))`.
+    fn search_range(&self) -> (usize, usize) {
+        let fmin = self.fmin.max(0.0);
+        let fmax = self.fmax.min(self.sr as f64 / 2.0);
+        let n_freqs = self.n_fft / 2 + 1;
+        let f = |k: usize| k as f64 * self.sr as f64 / self.n_fft as f64;
+        let lo = (0..n_freqs).find(|&k| f(k) >= fmin).unwrap_or(n_freqs);
+        let hi = (0..n_freqs).find(|&k| f(k) >= fmax).unwrap_or(n_freqs);
+        (lo, hi)
+    }
+}
+
+/// The peaks of one frame as `librosa.piptrack` picks them: bins of `lo..hi` that are local
+/// maxima of the spectrum thresholded at `ref_value` (values not above it count as 0; a
+/// strict rise on the left), each with its parabolic-interpolated frequency and magnitude,
+/// passed to `emit(bin, frequency_hz, magnitude)` in ascending order. `s` holds bins
+/// `offset .. offset + s.len()` of a frame of `n` bins and covers the range and one bin
+/// either side; `scale` is `sr / n_fft`.
+#[inline(always)]
+fn frame_peaks(s: &[f32], offset: usize, n: usize, ref_value: f32, (lo, hi): (usize, usize), scale: f64, mut emit: impl FnMut(usize, f32, f32)) {
+    let thr = |v: f32| if v > ref_value { v } else { 0.0 };
+    for k in lo.max(1)..hi.min(n - 1) {
+        let (sm, s0, sp) = (s[k - 1 - offset], s[k - offset], s[k + 1 - offset]);
+        let (a, b, c) = (thr(sm), thr(s0), thr(sp));
+        if !(b > a && b >= c) {
+            continue;
+        }
+        // parabolic shift on the un-thresholded spectrum
+        let pa = sp + sm - 2.0 * s0;
+        let pb = (sp - sm) / 2.0;
+        let shift = if pb.abs() >= pa.abs() { 0.0 } else { -pb / pa };
+        let avg = 0.5 * (sp - sm);
+        let pitch = ((k as f64 + shift as f64) * scale) as f32;
+        emit(k, pitch, s0 + 0.5 * avg * shift);
+    }
+}
+
+/// `librosa.piptrack(S=s, sr=…, fmin=…, fmax=…, threshold=…, ref=…)`: pitches and
+/// magnitudes `(1 + n_fft/2, n_frames)` of a magnitude spectrogram `s` (`n_fft` is read from
+/// `s`, `config.n_fft` is not used), zero except at each frame's peaks (see librosa's
+/// documentation). `reference`, one value per frame, is the level a peak must exceed
+/// (librosa's `ref` as a value, or `threshold · ref(S)` for a function); `None` uses
+/// `threshold ×` the frame's maximum (librosa's default `ref=np.max`).
+pub fn piptrack(s: ArrayView2<f32>, config: &PiptrackConfig, reference: Option<ArrayView1<f32>>) -> Result<(Array2<f32>, Array2<f32>)> {
+    let (n, frames) = s.dim();
+    if n < 2 {
+        return Err(invalid("S", format!("has {n} frequency bin(s); a spectrogram of 1 + n_fft/2 bins needs at least 2")));
+    }
+    if let Some(r) = reference {
+        if r.len() != frames {
+            return Err(invalid("ref", format!("gives {} values for {frames} frames", r.len())));
+        }
+    }
+    if s.iter().any(|v| !v.is_finite()) {
+        return Err(invalid("S", "holds a non-finite value (NaN or infinity)"));
+    }
+    let config = PiptrackConfig { n_fft: 2 * (n - 1), ..*config };
+    if config.sr == 0 || !(config.threshold >= 0.0) {
+        return Err(invalid("piptrack", format!("sr={} and threshold={} must be positive", config.sr, config.threshold)));
+    }
+    let range = config.search_range();
+    let scale = config.sr as f64 / config.n_fft as f64;
+    let (mut pitches, mut mags) = (Array2::zeros((n, frames)), Array2::zeros((n, frames)));
+    let mut column = vec![0.0f32; n];
+    for t in 0..frames {
+        column.iter_mut().zip(s.column(t)).for_each(|(c, v)| *c = *v);
+        let level = match reference {
+            Some(r) => r[t],
+            None => config.threshold * column.iter().fold(0.0f32, |m, v| m.max(*v)),
+        };
+        frame_peaks(&column, 0, n, level, range, scale, |k, p, m| {
+            pitches[[k, t]] = p;
+            mags[[k, t]] = m;
+        });
+    }
+    Ok((pitches, mags))
 }
 
 impl Default for PiptrackConfig {
@@ -214,13 +293,15 @@ impl TuningEstimator {
         if !(resolution > 0.0 && resolution <= 1.0) {
             return Err(invalid("resolution", format!("{resolution} must be in (0, 1]")));
         }
-        let fmin = config.fmin.max(0.0);
-        let fmax = config.fmax.min(config.sr as f64 / 2.0);
-        let n_freqs = config.n_fft / 2 + 1;
-        let f = |k: usize| k as f64 * config.sr as f64 / config.n_fft as f64;
-        let lo = (0..n_freqs).find(|&k| f(k) >= fmin).unwrap_or(n_freqs);
-        let hi = (0..n_freqs).find(|&k| f(k) >= fmax).unwrap_or(n_freqs);
-        Ok(Self { config: *config, bins_per_octave, resolution, k_range: (lo, hi), peaks: Vec::new(), exact_limit: EXACT_PEAKS, counts: None })
+        Ok(Self {
+            config: *config,
+            bins_per_octave,
+            resolution,
+            k_range: config.search_range(),
+            peaks: Vec::new(),
+            exact_limit: EXACT_PEAKS,
+            counts: None,
+        })
     }
 
     /// The same, keeping at most `limit` peaks exactly (tests of the flat-memory route).
@@ -282,25 +363,10 @@ impl TuningEstimator {
         if n < 3 {
             return;
         }
-        let ref_value = self.config.threshold * max;
-        let thr = |v: f32| if v > ref_value { v } else { 0.0 };
-        let (lo, hi) = self.k_range;
-        let scale = self.config.sr as f64 / self.config.n_fft as f64;
-        for k in lo.max(1)..hi.min(n - 1) {
-            let (sm, s0, sp) = (s[k - 1 - offset], s[k - offset], s[k + 1 - offset]);
-            let (a, b, c) = (thr(sm), thr(s0), thr(sp));
-            if !(b > a && b >= c) {
-                continue;
-            }
-            // parabolic shift on the un-thresholded spectrum
-            let pa = sp + sm - 2.0 * s0;
-            let pb = (sp - sm) / 2.0;
-            let shift = if pb.abs() >= pa.abs() { 0.0 } else { -pb / pa };
-            let avg = 0.5 * (sp - sm);
-            let pitch = ((k as f64 + shift as f64) * scale) as f32;
-            let mag = s0 + 0.5 * avg * shift;
-            self.peaks.push((pitch, mag));
-        }
+        let peaks = &mut self.peaks;
+        frame_peaks(s, offset, n, self.config.threshold * max, self.k_range, self.config.sr as f64 / self.config.n_fft as f64, |_, pitch, mag| {
+            peaks.push((pitch, mag))
+        });
         if self.peaks.len() > self.exact_limit || self.counts.is_some() {
             self.count_peaks();
         }
@@ -476,6 +542,33 @@ mod tests {
         let t = pitch_tuning(&[f, f * 2.0, f * 1.5f32.powi(0)], 0.01, 12);
         assert!((t - 0.25).abs() <= 0.01, "{t}");
         assert_eq!(pitch_tuning(&[], 0.01, 12), 0.0);
+    }
+
+    #[test]
+    fn piptrack_reports_the_estimators_peaks_at_their_bins() {
+        // a 440 Hz tone plus a quieter 1000 Hz one, magnitude STFT at librosa's defaults
+        let y: Vec<f32> = (0..22050).map(|i| i as f32 / 22050.0).map(|t| (6.2832 * 440.0 * t).sin() + 0.3 * (6.2832 * 1000.0 * t).sin()).collect();
+        let s = crate::stft(&y, &crate::StftConfig::default()).unwrap().mapv(|c| c.norm());
+        let cfg = PiptrackConfig::default();
+        let (pitches, mags) = piptrack(s.view(), &cfg, None).unwrap();
+        assert_eq!(pitches.dim(), s.dim());
+        let mut est = TuningEstimator::new(&cfg, 12, 0.01).unwrap();
+        crate::filters::for_each_frame(s.view(), |frame| est.push_frame(frame));
+        // the same peaks, frame by frame in ascending bins, as the tuning estimator's
+        let mut ours = Vec::new();
+        for t in 0..s.ncols() {
+            ours.extend((0..s.nrows()).filter(|&k| pitches[[k, t]] != 0.0).map(|k| (pitches[[k, t]], mags[[k, t]])));
+        }
+        assert_eq!(ours, est.peaks());
+        // a middle frame: the two tones, within a tenth of a bin (1.08 Hz)
+        let t = s.ncols() / 2;
+        let found: Vec<f32> = (0..s.nrows()).map(|k| pitches[[k, t]]).filter(|&p| p > 0.0).collect();
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!((found[0] - 440.0).abs() < 1.1 && (found[1] - 1000.0).abs() < 1.1, "{found:?}");
+        // a reference level above every value finds nothing; a wrong length is refused
+        let high = ndarray::Array1::from_elem(s.ncols(), 1e9f32);
+        assert!(piptrack(s.view(), &cfg, Some(high.view())).unwrap().0.iter().all(|&p| p == 0.0));
+        assert!(piptrack(s.view(), &cfg, Some(high.slice(ndarray::s![1..]))).is_err());
     }
 
     #[test]

@@ -16,11 +16,11 @@ use rayon::prelude::*;
 use reprise::features::{extract_signal_spec, FeatureData, FeatureParams, FeatureSpec};
 use serde_json::Value;
 
-/// A facade error as the Python exception the CLI's message maps to: files → `OSError`,
-/// everything else → `ValueError`; the message is the CLI's one line.
+/// A facade error as the Python exception the CLI's message maps to: files and inputs
+/// → `OSError`, everything else → `ValueError`; the message is the CLI's one line.
 fn to_py(e: reprise::Error) -> PyErr {
     match e {
-        reprise::Error::Io(e) => PyOSError::new_err(e.to_string()),
+        e @ (reprise::Error::Io(_) | reprise::Error::Input { .. }) => PyOSError::new_err(e.to_string()),
         e => PyValueError::new_err(e.to_string()),
     }
 }
@@ -46,14 +46,17 @@ fn merge(base: &mut Value, overlay: Value) {
     }
 }
 
-/// The specification that `options` (JSON: `FeatureParams` fields, librosa's names) give
-/// at `sr`, starting from the defaults.
-fn spec_of(options: &str, sr: u32) -> PyResult<FeatureSpec> {
+/// The options (JSON: `FeatureParams` fields, librosa's names) over the defaults.
+fn params_of(options: &str) -> PyResult<FeatureParams> {
     let overlay: Value = serde_json::from_str(options).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
     let mut params = serde_json::to_value(FeatureParams::default()).expect("plain data");
     merge(&mut params, overlay);
-    let params: FeatureParams = serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
-    params.spec(sr).map_err(to_py)
+    serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))
+}
+
+/// The specification that `options` give at `sr`, starting from the defaults.
+fn spec_of(options: &str, sr: u32) -> PyResult<FeatureSpec> {
+    params_of(options)?.spec(sr).map_err(to_py)
 }
 
 /// `(real, complex, axis, meta)`: the stacked features (one of the two arrays), the row
@@ -212,7 +215,9 @@ fn per_matrix<'py>(
 
 /// A feature of spectrograms already computed (`S=` inputs): `mel` from a power (or
 /// magnitude) spectrogram, `mfcc` from a log-power mel spectrogram, `chroma-stft` from a
-/// power spectrogram, and `mel-to-stft` (the NNLS inversion of a mel spectrogram).
+/// power spectrogram, `descriptor` (the spectral descriptor of `options`) and `rms` from a
+/// magnitude spectrogram, `chroma-cqt`/`chroma-cens` from CQT magnitudes, and
+/// `mel-to-stft` (the NNLS inversion of a mel spectrogram).
 #[pyfunction]
 fn from_spectrogram<'py>(py: Python<'py>, s: PyReadonlyArray3<'py, f32>, sr: u32, options: &str, what: &str) -> PyResult<Bound<'py, PyArray3<f32>>> {
     match (what, spec_of(options, sr)?) {
@@ -229,6 +234,17 @@ fn from_spectrogram<'py>(py: Python<'py>, s: PyReadonlyArray3<'py, f32>, sr: u32
             per_matrix(py, s, |m| reprise::dsp::chroma::chroma_from_power(m, &chroma).map(|(c, _)| c))
         }
         ("mel-to-stft", FeatureSpec::Mel { mel, .. }) => per_matrix(py, s, |m| reprise::dsp::mel_to_stft(m, &mel)),
+        ("descriptor", FeatureSpec::Centroid(d) | FeatureSpec::Bandwidth(d) | FeatureSpec::Rolloff(d) | FeatureSpec::Flatness(d)) => {
+            per_matrix(py, s, |m| reprise::dsp::descriptor_from_spectrogram(m, d.sr, d.descriptor))
+        }
+        ("rms", FeatureSpec::Rms { frames, .. }) => per_matrix(py, s, |m| reprise::dsp::rms_from_spectrogram(m, frames.frame_length)),
+        ("chroma-cqt", FeatureSpec::ChromaCqt { chroma }) => per_matrix(py, s, |m| reprise::dsp::chroma::chroma_from_cqt_magnitude(m, &chroma)),
+        ("chroma-cens", FeatureSpec::ChromaCens { chroma, win_len_smooth, norm }) => {
+            let raw = reprise::dsp::ChromaCqtConfig { norm: reprise::dsp::FrameNorm::None, ..chroma };
+            per_matrix(py, s, |m| {
+                Ok(reprise::dsp::chroma::cens_from_chroma(reprise::dsp::chroma::chroma_from_cqt_magnitude(m, &raw)?, norm, win_len_smooth))
+            })
+        }
         (w, spec) => Err(PyValueError::new_err(format!("{w} from a spectrogram is not available for {}", spec.kind().name()))),
     }
 }
@@ -307,6 +323,101 @@ fn chroma_filters<'py>(
     Ok(reprise::dsp::chroma_filters(&cfg).map_err(core_to_py)?.into_pyarray(py))
 }
 
+/// `librosa.piptrack(S=...)` of every magnitude matrix of `s` (signals × bins × frames):
+/// `(pitches, magnitudes)`, each the shape of `s`. `reference` (signals × frames) holds the
+/// level each frame's peaks must exceed; `None` is `threshold ×` the frame's maximum.
+#[pyfunction]
+#[pyo3(signature = (s, sr, fmin, fmax, threshold, reference))]
+fn piptrack<'py>(
+    py: Python<'py>,
+    s: PyReadonlyArray3<'py, f32>,
+    sr: u32,
+    fmin: f64,
+    fmax: f64,
+    threshold: f32,
+    reference: Option<PyReadonlyArray2<'py, f32>>,
+) -> PyResult<(Bound<'py, PyArray3<f32>>, Bound<'py, PyArray3<f32>>)> {
+    let cfg = reprise::dsp::PiptrackConfig { sr, n_fft: 0, fmin, fmax, threshold };
+    let mats: Vec<Array2<f32>> = s.as_array().outer_iter().map(|m| m.to_owned()).collect();
+    let refs: Option<Array2<f32>> = reference.map(|r| r.as_array().to_owned());
+    if refs.as_ref().is_some_and(|r| r.nrows() != mats.len()) {
+        return Err(PyValueError::new_err("ref: one row of levels per spectrogram"));
+    }
+    let out: Vec<reprise::core::Result<(Array2<f32>, Array2<f32>)>> =
+        py.detach(|| mats.par_iter().enumerate().map(|(i, m)| reprise::dsp::piptrack(m.view(), &cfg, refs.as_ref().map(|r| r.row(i)))).collect());
+    let (p, m): (Vec<_>, Vec<_>) = out.into_iter().collect::<Result<Vec<_>, _>>().map_err(core_to_py)?.into_iter().unzip();
+    Ok((stack(p).into_pyarray(py), stack(m).into_pyarray(py)))
+}
+
+/// What `reprise features INPUT` reads: `(None, [file])` for one file, `(root, files)`
+/// for a folder (walked) or a glob, with the root the outputs mirror.
+#[pyfunction]
+fn inputs(input: &str) -> PyResult<(Option<String>, Vec<String>)> {
+    let show = |p: &std::path::Path| p.to_string_lossy().into_owned();
+    Ok(match reprise::outputs::inputs(input).map_err(to_py)? {
+        reprise::outputs::Inputs::File(f) => (None, vec![show(&f)]),
+        reprise::outputs::Inputs::Batch { root, files } => (Some(show(&root)), files.iter().map(|f| show(f)).collect()),
+    })
+}
+
+/// The `.npy` of every input of a batch under `out`, as `reprise features` names them.
+#[pyfunction]
+fn output_paths(root: std::path::PathBuf, files: Vec<std::path::PathBuf>, out: std::path::PathBuf) -> Vec<String> {
+    reprise::outputs::output_paths(&root, &files, &out).iter().map(|p| p.to_string_lossy().into_owned()).collect()
+}
+
+/// The `.npy` of a single input given `-o out`, as `reprise features` names it.
+#[pyfunction]
+fn single_output_path(out: std::path::PathBuf, input: std::path::PathBuf) -> String {
+    reprise::outputs::single_output_path(&out, &input).to_string_lossy().into_owned()
+}
+
+/// Makes `out` (and checks it can be written in), then removes the temporaries an
+/// interrupted run left there; returns how many were removed.
+#[pyfunction]
+fn prepare_output_folder(out: std::path::PathBuf) -> PyResult<usize> {
+    reprise::io::check_writable(&out).map_err(|e| PyOSError::new_err(format!("{}: cannot write in the output folder: {e}", out.display())))?;
+    Ok(reprise::io::sweep_stale_temporaries(&out))
+}
+
+/// The options, checked, as the `params` a sidecar records (JSON).
+#[pyfunction]
+fn params(options: &str) -> PyResult<String> {
+    let p = params_of(options)?;
+    p.validate().map_err(to_py)?;
+    Ok(serde_json::to_string(&p.recorded()).expect("plain data"))
+}
+
+/// One input of a batch under `reprise features`' contract: when `npy` is already
+/// complete for these options (and `force` is false) nothing is done; otherwise the
+/// features are computed and committed (`.npy`, the picture with `plot`, the sidecar
+/// last, each atomic). Returns `(computed, duration_s, warnings)`; errors name the file.
+#[pyfunction]
+#[pyo3(signature = (path, npy, options, plot=false, force=false))]
+fn features_file(
+    py: Python<'_>,
+    path: std::path::PathBuf,
+    npy: std::path::PathBuf,
+    options: &str,
+    plot: bool,
+    force: bool,
+) -> PyResult<(bool, f64, Vec<String>)> {
+    let params = params_of(options)?;
+    py.detach(|| {
+        params.validate()?;
+        if !force && reprise::outputs::is_complete(&npy, &path, &params, plot) {
+            return Ok((false, 0.0, vec![]));
+        }
+        if let Some(dir) = npy.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| reprise::io::IoError::Io { path: dir.to_owned(), source: e })?;
+        }
+        let f = reprise::features::extract_file(&path, &params)?;
+        reprise::outputs::commit(&f, &params, &path, &npy, plot)?;
+        Ok((true, f.duration_s, f.warnings.clone()))
+    })
+    .map_err(to_py)
+}
+
 /// The version of the compiled module.
 #[pyfunction]
 fn version() -> &'static str {
@@ -328,5 +439,12 @@ fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(icqt, m)?)?;
     m.add_function(wrap_pyfunction!(mel_filters, m)?)?;
     m.add_function(wrap_pyfunction!(chroma_filters, m)?)?;
+    m.add_function(wrap_pyfunction!(piptrack, m)?)?;
+    m.add_function(wrap_pyfunction!(inputs, m)?)?;
+    m.add_function(wrap_pyfunction!(output_paths, m)?)?;
+    m.add_function(wrap_pyfunction!(single_output_path, m)?)?;
+    m.add_function(wrap_pyfunction!(prepare_output_folder, m)?)?;
+    m.add_function(wrap_pyfunction!(params, m)?)?;
+    m.add_function(wrap_pyfunction!(features_file, m)?)?;
     Ok(())
 }

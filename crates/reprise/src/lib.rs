@@ -70,6 +70,14 @@ pub enum Error {
     /// A network whose outputs are not finite: its weights or input scaling are damaged.
     #[error("the network's outputs are not numbers (NaN): its weights or its input scaling are damaged")]
     NonFiniteOutput,
+    /// An input given to a batch (file, folder or glob) that names nothing usable.
+    #[error("{input}: {reason}")]
+    Input {
+        /// The input, as given.
+        input: String,
+        /// What is wrong with it.
+        reason: String,
+    },
     /// A clip or model file that cannot be used.
     #[error("{}{reason}", if path.as_os_str().is_empty() { String::new() } else { format!("{}: ", path.display()) })]
     Clip {

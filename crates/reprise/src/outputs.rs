@@ -5,15 +5,76 @@
 //! Every file is written atomically, and the sidecar last: its presence, with the same
 //! parameters and the same input fingerprint, marks the output complete, so a batch that
 //! was interrupted resumes where it stopped. The command line's batch runner uses this
-//! module and adds only scheduling and printing.
+//! module and adds only scheduling and printing, and so does the Python package's Ray
+//! module: both list the same inputs ([`inputs`]) and name the same outputs.
 
 use crate::features::{FeatureData, FeatureKind, FeatureParams, FeatureSpec, Features};
-use crate::Result;
+use crate::{Error, Result};
 use reprise_core::fs::Fingerprint;
 use reprise_core::stream::Axis;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
+
+/// What one input argument of a batch names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Inputs {
+    /// One file (any extension: the decoder says whether it is audio).
+    File(PathBuf),
+    /// The audio files of a folder (recursively) or of a glob, sorted, and the root whose
+    /// tree their outputs mirror ([`output_paths`]).
+    Batch {
+        /// The folder, or the literal directory prefix of the glob.
+        root: PathBuf,
+        /// The audio files, sorted.
+        files: Vec<PathBuf>,
+    },
+}
+
+/// The inputs `input` names: an existing file; an existing folder (walked recursively,
+/// audio extensions only); otherwise a glob pattern. An existing path is taken literally,
+/// even with glob characters in its name. A folder or glob with no audio file is an error.
+pub fn inputs(input: &str) -> Result<Inputs> {
+    let err = |reason: String| Error::Input { input: input.to_owned(), reason };
+    let path = Path::new(input);
+    let is_glob = !path.exists() && input.contains(['*', '?', '[']);
+    let mut files = Vec::new();
+    let root = if is_glob {
+        // the literal directory prefix of the pattern is the root of the output tree
+        let first_meta = input.find(['*', '?', '[']).unwrap_or(input.len());
+        let prefix = &input[..first_meta];
+        let root = prefix.rfind('/').map(|i| PathBuf::from(&prefix[..=i])).unwrap_or_default();
+        let paths = glob::glob(input).map_err(|e| err(format!("bad glob pattern: {e}")))?;
+        files.extend(paths.flatten().filter(|p| p.is_file() && reprise_io::is_audio_path(p)));
+        root
+    } else if path.is_file() {
+        return Ok(Inputs::File(path.to_owned()));
+    } else if path.is_dir() {
+        walk(path, &mut files).map_err(|e| err(e.to_string()))?;
+        path.to_owned()
+    } else {
+        return Err(err("no such file or folder".into()));
+    };
+    if files.is_empty() {
+        return Err(err(format!("no audio files found (looked for {})", reprise_io::AUDIO_EXTENSIONS.join(", "))));
+    }
+    files.sort();
+    Ok(Inputs::Batch { root, files })
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?.collect::<std::result::Result<_, _>>()?;
+    entries.sort_by_key(|e| e.path());
+    for e in entries {
+        let p = e.path();
+        if e.file_type()?.is_dir() {
+            walk(&p, out)?;
+        } else if reprise_io::is_audio_path(&p) {
+            out.push(p);
+        }
+    }
+    Ok(())
+}
 
 /// `song.wav` → `song.npy`; with `keep_extension` (two inputs differ only by extension)
 /// `song.wav` → `song.wav.npy`.
@@ -201,6 +262,26 @@ mod tests {
         assert_eq!(out, [Path::new("out/a/x.wav.npy"), Path::new("out/a/x.flac.npy"), Path::new("out/b/y.npy"), Path::new("out/z.npy")]);
         assert_eq!(single_output_path(Path::new("o/feat"), Path::new("s.wav")), Path::new("o/feat.npy"));
         assert_eq!(single_output_path(Path::new("o/feat.npy"), Path::new("s.wav")), Path::new("o/feat.npy"));
+    }
+
+    #[test]
+    fn inputs_are_a_file_a_walked_folder_or_a_glob() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        std::fs::create_dir_all(d.join("in/sub")).unwrap();
+        for f in ["in/b.wav", "in/sub/a.flac", "in/notes.txt"] {
+            std::fs::write(d.join(f), b"x").unwrap();
+        }
+        let s = |p: &Path| p.to_str().unwrap().to_owned();
+        assert_eq!(inputs(&s(&d.join("in/b.wav"))).unwrap(), Inputs::File(d.join("in/b.wav")));
+        let Inputs::Batch { root, files } = inputs(&s(&d.join("in"))).unwrap() else { panic!("a folder is a batch") };
+        assert_eq!((root, files), (d.join("in"), vec![d.join("in/b.wav"), d.join("in/sub/a.flac")]));
+        let Inputs::Batch { root, files } = inputs(&format!("{}/in/*.wav", s(d))).unwrap() else { panic!("a glob is a batch") };
+        assert_eq!((root, files), (PathBuf::from(format!("{}/in/", s(d))), vec![d.join("in/b.wav")]));
+        let missing = inputs(&s(&d.join("nope"))).unwrap_err().to_string();
+        assert!(missing.ends_with("nope: no such file or folder"), "{missing}");
+        let empty = inputs(&format!("{}/in/*.mp3", s(d))).unwrap_err().to_string();
+        assert!(empty.contains("no audio files found"), "{empty}");
     }
 
     #[test]
