@@ -349,6 +349,43 @@ fn piptrack<'py>(
     Ok((stack(p).into_pyarray(py), stack(m).into_pyarray(py)))
 }
 
+/// `librosa.estimate_tuning(S=...)` of magnitude spectrograms (signals × bins × frames),
+/// pooled over all of them as librosa pools leading axes: the piptrack peaks of every
+/// frame (`threshold ×` the frame's maximum), the median-magnitude threshold, the
+/// histogram of residuals at `resolution`.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+fn estimate_tuning_pooled(
+    py: Python<'_>,
+    s: PyReadonlyArray3<'_, f32>,
+    sr: u32,
+    fmin: f64,
+    fmax: f64,
+    threshold: f32,
+    resolution: f64,
+    bins_per_octave: usize,
+) -> PyResult<f64> {
+    let s = s.as_array();
+    let n_fft = 2 * s.shape()[1].saturating_sub(1);
+    let cfg = reprise::dsp::PiptrackConfig { sr, n_fft, fmin, fmax, threshold };
+    if s.iter().any(|v| !v.is_finite()) {
+        return Err(PyValueError::new_err("S holds a non-finite value (NaN or infinity)"));
+    }
+    let mats: Vec<Array2<f32>> = s.outer_iter().map(|m| m.to_owned()).collect();
+    py.detach(|| {
+        let mut est = reprise::dsp::TuningEstimator::new(&cfg, bins_per_octave, resolution)?;
+        est.estimate_with(|e| {
+            for m in &mats {
+                for col in m.columns() {
+                    e.push_frame(&col.to_vec());
+                }
+            }
+            Ok::<_, reprise::core::Error>(())
+        })
+    })
+    .map_err(core_to_py)
+}
+
 /// What `reprise features INPUT` reads: `(None, [file])` for one file, `(root, files)`
 /// for a folder (walked) or a glob, with the root the outputs mirror.
 #[pyfunction]
@@ -440,6 +477,7 @@ fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mel_filters, m)?)?;
     m.add_function(wrap_pyfunction!(chroma_filters, m)?)?;
     m.add_function(wrap_pyfunction!(piptrack, m)?)?;
+    m.add_function(wrap_pyfunction!(estimate_tuning_pooled, m)?)?;
     m.add_function(wrap_pyfunction!(inputs, m)?)?;
     m.add_function(wrap_pyfunction!(output_paths, m)?)?;
     m.add_function(wrap_pyfunction!(single_output_path, m)?)?;

@@ -154,7 +154,7 @@ def test_load_matches_librosa(tmp_path):
         (lambda: reprise.stft(Y, pad_mode="wrap"), ValueError, "pad_mode"),
         (lambda: reprise.feature.melspectrogram(y=Y, n_mels=0), ValueError, "n_mels"),
         (lambda: reprise.feature.melspectrogram(y=Y, fmax=20000.0), ValueError, "Nyquist"),
-        (lambda: reprise.feature.chroma_cqt(C=np.ones((84, 10))), TypeError, "C="),
+        (lambda: reprise.feature.chroma_cqt(C=np.ones((252, 10)) + 0j), ValueError, "magnitudes"),
         (lambda: reprise.feature.melspectrogram(S=np.ones((1025, 10)) + 0j), ValueError, "real"),
         (lambda: reprise.feature.melspectrogram(y=Y, n_melz=40), TypeError, "n_melz"),
         (lambda: reprise.feature.mfcc(y=Y, dct_type=3), ValueError, "dct_type"),
@@ -251,6 +251,55 @@ def test_spectrogram_inputs_equal_librosa():
     close(reprise.feature.chroma_stft(S=power4, sr=SR, tuning=0.0), librosa.feature.chroma_stft(S=power4, sr=SR, tuning=0.0), 1e-4)
     with pytest.raises(ValueError, match="rows"):
         reprise.feature.melspectrogram(S=power4, sr=SR)
+    # the descriptors and RMS from a magnitude spectrogram, at two FFT lengths
+    for n_fft in (2048, 1024):
+        mag = np.abs(librosa.stft(Y, n_fft=n_fft))
+        for name in ("spectral_centroid", "spectral_bandwidth", "spectral_rolloff"):
+            close(getattr(reprise.feature, name)(S=mag, sr=SR), getattr(librosa.feature, name)(S=mag, sr=SR), 1e-4)
+        close(reprise.feature.spectral_flatness(S=mag), librosa.feature.spectral_flatness(S=mag), 1e-4)
+        close(reprise.feature.rms(S=mag, frame_length=n_fft), librosa.feature.rms(S=mag, frame_length=n_fft), 1e-5)
+    with pytest.raises(ValueError, match="frame_length"):
+        reprise.feature.rms(S=mag, frame_length=2048)
+    with pytest.raises(ValueError, match="non-negative"):
+        reprise.feature.spectral_centroid(S=-mag, sr=SR)
+    # chroma from CQT magnitudes already computed, as librosa's C=
+    c = np.abs(librosa.cqt(Y, sr=SR, n_bins=84 * 3, bins_per_octave=36))
+    close(reprise.feature.chroma_cqt(C=c, sr=SR), librosa.feature.chroma_cqt(C=c, sr=SR), 1e-4)
+    close(reprise.feature.chroma_cens(C=np.abs(c), sr=SR), librosa.feature.chroma_cens(C=np.abs(c), sr=SR), 1e-4)
+    with pytest.raises(ValueError, match="multiple of bins_per_octave"):
+        reprise.feature.chroma_cqt(C=c[:-1], sr=SR)
+
+
+def test_piptrack_equals_librosa():
+    y2 = np.stack([Y, chord(seed=3)[::-1].copy()])
+    for kwargs in ({}, {"fmin": 100.0, "fmax": 2000.0, "threshold": 0.2, "hop_length": 256}):
+        p, m = reprise.piptrack(y=y2, sr=SR, **kwargs)
+        lp, lm = librosa.piptrack(y=y2, sr=SR, **kwargs)
+        assert p.shape == lp.shape
+        # the same peaks, at the same bins, with the same interpolated frequency and magnitude
+        assert np.array_equal(p > 0, lp > 0), f"{np.sum((p > 0) != (lp > 0))} peaks differ"
+        close(p, lp, 1e-5)
+        close(m, lm, 1e-4)
+    mag = np.abs(librosa.stft(Y, n_fft=1024))
+    for ref in (np.mean, 0.5):
+        p, m = reprise.piptrack(S=mag, sr=SR, threshold=1.0, ref=ref)
+        lp, lm = librosa.piptrack(S=mag, sr=SR, threshold=1.0, ref=ref)
+        assert np.array_equal(p > 0, lp > 0)
+        close(p, lp, 1e-5)
+        close(m, lm, 1e-4)
+
+
+def test_estimate_tuning_pools_and_takes_spectrograms():
+    detuned = [librosa.tone(440.0 * 2 ** (c / 12), sr=SR, duration=1.5).astype(np.float32) for c in (0.23, -0.11)]
+    y2 = np.stack(detuned)
+    # leading axes are pooled into one estimate, as librosa does
+    assert reprise.estimate_tuning(y=y2, sr=SR) == pytest.approx(librosa.estimate_tuning(y=y2, sr=SR), abs=0.011)
+    mag = np.abs(librosa.stft(detuned[0], n_fft=4096))
+    assert reprise.estimate_tuning(S=mag, sr=SR) == pytest.approx(librosa.estimate_tuning(S=mag, sr=SR), abs=0.011)
+    kw = {"bins_per_octave": 36, "resolution": 0.02, "fmin": 200.0, "hop_length": 256}
+    assert reprise.estimate_tuning(y=detuned[1], sr=SR, **kw) == pytest.approx(librosa.estimate_tuning(y=detuned[1], sr=SR, **kw), abs=0.021)
+    with pytest.raises(ValueError, match="ref"):
+        reprise.estimate_tuning(y=detuned[0], ref=np.mean)
 
 
 def test_filters_equal_librosa():

@@ -39,6 +39,7 @@ __all__ = [
     "power_to_db",
     "amplitude_to_db",
     "estimate_tuning",
+    "piptrack",
     "feature",
     "scattering",
     "spec",
@@ -446,24 +447,132 @@ def amplitude_to_db(S: np.ndarray, *, ref: float | Callable = 1.0, amin: float =
     return _to_db(S, ref, amin, top_db, amplitude=True)
 
 
-def estimate_tuning(*, y: np.ndarray | None = None, sr: float = 22050, S=None, n_fft: int | None = 2048, resolution: float = 0.01, bins_per_octave: int = 12, **kwargs: Any):
-    """Tuning offset of ``y`` in fractions of a bin (``librosa.estimate_tuning``): piptrack
-    peaks of the magnitude STFT, median-magnitude threshold, histogram at ``resolution``.
+def piptrack(
+    *,
+    y: np.ndarray | None = None,
+    sr: float = 22050,
+    S: np.ndarray | None = None,
+    n_fft: int | None = 2048,
+    hop_length: int | None = None,
+    fmin: float = 150.0,
+    fmax: float = 4000.0,
+    threshold: float = 0.1,
+    win_length: int | None = None,
+    window: str = "hann",
+    center: bool = True,
+    pad_mode: str = "constant",
+    ref=None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pitch tracking on thresholded parabolically-interpolated STFT peaks (``librosa.piptrack``).
 
-    Only ``y=`` with librosa's piptrack defaults (``n_fft=2048``, ``resolution=0.01``);
-    ``S=`` and other piptrack parameters raise ``TypeError``/``ValueError``. Leading axes of
-    ``y`` give one estimate each (librosa pools them; a 1-D ``y`` gives a float)."""
-    if S is not None:
-        raise TypeError("estimate_tuning(S=...) is not supported yet: give y=")
-    if kwargs:
-        raise TypeError(f"estimate_tuning: unsupported piptrack parameter(s) {sorted(kwargs)}")
-    if n_fft != 2048 or resolution != 0.01:
-        raise ValueError("estimate_tuning supports librosa's defaults n_fft=2048 and resolution=0.01 only")
-    if y is None:
-        raise TypeError("estimate_tuning needs y=")
-    x = signal(y)
-    t = _reprise.estimate_tuning(np.ascontiguousarray(x.reshape(-1, x.shape[-1])), int(sr), int(bins_per_octave))
-    return t[0] if x.ndim == 1 else np.asarray(t).reshape(x.shape[:-1])
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+        Signal(s); its magnitude STFT is computed with the parameters below.
+    sr : int, default 22050
+        Sample rate in Hz.
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None
+        A magnitude (or power) spectrogram instead of ``y``; ``n_fft`` is read from it.
+    n_fft : int, default 2048
+    hop_length, win_length, window, center, pad_mode
+        The STFT of ``y``, as :func:`stft`.
+    fmin : float, default 150.0
+        Lowest frequency searched, Hz.
+    fmax : float, default 4000.0
+        Highest frequency searched (exclusive), Hz; at most ``sr / 2``.
+    threshold : float, default 0.1
+        A peak must exceed ``threshold * ref(S)`` of its frame.
+    ref : None, a number, or a function
+        ``None``: ``np.max`` per frame. A function is called as ``ref(S, axis=-2)`` and
+        its result times ``threshold`` is each frame's level; a number is the level itself.
+
+    Returns
+    -------
+    pitches, magnitudes : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), float32]
+        Interpolated frequency (Hz) and magnitude at each frame's peaks, zero elsewhere.
+    """
+    if S is None:
+        if y is None:
+            raise TypeError("piptrack needs y= or S=")
+        S = np.abs(stft(y, n_fft=int(n_fft), hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode))
+    else:
+        S = np.abs(np.asarray(S))
+    s = np.ascontiguousarray(S, dtype=np.float32)
+    if s.ndim < 2:
+        raise ValueError(f"S must have at least 2 dimensions (bins, frames), got shape {s.shape}")
+    if not np.all(np.isfinite(s)):
+        raise ValueError("S holds a non-finite value (NaN or infinity)")
+    lead = s.shape[:-2]
+    s3 = s.reshape((-1,) + s.shape[-2:])
+    if ref is None:
+        levels = None
+    elif callable(ref):
+        levels = threshold * np.asarray(ref(s3, axis=-2), dtype=np.float32)
+    else:
+        levels = np.full(s3.shape[::2], abs(float(ref)), dtype=np.float32)
+    if levels is not None:
+        levels = np.ascontiguousarray(np.broadcast_to(levels, (s3.shape[0], s3.shape[2])), dtype=np.float32)
+    p, m = _reprise.piptrack(s3, int(sr), float(fmin), float(fmax), float(threshold), levels)
+    return p.reshape(lead + p.shape[1:]), m.reshape(lead + m.shape[1:])
+
+
+def estimate_tuning(
+    *,
+    y: np.ndarray | None = None,
+    sr: float = 22050,
+    S: np.ndarray | None = None,
+    n_fft: int | None = 2048,
+    resolution: float = 0.01,
+    bins_per_octave: int = 12,
+    **kwargs: Any,
+) -> float:
+    """Tuning offset in fractions of a bin (``librosa.estimate_tuning``): :func:`piptrack`
+    peaks, those at or above the median peak magnitude, histogram of their residuals at
+    ``resolution`` bins; the left edge of the fullest bin.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None
+    sr : int, default 22050
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None
+        Magnitude spectrogram instead of ``y``.
+    n_fft : int, default 2048
+    resolution : float, default 0.01
+        Histogram resolution, in fractions of a bin.
+    bins_per_octave : int, default 12
+    **kwargs
+        :func:`piptrack`'s parameters (``hop_length``, ``fmin``, ``fmax``, ``threshold``,
+        ``win_length``, ``window``, ``center``, ``pad_mode``); only ``ref=None``.
+
+    Returns
+    -------
+    tuning : float
+        In ``[-0.5, 0.5)``. As librosa, leading axes of ``y``/``S`` are pooled into one estimate.
+    """
+    if kwargs.get("ref") is not None:
+        raise ValueError("estimate_tuning(ref=...) is not supported: only the default (np.max per frame)")
+    kwargs.pop("ref", None)
+    allowed = {"hop_length", "fmin", "fmax", "threshold", "win_length", "window", "center", "pad_mode"}
+    if set(kwargs) - allowed:
+        raise TypeError(f"estimate_tuning: unsupported parameter(s) {sorted(set(kwargs) - allowed)}")
+    if not (0 < resolution <= 1):
+        raise ValueError(f"resolution={resolution} must be in (0, 1]")
+    if S is None and y is None:
+        raise TypeError("estimate_tuning needs y= or S=")
+    if S is None and not kwargs and n_fft == 2048 and resolution == 0.01 and np.ndim(y) == 1:
+        # the streaming estimator (no spectrogram held in memory)
+        x = signal(y)
+        return _reprise.estimate_tuning(x.reshape(1, -1), int(sr), int(bins_per_octave))[0]
+    fmin, fmax, threshold = kwargs.pop("fmin", 150.0), kwargs.pop("fmax", 4000.0), kwargs.pop("threshold", 0.1)
+    if S is None:
+        S = stft(y, n_fft=int(n_fft), **kwargs)
+    elif kwargs:
+        raise TypeError(f"estimate_tuning(S=...): {sorted(kwargs)} apply to y= only")
+    s = np.ascontiguousarray(np.abs(np.asarray(S)), dtype=np.float32)
+    if s.ndim < 2:
+        raise ValueError(f"S must have at least 2 dimensions (bins, frames), got shape {s.shape}")
+    s3 = s.reshape((-1,) + s.shape[-2:])
+    return _reprise.estimate_tuning_pooled(s3, int(sr), float(fmin), float(fmax), float(threshold), float(resolution), int(bins_per_octave))
 
 
 def spec(kind: str, *, sr: float = 22050, **options: Any) -> dict:

@@ -1,7 +1,8 @@
 """Frame-level features with ``librosa.feature``'s signatures, names and defaults.
 
-Only ``y=`` input for now: ``S=``/``C=`` raise ``TypeError``. Parameters Reprise does not
-support at a value other than librosa's default raise ``ValueError``.
+Each takes ``y=`` (the signal) or, where librosa does, a spectrogram already computed
+(``S=``, ``C=``). Parameters Reprise does not support at a value other than librosa's
+default raise ``ValueError``; unknown ones raise ``TypeError``.
 """
 
 from __future__ import annotations
@@ -259,12 +260,32 @@ def chroma_cqt(
     Returns
     -------
     chromagram : np.ndarray [shape=(..., n_chroma, n_frames), float32]
+
+    With ``C=`` (CQT magnitudes ``(..., n_octaves * bins_per_octave, n_frames)``, e.g.
+    ``np.abs(reprise.cqt(y, n_bins=252, bins_per_octave=36))``) they are folded as they are and
+    ``y`` is not needed; a complex ``C`` raises ``ValueError`` (librosa would fold the
+    complex values).
     """
-    _need_y(y, C=C)
     if norm != np.inf:
         raise ValueError(f"norm={norm!r} is not supported (only np.inf)")
     no_unsupported(threshold=(threshold, 0.0))
-    return features(y, sr, _chroma_cqt_options("chroma-cqt", hop_length, fmin, tuning, n_chroma, n_octaves, bins_per_octave, cqt_mode, window))
+    opts = _chroma_cqt_options("chroma-cqt", hop_length, fmin, tuning, n_chroma, n_octaves, bins_per_octave, cqt_mode, window)
+    if C is not None:
+        return _from_cqt(C, sr, opts, "chroma-cqt", bins_per_octave)
+    _need_y(y)
+    return features(y, sr, opts)
+
+
+def _from_cqt(C, sr, opts, what, bins_per_octave):
+    """A chromagram of CQT magnitudes already computed, ``n_octaves`` read from them."""
+    mag = np.asarray(C)
+    if np.iscomplexobj(mag):
+        # librosa folds a complex C as it is (complex chroma); Reprise asks for the magnitudes
+        raise ValueError("C must be CQT magnitudes: pass np.abs(C) (librosa would fold the complex values themselves)")
+    if mag.ndim < 2 or mag.shape[-2] % int(bins_per_octave) != 0:
+        raise ValueError(f"C must be a CQT (..., n_bins, n_frames) with n_bins a multiple of bins_per_octave={bins_per_octave}, got shape {mag.shape}")
+    opts["cqt"]["n_octaves"] = mag.shape[-2] // int(bins_per_octave)
+    return from_spectrogram(mag, sr, opts, what, None)
 
 
 def chroma_cens(
@@ -286,19 +307,28 @@ def chroma_cens(
 ) -> np.ndarray:
     """Chroma energy normalised statistics (``librosa.feature.chroma_cens``). Only librosa's
     defaults for ``norm`` (2), ``win_len_smooth`` (41) and ``smoothing_window`` ('hann');
-    other parameters as :func:`chroma_cqt`.
+    other parameters as :func:`chroma_cqt` (including ``C=`` CQT magnitudes).
 
     Returns
     -------
     cens : np.ndarray [shape=(..., n_chroma, n_frames), float32]
     """
-    _need_y(y, C=C)
     no_unsupported(norm=(norm, 2), win_len_smooth=(win_len_smooth, 41), smoothing_window=(smoothing_window, "hann"))
-    return features(y, sr, _chroma_cqt_options("chroma-cens", hop_length, fmin, tuning, n_chroma, n_octaves, bins_per_octave, cqt_mode, window))
+    opts = _chroma_cqt_options("chroma-cens", hop_length, fmin, tuning, n_chroma, n_octaves, bins_per_octave, cqt_mode, window)
+    if C is not None:
+        return _from_cqt(C, sr, opts, "chroma-cens", bins_per_octave)
+    _need_y(y)
+    return features(y, sr, opts)
 
 
-def _descriptor(kind, y, sr, n_fft, hop_length, win_length, window, center, pad_mode, extra=None):
+def _descriptor(kind, y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode, extra=None):
     opts = {"kind": kind, "stft": _stft_options(n_fft, hop_length, win_length, window, center, pad_mode), **(extra or {})}
+    if S is not None:
+        # as librosa: a magnitude spectrogram; the FFT length is read from it
+        if np.iscomplexobj(S):
+            raise ValueError(f"spectral_{kind}: S must be a real, non-negative magnitude spectrogram (take np.abs(D))")
+        return from_spectrogram(S, sr, opts, "descriptor", None)
+    _need_y(y)
     return features(y, sr, opts)
 
 
@@ -306,34 +336,30 @@ def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, f
     """Magnitude-weighted mean frequency per frame, Hz (``librosa.feature.spectral_centroid``).
 
     Returns ``np.ndarray [shape=(..., 1, n_frames), float32]``. Only ``freq=None``."""
-    _need_y(y, S=S)
     no_unsupported(freq=(freq, None))
-    return _descriptor("centroid", y, sr, n_fft, hop_length, win_length, window, center, pad_mode)
+    return _descriptor("centroid", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
 def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None, window="hann", center=True, pad_mode="constant", freq=None, centroid=None, norm=True, p=2):
     """``(sum S |f - centroid|^p / sum S)^(1/p)`` per frame, Hz
     (``librosa.feature.spectral_bandwidth``). Only ``p=2``, ``norm=True``, ``freq=None``,
     ``centroid=None``."""
-    _need_y(y, S=S)
     no_unsupported(freq=(freq, None), centroid=(centroid, None), norm=(norm, True), p=(p, 2))
-    return _descriptor("bandwidth", y, sr, n_fft, hop_length, win_length, window, center, pad_mode)
+    return _descriptor("bandwidth", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
 def spectral_rolloff(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None, window="hann", center=True, pad_mode="constant", freq=None, roll_percent=0.85):
     """Frequency below which ``roll_percent`` of each frame's magnitude lies, Hz
     (``librosa.feature.spectral_rolloff``). Only ``freq=None``."""
-    _need_y(y, S=S)
     no_unsupported(freq=(freq, None))
-    return _descriptor("rolloff", y, sr, n_fft, hop_length, win_length, window, center, pad_mode, {"roll_percent": float(roll_percent)})
+    return _descriptor("rolloff", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode, {"roll_percent": float(roll_percent)})
 
 
 def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=None, window="hann", center=True, pad_mode="constant", amin=1e-10, power=2.0):
     """Geometric over arithmetic mean of ``max(amin, |X|^power)`` per frame
     (``librosa.feature.spectral_flatness``). Only ``amin=1e-10``, ``power=2.0``."""
-    _need_y(y, S=S)
     no_unsupported(amin=(amin, 1e-10), power=(power, 2.0))
-    return _descriptor("flatness", y, 22050, n_fft, hop_length, win_length, window, center, pad_mode)
+    return _descriptor("flatness", y, S, 22050, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
 def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **kwargs):
@@ -349,11 +375,14 @@ def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **k
 def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_mode="constant", dtype=np.float32):
     """Root-mean-square energy per frame (``librosa.feature.rms``), zero-padded when centred.
     Only ``y=``, ``pad_mode='constant'`` and float32."""
-    _need_y(y, S=S)
     no_unsupported(pad_mode=(pad_mode, "constant"))
     if np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
     opts = {"kind": "rms", "stft": {"n_fft": int(frame_length), "hop_length": int(hop_length), "center": bool(center)}}
+    if S is not None:
+        # a magnitude spectrogram with frame_length // 2 + 1 rows (Parseval)
+        return from_spectrogram(np.abs(np.asarray(S)), 22050, opts, "rms", None)
+    _need_y(y)
     return features(y, 22050, opts)
 
 
