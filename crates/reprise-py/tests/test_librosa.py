@@ -360,6 +360,19 @@ def test_jtfs_equals_kymatio_main():
         for fmt in ("time", "joint"):
             s = reprise.scattering.TimeFrequencyScattering(shape=x.size, format=fmt, **cfg)
             close(s(x), z[f"{fmt}_{c}"], 1e-4)
+        # meta() of the time format, field by field (NaN where kymatio has NaN). kymatio
+        # main's meta() lists the paths sorted by key, (n1, n_fr) then (n1, n2, n_fr), not
+        # in the order of its output's channels; Reprise's rows are the output's channels,
+        # so they are sorted the same way before comparing
+        meta = reprise.scattering.TimeFrequencyScattering(shape=x.size, **cfg).meta()
+        keys = [(o, (n1, n_fr) if o == 1 else (n1, n2, n_fr)) for o, (n1, n2, n_fr) in zip(meta["order"], meta["key"])]
+        order = sorted(range(len(keys)), key=lambda i: (keys[i][0], keys[i][1] if keys[i][0] else ()))
+        for key in ("n", "n_fr", "order", "xi", "xi_fr", "sigma", "sigma_fr", "j", "j_fr", "spin"):
+            ref = z[f"meta_time_{c}_{key}"]
+            meta[key] = meta[key][order]
+            assert meta[key].shape == ref.shape, (key, meta[key].shape, ref.shape)
+            assert np.array_equal(np.isnan(meta[key]), np.isnan(ref)), f"{key}: NaN at other paths"
+            np.testing.assert_allclose(np.nan_to_num(meta[key]), np.nan_to_num(ref), rtol=1e-6, atol=1e-9, err_msg=key)
     s = reprise.scattering.TimeFrequencyScattering(J=6, J_fr=2, Q=8, shape=4096)
     batch = np.stack([z["x_a"], z["x_a"][::-1]])
     out = s(batch)

@@ -152,16 +152,62 @@ class TimeFrequencyScattering:
             },
         }
         _reprise.spec(json.dumps(self._options), 22050)
+        self._meta = None
 
     def scattering(self, x) -> np.ndarray:
         """The coefficients of ``x`` (``(..., N)``)."""
         a = signal(x)
         if a.shape[-1] != self.shape:
             raise ValueError(f"input length {a.shape[-1]} differs from shape={self.shape}")
-        real, _, _, _ = _reprise.features(a.reshape(-1, a.shape[-1]), 22050, json.dumps(self._options))
+        real, _, _, meta = _reprise.features(a.reshape(-1, a.shape[-1]), 22050, json.dumps(self._options))
+        if self._meta is None:
+            self._meta = json.loads(meta)
         return real.reshape(a.shape[:-1] + real.shape[1:])
 
     __call__ = scattering
+
+    def meta(self) -> dict:
+        """Per output path (the channels of ``format="time"``, the paths of ``"joint"``), as
+        kymatio main's ``meta()``: ``order`` (0, 1, 2), ``n`` ``(n_paths, 2)`` (``n1``, ``n2``;
+        NaN where absent, and ``n1`` NaN in the joint format, whose rows are the ``n1``),
+        ``n_fr``, ``xi``/``sigma``/``j`` ``(n_paths, 2)`` of the temporal wavelets,
+        ``xi_fr``/``sigma_fr``/``j_fr`` of the frequential filter, ``spin`` (+1 up, -1 down,
+        0 the frequential low-pass) and ``key`` (``(n1, n2, n_fr)`` with ``None`` where
+        absent). Arrays are float64 with NaN for what a path lacks (order 0 has no
+        frequential filter). Row ``i`` describes output channel ``i``; kymatio main's
+        ``meta()`` lists the same paths sorted by key instead, which is not its output's
+        order (sort by ``key`` to compare the two)."""
+        if self._meta is None:
+            self.scattering(np.zeros(self.shape, dtype=np.float32))
+        paths = self._meta
+        nan = np.nan
+
+        def num(v):
+            return nan if v is None else float(v)
+
+        def pair(p, name):
+            row = [nan, nan]
+            vals = p[name]
+            # order 2 has both temporal wavelets; the joint format keeps only psi2's
+            if p["order"] == 2 and len(vals) == 1:
+                row[1] = vals[0]
+            else:
+                row[: len(vals)] = vals
+            return row
+
+        return {
+            "order": np.array([p["order"] for p in paths], dtype=float),
+            "n": np.array([[num(p["n1"]), num(p["n2"])] for p in paths]),
+            "n_fr": np.array([num(p["n_fr"]) for p in paths]),
+            "xi": np.array([pair(p, "xi") for p in paths]),
+            "sigma": np.array([pair(p, "sigma") for p in paths]),
+            "j": np.array([pair(p, "j") for p in paths], dtype=float),
+            "xi_fr": np.array([num(p["xi_fr"]) for p in paths]),
+            "sigma_fr": np.array([num(p["sigma_fr"]) for p in paths]),
+            "j_fr": np.array([num(p["j_fr"]) for p in paths]),
+            "spin": np.array([num(p["spin"]) for p in paths]),
+            "key": [(p["n1"], p["n2"], p["n_fr"]) for p in paths],
+        }
 
 
 class SpiralScattering(TimeFrequencyScattering):
