@@ -94,6 +94,14 @@ pub trait FrameTransform {
     fn push(&mut self, samples: &[f32], emit: &mut dyn FnMut(Frames<'_>)) -> Result<()>;
     /// Ends the signal and emits the remaining frames.
     fn finish(&mut self, emit: &mut dyn FnMut(Frames<'_>)) -> Result<()>;
+    /// All frames of a whole signal held in memory: the same frames as `push(y)` then
+    /// `finish`, which is what this default does. A transform may override it with a route
+    /// that reads its frames straight from `y` (no stream buffering); it must emit the same
+    /// values.
+    fn run(&mut self, y: &[f32], emit: &mut dyn FnMut(Frames<'_>)) -> Result<()> {
+        self.push(y, emit)?;
+        self.finish(emit)
+    }
     /// What the rows are (for whole-signal transforms, known once they have finished).
     fn axis(&self) -> Axis;
 }

@@ -91,7 +91,17 @@ impl MelFilterBank {
             };
             let mut first = None;
             let mut w = Vec::new();
-            for (k, f) in fftfreqs.iter().enumerate() {
+            // a weight is positive only strictly between the edges: with the bins evenly
+            // spaced, only those (and one either side) are evaluated, by the same formula
+            let df = c.sr as f64 / c.n_fft as f64;
+            let span = if fd0 > 0.0 && fd1 > 0.0 && lo.is_finite() && hi.is_finite() {
+                let a = ((lo / df).floor() as isize - 1).max(0) as usize;
+                let b = ((hi / df).ceil() as usize + 2).min(fftfreqs.len());
+                a.min(b)..b
+            } else {
+                0..fftfreqs.len()
+            };
+            for (k, f) in fftfreqs.iter().enumerate().take(span.end).skip(span.start) {
                 let lower = -(lo - f) / fd0;
                 let upper = (hi - f) / fd1;
                 let v = lower.min(upper).max(0.0) * enorm;
@@ -321,6 +331,26 @@ pub fn dct_ortho(n_out: usize, n: usize) -> Array2<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn mel_bands_evaluate_only_their_span_and_match_the_full_scan() {
+        for c in [
+            MelFilterConfig::default(),
+            MelFilterConfig { sr: 16000, n_fft: 511, n_mels: 40, htk: true, norm: MelNorm::None, ..Default::default() },
+            MelFilterConfig { sr: 44100, n_fft: 4096, n_mels: 96, fmin: 27.5, fmax: Some(16000.0), ..Default::default() },
+        ] {
+            let bank = MelFilterBank::new(&c).unwrap().to_array();
+            let f = fft_frequencies(c.sr, c.n_fft);
+            let m = crate::convert::mel_frequencies(c.n_mels + 2, c.fmin, c.fmax.unwrap_or(c.sr as f64 / 2.0), c.htk);
+            for i in 0..c.n_mels {
+                let enorm = if c.norm == MelNorm::Slaney { 2.0 / (m[i + 2] - m[i]) } else { 1.0 };
+                for (k, fk) in f.iter().enumerate() {
+                    let v = (-(m[i] - fk) / (m[i + 1] - m[i])).min((m[i + 2] - fk) / (m[i + 2] - m[i + 1])).max(0.0) * enorm;
+                    assert_eq!(bank[[i, k]], v as f32, "band {i}, bin {k} of {c:?}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn mel_filters_peak_at_their_centres_and_cover_the_band() {

@@ -330,6 +330,11 @@ impl Parts {
 }
 
 impl StftStream {
+    /// The plan the stream computes with.
+    pub fn plan(&self) -> &Stft {
+        &self.stft
+    }
+
     /// Pushes samples (checked finite; the index in the error counts from the stream start)
     /// and calls `f(t, spectrum)` for every completed frame.
     pub fn push(&mut self, samples: &[f32], mut f: impl FnMut(usize, &[Complex32])) -> Result<()> {

@@ -116,6 +116,18 @@ impl FrameTransform for SpectralFrames<'_> {
         stream.finish(|_, spec| Self::frame(map, freqs, scratch, col, spec, emit)).map(drop)
     }
 
+    /// A whole signal: frames read straight from `y`, as the batch transforms read them
+    /// (the same spectra; no stream buffering). A signal too short to frame takes the
+    /// streaming route, which reports it.
+    fn run(&mut self, y: &[f32], emit: &mut dyn FnMut(Frames<'_>)) -> Result<()> {
+        if self.stream.plan().n_frames(y.len()).is_err() {
+            self.push(y, emit)?;
+            return self.finish(emit);
+        }
+        let Self { stream, map, freqs, scratch, col, .. } = self;
+        stream.plan().for_each_frame(y, |_, spec| Self::frame(map, freqs, scratch, col, spec, emit)).map(drop)
+    }
+
     fn axis(&self) -> Axis {
         match &self.map {
             SpectralMap::Complex | SpectralMap::Magnitude(_) => Axis::numbers("frequency_hz", self.freqs.clone()),

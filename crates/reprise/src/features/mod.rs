@@ -425,6 +425,11 @@ pub trait ChunkSource {
     fn warnings(&self) -> Vec<String> {
         Vec::new()
     }
+    /// The whole signal, when the source holds it in memory (then the transform may read
+    /// its frames straight from it instead of being fed chunks).
+    fn whole(&self) -> Option<&[f32]> {
+        None
+    }
 }
 
 impl ChunkSource for AudioStream {
@@ -443,6 +448,11 @@ struct SliceSource<'a> {
 }
 
 impl ChunkSource for SliceSource<'_> {
+    /// The signal, when it is read in one chunk (smaller chunks stream it).
+    fn whole(&self) -> Option<&[f32]> {
+        (self.chunk >= self.y.len()).then_some(self.y)
+    }
+
     fn next_chunk(&mut self) -> Result<Option<Vec<f32>>> {
         if self.pos >= self.y.len() {
             return Ok(None);
@@ -479,7 +489,7 @@ pub fn extract_signal(y: &[f32], sr: u32, params: &FeatureParams) -> Result<Feat
 /// Computes the features a specification describes, of a signal in memory at the
 /// specification's sample rate.
 pub fn extract_signal_spec(y: &[f32], spec: &FeatureSpec) -> Result<Features> {
-    let mut open = || -> Result<Box<dyn ChunkSource + '_>> { Ok(Box::new(SliceSource { y, pos: 0, chunk: 65536 })) };
+    let mut open = || -> Result<Box<dyn ChunkSource + '_>> { Ok(Box::new(SliceSource { y, pos: 0, chunk: y.len().max(1) })) };
     extract(&mut open, spec)
 }
 
@@ -547,12 +557,18 @@ impl Gathered {
 /// Returns the data, what its rows are and the hop.
 fn pump(src: &mut dyn ChunkSource, t: &mut dyn FrameTransform, watch: &mut Watch, complex: bool) -> Result<(FeatureData, Axis, usize)> {
     let mut out = Gathered::default();
-    while let Some(c) = src.next_chunk()? {
-        watch.see(&c);
-        t.push(&c, &mut |f| out.take(f))?;
+    if let Some(y) = src.whole() {
+        // a signal in memory: the transform reads its frames straight from it
+        watch.see(y);
+        t.run(y, &mut |f| out.take(f))?;
+    } else {
+        while let Some(c) = src.next_chunk()? {
+            watch.see(&c);
+            t.push(&c, &mut |f| out.take(f))?;
+        }
+        watch.source_warnings = src.warnings();
+        t.finish(&mut |f| out.take(f))?;
     }
-    watch.source_warnings = src.warnings();
-    t.finish(&mut |f| out.take(f))?;
     let axis = t.axis();
     let data = match out.into_data(axis.len()) {
         // a complex transform that emitted no frame is still complex
@@ -877,6 +893,7 @@ mod tests {
         for kind in FeatureKind::ALL {
             let spec = varied(kind).spec(22050).unwrap();
             let whole = extract_signal_spec(&y, &spec).unwrap();
+            // chunks stream the signal; the whole signal is read in place (FrameTransform::run)
             for chunk in [1, 257, 4096] {
                 let mut open = || -> Result<Box<dyn ChunkSource + '_>> { Ok(Box::new(SliceSource { y: &y, pos: 0, chunk })) };
                 let f = extract(&mut open, &spec).unwrap();
