@@ -184,21 +184,9 @@ pub fn run(cmd: &DataCommand) -> Result<(), Failure> {
 fn kit_setup(a: &KitArgs, duration_s: f64) -> Result<(Vec<SoundFontFile>, KitConfig), Failure> {
     let classes = parse_classes(&a.classes)?;
     let pitches = a.pitches.as_deref().map(reprise::data::classes::parse_pitch_range).transpose()?;
-    let specs: Vec<String> = if a.soundfonts.is_empty() {
-        let found: Vec<String> =
-            ["tim", "fluid", "freepats"].iter().filter(|s| resolve_soundfont(s).is_ok_and(|(p, _)| p.is_file())).map(|s| s.to_string()).collect();
-        if found.is_empty() {
-            return Err(Failure { code: 2, message: "no SoundFont installed: run `reprise data install` (or `reprise data install minimal` for TimGM6mb only), or pass --soundfont PATH".into() });
-        }
+    let (fonts, chosen) = reprise::data::open_soundfonts(&a.soundfonts)?;
+    if let Some(found) = chosen {
         eprintln!("using SoundFonts: {}", found.join(", "));
-        found
-    } else {
-        a.soundfonts.clone()
-    };
-    let mut fonts = Vec::new();
-    for spec in &specs {
-        let (path, family) = resolve_soundfont(spec)?;
-        fonts.push(SoundFontFile::open(&path, Some(&family))?);
     }
     Ok((fonts, KitConfig { classes, pitches, sr: a.sr, duration_s, seed: a.seed }))
 }

@@ -5,9 +5,7 @@ use crate::plot::{write_confusion_png, write_curves_png};
 use crate::Failure;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
-use reprise::deep::{
-    compute_inputs, make_clips, predict_clips, prepare, score, Classes, Clips, DeepInput, DeepResult, RunInfo, TrainRequest, Validation,
-};
+use reprise::deep::{make_clips, prepare, score, Classes, Clips, DeepInput, DeepResult, Predictor, RunInfo, TrainRequest, Validation};
 use reprise::io::{write_atomic, write_json};
 use reprise::nn::models::ModelName;
 use reprise::nn::train::{fit, EpochMetrics, FitOptions, Optimizer, TrainConfig};
@@ -362,32 +360,12 @@ pub fn predict(a: &PredictArgs) -> Result<(), Failure> {
         return Err(Failure { code: 2, message: format!("--overlap {}: give a fraction from 0 to 0.9", a.overlap) });
     }
     let device = reprise::nn::device(&a.device)?;
-    let info = RunInfo::load(&a.run)?;
-    let net = info.network(&a.run, &device)?;
-    let results = compute_inputs(&info.input, &a.files, &|| {});
+    let model = Predictor::load(&a.run, &device)?;
     let mut failed = 0;
-    let dt = info.input.seconds_per_frame();
-    for (path, r) in a.files.iter().zip(results) {
-        let one = r.and_then(|x| {
-            let clips = make_clips(vec![x], &[0], &info.standardizer, std::slice::from_ref(path))?;
-            let window = info.input.window();
-            let hop = ((window as f64 * (1.0 - a.overlap)).round() as usize).max(1);
-            Ok(predict_clips(&net, &reprise::nn::data::PatchSet::new(clips, window, info.labels.len())?, hop, &device)?.remove(0))
-        });
+    for (path, one) in a.files.iter().zip(model.predict(&a.files, a.overlap)?) {
         match one {
-            // the run is damaged, not this file: stop at once
-            Err(e @ reprise::Error::NonFiniteOutput) => return Err(damaged(&a.run, e)),
-            Ok(p) if a.json => {
-                let probs: serde_json::Map<String, serde_json::Value> =
-                    info.labels.iter().zip(&p.probs).map(|(l, v)| (l.clone(), json!(v))).collect();
-                let named = |w: &[f32]| -> serde_json::Map<String, serde_json::Value> {
-                    info.labels.iter().zip(w).map(|(l, v)| (l.clone(), json!(v))).collect()
-                };
-                let windows: Vec<_> =
-                    p.window_starts.iter().zip(&p.window_probs).map(|(s, w)| json!({ "start_s": *s as f64 * dt, "probs": named(w) })).collect();
-                println!("{}", json!({ "file": path.display().to_string(), "label": info.labels[p.label], "probs": probs, "windows": windows }));
-            }
-            Ok(p) => println!("{}\t{}\t{:.3}", path.display(), info.labels[p.label], p.probs[p.label]),
+            Ok(p) if a.json => println!("{}", model.to_json(path, &p)),
+            Ok(p) => println!("{}\t{}\t{:.3}", path.display(), model.info.labels[p.label], p.probs[p.label]),
             Err(e) => {
                 failed += 1;
                 if a.json {

@@ -42,6 +42,9 @@ pub enum DataError {
     /// MIDI reading or conversion failed.
     #[error(transparent)]
     Midi(#[from] reprise_midi::MidiError),
+    /// No SoundFont was given and none of the usual ones is installed.
+    #[error("no SoundFont installed: run `reprise data install` (or `reprise data install minimal` for TimGM6mb only), or pass --soundfont PATH")]
+    NoSoundFont,
     /// An operating-system I/O error.
     #[error("{}: {source}", path.display())]
     Io {

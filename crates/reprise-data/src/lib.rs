@@ -27,5 +27,5 @@ pub use classes::{gm15, parse_classes, seed8, InstrumentClass};
 pub use error::{DataError, Result};
 pub use kit::{build_notes, build_phrases, KitConfig, KitReport, NotesConfig, PhrasesConfig};
 pub use manifest::{Manifest, ManifestRow};
-pub use soundfont::{resolve_soundfont, SoundFontFile};
+pub use soundfont::{open_soundfonts, resolve_soundfont, SoundFontFile};
 pub use split::{split, SplitPlan};

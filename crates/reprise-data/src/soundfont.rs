@@ -68,6 +68,28 @@ pub fn family_of(path: &Path) -> String {
     }
 }
 
+/// Opens the SoundFonts that `specs` name (see [`resolve_soundfont`]); with none, the
+/// usual ones that are installed (`tim`, `fluid`, `freepats`). Returns them and, when
+/// they were chosen here, the short names chosen.
+pub fn open_soundfonts(specs: &[String]) -> Result<(Vec<SoundFontFile>, Option<Vec<String>>)> {
+    let (specs, chosen) = if specs.is_empty() {
+        let found: Vec<String> =
+            ["tim", "fluid", "freepats"].iter().filter(|s| resolve_soundfont(s).is_ok_and(|(p, _)| p.is_file())).map(|s| s.to_string()).collect();
+        if found.is_empty() {
+            return Err(DataError::NoSoundFont);
+        }
+        (found.clone(), Some(found))
+    } else {
+        (specs.to_vec(), None)
+    };
+    let mut fonts = Vec::new();
+    for spec in &specs {
+        let (path, family) = resolve_soundfont(spec)?;
+        fonts.push(SoundFontFile::open(&path, Some(&family))?);
+    }
+    Ok((fonts, chosen))
+}
+
 /// Resolves a `--soundfont` argument: a short name of [`KNOWN_SOUNDFONTS`] (`tim`,
 /// `fluid`, `fluid-mono`, `musescore`, `csound`, `freepats`), a path, or `FAMILY=PATH` to set the
 /// family. Returns the path and the family.

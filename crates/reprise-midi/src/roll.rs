@@ -41,11 +41,15 @@ pub(crate) fn n_frames(duration_s: f64, fps: f64) -> Result<usize> {
 }
 
 /// Frame range `[first, last)` of a note: frame `f` covers `[f/fps, (f+1)/fps)`; a note
-/// holds the frames from ⌊start·fps⌋ to ⌊end·fps⌋ (pretty_midi's convention), and at least
+/// holds the frames from ⌊start·fps⌋ to ⌊end·fps⌋ (pretty_midi's convention, up to a
+/// millionth of a frame of float noise), and at least
 /// one frame, so that short notes are not lost.
 pub(crate) fn frame_span(note: &Note, fps: f64, n: usize) -> (usize, usize) {
-    let a = ((note.start_s * fps).floor().max(0.0) as usize).min(n.saturating_sub(1));
-    let b = ((note.end_s * fps).floor().max(0.0) as usize).clamp(a + 1, n);
+    // a time a millionth of a frame below a boundary is on it (seconds read from ticks
+    // carry float noise: 0.7 s can come out as 0.6999999999)
+    let frame = |t: f64| (t * fps + 1e-6).floor().max(0.0) as usize;
+    let a = frame(note.start_s).min(n.saturating_sub(1));
+    let b = frame(note.end_s).clamp(a + 1, n);
     (a, b)
 }
 

@@ -193,7 +193,7 @@ impl Score {
     }
 
     /// The bytes of a format-1 standard MIDI file holding the score: a tempo track
-    /// (120 bpm, 480 ticks per quarter, so times are rounded to 1/960 s; it ends at
+    /// (120 bpm, 480 ticks per quarter, so times are rounded up to the next 1/960 s; it ends at
     /// `duration_s`, so that trailing silence is kept) and one track per
     /// channel, with a program change wherever a channel's program changes. Write them
     /// with `reprise_io::write_atomic`.
@@ -203,7 +203,7 @@ impl Score {
         let mut tracks: Vec<Vec<TrackEvent>> = Vec::new();
         // the tempo track ends at the score's duration, so that trailing silence survives
         let end_tick =
-            if self.duration_s.is_finite() && self.duration_s > 0.0 { (self.duration_s.min(max_s) * ticks_per_s).round() as u32 } else { 0 };
+            if self.duration_s.is_finite() && self.duration_s > 0.0 { (self.duration_s.min(max_s) * ticks_per_s - 1e-6).ceil() as u32 } else { 0 };
         tracks.push(vec![
             TrackEvent { delta: 0.into(), kind: TrackEventKind::Meta(MetaMessage::Tempo(u24::new(WRITE_TEMPO_US))) },
             TrackEvent { delta: u28::new(end_tick), kind: TrackEventKind::Meta(MetaMessage::EndOfTrack) },
@@ -229,8 +229,13 @@ impl Score {
                         format!("pitch {}, program {}, channel {}: must be ≤ 127, 127, 15", n.pitch, n.program, n.channel),
                     ));
                 }
-                let on = (n.start_s * ticks_per_s).round() as u64;
-                let off = ((n.end_s * ticks_per_s).round() as u64).max(on + 1);
+                // the first tick at or after each time (within float noise): a time on a
+                // frame boundary is never read back in the frame before it, so a piano roll
+                // written and read at the same rate (under 960 frames per second) comes back
+                // frame for frame; a time moves by less than one tick (1.04 ms)
+                let tick = |t: f64| (t * ticks_per_s - 1e-6).ceil().max(0.0) as u64;
+                let on = tick(n.start_s);
+                let off = tick(n.end_s).max(on + 1);
                 if current_program != Some(n.program) {
                     evs.push((on, 1, MidiMessage::ProgramChange { program: u7::new(n.program) }));
                     current_program = Some(n.program);

@@ -177,6 +177,17 @@ fn piano_roll_values_and_round_trip() {
         assert_eq!((a.pitch, a.velocity), (b.pitch, b.velocity));
         assert!((a.start_s - b.start_s).abs() < 1e-9 && (a.end_s - b.end_s).abs() < 1e-9);
     }
+    // a roll at a rate whose frames fall between ticks (50 fps: 19.2 ticks) comes back
+    // from the MIDI bytes frame for frame
+    let mut roll50 = ndarray::Array2::<f32>::zeros((128, 100));
+    for (k, p) in (40..80).enumerate() {
+        let s = (k * 7) % 60;
+        roll50.slice_mut(ndarray::s![p, s..s + 1 + k % 9]).fill(20.0 + k as f32);
+    }
+    let bytes = roll_to_score(roll50.view(), 50.0, RollValue::Velocity, 0, 0, 100).unwrap().to_smf_bytes().unwrap();
+    let read = piano_roll(&Score::from_smf_bytes(&bytes, "r.mid").unwrap(), 50.0, RollValue::Velocity, false).unwrap();
+    let diff: Vec<_> = read.indexed_iter().filter(|(i, v)| **v != roll50[*i]).map(|(i, v)| (i, *v, roll50[i])).take(5).collect();
+    assert!(diff.is_empty(), "{diff:?}");
     // bad parameters
     assert!(piano_roll(&score, 0.0, RollValue::Binary, false).unwrap_err().to_string().contains("fps"));
     assert!(piano_roll(&score, f64::NAN, RollValue::Binary, false).is_err());

@@ -16,9 +16,11 @@ use rayon::prelude::*;
 use reprise::features::{extract_signal_spec, FeatureData, FeatureParams, FeatureSpec};
 use serde_json::Value;
 
+mod extras;
+
 /// A facade error as the Python exception the CLI's message maps to: files and inputs
 /// → `OSError`, everything else → `ValueError`; the message is the CLI's one line.
-fn to_py(e: reprise::Error) -> PyErr {
+pub(crate) fn to_py(e: reprise::Error) -> PyErr {
     match e {
         e @ (reprise::Error::Io(_) | reprise::Error::Input { .. }) => PyOSError::new_err(e.to_string()),
         e => PyValueError::new_err(e.to_string()),
@@ -484,5 +486,15 @@ fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prepare_output_folder, m)?)?;
     m.add_function(wrap_pyfunction!(params, m)?)?;
     m.add_function(wrap_pyfunction!(features_file, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::read_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::write_manifest, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::resolve_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::split_rows, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::build_notes, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::midi_notes, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::piano_roll, m)?)?;
+    m.add_function(wrap_pyfunction!(extras::write_roll, m)?)?;
+    m.add_class::<extras::Network>()?;
+    m.add_class::<extras::Classifier>()?;
     Ok(())
 }

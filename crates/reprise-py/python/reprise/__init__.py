@@ -638,4 +638,4 @@ def _to_db(S, ref, amin, top_db, amplitude: bool) -> np.ndarray:
     return _reprise.to_db(a, r, float(amin), None if top_db is None else float(top_db), amplitude)
 
 
-from . import feature, filters, scattering  # noqa: E402  (they import the helpers above)
+from . import data, feature, filters, midi, models, scattering  # noqa: E402  (they import the helpers above)

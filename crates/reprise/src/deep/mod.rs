@@ -302,6 +302,62 @@ impl RunInfo {
     }
 }
 
+/// A trained network loaded from its run folder, ready to predict files: what
+/// `reprise predict RUN FILES` and the Python package's `models.load(RUN)` use.
+pub struct Predictor {
+    /// The run folder.
+    pub run: PathBuf,
+    /// Its description.
+    pub info: RunInfo,
+    net: Net,
+    device: reprise_nn::burn::prelude::Device,
+}
+
+impl Predictor {
+    /// Loads `RUN/model.json` and the best weights.
+    pub fn load(run: &Path, device: &reprise_nn::burn::prelude::Device) -> Result<Self> {
+        let info = RunInfo::load(run)?;
+        let net = info.network(run, device)?;
+        Ok(Predictor { run: run.to_owned(), info, net, device: device.clone() })
+    }
+
+    /// One prediction per file, from windows that overlap by `overlap` (0 to 0.9); a file
+    /// that cannot be read or is too short gets its own error. A network whose outputs are
+    /// not finite is damaged, whatever the file: that is the outer error, naming its weights.
+    pub fn predict(&self, files: &[PathBuf], overlap: f64) -> Result<Vec<Result<ClipPrediction>>> {
+        if !(0.0..=0.9).contains(&overlap) {
+            return Err(reprise_core::invalid("overlap", format!("{overlap}: give a fraction from 0 to 0.9")).into());
+        }
+        let window = self.info.input.window();
+        let hop = ((window as f64 * (1.0 - overlap)).round() as usize).max(1);
+        let mut out = Vec::with_capacity(files.len());
+        for (path, r) in files.iter().zip(compute_inputs(&self.info.input, files, &|| {})) {
+            let one = r.and_then(|x| {
+                let clips = make_clips(vec![x], &[0], &self.info.standardizer, std::slice::from_ref(path))?;
+                Ok(predict_clips(&self.net, &PatchSet::new(clips, window, self.info.labels.len())?, hop, &self.device)?.remove(0))
+            });
+            match one {
+                Err(e @ Error::NonFiniteOutput) => return Err(Error::Clip { path: self.run.join("weights.bpk"), reason: e.to_string() }),
+                one => out.push(one),
+            }
+        }
+        Ok(out)
+    }
+
+    /// A prediction as the JSON line `reprise predict --json` prints: `file`, `label`,
+    /// `probs` (per label) and `windows` (`start_s` and `probs` of each).
+    pub fn to_json(&self, file: &Path, p: &ClipPrediction) -> serde_json::Value {
+        let labels = &self.info.labels;
+        let named = |w: &[f32]| -> serde_json::Map<String, serde_json::Value> {
+            labels.iter().zip(w).map(|(l, v)| (l.clone(), serde_json::json!(v))).collect()
+        };
+        let dt = self.info.input.seconds_per_frame();
+        let windows: Vec<_> =
+            p.window_starts.iter().zip(&p.window_probs).map(|(s, w)| serde_json::json!({ "start_s": *s as f64 * dt, "probs": named(w) })).collect();
+        serde_json::json!({ "file": file.display().to_string(), "label": labels[p.label], "probs": named(&p.probs), "windows": windows })
+    }
+}
+
 /// Computes the (unscaled) inputs of `paths` in parallel: one result per path.
 pub fn compute_inputs(input: &DeepInput, paths: &[PathBuf], tick: &(dyn Fn() + Sync)) -> Vec<Result<(Vec<f32>, usize, usize)>> {
     paths

@@ -1,0 +1,166 @@
+"""The rest of Reprise from Python (models, datasets, MIDI) against the command line on the
+same inputs: the same Rust code must give the same answers, and bad input the same
+one-line errors as the documented exceptions."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+import reprise
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def _cli() -> Path:
+    for build in ("release", "debug"):
+        exe = REPO / "target" / build / "reprise"
+        if exe.exists():
+            return exe
+    if os.environ.get("CI"):
+        pytest.fail("the reprise binary is missing (cargo test --workspace builds target/debug/reprise)")
+    pytest.skip("build the CLI first (cargo build -p reprise-cli)")
+
+
+def run(*args, cwd=None) -> str:
+    out = subprocess.run([str(_cli()), *map(str, args)], cwd=cwd, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def tones(tmp_path_factory) -> Path:
+    """Two classes of short tones, as LABEL/file.wav."""
+    root = tmp_path_factory.mktemp("tones")
+    sr = 22050
+    t = np.arange(sr) / sr
+    for label, f in (("low", 220.0), ("high", 880.0)):
+        (root / label).mkdir()
+        for i in range(6):
+            y = 0.3 * np.sin(2 * np.pi * f * (1 + 0.01 * i) * t) + 0.01 * np.random.default_rng(i).standard_normal(t.size)
+            sf.write(root / label / f"{label}{i}.wav", y.astype(np.float32), sr)
+    return root
+
+
+def test_a_network_predicts_what_the_cli_predicts(tones, tmp_path):
+    run_dir = tmp_path / "run"
+    run("train", "--model", "mlp", "--train", tones, "--val-split", "0", "--epochs", "2", "--epoch-size", "64", "-o", run_dir)
+    files = sorted(str(p) for p in tones.rglob("*.wav"))[:4]
+    model = reprise.models.load(run_dir)
+    assert isinstance(model, reprise.models.Network) and model.labels == ["high", "low"]
+    ours = model.predict(files)
+    cli = [json.loads(line) for line in run("predict", run_dir, *files, "--json").splitlines()]
+    assert ours == cli
+    assert model.predict(files, overlap=0.0)[0]["label"] == cli[0]["label"]
+    # a missing file: raised (OSError, naming it) or reported, the others still predicted
+    with pytest.raises(OSError, match="nope.wav"):
+        model.predict([files[0], str(tmp_path / "nope.wav")])
+    mixed = model.predict([str(tmp_path / "nope.wav"), files[1]], errors="report")
+    assert "nope.wav" in mixed[0]["error"] and mixed[1] == cli[1]
+    with pytest.raises(ValueError, match="overlap"):
+        model.predict(files, overlap=0.95)
+    # damaged weights: one line naming the file, at load time
+    bad = tmp_path / "bad"
+    shutil.copytree(run_dir, bad)
+    data = (bad / "weights.bpk").read_bytes()
+    (bad / "weights.bpk").write_bytes(data[: len(data) // 2])
+    with pytest.raises(ValueError, match="weights.bpk"):
+        reprise.models.load(bad)
+    # a folder that is not a run
+    with pytest.raises(ValueError, match="model.json"):
+        reprise.models.load(tones)
+
+
+def test_a_classifier_predicts_what_the_cli_predicts(tones, tmp_path):
+    run("classify", "--train", tones, "--test", tones, "--classifiers", "knn", "--features", "mfcc", "--save-models", "--no-cache", "-o", tmp_path / "cls")
+    path = tmp_path / "cls" / "models" / "mfcc-knn.json"
+    files = sorted(str(p) for p in tones.rglob("*.wav"))
+    model = reprise.models.load(path)
+    assert isinstance(model, reprise.models.Classifier) and sorted(model.labels) == ["high", "low"]
+    cli = [json.loads(line) for line in run("classify", "predict", path, *files, "--json", "--cache", tmp_path / "cache").splitlines()]
+    assert model.predict(files) == cli
+    assert [p["label"] for p in cli] == [Path(f).parent.name for f in files], "the tones are easy"
+    (tmp_path / "foreign.json").write_text('{"format": "something else"}')
+    with pytest.raises(ValueError, match="foreign.json: not a Reprise classifier"):
+        reprise.models.load(tmp_path / "foreign.json")
+    with pytest.raises(OSError, match="no such file"):
+        reprise.models.load(tmp_path / "missing.json")
+
+
+def test_manifests_and_splits_are_the_clis(tones, tmp_path):
+    m = reprise.data.read_manifest(tones)
+    assert len(m) == 12 and sorted(set(m.labels())) == ["high", "low"]
+    assert all(Path(f).is_file() for f in m.files())
+    for by, extra, names in (("random", [], ["train", "val", "test"]), ("folds", ["--folds", "3"], ["fold0", "fold1", "fold2"])):
+        out = tmp_path / by
+        run("data", "split", tones, "--by", by, "--seed", "7", "--val", "0.2", *extra, "-o", out)
+        ours = reprise.data.split(m, by=by, seed=7, val=0.2, folds=3)
+        for name in names:
+            cli = reprise.data.read_manifest(out / f"{name}.csv")
+            assert sorted(ours.subset(name).files()) == sorted(cli.files()), f"{by}: {name}"
+    # written and read back: the same rows
+    m.write(tones / "copy.csv")
+    again = reprise.data.read_manifest(tones / "copy.csv")
+    assert again.rows == m.rows
+    (tones / "copy.csv").unlink()
+    (tmp_path / "bad.csv").write_text("file,kind\na.wav,x\n")
+    with pytest.raises(ValueError, match="bad.csv: has no `path` column"):
+        reprise.data.read_manifest(tmp_path / "bad.csv")
+    with pytest.raises(ValueError, match="train="):
+        reprise.data.split(m, by="family")
+
+
+def test_piano_rolls_are_the_clis_and_round_trip(tmp_path):
+    rng = np.random.default_rng(3)
+    roll = np.zeros((128, 400), dtype=np.float32)
+    # notes of one pitch that do not touch: the roll comes back exactly
+    for p in range(40, 90):
+        for s in range(rng.integers(0, 10), 380, 40):
+            roll[p, s : s + rng.integers(2, 30)] = rng.integers(20, 127)
+    roll[60, 390:399] = 90
+    midi = tmp_path / "r.mid"
+    reprise.midi.write_roll(roll, midi, fps=50)
+    back = reprise.midi.piano_roll(midi, fps=50)
+    n = back.shape[1]
+    assert n >= 399 and np.array_equal(back, roll[:, :n]), "the roll comes back, velocities and all"
+    notes, duration = reprise.midi.notes(midi)
+    assert duration == pytest.approx(back.shape[1] / 50, abs=0.02) and notes and {"pitch", "velocity", "start_s", "end_s"} <= set(notes[0])
+    run("midi", "roll", midi, "--fps", "50", "-o", tmp_path / "cli.npy")
+    assert np.array_equal(reprise.midi.piano_roll(midi, fps=50), np.load(tmp_path / "cli.npy"))
+    run("midi", "roll", midi, "--fps", "50", "--binary", "-o", tmp_path / "cli_b.npy")
+    assert np.array_equal(reprise.midi.piano_roll(midi, fps=50, value="binary"), np.load(tmp_path / "cli_b.npy"))
+    with pytest.raises(OSError, match="missing.mid"):
+        reprise.midi.piano_roll(tmp_path / "missing.mid")
+    (tmp_path / "junk.mid").write_bytes(b"MThd\x00\x00")
+    with pytest.raises(OSError, match="junk.mid"):
+        reprise.midi.notes(tmp_path / "junk.mid")
+    with pytest.raises(ValueError, match="fps"):
+        reprise.midi.piano_roll(midi, fps=0)
+    with pytest.raises(ValueError, match="non-finite"):
+        reprise.midi.write_roll(np.full((128, 4), np.nan), tmp_path / "x.mid")
+
+
+def test_the_notes_kit_is_the_clis(tmp_path):
+    if not Path("/usr/share/sounds/sf2/TimGM6mb.sf2").exists():
+        if os.environ.get("CI"):
+            pytest.fail("TimGM6mb.sf2 missing (scripts/test.sh installs timgm6mb-soundfont)")
+        pytest.skip("TimGM6mb.sf2 not installed")
+    args = dict(soundfonts=["tim"], classes="flute,0", pitches="60..64", sr=16000, duration_s=0.5, hold_s=0.3, velocities=[80])
+    ours = reprise.data.notes(tmp_path / "py", **args)
+    run("data", "notes", "-o", tmp_path / "cli", "--soundfont", "tim", "--classes", "flute,0", "--pitches", "60..64", "--sr", "16000",
+        "--duration-s", "0.5", "--hold-s", "0.3", "--velocities", "80")
+    cli = reprise.data.read_manifest(tmp_path / "cli" / "manifest.csv")
+    assert len(ours) == len(cli) > 0 and not ours.skipped
+    assert ours.rows == reprise.data.read_manifest(tmp_path / "py" / "manifest.csv").rows
+    assert [r["path"] for r in ours.rows] == [r["path"] for r in cli.rows]
+    for a, b in zip(ours.files(), cli.files()):
+        assert Path(a).read_bytes() == Path(b).read_bytes(), a
+    with pytest.raises(ValueError, match="classes|class"):
+        reprise.data.notes(tmp_path / "x", soundfonts=["tim"], classes="no-such-instrument")
