@@ -114,6 +114,27 @@ A clip that cannot be read is reported and left out; the exit code is then 1.")]
   reprise plot j.npy --path 12                     # one path of a joint-format JTFS
   reprise plot runs/lc2d -o curves.png             # training curves of a run")]
     Plot(plot::PlotArgs),
+    /// Score discovered repeated patterns against a reference with the MIREX metrics.
+    ///
+    /// Both files are in the MIREX text format of "Discovery of Repeated Themes &
+    /// Sections": `pattern1`, `occurrence1`, then one `onset, MIDI pitch` line per note
+    /// (onsets in quarter notes). Prints standard, establishment, occurrence (thresholds
+    /// 0.75 and 0.5) and three-layer F / precision / recall, and FFP and FFTP_est on the
+    /// first five estimated patterns: mir_eval.pattern 0.8's numbers, except that the
+    /// 0.5 occurrence score really uses 0.5 (mir_eval's evaluate() passes it under a
+    /// misspelt keyword and reports 0.75 twice).
+    #[command(after_help = "Examples:
+  reprise eval-patterns ref.txt est.txt
+  reprise eval-patterns ref.txt est.txt --json")]
+    EvalPatterns {
+        /// The reference patterns.
+        reference: PathBuf,
+        /// The estimated patterns, best first (FFP and FFTP read the first five).
+        estimate: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// The main job: the whole ladder of representations of the embedded demo clip, drawn, with an index.html gallery.
     ///
     /// Computes and draws the waveform, STFT, mel, MFCC, CQT, chroma, spectral centroid and
@@ -519,6 +540,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Eval(args) => deep::eval(&args),
         Command::Predict(args) => deep::predict(&args),
         Command::Plot(args) => plot::run(&args),
+        Command::EvalPatterns { reference, estimate, json } => midi::eval_patterns(&reference, &estimate, json),
     }
 }
 

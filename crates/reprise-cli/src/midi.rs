@@ -200,3 +200,31 @@ fn read_roll(path: &Path) -> Result<ndarray::Array2<f32>, Failure> {
     let f = std::fs::File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     ndarray::Array2::<f32>::read_npy(f).map_err(|e| format!("{}: not a 2-D float32 .npy roll: {e}", path.display()).into())
 }
+
+/// `reprise eval-patterns`: the MIREX pattern metrics of an estimate against a reference.
+pub fn eval_patterns(reference: &Path, estimate: &Path, json: bool) -> Result<(), Failure> {
+    use reprise::midi::patterns::{evaluate_patterns, read_patterns};
+    let (r, e) = (read_patterns(reference)?, read_patterns(estimate)?);
+    for (side, path) in [(&r, reference), (&e, estimate)] {
+        if side.iter().all(|p| p.occurrences.iter().all(Vec::is_empty)) {
+            eprintln!("warning: {}: no patterns; every score is 0", path.display());
+        }
+    }
+    let s = evaluate_patterns(&r, &e)?;
+    if json {
+        println!("{}", serde_json::to_string(&s).expect("plain data"));
+        return Ok(());
+    }
+    println!("{:<16} {:>6} {:>6} {:>6}", "metric", "F", "P", "R");
+    for (name, v) in [
+        ("standard", s.standard),
+        ("establishment", s.establishment),
+        ("occurrence .75", s.occurrence_75),
+        ("occurrence .5", s.occurrence_50),
+        ("three-layer", s.three_layer),
+    ] {
+        println!("{name:<16} {:>6.3} {:>6.3} {:>6.3}", v.f, v.p, v.r);
+    }
+    println!("FFP {:.3}  FFTP_est {:.3}", s.ffp, s.fftp_est);
+    Ok(())
+}

@@ -912,3 +912,23 @@ fn options_a_kind_ignores_are_refused() {
     // the defaults of every option, and options that apply, still run
     assert!(reprise(&["features", "mfcc", s(&tone), "-o", s(&out), "--n-mels", "64", "--n-mfcc", "13"]).status.success());
 }
+
+#[test]
+fn eval_patterns_prints_mir_evals_scores_and_names_a_bad_file() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/mir_eval_patterns");
+    let (r, e) = (dir.join("many_estimates_ref.txt"), dir.join("many_estimates_est.txt"));
+    let o = reprise(&["eval-patterns", s(&r), s(&e), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let got: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let want: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.join("expected.json")).unwrap()).unwrap();
+    let want = &want["cases"]["many_estimates"];
+    for m in ["establishment", "occurrence_75", "occurrence_50", "three_layer"] {
+        assert!((got[m]["f"].as_f64().unwrap() - want[m]["f"].as_f64().unwrap()).abs() < 1e-12, "{m}");
+    }
+    let table = reprise(&["eval-patterns", s(&r), s(&e)]);
+    assert!(String::from_utf8_lossy(&table.stdout).contains("occurrence .5"));
+    let bad = dir.join("no-such.txt");
+    let o = reprise(&["eval-patterns", s(&r), s(&bad)]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no-such.txt"), "{}", stderr(&o));
+}

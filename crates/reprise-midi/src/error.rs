@@ -22,6 +22,14 @@ pub enum MidiError {
     /// (`reprise_core::Error::InvalidParameter` says which parameter and what would be valid).
     #[error(transparent)]
     Core(#[from] reprise_core::Error),
+    /// A pattern file (MIREX text format) or a pattern list that cannot be used.
+    #[error("{}: {reason}", path.display())]
+    Patterns {
+        /// The file (or `reference` / `estimate`).
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
     /// An operating-system I/O error.
     #[error("{}: {source}", path.display())]
     Io {

@@ -1,6 +1,7 @@
 //! Symbolic music for Reprise: standard MIDI files (read and write, through `midly`),
 //! piano rolls, drum rolls with the 9-class General MIDI drum mapping used by the Groove
-//! MIDI dataset, and frame-level chord labels.
+//! MIDI dataset, frame-level chord labels, and repeated patterns with the MIREX metrics
+//! ([`patterns`]).
 //!
 //! The central type is [`Score`]: a list of [`Note`]s with onset and offset in seconds
 //! (tempo changes already applied), their MIDI channel and the program active on that
@@ -20,6 +21,7 @@
 mod chords;
 mod drums;
 mod error;
+pub mod patterns;
 mod roll;
 mod score;
 
