@@ -28,6 +28,7 @@ pub mod mel;
 pub mod pitch;
 pub mod resample;
 pub mod spectral;
+pub mod ssm;
 pub mod stft;
 pub mod stream;
 pub mod tuning;
