@@ -33,6 +33,41 @@ struct Cli {
     command: Command,
 }
 
+/// `reprise structure`.
+#[derive(clap::Args)]
+pub struct StructureArgs {
+    /// The recording.
+    pub audio: PathBuf,
+    /// The frames compared.
+    #[arg(long, value_enum, default_value = "cqt")]
+    pub features: StructureKind,
+    /// The piece's notes, a MIDI file or a CSV of onset (quarter notes), MIDI pitch, …: the
+    /// patterns are then also written as MIREX points (patterns.txt), and only patterns with
+    /// notes in two occurrences are kept.
+    #[arg(long)]
+    pub notes: Option<PathBuf>,
+    /// Tempo, beats per minute: sets the shortest pattern (16 beats) and the notes' onsets.
+    #[arg(long, default_value_t = reprise::structure::StructureConfig::default().bpm)]
+    pub bpm: f64,
+    /// The extractor's starting threshold (lowered by 0.001 until a pattern is found).
+    #[arg(long, default_value_t = reprise::structure::StructureConfig::default().threshold)]
+    pub threshold: f64,
+    /// Output folder.
+    #[arg(short, long)]
+    pub out: PathBuf,
+}
+
+/// The frames `reprise structure` compares.
+#[derive(Clone, Copy, Debug, clap::ValueEnum)]
+pub enum StructureKind {
+    /// CQT magnitudes, 120 bins at 24 per octave from 65.4 Hz, standardised per frame.
+    Cqt,
+    /// The CQT chromagram.
+    Chroma,
+    /// 20 MFCCs.
+    Mfcc,
+}
+
 #[derive(Subcommand)]
 enum Command {
     /// Show format, codec, channels, sample rate and duration of audio files.
@@ -114,6 +149,22 @@ A clip that cannot be read is reported and left out; the exit code is then 1.")]
   reprise plot j.npy --path 12                     # one path of a joint-format JTFS
   reprise plot runs/lc2d -o curves.png             # training curves of a run")]
     Plot(plot::PlotArgs),
+    /// Self-similarity matrix and repeated sections of a recording (Nieto & Farbood's extractor).
+    ///
+    /// Frames every 1984 samples at 22050 Hz (about 90 ms) of the constant-Q magnitudes
+    /// (120 bins at 24 per octave from 65.4 Hz, standardised per frame), the chromagram or
+    /// the MFCCs; the recurrence matrix of the Complex Autoencoder's pipeline (cosine
+    /// distance, inverse, the diagonal band cleared, smoothed along the diagonals, scaled to
+    /// [0, 1]); the repeated segments grown along its diagonals and grouped into patterns.
+    /// Writes OUT/ssm.npy, OUT/ssm.png (the matrix with the patterns marked), OUT/sections.json
+    /// ({"patterns": [{"occurrences": [{"start_s", "end_s", ...}]}]}) and, with --notes, the
+    /// patterns as (onset in quarter notes, MIDI pitch) points in the MIREX format
+    /// (OUT/patterns.txt), which `reprise eval-patterns` scores.
+    #[command(after_help = "Examples:
+  reprise structure song.wav -o song-structure/
+  reprise structure piece.wav --features chroma --notes piece.mid --bpm 84 -o out/
+  reprise eval-patterns truth.txt out/patterns.txt")]
+    Structure(Box<StructureArgs>),
     /// Score discovered repeated patterns against a reference with the MIREX metrics.
     ///
     /// Both files are in the MIREX text format of "Discovery of Repeated Themes &
@@ -540,6 +591,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Eval(args) => deep::eval(&args),
         Command::Predict(args) => deep::predict(&args),
         Command::Plot(args) => plot::run(&args),
+        Command::Structure(args) => midi::structure(&args),
         Command::EvalPatterns { reference, estimate, json } => midi::eval_patterns(&reference, &estimate, json),
     }
 }

@@ -228,3 +228,32 @@ pub fn eval_patterns(reference: &Path, estimate: &Path, json: bool) -> Result<()
     println!("FFP {:.3}  FFTP_est {:.3}", s.ffp, s.fftp_est);
     Ok(())
 }
+
+/// `reprise structure`: the recurrence matrix and repeated sections of a recording.
+pub fn structure(a: &crate::StructureArgs) -> Result<(), Failure> {
+    use reprise::structure::{analyse, write_outputs, StructureConfig, StructureFeatures};
+    let features = match a.features {
+        crate::StructureKind::Cqt => StructureFeatures::Cqt,
+        crate::StructureKind::Chroma => StructureFeatures::Chroma,
+        crate::StructureKind::Mfcc => StructureFeatures::Mfcc,
+    };
+    if !(a.bpm > 0.0 && a.bpm.is_finite() && a.bpm <= 1000.0) {
+        return Err(format!("--bpm {}: give a tempo from 1 to 1000 beats per minute", a.bpm).into());
+    }
+    let cfg = StructureConfig { features, bpm: a.bpm, threshold: a.threshold, ..Default::default() };
+    let s = analyse(&a.audio, a.notes.as_deref(), &cfg)?;
+    for w in &s.warnings {
+        eprintln!("warning: {}: {w}", a.audio.display());
+    }
+    let written = write_outputs(&s, &a.audio, &cfg, &a.out)?;
+    let occ: usize = s.patterns.iter().map(|p| p.occurrences.len()).sum();
+    crate::note(format_args!(
+        "{}: {} frames, {} patterns ({occ} occurrences){} → {}",
+        a.audio.display(),
+        s.frames,
+        s.patterns.len(),
+        s.threshold.map(|t| format!(" at threshold {t:.4}")).unwrap_or_default(),
+        written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    ));
+    Ok(())
+}

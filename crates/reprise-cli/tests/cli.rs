@@ -932,3 +932,70 @@ fn eval_patterns_prints_mir_evals_scores_and_names_a_bad_file() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("no-such.txt"), "{}", stderr(&o));
 }
+
+/// A B A: 24 half-second notes, 24 others, the first 24 again (120 bpm: a note a beat);
+/// the notes as a CSV of (onset in quarter notes, MIDI pitch) and the MIREX truth.
+fn aba(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let mut state = 7u64;
+    let mut next = |m: u64| {
+        state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (state >> 33) % m
+    };
+    let a: Vec<u8> = (0..24).map(|_| 57 + next(24) as u8).collect();
+    let b: Vec<u8> = (0..24).map(|_| 57 + next(24) as u8).collect();
+    let seq: Vec<u8> = a.iter().chain(&b).chain(&a).copied().collect();
+    let sr = 22050usize;
+    let mut y = Vec::new();
+    for &p in &seq {
+        let f = 440.0 * 2f64.powf((p as f64 - 69.0) / 12.0);
+        y.extend((0..sr / 2).map(|i| {
+            let t = i as f64 / sr as f64;
+            ((0.3 * (std::f64::consts::TAU * f * t).sin() + 0.15 * (std::f64::consts::TAU * 2.0 * f * t).sin()) * (-3.0 * t).exp()) as f32
+        }));
+    }
+    let wav = dir.join("aba.wav");
+    reprise::io::write_wav(&wav, &y, sr as u32).unwrap();
+    let csv = dir.join("aba.csv");
+    let rows: String = seq.iter().enumerate().map(|(k, p)| format!("{k}, {p}, 0, 1, 0\n")).collect();
+    std::fs::write(&csv, rows).unwrap();
+    let occ = |start: usize| -> String { a.iter().enumerate().map(|(k, p)| format!("{}, {p}\n", start + k)).collect() };
+    let truth = dir.join("truth.txt");
+    std::fs::write(&truth, format!("pattern1\noccurrence1\n{}occurrence2\n{}", occ(0), occ(48))).unwrap();
+    (wav, csv, truth)
+}
+
+#[test]
+fn structure_finds_the_repeat_and_its_notes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wav, csv, truth) = aba(dir.path());
+    let out = dir.path().join("out");
+    let o = reprise(&["structure", s(&wav), "--notes", s(&csv), "--bpm", "120", "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    for f in ["ssm.npy", "ssm.png", "sections.json", "patterns.txt"] {
+        assert!(out.join(f).is_file(), "{f}");
+    }
+    let sections: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("sections.json")).unwrap()).unwrap();
+    let pats = sections["patterns"].as_array().unwrap();
+    // some pattern has occurrences starting near 0 s and near 24 s (the A's)
+    let found = pats.iter().any(|p| {
+        let starts: Vec<f64> = p["occurrences"].as_array().unwrap().iter().map(|o| o["start_s"].as_f64().unwrap()).collect();
+        starts.iter().any(|t| *t < 2.0) && starts.iter().any(|t| (t - 24.0).abs() < 2.0)
+    });
+    assert!(found, "{sections}");
+    // the MIREX points score well against the truth
+    let e = reprise(&["eval-patterns", s(&truth), s(&out.join("patterns.txt")), "--json"]);
+    assert!(e.status.success(), "{}", stderr(&e));
+    let scores: serde_json::Value = serde_json::from_slice(&e.stdout).unwrap();
+    assert!(scores["establishment"]["r"].as_f64().unwrap() > 0.6, "{scores}");
+    // notes of another length: a warning naming the file; silence: one line, nothing written
+    let short = dir.path().join("short.csv");
+    std::fs::write(&short, "0, 60\n1, 62\n").unwrap();
+    let w = reprise(&["structure", s(&wav), "--notes", s(&short), "-o", s(&dir.path().join("w"))]);
+    assert!(stderr(&w).contains("short.csv") && stderr(&w).contains("same piece"), "{}", stderr(&w));
+    let silent = dir.path().join("silent.wav");
+    reprise::io::write_wav(&silent, &vec![0.0f32; 22050 * 20], 22050).unwrap();
+    let q = reprise(&["structure", s(&silent), "-o", s(&dir.path().join("q"))]);
+    assert_eq!(q.status.code(), Some(2));
+    assert!(stderr(&q).contains("silent.wav") && stderr(&q).contains("silence"), "{}", stderr(&q));
+    assert!(!dir.path().join("q/sections.json").exists());
+}

@@ -153,7 +153,7 @@ pub fn rms_from_spectrogram(s: ArrayView2<f32>, frame_length: usize) -> Result<A
         ));
     }
     let last = s.nrows() - 1;
-    let even = frame_length % 2 == 0;
+    let even = frame_length.is_multiple_of(2);
     Ok(crate::filters::map_frames(s, 1, |frame, out| {
         let total: f64 = frame
             .iter()

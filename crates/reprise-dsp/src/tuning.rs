@@ -547,7 +547,10 @@ mod tests {
     #[test]
     fn piptrack_reports_the_estimators_peaks_at_their_bins() {
         // a 440 Hz tone plus a quieter 1000 Hz one, magnitude STFT at librosa's defaults
-        let y: Vec<f32> = (0..22050).map(|i| i as f32 / 22050.0).map(|t| (6.2832 * 440.0 * t).sin() + 0.3 * (6.2832 * 1000.0 * t).sin()).collect();
+        let y: Vec<f32> = (0..22050)
+            .map(|i| i as f32 / 22050.0)
+            .map(|t| (std::f32::consts::TAU * 440.0 * t).sin() + 0.3 * (std::f32::consts::TAU * 1000.0 * t).sin())
+            .collect();
         let s = crate::stft(&y, &crate::StftConfig::default()).unwrap().mapv(|c| c.norm());
         let cfg = PiptrackConfig::default();
         let (pitches, mags) = piptrack(s.view(), &cfg, None).unwrap();

@@ -34,6 +34,7 @@ pub mod deep;
 pub mod features;
 pub mod outputs;
 pub mod pictures;
+pub mod structure;
 
 /// Errors of the applications: each names the file it concerns, when there is one.
 #[derive(thiserror::Error, Debug)]

@@ -424,6 +424,75 @@ pub fn write_feature_png(png: &Path, data: &FeatureData, sidecar: &Value, input:
     Ok(())
 }
 
+/// The picture of a [`crate::structure::Structure`]: the recurrence matrix (time on both
+/// axes, row 0 at the bottom) with each pattern's occurrence pairs outlined in grey, and a
+/// timeline below with one line per pattern over the time its occurrences cover.
+pub fn structure_png(s: &crate::structure::Structure, title: &str) -> Result<Vec<u8>> {
+    let bad = |reason: String| Error::Clip { path: "ssm.png".into(), reason };
+    let n = s.ssm.nrows();
+    let mut values = s.ssm.clone();
+    // outline occurrence pairs (first occurrence × each other one, both triangles)
+    for p in &s.patterns {
+        let first = p.occurrences[0];
+        for &o in &p.occurrences[1..] {
+            for (r, c) in [(first, o), (o, first)] {
+                let (r0, r1, c0, c1) = (r.0.min(n - 1), r.1.min(n) - 1, c.0.min(n - 1), c.1.min(n) - 1);
+                for t in c0..=c1.max(c0) {
+                    values[[r0, t]] = f32::NAN;
+                    values[[r1.max(r0), t]] = f32::NAN;
+                }
+                for t in r0..=r1.max(r0) {
+                    values[[t, c0]] = f32::NAN;
+                    values[[t, c1.max(c0)]] = f32::NAN;
+                }
+            }
+        }
+    }
+    let end_s = n as f64 * s.frame_s;
+    let step = [5.0, 10.0, 15.0, 30.0, 60.0, 120.0].into_iter().find(|st| end_s / st <= 8.0).unwrap_or(300.0);
+    let row_ticks: Vec<Tick> =
+        (0..).map(|k| k as f64 * step).take_while(|t| *t < end_s).map(|t| Tick { pos: t / s.frame_s, label: format!("{t:.0}") }).collect();
+    let heat = Heatmap {
+        title: "self-similarity (grey boxes: a pattern's first occurrence against each other one)".into(),
+        values,
+        x: Extent::time(end_s),
+        row_label: "time (s)".into(),
+        row_ticks,
+        colours: ColourMap::Sequential,
+        range: (0.0, 1.0),
+        unit: "similarity".into(),
+        separators: vec![],
+    };
+    let xs: Vec<f64> = (0..n).map(|t| (t as f64 + 0.5) * s.frame_s).collect();
+    let series: Vec<Series> = s
+        .patterns
+        .iter()
+        .enumerate()
+        .map(|(k, p)| {
+            let mut v = vec![f64::NAN; n];
+            for &(a, b) in &p.occurrences {
+                v[a.min(n)..b.min(n)].iter_mut().for_each(|x| *x = (k + 1) as f64);
+            }
+            Series { name: format!("pattern {}", k + 1), values: v, colour: PALETTE[k % PALETTE.len()], markers: false }
+        })
+        .collect();
+    let mut panels = vec![Panel::Heatmap(heat)];
+    if !series.is_empty() {
+        panels.push(Panel::Lines(Lines {
+            title: format!("repeated sections ({} patterns; each line covers its occurrences)", series.len()),
+            x: Extent::time(end_s),
+            xs,
+            y_label: "pattern".into(),
+            y_range: Some((0.5, series.len() as f64 + 0.5)),
+            series,
+            legend: reprise_plot::Corner::UpperRight,
+        }));
+    }
+    let mut fig = Figure::new(title, panels);
+    fig.heatmap_height = Some(700);
+    reprise_plot::render(&fig).map_err(|e| bad(e.to_string()))
+}
+
 /// Reads a `.npy` written by `reprise features` (float32 2-D or 3-D, complex64 2-D) and its
 /// `.json` sidecar (an empty object when there is none).
 pub fn read_feature_file(npy: &Path) -> Result<(FeatureData, Value)> {
