@@ -164,3 +164,36 @@ def test_the_notes_kit_is_the_clis(tmp_path):
         assert Path(a).read_bytes() == Path(b).read_bytes(), a
     with pytest.raises(ValueError, match="classes|class"):
         reprise.data.notes(tmp_path / "x", soundfonts=["tim"], classes="no-such-instrument")
+
+
+def test_the_stubs_list_the_compiled_module():
+    import ast
+
+    from reprise import _reprise
+
+    tree = ast.parse((Path(reprise.__file__).parent / "_reprise.pyi").read_text())
+    stubbed = {n.name for n in tree.body if isinstance(n, (ast.FunctionDef, ast.ClassDef))}
+    compiled = {n for n in dir(_reprise) if not n.startswith("_")}
+    assert stubbed == compiled, f"missing from the stubs: {sorted(compiled - stubbed)}; stale: {sorted(stubbed - compiled)}"
+
+
+def test_every_public_function_documents_every_parameter():
+    import inspect
+
+    modules = [reprise, reprise.feature, reprise.feature.inverse, reprise.filters, reprise.data, reprise.midi, reprise.models, reprise.scattering]
+    missing = []
+    for mod in modules:
+        for name in getattr(mod, "__all__", []):
+            obj = getattr(mod, name)
+            if inspect.ismodule(obj) or not callable(obj):
+                continue
+            doc = inspect.getdoc(obj) or ""
+            target = obj.__init__ if inspect.isclass(obj) else obj
+            if inspect.isclass(obj):
+                doc += "\n" + (inspect.getdoc(obj.__init__) or "")
+            for p in inspect.signature(target).parameters.values():
+                if p.name in ("self",) or p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                    continue
+                if p.name not in doc:
+                    missing.append(f"{mod.__name__}.{name}({p.name})")
+    assert not missing, f"undocumented parameters: {missing}"

@@ -18,6 +18,7 @@ computed in parallel and kept in the output. float64 input is converted to float
 from __future__ import annotations
 
 import json
+import textwrap
 from typing import Any, Callable
 
 import numpy as np
@@ -49,6 +50,155 @@ __all__ = [
 __version__ = _reprise.version()
 
 
+# -- shared parameter documentation ----------------------------------------------------
+#
+# Several functions take the same parameters (the STFT's framing, the constant-Q filter
+# bank). Their numpydoc entries are written once here and put into each docstring by
+# `_fill_doc`: a docstring line that holds only ``{NAME}`` is replaced by the text
+# ``NAME=`` gives, indented as that line. Only ``__doc__`` is touched.
+
+
+def _fill_doc(**parts: str):
+    """Decorator: fills the ``{NAME}`` lines of a function's or class's docstring."""
+
+    def fill(obj):
+        doc = obj.__doc__
+        if not doc:  # python -OO strips docstrings
+            return obj
+        lines = []
+        for line in doc.splitlines():
+            key = line.strip()
+            if key.startswith("{") and key.endswith("}") and key[1:-1] in parts:
+                indent = line[: len(line) - len(line.lstrip())]
+                text = textwrap.dedent(parts[key[1:-1]]).strip("\n")
+                lines.extend(indent + t if t else t for t in text.splitlines())
+            else:
+                lines.append(line)
+        obj.__doc__ = "\n".join(lines)
+        return obj
+
+    return fill
+
+
+_DOC_Y = """
+y : np.ndarray [shape=(..., n), floating point]
+    Audio time series, the signal on the last axis; leading axes (channels, batches)
+    are computed in parallel and kept. float64 is converted to float32. Integer,
+    empty or non-finite input raises ``ValueError`` (as librosa's ``valid_audio``).
+"""
+
+_DOC_WIN_LENGTH = """
+win_length : int or None, default None
+    Length of the analysis window in samples, 1 to ``n_fft``; a shorter window is
+    zero-padded on both sides to ``n_fft``. ``None`` uses ``win_length = n_fft``.
+"""
+
+_DOC_WINDOW = """
+window : str, default "hann"
+    The analysis window, periodic (DFT-even, as ``scipy.signal.get_window(...,
+    fftbins=True)`` makes it): ``"hann"`` (or ``"hanning"``), ``"hamming"``,
+    ``"blackman"``, or ``"rectangular"`` (or ``"boxcar"``, ``"ones"``). librosa also
+    takes tuples, numbers, functions and arrays; Reprise takes only these names,
+    anything else raises ``ValueError``.
+"""
+
+_DOC_CENTER = """
+center : bool, default True
+    If True, the signal is padded by ``n_fft // 2`` samples at each end, so that frame
+    ``t`` is centred at sample ``t * hop_length``; if False, frame ``t`` starts at
+    sample ``t * hop_length``.
+"""
+
+_DOC_PAD_MODE = """
+pad_mode : str, default "constant"
+    How the ends are padded when ``center=True``: ``"constant"`` (zeros),
+    ``"reflect"`` or ``"edge"``. librosa passes any ``numpy.pad`` mode; the others
+    raise ``ValueError`` here.
+"""
+
+# the constant-Q family (cqt, vqt, hybrid_cqt, pseudo_cqt, icqt)
+
+_DOC_CQT_SR = """
+sr : number > 0, default 22050
+    Sample rate in Hz (used as an integer).
+"""
+
+_DOC_CQT_HOP = """
+hop_length : int > 0, default 512
+    Number of samples between successive frames (512 is about 23 ms at 22050 Hz). As
+    librosa 0.11 does, the signal is halved in rate after an octave only while the
+    hop stays even, so a hop divisible by ``2 ** (n_octaves - 1)`` lets every octave
+    run at its lowest rate; any positive hop is accepted.
+"""
+
+_DOC_CQT_FMIN = """
+fmin : float > 0 or None, default None
+    Centre frequency of the lowest bin in Hz, before the tuning correction; ``None``
+    uses C1 (about 32.70 Hz). The highest bin must stay below the Nyquist frequency
+    ``sr / 2``, or ``ValueError`` is raised.
+"""
+
+_DOC_CQT_N_BINS = """
+n_bins : int, default 84
+    Number of frequency bins, starting at ``fmin`` (84 is 7 octaves of 12 bins); 2 to
+    100 octaves' worth.
+"""
+
+_DOC_CQT_BPO = """
+bins_per_octave : int, default 12
+    Number of bins per octave (1 to 1200).
+"""
+
+_DOC_CQT_TUNING = """
+tuning : float or None, default 0.0
+    Tuning offset in fractions of a bin: the bins start at
+    ``fmin * 2 ** (tuning / bins_per_octave)``. ``None`` estimates it from ``y`` with
+    :func:`estimate_tuning` (``bins_per_octave`` bins per octave), as librosa does.
+"""
+
+_DOC_CQT_FILTERS = """
+filter_scale : float > 0, default 1
+    Filter length factor: each filter is ``filter_scale`` times the length its
+    quality factor gives; values below 1 give shorter filters (better time
+    resolution, coarser frequency resolution).
+norm : {1}, default 1
+    Normalisation of each filter (basis function) before its FFT. Only ``1`` (L1,
+    librosa's default); anything else raises ``ValueError``.
+sparsity : float in [0, 1), default 0.01
+    Fraction of each kernel's L1 mass dropped (its smallest coefficients) to make the
+    basis sparse; 0 keeps every coefficient.
+window : {"hann"}, default "hann"
+    Window of the filters (atoms). Only ``"hann"`` (librosa's default); anything else
+    raises ``ValueError``.
+scale : {True}, default True
+    Responses divided by ``sqrt(L_k)``, the square root of each filter's length (like
+    ``norm="ortho"`` of an FFT). Only ``True`` (librosa's default); ``False`` raises
+    ``ValueError``.
+"""
+
+_DOC_CQT_PAD_MODE = """
+pad_mode : str, default "constant"
+    Padding of the centred frames at the signal's ends: ``"constant"`` (zeros),
+    ``"reflect"`` or ``"edge"``; any other ``numpy.pad`` mode raises ``ValueError``.
+"""
+
+_DOC_CQT_RES_TYPE = """
+res_type : {None}, default None
+    librosa's resampler between octaves (librosa 0.11's default is ``"soxr_hq"``).
+    Only ``None``: Reprise always decimates with its own half-band filter; any
+    string, ``"soxr_hq"`` included, raises ``ValueError``.
+"""
+
+_DOC_CQT_RAISES = """
+ValueError
+    ``y`` is not floating point, is empty or holds NaN or infinity; ``sr``,
+    ``hop_length``, ``n_bins``, ``bins_per_octave``, ``fmin``, ``filter_scale`` or
+    ``sparsity`` is out of range; the top bin lies above ``sr / 2``; or a parameter
+    documented above as taking only one value has another (``norm``, ``window``,
+    ``scale``, ``dtype``, ...), or ``pad_mode`` is not one of the three supported.
+"""
+
+
 def load(
     path,
     *,
@@ -65,32 +215,37 @@ def load(
     ----------
     path : str or path-like
         WAV, FLAC, MP3 or Ogg Vorbis file.
-    sr : int or None, default 22050
-        Target sample rate in Hz; ``None`` keeps the file's rate.
-    mono : bool, default True
-        Only ``True`` is supported (channels are averaged, as ``librosa.to_mono``).
+    sr : number > 0 or None, default 22050
+        Target sample rate in Hz (used as an integer); the file is resampled to it.
+        ``None`` keeps the file's own rate.
+    mono : {True}, default True
+        Mix the channels down to one by averaging them (as ``librosa.to_mono``). Only
+        ``True``; ``False`` raises ``ValueError``.
     offset : float, default 0.0
         Start reading this many seconds into the file.
     duration : float or None, default None
-        Read at most this many seconds.
+        Read at most this many seconds (after ``offset``); ``None`` reads to the end.
     dtype : numpy dtype, default np.float32
-        Only float32 is supported.
+        Data type of ``y``. Only float32; anything else raises ``ValueError``.
     res_type : str, default "soxr_hq"
-        Accepted for compatibility; Reprise resamples with rubato's FFT resampler (the
-        difference from soxr_hq is measured in the README).
+        librosa's resampler. Accepted for compatibility, whatever its value, and not
+        used: Reprise resamples with rubato's FFT resampler (the difference from
+        soxr_hq is measured in the README).
 
     Returns
     -------
     y : np.ndarray [shape=(n,), float32]
+        The samples, mono, at rate ``sr``.
     sr : int
-        Sample rate of ``y``.
+        Sample rate of ``y`` in Hz.
 
     Raises
     ------
     OSError
         The file is missing, unreadable or damaged (the message names it).
     ValueError
-        A parameter is out of range.
+        ``mono=False``, a ``dtype`` other than float32, ``sr <= 0``, or another
+        parameter out of range.
     """
     if not mono:
         raise ValueError("mono=False is not supported: Reprise mixes channels to mono (as librosa.to_mono)")
@@ -103,6 +258,7 @@ def load(
     return y, rate
 
 
+@_fill_doc(y=_DOC_Y, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def stft(
     y: np.ndarray,
     *,
@@ -119,28 +275,38 @@ def stft(
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)]
-        Signal(s), real.
-    n_fft : int, default 2048
-        FFT length in samples (about 93 ms at 22050 Hz).
-    hop_length : int or None, default None
-        Samples between frames; ``None`` = ``win_length // 4``.
-    win_length : int or None, default None
-        Window length in samples, at most ``n_fft``; ``None`` = ``n_fft``.
-    window : str, default "hann"
-        ``"hann"``, ``"hamming"``, ``"blackman"`` or ``"rectangular"`` (``"boxcar"``).
-    center : bool, default True
-        Centre frame ``t`` at ``t * hop_length`` by padding ``n_fft // 2`` samples at each end.
-    dtype : None or np.complex64
-        Only complex64 output.
-    pad_mode : str, default "constant"
-        ``"constant"`` (zeros), ``"reflect"`` or ``"edge"``.
-    out : None
-        Not supported.
+    {y}
+    n_fft : int >= 2, default 2048
+        Length of each frame in samples, after zero-padding the windowed frame (2048
+        is about 93 ms at 22050 Hz); the output has ``1 + n_fft // 2`` frequency bins.
+    hop_length : int > 0 or None, default None
+        Number of samples between successive frames; ``None`` uses
+        ``win_length // 4``.
+    {win_length}
+    {window}
+    {center}
+    dtype : {None, np.complex64}, default None
+        Data type of the output. Only complex64 (``None`` means complex64 here, as
+        librosa's default for float32 input); anything else raises ``ValueError``.
+    {pad_mode}
+    out : {None}, default None
+        librosa's preallocated output array. Only ``None``; an array raises
+        ``ValueError``.
 
     Returns
     -------
     D : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), complex64]
+        ``D[..., f, t]`` is the complex amplitude of frequency bin ``f`` (``f * sr /
+        n_fft`` Hz) in frame ``t``. ``n_frames = 1 + len(y) // hop_length`` when
+        centred, ``1 + (len(y) - n_fft) // hop_length`` otherwise.
+
+    Raises
+    ------
+    ValueError
+        ``y`` is not floating point, is empty or holds NaN or infinity; it is shorter
+        than ``n_fft`` with ``center=False``; ``n_fft``, ``hop_length`` or
+        ``win_length`` is out of range; or ``window``, ``pad_mode``, ``dtype`` or
+        ``out`` has a value Reprise does not support.
     """
     no_unsupported(out=(out, None))
     if dtype is not None and np.dtype(dtype) != np.complex64:
@@ -153,6 +319,7 @@ def stft(
     return features(y, 22050, opts)
 
 
+@_fill_doc(window=_DOC_WINDOW)
 def istft(
     stft_matrix: np.ndarray,
     *,
@@ -165,21 +332,47 @@ def istft(
     length: int | None = None,
     out=None,
 ) -> np.ndarray:
-    """Inverse short-time Fourier transform (``librosa.istft``).
+    """Inverse short-time Fourier transform (``librosa.istft``): windowed inverse FFTs,
+    overlap-added and divided by the summed squared window.
 
     Parameters
     ----------
     stft_matrix : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), complex]
-    hop_length, win_length, window, center
-        As for :func:`stft`.
+        The STFT to invert (as :func:`stft` returns it); leading axes are kept. It is
+        converted to complex64; NaN or infinity raises ``ValueError``.
+    hop_length : int > 0 or None, default None
+        Number of samples between successive frames, as the STFT was computed with;
+        ``None`` uses ``win_length // 4``.
+    win_length : int or None, default None
+        Length in samples of the window the STFT was computed with, 1 to ``n_fft``;
+        ``None`` uses ``n_fft``.
     n_fft : int or None, default None
-        ``None`` = ``2 * (stft_matrix.shape[-2] - 1)``.
+        FFT length in samples; ``None`` uses ``2 * (stft_matrix.shape[-2] - 1)``.
+    {window}
+    center : bool, default True
+        Whether the STFT's frames were centred (``center=True`` of :func:`stft`); if
+        so, the ``n_fft // 2`` padding samples are removed from each end.
+    dtype : {None, np.float32}, default None
+        Data type of ``y``. Only float32 (``None`` means float32 here); anything else
+        raises ``ValueError``.
     length : int or None, default None
-        Trim or zero-pad the output to this many samples.
+        If given, the output is trimmed or zero-padded to exactly ``length`` samples;
+        ``None`` returns every sample the frames cover.
+    out : {None}, default None
+        librosa's preallocated output array. Only ``None``; an array raises
+        ``ValueError``.
 
     Returns
     -------
     y : np.ndarray [shape=(..., n), float32]
+        The reconstructed signal(s).
+
+    Raises
+    ------
+    ValueError
+        ``stft_matrix`` has fewer than 2 dimensions or holds NaN or infinity; a
+        framing parameter is out of range; or ``window``, ``dtype`` or ``out`` has a
+        value Reprise does not support.
     """
     no_unsupported(out=(out, None))
     if dtype is not None and np.dtype(dtype) != np.float32:
@@ -197,6 +390,7 @@ def istft(
     return y.reshape(lead + (y.shape[-1],))
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_CQT_SR, hop_length=_DOC_CQT_HOP, fmin=_DOC_CQT_FMIN, n_bins=_DOC_CQT_N_BINS, bins_per_octave=_DOC_CQT_BPO, tuning=_DOC_CQT_TUNING, filters=_DOC_CQT_FILTERS, pad_mode=_DOC_CQT_PAD_MODE, res_type=_DOC_CQT_RES_TYPE, raises=_DOC_CQT_RAISES)
 def cqt(
     y: np.ndarray,
     *,
@@ -215,44 +409,38 @@ def cqt(
     res_type: str | None = None,
     dtype=None,
 ) -> np.ndarray:
-    """Constant-Q transform (``librosa.cqt``), multirate as librosa computes it.
+    """Constant-Q transform (``librosa.cqt``), multirate as librosa computes it: the top
+    octave at full rate, then each lower octave on the signal halved in rate.
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)]
-    sr : int, default 22050
-        Sample rate in Hz.
-    hop_length : int, default 512
-        Samples between frames; must stay even through each octave's halving.
-    fmin : float or None, default None
-        Lowest centre frequency in Hz before tuning; ``None`` = C1 (32.70 Hz).
-    n_bins : int, default 84
-        Number of bins (7 octaves of 12).
-    bins_per_octave : int, default 12
-    tuning : float or None, default 0.0
-        Offset in fractions of a bin; ``None`` estimates it from ``y``.
-    filter_scale : float, default 1
-        Filter length factor.
-    norm : 1
-        Only L1 normalisation of the atoms (librosa's default).
-    sparsity : float, default 0.01
-        Fraction of each kernel's L1 mass dropped.
-    window : "hann"
-        Only the Hann atom window.
-    scale : True
-        Only ``scale=True`` (responses divided by ``sqrt(L_k)``).
-    pad_mode : str, default "constant"
-    res_type, dtype
-        Accepted for compatibility (``None``); Reprise uses its own half-band decimator
-        and complex64.
+    {y}
+    {sr}
+    {hop_length}
+    {fmin}
+    {n_bins}
+    {bins_per_octave}
+    {tuning}
+    {filters}
+    {pad_mode}
+    {res_type}
+    dtype : {None, np.complex64}, default None
+        Data type of the output. Only complex64 (``None`` means complex64 here);
+        anything else raises ``ValueError``.
 
     Returns
     -------
     C : np.ndarray [shape=(..., n_bins, n_frames), complex64]
+        ``n_frames = 1 + len(y) // hop_length`` (centred frames).
+
+    Raises
+    ------
+    {raises}
     """
     return _constant_q("cqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, None)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_CQT_SR, hop_length=_DOC_CQT_HOP, fmin=_DOC_CQT_FMIN, n_bins=_DOC_CQT_N_BINS, bins_per_octave=_DOC_CQT_BPO, tuning=_DOC_CQT_TUNING, filters=_DOC_CQT_FILTERS, pad_mode=_DOC_CQT_PAD_MODE, res_type=_DOC_CQT_RES_TYPE, raises=_DOC_CQT_RAISES)
 def vqt(
     y: np.ndarray,
     *,
@@ -273,15 +461,52 @@ def vqt(
     res_type: str | None = None,
     dtype=None,
 ) -> np.ndarray:
-    """Variable-Q transform (``librosa.vqt``): :func:`cqt` with bandwidth offset ``gamma``
-    in Hz (``None``: the ERB rule ``gamma = 24.7 * alpha / 0.108``). Only
-    ``intervals="equal"``. Other parameters as :func:`cqt`."""
+    """Variable-Q transform (``librosa.vqt``): :func:`cqt` with filter bandwidths
+    ``alpha * f_k + gamma``, widened at low frequencies by the offset ``gamma`` in Hz
+    (``None``: the ERB rule ``gamma = 24.7 * alpha / 0.108``).
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    {hop_length}
+    {fmin}
+    {n_bins}
+    intervals : {"equal"}, default "equal"
+        Spacing of the bins. Only ``"equal"`` (equal temperament: ``bins_per_octave``
+        equal steps per octave); just-intonation systems and arrays of intervals
+        raise ``ValueError``.
+    gamma : float >= 0 or None, default None
+        Bandwidth offset in Hz added to each filter's bandwidth ``alpha * f_k``; 0
+        gives the constant-Q transform. ``None`` uses the ERB rule
+        ``gamma = 24.7 * alpha / 0.108``, which makes each bandwidth a fixed fraction
+        of the equivalent rectangular bandwidth at its frequency.
+    {bins_per_octave}
+    {tuning}
+    {filters}
+    {pad_mode}
+    {res_type}
+    dtype : {None, np.complex64}, default None
+        Data type of the output. Only complex64 (``None`` means complex64 here);
+        anything else raises ``ValueError``.
+
+    Returns
+    -------
+    V : np.ndarray [shape=(..., n_bins, n_frames), complex64]
+        ``n_frames = 1 + len(y) // hop_length`` (centred frames).
+
+    Raises
+    ------
+    {raises}
+        Also ``intervals`` other than ``"equal"`` and a negative ``gamma``.
+    """
     if intervals != "equal":
         raise ValueError(f"intervals={intervals!r} is not supported: only equal temperament ('equal')")
     g = "erb" if gamma is None else {"fixed": float(gamma)}
     return _constant_q("vqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, g)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_CQT_SR, hop_length=_DOC_CQT_HOP, fmin=_DOC_CQT_FMIN, n_bins=_DOC_CQT_N_BINS, bins_per_octave=_DOC_CQT_BPO, tuning=_DOC_CQT_TUNING, filters=_DOC_CQT_FILTERS, pad_mode=_DOC_CQT_PAD_MODE, res_type=_DOC_CQT_RES_TYPE, raises=_DOC_CQT_RAISES)
 def hybrid_cqt(
     y: np.ndarray,
     *,
@@ -300,14 +525,41 @@ def hybrid_cqt(
     res_type: str | None = None,
     dtype=None,
 ) -> np.ndarray:
-    """Hybrid constant-Q magnitudes (``librosa.hybrid_cqt``): the pseudo-CQT for the top bins
-    whose filter fits in two hops, a multirate CQT for the rest. Parameters as :func:`cqt`;
-    returns ``(..., n_bins, n_frames)`` float32 magnitudes."""
+    """Hybrid constant-Q magnitudes (``librosa.hybrid_cqt``): the pseudo-CQT
+    (:func:`pseudo_cqt`) for the top bins whose filter fits in two hops, a multirate
+    CQT (:func:`cqt`) for the rest.
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    {hop_length}
+    {fmin}
+    {n_bins}
+    {bins_per_octave}
+    {tuning}
+    {filters}
+    {pad_mode}
+    {res_type}
+    dtype : {None, np.float32}, default None
+        Data type of the output. Only float32 (``None`` means float32 here); anything
+        else, complex types included, raises ``ValueError``.
+
+    Returns
+    -------
+    C : np.ndarray [shape=(..., n_bins, n_frames), float32]
+        Magnitudes; ``n_frames = 1 + len(y) // hop_length`` (centred frames).
+
+    Raises
+    ------
+    {raises}
+    """
     if dtype is not None and np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise returns float32 magnitudes")
     return _constant_q("hybrid-cqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, None, None)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_CQT_SR, fmin=_DOC_CQT_FMIN, n_bins=_DOC_CQT_N_BINS, bins_per_octave=_DOC_CQT_BPO, tuning=_DOC_CQT_TUNING, filters=_DOC_CQT_FILTERS, pad_mode=_DOC_CQT_PAD_MODE, raises=_DOC_CQT_RAISES)
 def pseudo_cqt(
     y: np.ndarray,
     *,
@@ -325,13 +577,41 @@ def pseudo_cqt(
     pad_mode: str = "constant",
     dtype=None,
 ) -> np.ndarray:
-    """Pseudo constant-Q magnitudes (``librosa.pseudo_cqt``): one full-rate Hann STFT times the
-    kernels' magnitudes. Parameters as :func:`cqt`; returns float32 magnitudes."""
+    """Pseudo constant-Q magnitudes (``librosa.pseudo_cqt``): one full-rate Hann STFT
+    times the kernels' magnitudes.
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    hop_length : int > 0, default 512
+        Number of samples between successive frames (the STFT's hop; 512 is about
+        23 ms at 22050 Hz).
+    {fmin}
+    {n_bins}
+    {bins_per_octave}
+    {tuning}
+    {filters}
+    {pad_mode}
+    dtype : {None, np.float32}, default None
+        Data type of the output. Only float32 (``None`` means float32 here); anything
+        else raises ``ValueError``.
+
+    Returns
+    -------
+    C : np.ndarray [shape=(..., n_bins, n_frames), float32]
+        Magnitudes; ``n_frames = 1 + len(y) // hop_length`` (centred frames).
+
+    Raises
+    ------
+    {raises}
+    """
     if dtype is not None and np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise returns float32 magnitudes")
     return _constant_q("pseudo-cqt", y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, None, None, None)
 
 
+@_fill_doc(sr=_DOC_CQT_SR, hop_length=_DOC_CQT_HOP, fmin=_DOC_CQT_FMIN, bins_per_octave=_DOC_CQT_BPO, filters=_DOC_CQT_FILTERS)
 def icqt(
     C: np.ndarray,
     *,
@@ -352,9 +632,48 @@ def icqt(
     """Inverse constant-Q transform (``librosa.icqt``), as librosa 0.11 computes it (octave-wise
     transposed kernels; approximate, like librosa's). ``n_bins`` is read from ``C``.
 
+    Give the parameters ``C`` was computed with.
+
+    Parameters
+    ----------
+    C : np.ndarray [shape=(..., n_bins, n_frames), complex]
+        A complex CQT, as :func:`cqt` returns it; leading axes are kept. It is
+        converted to complex64. Real input (e.g. magnitudes) or NaN or infinity raises
+        ``ValueError``.
+    {sr}
+    {hop_length}
+    {fmin}
+    {bins_per_octave}
+    tuning : float, default 0.0
+        Tuning offset in fractions of a bin: the bins start at
+        ``fmin * 2 ** (tuning / bins_per_octave)``. A number, as librosa (there is no
+        estimation here: ``None`` raises ``TypeError``).
+    {filters}
+    length : int or None, default None
+        If given, the output is trimmed or zero-padded to exactly ``length`` samples.
+    res_type : str, default "soxr_hq"
+        librosa's resampler for bringing each octave back to the full rate. Accepted
+        for compatibility, whatever its value, and not used: Reprise upsamples with
+        rubato's resampler.
+    dtype : {None, np.float32}, default None
+        Data type of ``y``. Only float32 (``None`` means float32 here); anything else
+        raises ``ValueError``.
+
     Returns
     -------
     y : np.ndarray [shape=(..., n), float32]
+        The reconstructed signal(s); ``n`` is ``length`` when given.
+
+    Raises
+    ------
+    ValueError
+        ``C`` is not a complex array of at least 2 dimensions or holds NaN or
+        infinity; a parameter is out of range; or ``norm``, ``window``, ``scale`` or
+        ``dtype`` has a value Reprise does not support.
+    TypeError
+        ``tuning=None``.
+    OverflowError
+        A negative ``sr``.
     """
     no_unsupported(norm=(norm, 1), window=(window, "hann"), scale=(scale, True))
     if dtype is not None and np.dtype(dtype) != np.float32:
@@ -376,6 +695,7 @@ def icqt(
     return y.reshape(lead + (y.shape[-1],))
 
 
+@_fill_doc(window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def griffinlim(
     S: np.ndarray,
     *,
@@ -396,22 +716,49 @@ def griffinlim(
 
     Parameters
     ----------
-    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)]
-        Magnitudes.
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), real]
+        Magnitudes (not power) of an STFT; leading axes are kept. Complex input, fewer
+        than 2 dimensions, or NaN or infinity raises ``ValueError``.
     n_iter : int, default 32
-    hop_length, win_length, n_fft, window, center, pad_mode
-        The STFT, as :func:`stft` (``n_fft`` read from ``S`` when ``None``).
-    momentum : float, default 0.99
-    init : "random" or None
-        Random initial phases, or zero phase.
-    random_state : None or int
-        Seed of Reprise's own generator (the phases differ from librosa's numpy draws, so
-        compare reconstructions by spectral convergence, not sample by sample).
-    length : int or None
+        Number of iterations.
+    hop_length : int > 0 or None, default None
+        Number of samples between successive frames; ``None`` uses
+        ``win_length // 4``.
+    win_length : int or None, default None
+        Length of the window in samples, 1 to ``n_fft``; ``None`` uses ``n_fft``.
+    n_fft : int or None, default None
+        FFT length in samples; ``None`` uses ``2 * (S.shape[-2] - 1)``.
+    {window}
+    {center}
+    dtype : {None, np.float32}, default None
+        Data type of ``y``. Only float32 (``None`` means float32 here); anything else
+        raises ``ValueError``.
+    length : int or None, default None
+        If given, the output is trimmed or zero-padded to exactly ``length`` samples.
+    {pad_mode}
+    momentum : float in [0, 1], default 0.99
+        Momentum of the fast Griffin-Lim update (0 gives the original Griffin-Lim).
+        Above 1 (which librosa only warns about) raises ``ValueError``.
+    init : {"random", None}, default "random"
+        ``"random"``: random initial phases; ``None``: zero phase (``S`` is real, so
+        the initial estimate is ``S`` itself). Anything else raises ``ValueError``.
+    random_state : None or int, default None
+        Seed of Reprise's own generator (``None`` is seed 0, so runs repeat). The phases
+        differ from librosa's numpy draws, so compare reconstructions by spectral
+        convergence, not sample by sample. numpy ``RandomState``/``Generator`` objects
+        raise ``ValueError``.
 
     Returns
     -------
     y : np.ndarray [shape=(..., n), float32]
+        The reconstructed signal(s).
+
+    Raises
+    ------
+    ValueError
+        ``S`` is complex, has fewer than 2 dimensions or holds NaN or infinity; a
+        parameter is out of range; or ``window``, ``pad_mode``, ``dtype``, ``init`` or
+        ``random_state`` has a value Reprise does not support.
     """
     if init not in ("random", None):
         raise ValueError(f"init={init!r} is not supported: use 'random' or None")
@@ -438,15 +785,69 @@ def power_to_db(S: np.ndarray, *, ref: float | Callable = 1.0, amin: float = 1e-
     """``10 * log10(max(amin, S) / ref)``, clamped ``top_db`` below the peak (``librosa.power_to_db``).
 
     ``ref`` is a value or a function of ``abs(S)`` (e.g. ``np.max``). Complex input is
-    taken in magnitude (librosa warns and does the same). Returns float32."""
+    taken in magnitude (librosa warns and does the same). Returns float32.
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(...)]
+        A power spectrogram (any shape). Converted to float32; complex input is taken
+        in magnitude ``abs(S)``.
+    ref : float or callable, default 1.0
+        The reference power that maps to 0 dB: a number (its absolute value is used),
+        or a function called on ``abs(S)`` whose scalar result is the reference (e.g.
+        ``np.max`` puts the peak at 0 dB).
+    amin : float > 0, default 1e-10
+        Floor applied to ``S`` (and to the reference) before the logarithm, so that
+        zeros give ``10 * log10(amin / ref)`` dB rather than minus infinity.
+    top_db : float >= 0 or None, default 80.0
+        Clamp the output to at least ``max(output) - top_db`` dB; ``None`` disables
+        the clamp.
+
+    Returns
+    -------
+    S_db : np.ndarray [shape=S.shape, float32]
+        Decibels.
+
+    Raises
+    ------
+    ValueError
+        ``amin <= 0`` or ``top_db < 0``.
+    """
     return _to_db(S, ref, amin, top_db, amplitude=False)
 
 
 def amplitude_to_db(S: np.ndarray, *, ref: float | Callable = 1.0, amin: float = 1e-5, top_db: float | None = 80.0) -> np.ndarray:
-    """``20 * log10(max(amin, |S|) / ref)``, clamped ``top_db`` below the peak (``librosa.amplitude_to_db``)."""
+    """``20 * log10(max(amin, |S|) / ref)``, clamped ``top_db`` below the peak (``librosa.amplitude_to_db``).
+
+    Parameters
+    ----------
+    S : np.ndarray [shape=(...)]
+        An amplitude (magnitude) spectrogram, any shape; complex input (e.g. an STFT)
+        is taken in magnitude ``abs(S)``. Converted to float32.
+    ref : float or callable, default 1.0
+        The reference amplitude that maps to 0 dB: a number (its absolute value is
+        used), or a function called on ``abs(S)`` whose scalar result is the reference
+        (e.g. ``np.max``).
+    amin : float > 0, default 1e-5
+        Floor applied to ``abs(S)`` (and to the reference) before the logarithm.
+    top_db : float >= 0 or None, default 80.0
+        Clamp the output to at least ``max(output) - top_db`` dB; ``None`` disables
+        the clamp.
+
+    Returns
+    -------
+    S_db : np.ndarray [shape=S.shape, float32]
+        Decibels.
+
+    Raises
+    ------
+    ValueError
+        ``amin <= 0`` or ``top_db < 0``.
+    """
     return _to_db(S, ref, amin, top_db, amplitude=True)
 
 
+@_fill_doc(win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def piptrack(
     *,
     y: np.ndarray | None = None,
@@ -467,29 +868,49 @@ def piptrack(
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)] or None
-        Signal(s); its magnitude STFT is computed with the parameters below.
-    sr : int, default 22050
+    y : np.ndarray [shape=(..., n)] or None, default None
+        Audio time series (floating point); its magnitude STFT is computed with the
+        parameters below. Leading axes are kept. Give ``y`` or ``S``.
+    sr : number > 0, default 22050
         Sample rate in Hz.
-    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None
-        A magnitude (or power) spectrogram instead of ``y``; ``n_fft`` is read from it.
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None, default None
+        A magnitude (or power) spectrogram instead of ``y`` (complex input is taken in
+        magnitude); ``n_fft`` is read from it and the STFT parameters below are not
+        used. NaN or infinity raises ``ValueError``.
     n_fft : int, default 2048
-    hop_length, win_length, window, center, pad_mode
-        The STFT of ``y``, as :func:`stft`.
+        FFT length in samples of the STFT of ``y`` (2048 is about 93 ms at 22050 Hz).
+    hop_length : int > 0 or None, default None
+        Samples between frames of the STFT of ``y``; ``None`` uses
+        ``win_length // 4``.
     fmin : float, default 150.0
-        Lowest frequency searched, Hz.
+        Lowest frequency searched, Hz (clipped at 0, as librosa).
     fmax : float, default 4000.0
-        Highest frequency searched (exclusive), Hz; at most ``sr / 2``.
-    threshold : float, default 0.1
-        A peak must exceed ``threshold * ref(S)`` of its frame.
-    ref : None, a number, or a function
-        ``None``: ``np.max`` per frame. A function is called as ``ref(S, axis=-2)`` and
-        its result times ``threshold`` is each frame's level; a number is the level itself.
+        Highest frequency searched (exclusive), Hz; clipped at ``sr / 2``, as librosa.
+    threshold : float >= 0, default 0.1
+        A peak counts only where it exceeds ``threshold * ref(S)`` of its frame (a
+        fraction of the frame's reference level).
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
+    ref : None, float or callable, default None
+        The reference level. ``None``: ``np.max`` per frame. A function is called as
+        ``ref(S, axis=-2)`` and its result times ``threshold`` is each frame's level; a
+        number (its absolute value) is the level itself, ``threshold`` not applied.
 
     Returns
     -------
     pitches, magnitudes : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames), float32]
         Interpolated frequency (Hz) and magnitude at each frame's peaks, zero elsewhere.
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``S`` is given.
+    ValueError
+        ``S`` has fewer than 2 dimensions or holds NaN or infinity; ``y`` is not
+        valid audio; ``sr`` is not positive or ``threshold`` is negative; or an STFT
+        parameter is out of range or unsupported.
     """
     if S is None:
         if y is None:
@@ -532,22 +953,38 @@ def estimate_tuning(
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)] or None
-    sr : int, default 22050
-    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None
-        Magnitude spectrogram instead of ``y``.
+    y : np.ndarray [shape=(..., n)] or None, default None
+        Audio time series (floating point). Give ``y`` or ``S``.
+    sr : number > 0, default 22050
+        Sample rate in Hz.
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None, default None
+        Magnitude spectrogram instead of ``y`` (complex input is taken in magnitude).
     n_fft : int, default 2048
-    resolution : float, default 0.01
+        FFT length in samples of the STFT of ``y`` (2048 is about 93 ms at 22050 Hz).
+    resolution : float in (0, 1], default 0.01
         Histogram resolution, in fractions of a bin.
     bins_per_octave : int, default 12
+        Number of bins per octave: the residuals are measured in these bins (12:
+        semitones).
     **kwargs
         :func:`piptrack`'s parameters (``hop_length``, ``fmin``, ``fmax``, ``threshold``,
-        ``win_length``, ``window``, ``center``, ``pad_mode``); only ``ref=None``.
+        ``win_length``, ``window``, ``center``, ``pad_mode``); only ``ref=None``. With
+        ``S=``, only ``fmin``, ``fmax`` and ``threshold`` apply (the others raise
+        ``TypeError``).
 
     Returns
     -------
     tuning : float
         In ``[-0.5, 0.5)``. As librosa, leading axes of ``y``/``S`` are pooled into one estimate.
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``S`` is given; an unknown keyword argument; STFT parameters
+        given with ``S``.
+    ValueError
+        ``resolution`` outside ``(0, 1]``; ``ref`` other than ``None``; ``S`` with fewer
+        than 2 dimensions; invalid audio or parameters, as :func:`piptrack`.
     """
     if kwargs.get("ref") is not None:
         raise ValueError("estimate_tuning(ref=...) is not supported: only the default (np.max per frame)")
@@ -577,7 +1014,37 @@ def estimate_tuning(
 
 def spec(kind: str, *, sr: float = 22050, **options: Any) -> dict:
     """The typed specification (as a dict) that ``reprise features KIND`` would record in
-    its sidecar for these options (the ``FeatureParams`` field names)."""
+    its sidecar for these options (the ``FeatureParams`` field names).
+
+    Parameters
+    ----------
+    kind : str
+        The feature: ``"stft"``, ``"mel"``, ``"mfcc"``, ``"chroma-stft"``,
+        ``"centroid"``, ``"bandwidth"``, ``"rolloff"``, ``"flatness"``, ``"zcr"``,
+        ``"rms"``, ``"cqt"``, ``"vqt"``, ``"hybrid-cqt"``, ``"pseudo-cqt"``,
+        ``"chroma-cqt"``, ``"chroma-cens"``, ``"scalogram"``, ``"scattering"``,
+        ``"jtfs"`` or ``"spiral"``.
+    sr : number > 0, default 22050
+        Sample rate in Hz (used as an integer).
+    **options
+        ``FeatureParams`` fields, as the sidecar names them: the framing nested as
+        ``stft={"n_fft": 1024, "hop_length": 256, ...}``, the others at the top level
+        (``n_mels=64``, ``power=1.0``, ...). Defaults fill what is not given; names
+        that are not fields of ``KIND`` are ignored, not refused.
+
+    Returns
+    -------
+    spec : dict
+        ``{"kind": ..., KIND: {every parameter, defaults filled in}, ...}``, as the
+        sidecar records it.
+
+    Raises
+    ------
+    ValueError
+        An unknown ``kind``, a value of the wrong type or out of range, or ``sr=0``.
+    OverflowError
+        A negative ``sr``.
+    """
     return json.loads(_reprise.spec(json.dumps({"kind": kind, **options}), int(sr)))
 
 

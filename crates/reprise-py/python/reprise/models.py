@@ -37,12 +37,26 @@ def _results(paths: list[str], outcomes, errors: str) -> list[dict]:
 class Network:
     """A trained network (``reprise train``'s run folder), on the CPU.
 
+    Parameters
+    ----------
+    run : str or path-like
+        The run folder ``reprise train -o`` wrote: its ``model.json`` and best
+        weights are loaded once.
+
     Attributes
     ----------
+    run : str
+        The run folder.
     labels : list of str
         Class names, in output order.
     info : dict
         The run's ``model.json`` (model, input, training settings, scaling).
+
+    Raises
+    ------
+    OSError, ValueError
+        The folder is missing or is not a run (no ``model.json``), or its weights or
+        scaling are damaged (one line naming the file).
     """
 
     def __init__(self, run: str | os.PathLike):
@@ -60,6 +74,29 @@ class Network:
         --json``. ``errors="raise"`` raises the first file's error (``OSError`` or
         ``ValueError``, the CLI's message); ``errors="report"`` gives ``{"file", "error"}``
         for it and goes on. A damaged network (outputs not numbers) always raises.
+
+        Parameters
+        ----------
+        files : sequence of str or path-like
+            Audio files (WAV, FLAC, MP3, Ogg Vorbis).
+        overlap : float in [0, 0.9], default 0.5
+            Fraction of a window by which successive windows overlap.
+        errors : {"raise", "report"}, default "raise"
+            What a file that cannot be predicted gives: its exception, raised, or a
+            ``{"file": ..., "error": message}`` dict in its place.
+
+        Returns
+        -------
+        list of dict
+            One per file, in order, as ``reprise predict --json`` prints them.
+
+        Raises
+        ------
+        ValueError
+            ``errors`` not ``"raise"`` or ``"report"``, ``overlap`` out of range, a
+            damaged network, or (``errors="raise"``) a file that cannot be decoded.
+        OSError
+            (``errors="raise"``) a missing or unreadable file.
         """
         if errors not in ("raise", "report"):
             raise ValueError(f"errors={errors!r}: use 'raise' or 'report'")
@@ -71,11 +108,26 @@ class Classifier:
     """A saved classifier pipeline (``reprise classify --save-models``): a clip feature,
     a scaler and a fitted classifier.
 
+    Parameters
+    ----------
+    path : str or path-like
+        The model file (``.json``) that ``reprise classify --save-models`` wrote, in
+        the run's ``models/`` folder; it is loaded and checked once.
+
     Attributes
     ----------
+    path : str
+        The model file.
     labels : list of str
+        Class names.
     info : dict
         The model file.
+
+    Raises
+    ------
+    OSError, ValueError
+        The file is missing, or it is not a Reprise classifier or is damaged (one line
+        naming the file).
     """
 
     def __init__(self, path: str | os.PathLike):
@@ -88,7 +140,33 @@ class Classifier:
         """Predicts each file: ``file``, ``label``, ``scores`` (per label) and
         ``score_kind`` (``probability``, or ``vote_share`` for an SVC), as ``reprise
         classify predict --json``. ``cache``: a folder of cached clip vectors (default
-        none). ``errors`` as :meth:`Network.predict`."""
+        none). ``errors`` as :meth:`Network.predict`.
+
+        Parameters
+        ----------
+        files : sequence of str or path-like
+            Audio files (WAV, FLAC, MP3, Ogg Vorbis).
+        cache : str, path-like or None, default None
+            A folder of cached clip feature vectors, read and filled as ``reprise
+            classify --cache`` does; ``None``: no cache.
+        errors : {"raise", "report"}, default "raise"
+            What a file that cannot be predicted gives: its exception, raised, or a
+            ``{"file": ..., "error": message}`` dict in its place.
+
+        Returns
+        -------
+        list of dict
+            One per file, in order, as ``reprise classify predict --json`` prints
+            them.
+
+        Raises
+        ------
+        ValueError
+            ``errors`` not ``"raise"`` or ``"report"``, or (``errors="raise"``) a file
+            that cannot be decoded.
+        OSError
+            (``errors="raise"``) a missing or unreadable file.
+        """
         if errors not in ("raise", "report"):
             raise ValueError(f"errors={errors!r}: use 'raise' or 'report'")
         paths = [os.fspath(f) for f in files]
@@ -97,6 +175,16 @@ class Classifier:
 
 def load(path: str | os.PathLike) -> Network | Classifier:
     """A network from a run folder, or a classifier from its model file.
+
+    Parameters
+    ----------
+    path : str or path-like
+        A run folder of ``reprise train`` (gives a :class:`Network`) or a model file
+        of ``reprise classify --save-models`` (gives a :class:`Classifier`).
+
+    Returns
+    -------
+    Network or Classifier
 
     Raises
     ------

@@ -11,6 +11,7 @@ import json
 import numpy as np
 
 from . import _reprise
+from . import _fill_doc
 from ._common import no_unsupported, signal
 
 __all__ = ["Scattering1D", "TimeFrequencyScattering", "SpiralScattering"]
@@ -22,26 +23,43 @@ class Scattering1D:
     Parameters
     ----------
     J : int
-        Log2 of the largest scale: averaging over ``2**J`` samples (with ``T=None``).
+        Log2 of the largest scale (1 to 24): the wavelets reach scale ``2**J``
+        samples, and with ``T=None`` the output is averaged over ``2**J`` samples,
+        which may then not exceed ``shape`` (checked when the object is called).
     shape : int or (int,)
-        Length ``N`` of the signals.
+        Length ``N`` of the signals, in samples; every input must have it.
     Q : int or (int, int), default 1
-        Wavelets per octave at the first order (and the second, default 1).
+        Wavelets per octave (1 to 64) at the first order (and the second, default 1):
+        ``Q`` alone means ``(Q, 1)``.
     T : int or None, default None
-        Averaging scale in samples; ``None`` = ``2**J``.
+        Averaging scale in samples (the support of the low-pass filter, so the amount
+        of time-shift invariance); ``None`` = ``2**J``. At most ``N``. The output is
+        subsampled by ``2 ** floor(log2(T))``.
     max_order : int, default 2
-        1 or 2.
-    average : None or True
-        Only averaged output.
-    oversampling : 0
-        Only 0.
-    out_type : "array"
-        Only the array output.
-    backend : "numpy"
-        Accepted; Reprise computes in Rust.
+        Highest scattering order computed: 1 or 2; anything else raises
+        ``ValueError``.
+    average : {None, True}, default None
+        Only averaged output (``None`` means ``True``, as kymatio). ``False`` raises
+        ``ValueError``.
+    oversampling : {0}, default 0
+        kymatio's oversampling factor (a power of two) of the output. Only 0;
+        anything else raises ``ValueError``.
+    out_type : {"array"}, default "array"
+        Only the array output; kymatio's ``"dict"`` and ``"list"`` raise
+        ``ValueError``.
+    backend : str, default "numpy"
+        Accepted, whatever its value, and not used: Reprise computes in Rust.
 
     Calling the object on ``x`` of shape ``(..., N)`` returns ``(..., n_paths, N // 2**J)``
-    float32 in kymatio's path order; :meth:`meta` describes the paths.
+    float32 in kymatio's path order (``N // 2**floor(log2(T))`` frames when ``T`` is
+    given); :meth:`meta` describes the paths.
+
+    Raises
+    ------
+    ValueError
+        ``J``, ``Q``, ``T`` or ``max_order`` out of range, a ``shape`` of more than
+        one length, or ``average``, ``oversampling`` or ``out_type`` other than the
+        values above.
     """
 
     def __init__(self, J, shape, Q=1, T=None, max_order=2, average=None, oversampling=0, out_type="array", backend="numpy"):
@@ -65,7 +83,28 @@ class Scattering1D:
         self._meta = None
 
     def scattering(self, x) -> np.ndarray:
-        """The scattering coefficients of ``x`` (``(..., N)``)."""
+        """The scattering coefficients of ``x`` (``(..., N)``).
+
+        Also called as ``S(x)``.
+
+        Parameters
+        ----------
+        x : np.ndarray [shape=(..., N), floating point]
+            Signals of length ``shape`` on the last axis; leading axes are computed in
+            parallel and kept. float64 is converted to float32.
+
+        Returns
+        -------
+        Sx : np.ndarray [shape=(..., n_paths, N // 2**floor(log2(T))), float32]
+            Orders 0, 1 and 2 in kymatio's path order (``N // 2**J`` frames with
+            ``T=None``).
+
+        Raises
+        ------
+        ValueError
+            ``x`` is not floating point, empty or non-finite, its length differs from
+            ``shape``, or the averaging scale ``T`` (``2**J`` when ``None``) exceeds it.
+        """
         a = signal(x)
         if a.shape[-1] != self.shape:
             raise ValueError(f"input length {a.shape[-1]} differs from shape={self.shape}")
@@ -79,7 +118,16 @@ class Scattering1D:
 
     def meta(self) -> dict:
         """Per path: ``order``, ``xi``, ``sigma``, ``j`` and ``n`` as ``(n_paths, max_order)`` arrays
-        (NaN where a path has no filter of that order) and ``key`` (filter indices)."""
+        (NaN where a path has no filter of that order) and ``key`` (filter indices).
+
+        Returns
+        -------
+        dict
+            ``order`` ``(n_paths,)`` int; ``xi`` (centre frequencies, cycles per
+            sample), ``sigma`` (bandwidths), ``j`` (subsampling exponents) and ``n``
+            (filter indices), each ``(n_paths, max_order)`` float64; ``key``, a list of
+            tuples of filter indices. Row ``i`` describes output path ``i``.
+        """
         if self._meta is None:
             self.scattering(np.zeros(self.shape, dtype=np.float32))
         paths = self._meta
@@ -98,6 +146,47 @@ class Scattering1D:
         }
 
 
+_DOC_JTFS_PARAMS = """
+J : int
+    Log2 of the largest temporal scale, in samples (1 to 24).
+J_fr : int
+    Log2 of the largest frequential scale, in first-order rows (1 to 8).
+Q : int or (int, int)
+    Wavelets per octave at orders 1 and 2 (1 to 64; ``Q`` alone means ``(Q, 1)``).
+shape : int or (int,)
+    Signal length ``N``, in samples; every input must have it.
+T : int or None, default None
+    Temporal averaging in samples (``2**J``); a power of two no larger than ``N``.
+    The output has ``N // T`` frames.
+stride : {None}, default None
+    kymatio's temporal subsampling. Only ``None`` (subsampling by ``T``); anything
+    else raises ``ValueError``.
+Q_fr : int, default 1
+    Frequential wavelets per octave (1 to 16).
+F : int or None, default None
+    Frequential averaging in rows (``2**J_fr``); a power of two no larger than
+    ``2**J_fr``.
+stride_fr : {None}, default None
+    kymatio's frequential subsampling. Only ``None`` (subsampling by ``F``); anything
+    else raises ``ValueError``.
+out_type : {"array"}, default "array"
+    Only the array output; anything else raises ``ValueError``.
+format : {"time", "joint"}, default "time"
+    ``time``: ``(..., channels, frames)``; ``joint``: ``(..., paths, rows, frames)``.
+backend : str or None, default None
+    Accepted, whatever its value (any backend name), and not used: Reprise computes
+    in Rust.
+"""
+
+_DOC_JTFS_RAISES = """
+ValueError
+    ``J``, ``J_fr``, ``Q``, ``Q_fr``, ``T`` or ``F`` out of range, a ``shape`` of more
+    than one length, ``format`` not ``"time"`` or ``"joint"``, or ``stride``,
+    ``stride_fr`` or ``out_type`` other than kymatio's defaults.
+"""
+
+
+@_fill_doc(params=_DOC_JTFS_PARAMS, raises=_DOC_JTFS_RAISES)
 class TimeFrequencyScattering:
     """Joint time–frequency scattering (kymatio main's ``TimeFrequencyScattering``, NumPy
     frontend, commit 11552ed5): second-order paths filtered along log-frequency with both
@@ -105,26 +194,17 @@ class TimeFrequencyScattering:
 
     Parameters
     ----------
-    J : int
-        Log2 of the largest temporal scale.
-    J_fr : int
-        Log2 of the largest frequential scale, in first-order rows.
-    Q : int or (int, int)
-        Wavelets per octave at orders 1 and 2 (``Q`` alone means ``(Q, 1)``).
-    shape : int or (int,)
-        Signal length ``N``.
-    T : int or None, default None
-        Temporal averaging in samples (``2**J``).
-    Q_fr : int, default 1
-        Frequential wavelets per octave.
-    F : int or None, default None
-        Frequential averaging in rows (``2**J_fr``).
-    format : "time" or "joint", default "time"
-        ``time``: ``(..., channels, frames)``; ``joint``: ``(..., paths, rows, frames)``.
-    stride, stride_fr, out_type, backend
-        Only kymatio's defaults (``None``, ``None``, ``"array"``, any backend name).
+    {params}
+
+    Calling the object on ``x`` of shape ``(..., N)`` returns float32
+    ``(..., n_channels, N // T)`` (``format="time"``) or ``(..., n_paths, n_rows,
+    N // T)`` (``format="joint"``, order 0 dropped); :meth:`meta` describes them.
 
     Computed in float32; within 1e-4 of kymatio main's float64 output relative to its peak.
+
+    Raises
+    ------
+    {raises}
     """
 
     _kind = "jtfs"
@@ -155,7 +235,28 @@ class TimeFrequencyScattering:
         self._meta = None
 
     def scattering(self, x) -> np.ndarray:
-        """The coefficients of ``x`` (``(..., N)``)."""
+        """The coefficients of ``x`` (``(..., N)``).
+
+        Also called as ``S(x)``.
+
+        Parameters
+        ----------
+        x : np.ndarray [shape=(..., N), floating point]
+            Signals of length ``shape`` on the last axis; leading axes are computed in
+            parallel and kept. float64 is converted to float32.
+
+        Returns
+        -------
+        Sx : np.ndarray, float32
+            ``(..., n_channels, N // T)`` with ``format="time"``, ``(..., n_paths,
+            n_rows, N // T)`` with ``format="joint"``.
+
+        Raises
+        ------
+        ValueError
+            ``x`` is not floating point, empty or non-finite, its length differs from
+            ``shape``, or the averaging scale ``T`` (``2**J`` when ``None``) exceeds it.
+        """
         a = signal(x)
         if a.shape[-1] != self.shape:
             raise ValueError(f"input length {a.shape[-1]} differs from shape={self.shape}")
@@ -176,7 +277,18 @@ class TimeFrequencyScattering:
         absent). Arrays are float64 with NaN for what a path lacks (order 0 has no
         frequential filter). Row ``i`` describes output channel ``i``; kymatio main's
         ``meta()`` lists the same paths sorted by key instead, which is not its output's
-        order (sort by ``key`` to compare the two)."""
+        order (sort by ``key`` to compare the two).
+
+        Returns
+        -------
+        dict
+            ``order``, ``n_fr``, ``xi_fr``, ``sigma_fr``, ``j_fr``, ``spin``:
+            ``(n_paths,)`` float64; ``n``, ``xi``, ``sigma``, ``j``: ``(n_paths, 2)``
+            float64; ``key``: a list of ``(n1, n2, n_fr)`` tuples. For
+            :class:`SpiralScattering` the spiral channels are listed too, but nothing
+            here tells them from the channels they derive from (the filter across
+            octaves is not reported).
+        """
         if self._meta is None:
             self.scattering(np.zeros(self.shape, dtype=np.float32))
         paths = self._meta
@@ -210,8 +322,26 @@ class TimeFrequencyScattering:
         }
 
 
+@_fill_doc(params=_DOC_JTFS_PARAMS, raises=_DOC_JTFS_RAISES)
 class SpiralScattering(TimeFrequencyScattering):
     """Spiral scattering: :class:`TimeFrequencyScattering` plus finite differences across
-    octaves at fixed chroma (Reprise's own; no kymatio counterpart). Same parameters."""
+    octaves at fixed chroma (Reprise's own; no kymatio counterpart). Same parameters.
+
+    For every second-order path, the spiral paths filter the first-order axis across
+    octaves at fixed chroma (steps of ``Q[0]`` rows) with the two finite differences
+    ``[-1, 0, 1] / sqrt(6)`` and ``[1, -2, 1] / sqrt(18)``; the output holds every
+    :class:`TimeFrequencyScattering` channel, each second-order group followed by its
+    spiral channels. Called on ``x`` of shape ``(..., N)``, it returns float32 shaped as
+    :class:`TimeFrequencyScattering`'s output, with more channels (``format="time"``)
+    or paths (``format="joint"``).
+
+    Parameters
+    ----------
+    {params}
+
+    Raises
+    ------
+    {raises}
+    """
 
     _kind = "spiral"

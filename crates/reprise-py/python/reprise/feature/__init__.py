@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .. import _stft_options
+from .. import _DOC_CENTER, _DOC_PAD_MODE, _DOC_WIN_LENGTH, _DOC_WINDOW, _fill_doc, _stft_options
 from .._common import features, from_spectrogram, no_unsupported
 
 __all__ = [
@@ -28,6 +28,101 @@ __all__ = [
     "zero_crossing_rate",
     "rms",
 ]
+
+
+# Parameter documentation shared by several functions (see reprise._fill_doc).
+
+_DOC_Y = """
+y : np.ndarray [shape=(..., n)] or None, default None
+    Audio time series (floating point), the signal on the last axis; leading axes
+    (channels, batches) are computed in parallel and kept. Integer, empty or
+    non-finite input raises ``ValueError``.
+"""
+
+_DOC_SR = """
+sr : number > 0, default 22050
+    Sample rate of ``y`` in Hz (used as an integer).
+"""
+
+_DOC_N_FFT = """
+n_fft : int >= 2, default 2048
+    FFT length in samples (2048 is about 93 ms at 22050 Hz); the STFT has
+    ``1 + n_fft // 2`` frequency bins.
+"""
+
+_DOC_HOP = """
+hop_length : int > 0, default 512
+    Number of samples between successive frames (512 is about 23 ms at 22050 Hz).
+"""
+
+# the spectral descriptors: S= is a magnitude spectrogram
+_DOC_DESCRIPTOR_S = """
+S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None, default None
+    A magnitude spectrogram (e.g. ``np.abs(reprise.stft(y))``) instead of ``y``:
+    real, non-negative and finite (complex or negative input raises
+    ``ValueError``). The FFT length is read from its number of rows, as librosa
+    does, and the STFT parameters are not used.
+"""
+
+_DOC_FREQ = """
+freq : {None}, default None
+    librosa's centre frequencies of the bins (an array, e.g. from a reassigned
+    spectrogram). Only ``None``: the FFT bins' frequencies ``f * sr / n_fft`` Hz;
+    anything else raises ``ValueError``.
+"""
+
+_DOC_DESCRIPTOR_RAISES = """
+TypeError
+    Neither ``y`` nor ``S`` is given.
+ValueError
+    ``y`` is not valid audio; ``S`` is complex, negative, non-finite or has fewer
+    than 2 dimensions; a framing parameter is out of range; or a parameter
+    documented above as taking only one value has another.
+"""
+
+# chroma_cqt and chroma_cens
+_DOC_CHROMA_CQT = """
+C : np.ndarray [shape=(..., n_octaves * bins_per_octave, n_frames)] or None, default None
+    CQT magnitudes already computed, instead of ``y`` (e.g.
+    ``np.abs(reprise.cqt(y, n_bins=252, bins_per_octave=36))``): they are folded as
+    they are, ``n_octaves`` is read from their number of rows, and ``y`` is not
+    needed. A complex ``C`` raises ``ValueError`` (librosa would fold the complex
+    values).
+hop_length : int > 0, default 512
+    Number of samples between successive frames of the CQT of ``y`` (512 is about
+    23 ms at 22050 Hz).
+fmin : float > 0 or None, default None
+    Centre frequency in Hz of the CQT's lowest bin; ``None`` uses C1 (about
+    32.70 Hz).
+"""
+
+_DOC_CHROMA_TUNING = """
+tuning : float or None, default None
+    Deviation from A440 tuning in fractions of a CQT bin; ``None`` estimates it from
+    ``y`` (:func:`reprise.estimate_tuning`). Not used with ``C=``.
+n_chroma : int, default 12
+    Number of chroma bins (pitch classes) in the output.
+n_octaves : int, default 7
+    Number of octaves of the CQT above ``fmin`` (with ``C=``, read from ``C``).
+"""
+
+_DOC_CHROMA_BPO = """
+bins_per_octave : int, default 36
+    Bins per octave of the CQT (36 is 3 per semitone); a multiple of ``n_chroma``,
+    or ``ValueError`` is raised.
+"""
+
+_DOC_CQT_MODE = """
+cqt_mode : {"full"}, default "full"
+    The CQT computed from ``y``. Only ``"full"`` (:func:`reprise.cqt`); librosa's
+    ``"hybrid"`` raises ``ValueError``.
+"""
+
+_DOC_CHROMA_WINDOW = """
+window : {None}, default None
+    librosa's window applied to the CQT-to-chroma mapping. Only ``None``; an array
+    raises ``ValueError``.
+"""
 
 
 def _need_y(y, **spectra) -> None:
@@ -54,6 +149,7 @@ def _mel_options(kwargs: dict) -> dict:
     return {"n_mels": int(n_mels), "fmin": float(fmin), "fmax": None if fmax is None else float(fmax), "htk": bool(htk), "norm": "slaney" if norm else "none"}
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, n_fft=_DOC_N_FFT, hop_length=_DOC_HOP, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def melspectrogram(
     *,
     y: np.ndarray | None = None,
@@ -68,20 +164,32 @@ def melspectrogram(
     power: float = 2.0,
     **kwargs: Any,
 ) -> np.ndarray:
-    """Mel spectrogram (``librosa.feature.melspectrogram``).
+    """Mel spectrogram (``librosa.feature.melspectrogram``): the magnitude STFT raised to
+    ``power``, times the mel filter bank (:func:`reprise.filters.mel`).
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)]
-    sr : int, default 22050
-        Sample rate in Hz.
-    n_fft, hop_length, win_length, window, center, pad_mode
-        The STFT, as :func:`reprise.stft` (``hop_length`` 512, about 23 ms at 22050 Hz).
-    power : float, default 2.0
-        Exponent of the magnitude (1 energy, 2 power).
+    {y}
+    {sr}
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None, default None
+        A spectrogram already computed (usually power, ``np.abs(D) ** 2``), instead of
+        ``y``: the filter bank is applied to it as it is (``power`` is not applied),
+        and ``y`` is not needed. Its number of rows must be ``1 + n_fft // 2``, and it
+        must be real and finite (or ``ValueError``).
+    {n_fft}
+    {hop_length}
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
+    power : float > 0, default 2.0
+        Exponent of the STFT magnitude: 1 for energy (magnitude), 2 for power.
     **kwargs
-        The mel filter bank (``librosa.filters.mel``): ``n_mels=128``, ``fmin=0.0`` Hz,
-        ``fmax=None`` (sr / 2), ``htk=False``, ``norm='slaney'`` (or ``None``).
+        The mel filter bank (``librosa.filters.mel``): ``n_mels=128`` bands,
+        ``fmin=0.0`` Hz, ``fmax=None`` Hz (``sr / 2``), ``htk=False`` (Slaney's mel
+        scale; True: HTK's), ``norm="slaney"`` (or ``None``; other norms raise
+        ``ValueError``), ``dtype=np.float32`` (only float32). Any other name raises
+        ``TypeError``.
 
     Returns
     -------
@@ -89,6 +197,15 @@ def melspectrogram(
 
     With ``S=`` (a power spectrogram, ``(..., 1 + n_fft // 2, n_frames)``) the filter bank
     is applied to it and ``y`` is not needed.
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``S`` is given, or an unknown keyword argument.
+    ValueError
+        ``y`` is not valid audio; ``S`` is complex, non-finite or has the wrong number
+        of rows; a parameter is out of range (e.g. ``fmax`` above ``sr / 2``) or not
+        supported.
     """
     opts = {"kind": "mel", "stft": _stft_options(n_fft, hop_length, win_length, window, center, pad_mode), "power": float(power), **_mel_options(dict(kwargs))}
     if S is not None:
@@ -97,6 +214,7 @@ def melspectrogram(
     return features(y, sr, opts)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR)
 def mfcc(
     *,
     y: np.ndarray | None = None,
@@ -114,20 +232,34 @@ def mfcc(
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)]
-    sr : int, default 22050
+    {y}
+    {sr}
+    S : np.ndarray [shape=(..., n_mels, n_frames)] or None, default None
+        A log-power mel spectrogram instead of ``y`` (e.g.
+        ``reprise.power_to_db(melspectrogram(...))``); the DCT is taken of it directly
+        and its rows are the mel bands. Real and finite, or ``ValueError``.
     n_mfcc : int, default 20
         Number of coefficients.
-    dct_type : 2
-        Only DCT-II.
-    norm : "ortho"
-        Only the orthonormal DCT.
-    lifter : float, default 0
-        Sinusoidal liftering ``1 + (L/2) sin(pi (n+1) / L)``; 0 disables it.
-    mel_norm : "slaney" or None
-        The mel filters' normalisation.
+    dct_type : {2}, default 2
+        Type of the discrete cosine transform. Only 2 (DCT-II, librosa's default);
+        anything else raises ``ValueError``.
+    norm : {"ortho"}, default "ortho"
+        Normalisation of the DCT. Only ``"ortho"`` (the orthonormal basis, librosa's
+        default); anything else, ``None`` included, raises ``ValueError``.
+    lifter : float >= 0, default 0
+        Sinusoidal liftering (cepstral filtering): coefficient ``n`` is multiplied by
+        ``1 + (L/2) sin(pi (n+1) / L)`` with ``L = lifter``; 0 disables it.
+    mel_norm : {"slaney", None}, default "slaney"
+        The mel filters' normalisation (``norm`` of :func:`reprise.filters.mel`):
+        ``"slaney"`` (area normalisation: each triangle scaled by 2 over its width in
+        Hz) or ``None``; others
+        raise ``ValueError``. Not used with ``S=``.
     **kwargs
-        As :func:`melspectrogram` (``n_fft``, ``hop_length``, ``n_mels``, ``fmin``, ...).
+        As :func:`melspectrogram` (``n_fft``, ``hop_length``, ``n_mels``, ``fmin``, ...):
+        the STFT (``n_fft=2048``, ``hop_length=512``, ``win_length``, ``window``,
+        ``center``, ``pad_mode``), ``power=2.0`` and the mel filter bank (``n_mels=128``,
+        ``fmin=0.0`` Hz, ``fmax=None``, ``htk=False``, ``dtype=np.float32``). Any
+        other name raises ``TypeError``.
 
     Returns
     -------
@@ -135,6 +267,14 @@ def mfcc(
 
     With ``S=`` (a log-power mel spectrogram, e.g. ``power_to_db(melspectrogram(...))``)
     the DCT is taken of it directly.
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``S`` is given, or an unknown keyword argument.
+    ValueError
+        ``dct_type`` other than 2, ``norm`` other than ``"ortho"``, a negative
+        ``lifter``, invalid audio, or a parameter out of range or unsupported.
     """
     no_unsupported(dct_type=(dct_type, 2), norm=(norm, "ortho"))
     kw = dict(kwargs)
@@ -153,6 +293,7 @@ def mfcc(
     return features(y, sr, opts)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, n_fft=_DOC_N_FFT, hop_length=_DOC_HOP, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def chroma_stft(
     *,
     y: np.ndarray | None = None,
@@ -169,19 +310,36 @@ def chroma_stft(
     n_chroma: int = 12,
     **kwargs: Any,
 ) -> np.ndarray:
-    """Chromagram from the power STFT (``librosa.feature.chroma_stft``).
+    """Chromagram from the power STFT (``librosa.feature.chroma_stft``): the power
+    spectrogram times the chroma filter bank (:func:`reprise.filters.chroma`),
+    max-normalised per frame.
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)]
-    sr : int, default 22050
-    norm : np.inf
-        Only per-frame max normalisation.
-    n_fft, hop_length, win_length, window, center, pad_mode
-        The STFT, as :func:`reprise.stft`.
+    {y}
+    {sr}
+    S : np.ndarray [shape=(..., 1 + n_fft // 2, n_frames)] or None, default None
+        A power spectrogram instead of ``y``: ``n_fft`` is read from its number of
+        rows (the ``n_fft`` given is not used), the chroma filters are applied to it,
+        and the tuning, if estimated, is taken from it. Real and finite, or
+        ``ValueError``.
+    norm : {np.inf}, default np.inf
+        Normalisation of each frame's chroma vector. Only ``np.inf`` (max norm,
+        librosa's default); anything else, ``None`` included, raises ``ValueError``.
+    {n_fft}
+    {hop_length}
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
     tuning : float or None, default None
         Offset in fractions of a chroma bin; ``None`` estimates it from the power spectrogram.
     n_chroma : int, default 12
+        Number of chroma bins (pitch classes) in the output.
+    **kwargs
+        librosa passes these to the chroma filter bank (``ctroct``, ``octwidth``,
+        ``base_c``, ...). None are supported: any raises ``TypeError`` (Reprise uses
+        :func:`reprise.filters.chroma`'s defaults).
 
     Returns
     -------
@@ -189,6 +347,14 @@ def chroma_stft(
 
     With ``S=`` (a power spectrogram, ``(..., 1 + n_fft // 2, n_frames)``; ``n_fft`` is read
     from it) the chroma filters are applied to it, the tuning (if estimated) taken from ``S``.
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``S`` is given, or any keyword argument in ``**kwargs``.
+    ValueError
+        ``norm`` other than ``np.inf``; invalid audio; ``S`` complex or non-finite; or a
+        parameter out of range or unsupported.
     """
     if kwargs:
         raise TypeError(f"chroma_stft: unsupported parameter(s) {sorted(kwargs)}")
@@ -219,6 +385,7 @@ def _chroma_cqt_options(kind, hop_length, fmin, tuning, n_chroma, n_octaves, bin
     }
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, chroma_cqt=_DOC_CHROMA_CQT, chroma_tuning=_DOC_CHROMA_TUNING, bins_per_octave=_DOC_CHROMA_BPO, cqt_mode=_DOC_CQT_MODE, window=_DOC_CHROMA_WINDOW)
 def chroma_cqt(
     *,
     y: np.ndarray | None = None,
@@ -241,21 +408,21 @@ def chroma_cqt(
 
     Parameters
     ----------
-    y : np.ndarray [shape=(..., n)]
-    sr : int, default 22050
-    hop_length : int, default 512
-    fmin : float or None, default None (C1, 32.70 Hz)
-    norm : np.inf
-        Only per-frame max normalisation.
-    threshold : 0.0
-        Only 0.
-    tuning : float or None, default None
-        ``None`` estimates it from ``y``.
-    n_chroma : int, default 12
-    n_octaves : int, default 7
-    bins_per_octave : int, default 36
-        A multiple of ``n_chroma``.
-    cqt_mode : "full"; window : None
+    {y}
+    {sr}
+    {chroma_cqt}
+    norm : {np.inf}, default np.inf
+        Normalisation of each frame's chroma vector. Only ``np.inf`` (per-frame max
+        normalisation, librosa's default); anything else, ``None`` included, raises
+        ``ValueError``.
+    threshold : {0.0}, default 0.0
+        librosa's energy threshold below which values are discarded before
+        normalisation. Only 0 (nothing discarded); anything else raises
+        ``ValueError``.
+    {chroma_tuning}
+    {window}
+    {bins_per_octave}
+    {cqt_mode}
 
     Returns
     -------
@@ -265,6 +432,15 @@ def chroma_cqt(
     ``np.abs(reprise.cqt(y, n_bins=252, bins_per_octave=36))``) they are folded as they are and
     ``y`` is not needed; a complex ``C`` raises ``ValueError`` (librosa would fold the
     complex values).
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``C`` is given.
+    ValueError
+        A complex ``C``, or one whose rows are not a multiple of ``bins_per_octave``;
+        ``bins_per_octave`` not a multiple of ``n_chroma``; invalid audio; or ``norm``,
+        ``threshold``, ``cqt_mode`` or ``window`` other than the values above.
     """
     if norm != np.inf:
         raise ValueError(f"norm={norm!r} is not supported (only np.inf)")
@@ -288,6 +464,7 @@ def _from_cqt(C, sr, opts, what, bins_per_octave):
     return from_spectrogram(mag, sr, opts, what, None)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, chroma_cqt=_DOC_CHROMA_CQT, chroma_tuning=_DOC_CHROMA_TUNING, bins_per_octave=_DOC_CHROMA_BPO, cqt_mode=_DOC_CQT_MODE, window=_DOC_CHROMA_WINDOW)
 def chroma_cens(
     *,
     y: np.ndarray | None = None,
@@ -305,13 +482,45 @@ def chroma_cens(
     win_len_smooth: int | None = 41,
     smoothing_window: str = "hann",
 ) -> np.ndarray:
-    """Chroma energy normalised statistics (``librosa.feature.chroma_cens``). Only librosa's
-    defaults for ``norm`` (2), ``win_len_smooth`` (41) and ``smoothing_window`` ('hann');
-    other parameters as :func:`chroma_cqt` (including ``C=`` CQT magnitudes).
+    """Chroma energy normalised statistics (``librosa.feature.chroma_cens``): the
+    :func:`chroma_cqt` chromagram (before normalisation) L1-normalised per frame,
+    quantised (a quarter for each of the thresholds 0.05, 0.1, 0.2 and 0.4 a value
+    exceeds), smoothed in time and L2-normalised per frame.
+
+    Only librosa's defaults for ``norm`` (2), ``win_len_smooth`` (41) and
+    ``smoothing_window`` ('hann'); other parameters as :func:`chroma_cqt` (including
+    ``C=`` CQT magnitudes).
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    {chroma_cqt}
+    {chroma_tuning}
+    {bins_per_octave}
+    {cqt_mode}
+    {window}
+    norm : {2}, default 2
+        Normalisation of each frame after smoothing. Only 2 (L2, librosa's default);
+        anything else raises ``ValueError``.
+    win_len_smooth : {41}, default 41
+        Length in frames of the temporal smoothing window. Only 41 (librosa's
+        default); anything else, ``None`` included, raises ``ValueError``.
+    smoothing_window : {"hann"}, default "hann"
+        Shape of the smoothing window. Only ``"hann"``; anything else raises
+        ``ValueError``.
 
     Returns
     -------
     cens : np.ndarray [shape=(..., n_chroma, n_frames), float32]
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``C`` is given.
+    ValueError
+        As :func:`chroma_cqt`, and ``norm``, ``win_len_smooth`` or
+        ``smoothing_window`` other than librosa's defaults.
     """
     no_unsupported(norm=(norm, 2), win_len_smooth=(win_len_smooth, 41), smoothing_window=(smoothing_window, "hann"))
     opts = _chroma_cqt_options("chroma-cens", hop_length, fmin, tuning, n_chroma, n_octaves, bins_per_octave, cqt_mode, window)
@@ -332,40 +541,193 @@ def _descriptor(kind, y, S, sr, n_fft, hop_length, win_length, window, center, p
     return features(y, sr, opts)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, S=_DOC_DESCRIPTOR_S, n_fft=_DOC_N_FFT, hop_length=_DOC_HOP, freq=_DOC_FREQ, raises=_DOC_DESCRIPTOR_RAISES, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def spectral_centroid(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, freq=None, win_length=None, window="hann", center=True, pad_mode="constant"):
     """Magnitude-weighted mean frequency per frame, Hz (``librosa.feature.spectral_centroid``).
 
-    Returns ``np.ndarray [shape=(..., 1, n_frames), float32]``. Only ``freq=None``."""
+    Returns ``np.ndarray [shape=(..., 1, n_frames), float32]``. Only ``freq=None``.
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    {S}
+    {n_fft}
+    {hop_length}
+    {freq}
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
+
+    Returns
+    -------
+    centroid : np.ndarray [shape=(..., 1, n_frames), float32]
+        ``sum_f S[f] * freq[f] / sum_f S[f]`` per frame, in Hz.
+
+    Raises
+    ------
+    {raises}
+    """
     no_unsupported(freq=(freq, None))
     return _descriptor("centroid", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, S=_DOC_DESCRIPTOR_S, n_fft=_DOC_N_FFT, hop_length=_DOC_HOP, freq=_DOC_FREQ, raises=_DOC_DESCRIPTOR_RAISES, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def spectral_bandwidth(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None, window="hann", center=True, pad_mode="constant", freq=None, centroid=None, norm=True, p=2):
     """``(sum S |f - centroid|^p / sum S)^(1/p)`` per frame, Hz
     (``librosa.feature.spectral_bandwidth``). Only ``p=2``, ``norm=True``, ``freq=None``,
-    ``centroid=None``."""
+    ``centroid=None``.
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    {S}
+    {n_fft}
+    {hop_length}
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
+    {freq}
+    centroid : {None}, default None
+        librosa's precomputed centroids. Only ``None``: the centroid is computed from
+        the same spectrogram (:func:`spectral_centroid`); an array raises
+        ``ValueError``.
+    norm : {True}, default True
+        Normalise each frame's spectrum to sum to one before the weighting. Only
+        ``True`` (librosa's default); ``False`` raises ``ValueError``.
+    p : {2}, default 2
+        Order of the deviation ``|f - centroid| ** p``. Only 2 (librosa's default:
+        the standard deviation about the centroid); anything else raises
+        ``ValueError``.
+
+    Returns
+    -------
+    bandwidth : np.ndarray [shape=(..., 1, n_frames), float32]
+        In Hz.
+
+    Raises
+    ------
+    {raises}
+    """
     no_unsupported(freq=(freq, None), centroid=(centroid, None), norm=(norm, True), p=(p, 2))
     return _descriptor("bandwidth", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, S=_DOC_DESCRIPTOR_S, n_fft=_DOC_N_FFT, hop_length=_DOC_HOP, freq=_DOC_FREQ, raises=_DOC_DESCRIPTOR_RAISES, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def spectral_rolloff(*, y=None, sr=22050, S=None, n_fft=2048, hop_length=512, win_length=None, window="hann", center=True, pad_mode="constant", freq=None, roll_percent=0.85):
     """Frequency below which ``roll_percent`` of each frame's magnitude lies, Hz
-    (``librosa.feature.spectral_rolloff``). Only ``freq=None``."""
+    (``librosa.feature.spectral_rolloff``). Only ``freq=None``.
+
+    Parameters
+    ----------
+    {y}
+    {sr}
+    {S}
+    {n_fft}
+    {hop_length}
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
+    {freq}
+    roll_percent : float in (0, 1), default 0.85
+        The fraction of each frame's total magnitude that lies at or below the
+        roll-off frequency.
+
+    Returns
+    -------
+    rolloff : np.ndarray [shape=(..., 1, n_frames), float32]
+        The centre frequency, in Hz, of the first bin at which the cumulative magnitude
+        reaches ``roll_percent`` of the frame's total.
+
+    Raises
+    ------
+    {raises}
+        Also ``roll_percent`` outside ``(0, 1)``.
+    """
     no_unsupported(freq=(freq, None))
     return _descriptor("rolloff", y, S, sr, n_fft, hop_length, win_length, window, center, pad_mode, {"roll_percent": float(roll_percent)})
 
 
+@_fill_doc(y=_DOC_Y, sr=_DOC_SR, S=_DOC_DESCRIPTOR_S, n_fft=_DOC_N_FFT, hop_length=_DOC_HOP, freq=_DOC_FREQ, raises=_DOC_DESCRIPTOR_RAISES, win_length=_DOC_WIN_LENGTH, window=_DOC_WINDOW, center=_DOC_CENTER, pad_mode=_DOC_PAD_MODE)
 def spectral_flatness(*, y=None, S=None, n_fft=2048, hop_length=512, win_length=None, window="hann", center=True, pad_mode="constant", amin=1e-10, power=2.0):
     """Geometric over arithmetic mean of ``max(amin, |X|^power)`` per frame
-    (``librosa.feature.spectral_flatness``). Only ``amin=1e-10``, ``power=2.0``."""
+    (``librosa.feature.spectral_flatness``). Only ``amin=1e-10``, ``power=2.0``.
+
+    Parameters
+    ----------
+    {y}
+    {S}
+    {n_fft}
+    {hop_length}
+    {win_length}
+    {window}
+    {center}
+    {pad_mode}
+    amin : {1e-10}, default 1e-10
+        Floor applied to ``|X| ** power`` (for numerical stability). Only 1e-10
+        (librosa's default); anything else raises ``ValueError``.
+    power : {2.0}, default 2.0
+        Exponent of the magnitude spectrogram (2: power flatness). Only 2.0 (librosa's
+        default); anything else raises ``ValueError``.
+
+    Returns
+    -------
+    flatness : np.ndarray [shape=(..., 1, n_frames), float32]
+        Between 0 (tonal) and 1 (white noise); no unit, so no ``sr`` is needed.
+
+    Raises
+    ------
+    {raises}
+    """
     no_unsupported(amin=(amin, 1e-10), power=(power, 2.0))
     return _descriptor("flatness", y, S, 22050, n_fft, hop_length, win_length, window, center, pad_mode)
 
 
 def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **kwargs):
     """Fraction of sign changes per frame (``librosa.feature.zero_crossing_rate``); centred
-    frames are edge-padded, as librosa does. Only librosa's ``threshold`` (1e-10) and
-    ``ref_magnitude`` (None)."""
+    frames are edge-padded, as librosa does.
+
+    Reprise counts crossings as librosa's defaults do: ``threshold=1e-10`` (samples
+    with ``|y| <= 1e-10`` count as positive zero), ``ref_magnitude=None``,
+    ``zero_pos=True``, and no crossing counted at a frame's first sample
+    (``pad=False``).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+        Audio time series (floating point); leading axes are computed in parallel and
+        kept. Integer, empty or non-finite input raises ``ValueError``.
+    frame_length : int > 0, default 2048
+        Length of each frame in samples (2048 is about 93 ms at 22050 Hz).
+    hop_length : int > 0, default 512
+        Number of samples between successive frames (512 is about 23 ms at
+        22050 Hz).
+    center : bool, default True
+        If True, the signal is padded by ``frame_length // 2`` samples at each end by
+        repeating its edge samples, so that frame ``t`` is centred at sample
+        ``t * hop_length``; if False, frame ``t`` starts there.
+    **kwargs
+        librosa's ``zero_crossings`` options (``threshold``, ``ref_magnitude``,
+        ``pad``, ``zero_pos``, ...). None are accepted: any keyword, even at librosa's
+        default value, raises ``TypeError``.
+
+    Returns
+    -------
+    zcr : np.ndarray [shape=(..., 1, n_frames), float32]
+        Fraction of the ``frame_length`` samples of each frame at which the sign
+        changes (librosa returns float64).
+
+    Raises
+    ------
+    TypeError
+        Any keyword argument in ``**kwargs``.
+    ValueError
+        ``y`` is not valid audio, or a framing parameter is out of range.
+    """
     if kwargs:
         raise TypeError(f"zero_crossing_rate: unsupported parameter(s) {sorted(kwargs)}")
     opts = {"kind": "zcr", "stft": {"n_fft": int(frame_length), "hop_length": int(hop_length), "center": bool(center)}}
@@ -374,7 +736,49 @@ def zero_crossing_rate(y, *, frame_length=2048, hop_length=512, center=True, **k
 
 def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_mode="constant", dtype=np.float32):
     """Root-mean-square energy per frame (``librosa.feature.rms``), zero-padded when centred.
-    Only ``y=``, ``pad_mode='constant'`` and float32."""
+    Only ``pad_mode='constant'`` and float32; from ``y=`` or from a magnitude
+    spectrogram ``S=``.
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)] or None, default None
+        Audio time series (floating point); leading axes are computed in parallel and
+        kept. Integer, empty or non-finite input raises ``ValueError``.
+    S : np.ndarray [shape=(..., frame_length // 2 + 1, n_frames)] or None, default None
+        A magnitude spectrogram (e.g. ``np.abs(reprise.stft(y))``) instead of ``y``
+        (complex input is taken in magnitude): the RMS is computed from it by
+        Parseval's theorem, as librosa does. Its number of rows must be
+        ``frame_length // 2 + 1``, or ``ValueError``.
+    frame_length : int > 0, default 2048
+        Length of each frame in samples (2048 is about 93 ms at 22050 Hz); with
+        ``S=``, the FFT length ``S`` was computed with.
+    hop_length : int > 0, default 512
+        Number of samples between successive frames (512 is about 23 ms at
+        22050 Hz).
+    center : bool, default True
+        If True, ``y`` is padded by ``frame_length // 2`` zeros at each end, so that
+        frame ``t`` is centred at sample ``t * hop_length``; if False, frame ``t``
+        starts there. Not used with ``S=``.
+    pad_mode : {"constant"}, default "constant"
+        Padding of centred frames. Only ``"constant"`` (zeros, librosa's default);
+        anything else raises ``ValueError``.
+    dtype : numpy dtype, default np.float32
+        Data type of the output. Only float32; anything else raises ``ValueError``.
+
+    Returns
+    -------
+    rms : np.ndarray [shape=(..., 1, n_frames), float32]
+        The RMS of each frame, in the units of ``y``.
+
+    Raises
+    ------
+    TypeError
+        Neither ``y`` nor ``S`` is given.
+    ValueError
+        ``pad_mode`` other than ``"constant"``, ``dtype`` other than float32, invalid
+        audio, ``S`` whose rows do not match ``frame_length``, or a framing parameter
+        out of range.
+    """
     no_unsupported(pad_mode=(pad_mode, "constant"))
     if np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
