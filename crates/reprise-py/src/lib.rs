@@ -48,10 +48,29 @@ fn merge(base: &mut Value, overlay: Value) {
     }
 }
 
-/// The options (JSON: `FeatureParams` fields, librosa's names) over the defaults.
+/// The names in `overlay` that `base` does not have (objects compared field by field;
+/// a field whose default is not an object takes any value).
+fn unknown(base: &Value, overlay: &Value, prefix: &str, out: &mut Vec<String>) {
+    if let (Value::Object(b), Value::Object(o)) = (base, overlay) {
+        for (k, v) in o {
+            match b.get(k) {
+                None => out.push(format!("{prefix}{k}")),
+                Some(bv) => unknown(bv, v, &format!("{prefix}{k}."), out),
+            }
+        }
+    }
+}
+
+/// The options (JSON: `FeatureParams` fields, librosa's names) over the defaults; a name
+/// the parameters do not have is an error (nothing is silently ignored).
 fn params_of(options: &str) -> PyResult<FeatureParams> {
     let overlay: Value = serde_json::from_str(options).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
     let mut params = serde_json::to_value(FeatureParams::default()).expect("plain data");
+    let mut bad = Vec::new();
+    unknown(&params, &overlay, "", &mut bad);
+    if !bad.is_empty() {
+        return Err(PyValueError::new_err(format!("unknown option(s) {}: see reprise.spec(kind) for the names", bad.join(", "))));
+    }
     merge(&mut params, overlay);
     serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))
 }

@@ -197,3 +197,33 @@ def test_every_public_function_documents_every_parameter():
                 if p.name not in doc:
                     missing.append(f"{mod.__name__}.{name}({p.name})")
     assert not missing, f"undocumented parameters: {missing}"
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: reprise.cqt(np.zeros(4096, np.float32), res_type="kaiser_best"), "res_type"),
+        (lambda: reprise.load("x.wav", res_type="fft"), "res_type"),
+        (lambda: reprise.spec("mel", foo=1), "unknown option"),
+        (lambda: reprise.spec("mel", stft={"nfft": 1024}), "stft.nfft"),
+        (lambda: reprise.filters.mel(sr=-1, n_fft=2048), "sr=-1"),
+        (lambda: reprise.filters.chroma(sr=0, n_fft=2048), "sr=0"),
+        (lambda: reprise.piptrack(y=np.zeros(4096, np.float32), n_fft=None), "n_fft"),
+        (lambda: reprise.midi.write_roll(np.zeros((128, 4), np.float32), "x.mid", channel=16), "channel=16"),
+        (lambda: reprise.data.split(reprise.data.Manifest([]), by="random", seed=-1), "seed=-1"),
+    ],
+)
+def test_bad_parameters_raise_value_errors_naming_them(call, words):
+    with pytest.raises(ValueError, match=words):
+        call()
+
+
+def test_librosas_default_resampler_is_accepted_and_the_spiral_meta_names_octaves(tmp_path):
+    y = np.sin(np.arange(8192) * 0.05).astype(np.float32)
+    assert np.array_equal(reprise.cqt(y, res_type="soxr_hq"), reprise.cqt(y))
+    with pytest.raises(OSError, match="no such file"):
+        reprise.data.read_manifest(tmp_path / "missing.csv")
+    spiral = reprise.scattering.SpiralScattering(J=6, J_fr=2, Q=8, shape=4096)
+    meta = spiral.meta()
+    assert meta["octave"].shape == meta["order"].shape == (spiral(y[:4096]).shape[0],)
+    assert np.isnan(meta["octave"]).any() and not np.isnan(meta["octave"]).all()

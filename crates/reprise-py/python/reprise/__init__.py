@@ -24,7 +24,7 @@ from typing import Any, Callable
 import numpy as np
 
 from . import _reprise
-from ._common import features, no_unsupported, signal
+from ._common import check_int, features, no_unsupported, signal
 
 __all__ = [
     "load",
@@ -183,10 +183,11 @@ pad_mode : str, default "constant"
 """
 
 _DOC_CQT_RES_TYPE = """
-res_type : {None}, default None
-    librosa's resampler between octaves (librosa 0.11's default is ``"soxr_hq"``).
-    Only ``None``: Reprise always decimates with its own half-band filter; any
-    string, ``"soxr_hq"`` included, raises ``ValueError``.
+res_type : {"soxr_hq", None}, default "soxr_hq"
+    librosa's resampler between octaves. Reprise decimates with its own half-band
+    filter, whose results are within the documented tolerance of librosa's default
+    ``"soxr_hq"`` (the README's CQT protocol); ``None`` means the same. Any other
+    resampler raises ``ValueError``.
 """
 
 _DOC_CQT_RAISES = """
@@ -227,10 +228,10 @@ def load(
         Read at most this many seconds (after ``offset``); ``None`` reads to the end.
     dtype : numpy dtype, default np.float32
         Data type of ``y``. Only float32; anything else raises ``ValueError``.
-    res_type : str, default "soxr_hq"
-        librosa's resampler. Accepted for compatibility, whatever its value, and not
-        used: Reprise resamples with rubato's FFT resampler (the difference from
-        soxr_hq is measured in the README).
+    res_type : {"soxr_hq"}, default "soxr_hq"
+        librosa's resampler. Reprise resamples with rubato's FFT resampler, whose
+        difference from soxr_hq is measured in the README; any other resampler raises
+        ``ValueError``.
 
     Returns
     -------
@@ -247,6 +248,7 @@ def load(
         ``mono=False``, a ``dtype`` other than float32, ``sr <= 0``, or another
         parameter out of range.
     """
+    _soxr_only(res_type, none_ok=False)
     if not mono:
         raise ValueError("mono=False is not supported: Reprise mixes channels to mono (as librosa.to_mono)")
     if np.dtype(dtype) != np.float32:
@@ -406,7 +408,7 @@ def cqt(
     window: str = "hann",
     scale: bool = True,
     pad_mode: str = "constant",
-    res_type: str | None = None,
+    res_type: str | None = "soxr_hq",
     dtype=None,
 ) -> np.ndarray:
     """Constant-Q transform (``librosa.cqt``), multirate as librosa computes it: the top
@@ -458,7 +460,7 @@ def vqt(
     window: str = "hann",
     scale: bool = True,
     pad_mode: str = "constant",
-    res_type: str | None = None,
+    res_type: str | None = "soxr_hq",
     dtype=None,
 ) -> np.ndarray:
     """Variable-Q transform (``librosa.vqt``): :func:`cqt` with filter bandwidths
@@ -522,7 +524,7 @@ def hybrid_cqt(
     window: str = "hann",
     scale: bool = True,
     pad_mode: str = "constant",
-    res_type: str | None = None,
+    res_type: str | None = "soxr_hq",
     dtype=None,
 ) -> np.ndarray:
     """Hybrid constant-Q magnitudes (``librosa.hybrid_cqt``): the pseudo-CQT
@@ -651,10 +653,10 @@ def icqt(
     {filters}
     length : int or None, default None
         If given, the output is trimmed or zero-padded to exactly ``length`` samples.
-    res_type : str, default "soxr_hq"
-        librosa's resampler for bringing each octave back to the full rate. Accepted
-        for compatibility, whatever its value, and not used: Reprise upsamples with
-        rubato's resampler.
+    res_type : {"soxr_hq"}, default "soxr_hq"
+        librosa's resampler for bringing each octave back to the full rate. Reprise
+        upsamples with rubato's resampler (the inversion is approximate, like
+        librosa's); any other resampler raises ``ValueError``.
     dtype : {None, np.float32}, default None
         Data type of ``y``. Only float32 (``None`` means float32 here); anything else
         raises ``ValueError``.
@@ -676,6 +678,7 @@ def icqt(
         A negative ``sr``.
     """
     no_unsupported(norm=(norm, 1), window=(window, "hann"), scale=(scale, True))
+    _soxr_only(res_type, none_ok=False)
     if dtype is not None and np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
     c = np.asarray(C)
@@ -691,7 +694,7 @@ def icqt(
         "tuning": float(tuning),
         "cqt": {"fmin": None if fmin is None else float(fmin), "n_bins": int(c.shape[-2]), "bins_per_octave": int(bins_per_octave), "filter_scale": float(filter_scale), "sparsity": float(sparsity)},
     }
-    y = _reprise.icqt(c3, int(sr), json.dumps(opts), length)
+    y = _reprise.icqt(c3, check_int("sr", sr, 1), json.dumps(opts), length)
     return y.reshape(lead + (y.shape[-1],))
 
 
@@ -915,7 +918,7 @@ def piptrack(
     if S is None:
         if y is None:
             raise TypeError("piptrack needs y= or S=")
-        S = np.abs(stft(y, n_fft=int(n_fft), hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode))
+        S = np.abs(stft(y, n_fft=check_int("n_fft", n_fft, 2), hop_length=hop_length, win_length=win_length, window=window, center=center, pad_mode=pad_mode))
     else:
         S = np.abs(np.asarray(S))
     s = np.ascontiguousarray(S, dtype=np.float32)
@@ -1002,7 +1005,7 @@ def estimate_tuning(
         return _reprise.estimate_tuning(x.reshape(1, -1), int(sr), int(bins_per_octave))[0]
     fmin, fmax, threshold = kwargs.pop("fmin", 150.0), kwargs.pop("fmax", 4000.0), kwargs.pop("threshold", 0.1)
     if S is None:
-        S = stft(y, n_fft=int(n_fft), **kwargs)
+        S = stft(y, n_fft=check_int("n_fft", n_fft, 2), **kwargs)
     elif kwargs:
         raise TypeError(f"estimate_tuning(S=...): {sorted(kwargs)} apply to y= only")
     s = np.ascontiguousarray(np.abs(np.asarray(S)), dtype=np.float32)
@@ -1045,7 +1048,7 @@ def spec(kind: str, *, sr: float = 22050, **options: Any) -> dict:
     OverflowError
         A negative ``sr``.
     """
-    return json.loads(_reprise.spec(json.dumps({"kind": kind, **options}), int(sr)))
+    return json.loads(_reprise.spec(json.dumps({"kind": kind, **options}), check_int("sr", sr, 1)))
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -1072,8 +1075,16 @@ def _stft_options(n_fft, hop_length, win_length, window, center, pad_mode) -> di
     }
 
 
+def _soxr_only(res_type, none_ok: bool) -> None:
+    """librosa's default resampler is the one Reprise's results are measured against."""
+    if res_type == "soxr_hq" or (none_ok and res_type is None):
+        return
+    raise ValueError(f"res_type={res_type!r} is not supported: Reprise's resampling is measured against librosa's default 'soxr_hq' (pass that, or leave it out)")
+
+
 def _constant_q(kind, y, sr, hop_length, fmin, n_bins, bins_per_octave, tuning, filter_scale, norm, sparsity, window, scale, pad_mode, res_type, dtype, gamma):
-    no_unsupported(norm=(norm, 1), window=(window, "hann"), scale=(scale, True), res_type=(res_type, None))
+    no_unsupported(norm=(norm, 1), window=(window, "hann"), scale=(scale, True))
+    _soxr_only(res_type, none_ok=True)
     if dtype is not None and np.dtype(dtype) != np.complex64:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes complex64")
     opts = {

@@ -68,3 +68,17 @@ def from_spectrogram(S, sr, options: dict, what: str, rows: int | None) -> np.nd
     flat = a.reshape((-1,) + a.shape[-2:])
     out = _reprise.from_spectrogram(flat, sr, json.dumps(options), what)
     return out.reshape(a.shape[:-2] + out.shape[1:])
+
+
+def check_int(name: str, value, lo: int, hi: int | None = None) -> int:
+    """``value`` as an int in ``[lo, hi]``, or ``ValueError`` naming the parameter (instead
+    of the ``OverflowError`` a negative value would raise in the compiled module)."""
+    try:
+        v = int(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r}: give an integer") from None
+    if v != value if isinstance(value, (int, float, np.integer, np.floating)) else False:
+        raise ValueError(f"{name}={value!r}: give an integer")
+    if v < lo or (hi is not None and v > hi):
+        raise ValueError(f"{name}={value!r}: give an integer from {lo}" + (f" to {hi}" if hi is not None else " up"))
+    return v

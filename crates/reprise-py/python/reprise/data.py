@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Iterable, Sequence
 
 from . import _reprise
+from ._common import check_int
 
 __all__ = ["Manifest", "read_manifest", "split", "notes"]
 
@@ -139,6 +140,8 @@ def read_manifest(path: str | os.PathLike) -> Manifest:
     OSError, ValueError
         The file is missing, empty, not a CSV, or lacks a column (one line naming it).
     """
+    if not os.path.exists(path):
+        raise OSError(f"{os.fspath(path)}: no such file or folder")
     root, rows = _reprise.read_manifest(os.fspath(path))
     return Manifest(json.loads(rows), root)
 
@@ -199,7 +202,7 @@ def split(
     if by == "family" and not train:
         raise ValueError("split(by='family') needs train=[families] (e.g. ['tim'])")
     rows = _reprise.split_rows(
-        manifest.root, json.dumps(manifest.rows), by, list(train or []), list(test or []), float(val), float(test_fraction), int(folds), int(seed)
+        manifest.root, json.dumps(manifest.rows), by, list(train or []), list(test or []), float(val), float(test_fraction), check_int("folds", folds, 2), check_int("seed", seed, 0)
     )
     return Manifest(json.loads(rows), manifest.root)
 
@@ -265,6 +268,6 @@ def notes(
         A negative ``sr``, ``seed`` or ``step``, or a velocity above 255.
     """
     rows, skipped = _reprise.build_notes(
-        os.fspath(out), list(soundfonts), classes, pitches, int(sr), float(duration_s), int(seed), int(step), [int(v) for v in velocities], float(hold_s)
+        os.fspath(out), list(soundfonts), classes, pitches, check_int("sr", sr, 1), float(duration_s), check_int("seed", seed, 0), check_int("step", step, 1, 127), [check_int("velocity", v, 1, 127) for v in velocities], float(hold_s)
     )
     return Manifest(json.loads(rows), os.fspath(out), list(skipped))

@@ -7,6 +7,7 @@ import json
 import numpy as np
 
 from . import _reprise
+from ._common import check_int
 from ._common import no_unsupported
 
 __all__ = ["mel", "chroma"]
@@ -60,7 +61,7 @@ def mel(*, sr: float, n_fft: int, n_mels: int = 128, fmin: float = 0.0, fmax: fl
     if np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
     opts = {"kind": "mel", "stft": {"n_fft": int(n_fft)}, "n_mels": int(n_mels), "fmin": float(fmin), "fmax": None if fmax is None else float(fmax), "htk": bool(htk), "norm": "slaney" if norm else "none"}
-    return _reprise.mel_filters(int(sr), json.dumps(opts))
+    return _reprise.mel_filters(check_int("sr", sr, 1), json.dumps(opts))
 
 
 def chroma(*, sr: float, n_fft: int, n_chroma: int = 12, tuning: float = 0.0, ctroct: float = 5.0, octwidth: float | None = 2, norm=2, base_c: bool = True, dtype=np.float32) -> np.ndarray:
@@ -109,4 +110,4 @@ def chroma(*, sr: float, n_fft: int, n_chroma: int = 12, tuning: float = 0.0, ct
     no_unsupported(norm=(norm, 2))
     if np.dtype(dtype) != np.float32:
         raise ValueError(f"dtype={np.dtype(dtype)} is not supported: Reprise computes float32")
-    return _reprise.chroma_filters(int(sr), int(n_fft), int(n_chroma), float(tuning), float(ctroct), None if octwidth is None else float(octwidth), bool(base_c))
+    return _reprise.chroma_filters(check_int("sr", sr, 1), check_int("n_fft", n_fft, 2), int(n_chroma), float(tuning), float(ctroct), None if octwidth is None else float(octwidth), bool(base_c))

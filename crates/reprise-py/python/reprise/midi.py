@@ -13,6 +13,7 @@ import os
 import numpy as np
 
 from . import _reprise
+from ._common import check_int
 
 __all__ = ["notes", "piano_roll", "write_roll"]
 
@@ -139,4 +140,4 @@ def write_roll(
         raise ValueError(f"roll must be (128, frames), got shape {a.shape}")
     if not np.all(np.isfinite(a)):
         raise ValueError("roll holds a non-finite value (NaN or infinity)")
-    _reprise.write_roll(a, os.fspath(path), float(fps), value, int(program), int(channel), int(velocity))
+    _reprise.write_roll(a, os.fspath(path), float(fps), value, check_int("program", program, 0, 127), check_int("channel", channel, 0, 15), check_int("velocity", velocity, 1, 127))

@@ -285,9 +285,8 @@ class TimeFrequencyScattering:
             ``order``, ``n_fr``, ``xi_fr``, ``sigma_fr``, ``j_fr``, ``spin``:
             ``(n_paths,)`` float64; ``n``, ``xi``, ``sigma``, ``j``: ``(n_paths, 2)``
             float64; ``key``: a list of ``(n1, n2, n_fr)`` tuples. For
-            :class:`SpiralScattering` the spiral channels are listed too, but nothing
-            here tells them from the channels they derive from (the filter across
-            octaves is not reported).
+            :class:`SpiralScattering` also ``octave`` ``(n_paths,)``: the filter across
+            octaves of each spiral channel (NaN for the joint time–frequency channels).
         """
         if self._meta is None:
             self.scattering(np.zeros(self.shape, dtype=np.float32))
@@ -319,6 +318,7 @@ class TimeFrequencyScattering:
             "j_fr": np.array([num(p["j_fr"]) for p in paths]),
             "spin": np.array([num(p["spin"]) for p in paths]),
             "key": [(p["n1"], p["n2"], p["n_fr"]) for p in paths],
+            **({"octave": np.array([num(p.get("octave")) for p in paths])} if self._kind == "spiral" else {}),
         }
 
 
