@@ -94,7 +94,11 @@ fn features<'py>(py: Python<'py>, y: PyReadonlyArray2<'py, f32>, sr: u32, option
     // the rows are read in place (the Python half passes a C-contiguous array)
     let rows: Vec<&[f32]> =
         y.outer_iter().map(|r| r.to_slice().ok_or_else(|| PyValueError::new_err("y must be C-contiguous"))).collect::<PyResult<_>>()?;
-    let results: Vec<reprise::Result<reprise::features::Features>> = py.detach(|| rows.par_iter().map(|r| extract_signal_spec(r, &spec)).collect());
+    // one signal is computed on this thread; several in parallel on rayon's
+    let results: Vec<reprise::Result<reprise::features::Features>> = py.detach(|| match rows.as_slice() {
+        [one] => vec![extract_signal_spec(one, &spec)],
+        _ => rows.par_iter().map(|r| extract_signal_spec(r, &spec)).collect(),
+    });
     let mut out = Vec::with_capacity(results.len());
     for r in results {
         out.push(r.map_err(to_py)?);

@@ -512,7 +512,17 @@ struct Watch {
 impl Watch {
     fn see(&mut self, c: &[f32]) {
         self.n += c.len();
-        self.peak = c.iter().fold(self.peak, |m, v| m.max(v.abs()));
+        // eight running maxima (one chain would wait on every comparison); the samples
+        // are finite here or the transform reports them, so the order does not matter
+        let mut lanes = [self.peak; 8];
+        let mut chunks = c.chunks_exact(8);
+        for chunk in &mut chunks {
+            for (m, v) in lanes.iter_mut().zip(chunk) {
+                let a = v.abs();
+                *m = if a > *m { a } else { *m };
+            }
+        }
+        self.peak = lanes.iter().chain(chunks.remainder().iter()).fold(self.peak, |m, v| m.max(v.abs()));
     }
 }
 
@@ -558,7 +568,14 @@ impl Gathered {
 fn pump(src: &mut dyn ChunkSource, t: &mut dyn FrameTransform, watch: &mut Watch, complex: bool) -> Result<(FeatureData, Axis, usize)> {
     let mut out = Gathered::default();
     if let Some(y) = src.whole() {
-        // a signal in memory: the transform reads its frames straight from it
+        // a signal in memory: the transform reads its frames straight from it, into
+        // storage sized once (rows × about len/hop frames; 0 rows for whole-signal kinds)
+        let size = t.axis().len() * (y.len() / t.hop_length().max(1) + 2);
+        if complex {
+            out.complex.reserve_exact(size);
+        } else {
+            out.real.reserve_exact(size);
+        }
         watch.see(y);
         t.run(y, &mut |f| out.take(f))?;
     } else {
