@@ -501,28 +501,19 @@ pub fn extract_file_spec(path: &Path, spec: &FeatureSpec, offset_s: f64, duratio
     extract(&mut open, spec).map_err(|e| e.in_file(path))
 }
 
-/// Tracks length and peak of the samples that pass through, and the source's warnings.
+/// Tracks the length of the samples that pass through, whether any is not zero, and the source's warnings.
 #[derive(Default)]
 struct Watch {
     n: usize,
-    peak: f32,
+    sounding: bool,
     source_warnings: Vec<String>,
 }
 
 impl Watch {
     fn see(&mut self, c: &[f32]) {
         self.n += c.len();
-        // eight running maxima (one chain would wait on every comparison); the samples
-        // are finite here or the transform reports them, so the order does not matter
-        let mut lanes = [self.peak; 8];
-        let mut chunks = c.chunks_exact(8);
-        for chunk in &mut chunks {
-            for (m, v) in lanes.iter_mut().zip(chunk) {
-                let a = v.abs();
-                *m = if a > *m { a } else { *m };
-            }
-        }
-        self.peak = lanes.iter().chain(chunks.remainder().iter()).fold(self.peak, |m, v| m.max(v.abs()));
+        // silence is all the peak tells: the scan stops at the first sound
+        self.sounding = self.sounding || c.iter().any(|v| *v != 0.0);
     }
 }
 
@@ -661,7 +652,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
     let data = post_process(data, &spec)?;
 
     let mut warnings = std::mem::take(&mut watch.source_warnings);
-    if watch.peak == 0.0 {
+    if !watch.sounding {
         warnings.push("signal is silent (all samples are zero)".to_string());
     }
     if let Some(n) = spec.frame_length().filter(|n| watch.n < *n) {
