@@ -63,18 +63,6 @@ def folder_run(script: Path, clips: Path) -> float:
         return time.perf_counter() - t0
 
 
-def write_section(path: Path, text: str) -> None:
-    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
-    start = next((i for i, l in enumerate(lines) if l.rstrip() == SECTION), None)
-    if start is not None:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = [text]
-    else:
-        notes = next((i for i, l in enumerate(lines) if l.rstrip() == "## Notes"), len(lines))
-        lines[notes:notes] = [text]
-    path.write_text("".join(lines))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=5)
@@ -153,7 +141,7 @@ and +3.9 % (each round's ratio is listed above), so read "met" as "at the target
 host's noise".
 
 """
-    write_section(REPO / "BENCHMARKS.md", text)
+    base.write_section(REPO / "BENCHMARKS.md", SECTION, text)
     print(f"wrote {SECTION} in BENCHMARKS.md")
     return 0
 

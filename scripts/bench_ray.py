@@ -166,18 +166,6 @@ def bytes_per_audio_second(clips: Path, out: Path) -> dict:
     }
 
 
-def write_section(path: Path, text: str) -> None:
-    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
-    start = next((i for i, l in enumerate(lines) if l.rstrip() == SECTION), None)
-    if start is not None:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
-        lines[start:end] = [text]
-    else:
-        notes = next((i for i, l in enumerate(lines) if l.rstrip() == "## Notes"), len(lines))
-        lines[notes:notes] = [text]
-    path.write_text("".join(lines))
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--rounds", type=int, default=3)
@@ -349,7 +337,7 @@ read (16-bit stereo 44.1 kHz), {npy_mb_h:.0f} MB of `.npy` and {json_mb_h:.0f} M
 """
     print(text)
     if not args.no_write:
-        write_section(REPO / "BENCHMARKS.md", text)
+        base.write_section(REPO / "BENCHMARKS.md", SECTION, text)
         print(f"wrote {SECTION} in BENCHMARKS.md")
     return 0
 

@@ -388,6 +388,21 @@ def verdict(value, target, higher_is_better=True) -> str:
     return "met" if ok else "**missed**"
 
 
+def write_section(path: Path, section: str, text: str) -> None:
+    """Replaces the section headed `section` (up to the next `## ` heading) of the Markdown
+    file at `path` with `text`, or inserts it before `## Notes`; the rest is left as it is.
+    Used by the scripts that own one section of BENCHMARKS.md (bench_python.py, bench_ray.py)."""
+    lines = path.read_text().splitlines(keepends=True) if path.exists() else []
+    start = next((i for i, l in enumerate(lines) if l.rstrip() == section), None)
+    if start is not None:
+        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines))
+        lines[start:end] = [text]
+    else:
+        notes = next((i for i, l in enumerate(lines) if l.rstrip() == "## Notes"), len(lines))
+        lines[notes:notes] = [text]
+    path.write_text("".join(lines))
+
+
 def existing_notes(path: Path) -> str:
     if not path.exists():
         return NOTES_PLACEHOLDER
