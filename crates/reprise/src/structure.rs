@@ -64,7 +64,7 @@ impl StructureFeatures {
             }),
             StructureFeatures::Chroma => {
                 let d = ChromaCqtConfig::default();
-                FeatureSpec::ChromaCqt { chroma: ChromaCqtConfig { cqt: CqtConfig { sr: SR, hop_length: HOP, ..d.cqt }, ..d } }
+                FeatureSpec::ChromaCqt { chroma: ChromaCqtConfig { cqt: CqtConfig { sr: SR, hop_length: HOP, ..d.cqt_config() }, ..d } }
             }
             StructureFeatures::Mfcc => FeatureSpec::Mfcc {
                 mfcc: MfccConfig {
@@ -307,6 +307,19 @@ pub fn write_outputs(s: &Structure, input: &Path, cfg: &StructureConfig, out: &P
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_of_frames_is_a_valid_specification() {
+        for f in [StructureFeatures::Cqt, StructureFeatures::Chroma, StructureFeatures::Mfcc] {
+            let spec = f.spec();
+            spec.validate(true).unwrap_or_else(|e| panic!("{}: {e}", f.name()));
+            assert_eq!((spec.sr(), spec.hop_length()), (SR, HOP), "{}", f.name());
+            // and computes: 3 s of a tone give real frames every HOP samples
+            let y: Vec<f32> = (0..3 * SR as usize).map(|i| (i as f32 * 0.05).sin() * 0.3).collect();
+            let out = crate::features::extract_signal_spec(&y, &spec).unwrap_or_else(|e| panic!("{}: {e}", f.name()));
+            assert!(matches!(out.data, FeatureData::Real(ref a) if a.ncols() == 1 + y.len() / HOP), "{}", f.name());
+        }
+    }
 
     #[test]
     fn occurrences_become_the_notes_on_the_eighth_grid_as_the_reference_maps_them() {
