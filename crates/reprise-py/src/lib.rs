@@ -348,6 +348,9 @@ fn chroma_filters<'py>(
     Ok(reprise::dsp::chroma_filters(&cfg).map_err(core_to_py)?.into_pyarray(py))
 }
 
+/// Two `(signals, rows, frames)` arrays.
+type Pair3<'py> = (Bound<'py, PyArray3<f32>>, Bound<'py, PyArray3<f32>>);
+
 /// `librosa.piptrack(S=...)` of every magnitude matrix of `s` (signals × bins × frames):
 /// `(pitches, magnitudes)`, each the shape of `s`. `reference` (signals × frames) holds the
 /// level each frame's peaks must exceed; `None` is `threshold ×` the frame's maximum.
@@ -361,7 +364,7 @@ fn piptrack<'py>(
     fmax: f64,
     threshold: f32,
     reference: Option<PyReadonlyArray2<'py, f32>>,
-) -> PyResult<(Bound<'py, PyArray3<f32>>, Bound<'py, PyArray3<f32>>)> {
+) -> PyResult<Pair3<'py>> {
     let cfg = reprise::dsp::PiptrackConfig { sr, n_fft: 0, fmin, fmax, threshold };
     let mats: Vec<Array2<f32>> = s.as_array().outer_iter().map(|m| m.to_owned()).collect();
     let refs: Option<Array2<f32>> = reference.map(|r| r.as_array().to_owned());
