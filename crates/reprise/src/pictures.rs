@@ -424,15 +424,16 @@ pub fn write_feature_png(png: &Path, data: &FeatureData, sidecar: &Value, input:
     Ok(())
 }
 
-/// The picture of a [`crate::structure::Structure`]: the recurrence matrix (time on both
-/// axes, row 0 at the bottom) with each pattern's occurrence pairs outlined in grey, and a
-/// timeline below with one line per pattern over the time its occurrences cover.
-pub fn structure_png(s: &crate::structure::Structure, title: &str) -> Result<Vec<u8>> {
+/// The picture of a recurrence matrix `ssm` (frames `frame_s` seconds apart) and its
+/// repeated sections (`reprise structure`): the matrix (time on both axes, row 0 at the
+/// bottom) with each pattern's occurrence pairs outlined in grey, and a timeline below
+/// with one line per pattern over the time its occurrences cover.
+pub fn structure_png(ssm: &Array2<f32>, frame_s: f64, patterns: &[reprise_dsp::ssm::RepeatedPattern], title: &str) -> Result<Vec<u8>> {
     let bad = |reason: String| Error::Clip { path: "ssm.png".into(), reason };
-    let n = s.ssm.nrows();
-    let mut values = s.ssm.clone();
+    let n = ssm.nrows();
+    let mut values = ssm.clone();
     // outline occurrence pairs (first occurrence × each other one, both triangles)
-    for p in &s.patterns {
+    for p in patterns {
         let first = p.occurrences[0];
         for &o in &p.occurrences[1..] {
             for (r, c) in [(first, o), (o, first)] {
@@ -448,10 +449,10 @@ pub fn structure_png(s: &crate::structure::Structure, title: &str) -> Result<Vec
             }
         }
     }
-    let end_s = n as f64 * s.frame_s;
+    let end_s = n as f64 * frame_s;
     let step = [5.0, 10.0, 15.0, 30.0, 60.0, 120.0].into_iter().find(|st| end_s / st <= 8.0).unwrap_or(300.0);
     let row_ticks: Vec<Tick> =
-        (0..).map(|k| k as f64 * step).take_while(|t| *t < end_s).map(|t| Tick { pos: t / s.frame_s, label: format!("{t:.0}") }).collect();
+        (0..).map(|k| k as f64 * step).take_while(|t| *t < end_s).map(|t| Tick { pos: t / frame_s, label: format!("{t:.0}") }).collect();
     let heat = Heatmap {
         title: "self-similarity (grey boxes: a pattern's first occurrence against each other one)".into(),
         values,
@@ -463,9 +464,8 @@ pub fn structure_png(s: &crate::structure::Structure, title: &str) -> Result<Vec
         unit: "similarity".into(),
         separators: vec![],
     };
-    let xs: Vec<f64> = (0..n).map(|t| (t as f64 + 0.5) * s.frame_s).collect();
-    let series: Vec<Series> = s
-        .patterns
+    let xs: Vec<f64> = (0..n).map(|t| (t as f64 + 0.5) * frame_s).collect();
+    let series: Vec<Series> = patterns
         .iter()
         .enumerate()
         .map(|(k, p)| {

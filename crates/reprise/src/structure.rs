@@ -289,7 +289,12 @@ pub fn write_outputs(s: &Structure, input: &Path, cfg: &StructureConfig, out: &P
     reprise_io::write_npy(&npy, &s.ssm)?;
     written.push(npy);
     let png = out.join("ssm.png");
-    let bytes = crate::pictures::structure_png(s, &format!("{} — self-similarity ({}) and repeated sections", input.display(), cfg.features.name()))?;
+    let bytes = crate::pictures::structure_png(
+        &s.ssm,
+        s.frame_s,
+        &s.patterns,
+        &format!("{} — self-similarity ({}) and repeated sections", input.display(), cfg.features.name()),
+    )?;
     reprise_io::write_atomic(&png, |w| w.write_all(&bytes))?;
     written.push(png);
     if let Some(points) = &s.points {
