@@ -1,8 +1,10 @@
 //! The workspace's one atomic writer: a uniquely named temporary file in the destination
 //! folder, synced, then renamed over the destination, so that an interrupted run never
 //! leaves a half-written output and two writers of one file never mix their bytes (the
-//! last rename wins, whole). Temporaries are named `.reprise-<pid>-<random>.tmp`, so that a
-//! later run can tell those of a killed process from those of a live one and remove them.
+//! last rename wins, whole). Temporaries are named `.reprise-<pid>.<host>-<random>.tmp`
+//! (`<host>`: 8 hex digits of the machine's name), so that a later run can tell those of a
+//! killed process from those of a live one and remove them — on a shared file system, only
+//! its own machine's: a process of another node cannot be looked up here.
 
 use std::io::{BufWriter, Write};
 use std::path::Path;
@@ -10,9 +12,25 @@ use std::path::Path;
 /// Suffix of every temporary file.
 pub const TEMP_SUFFIX: &str = ".tmp";
 
-/// Prefix of this process's temporaries (`.reprise-<pid>-`).
+/// Prefix of this process's temporaries (`.reprise-<pid>.<host>-`).
 pub fn temp_prefix() -> String {
-    format!(".reprise-{}-", std::process::id())
+    format!(".reprise-{}.{}-", std::process::id(), host_tag())
+}
+
+/// 8 hex digits of this machine's name (`/proc/sys/kernel/hostname`, else `$HOSTNAME`),
+/// `00000000` when it cannot be read.
+pub fn host_tag() -> String {
+    static TAG: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TAG.get_or_init(|| {
+        let name = std::fs::read_to_string("/proc/sys/kernel/hostname").ok().or_else(|| std::env::var("HOSTNAME").ok()).unwrap_or_default();
+        let name = name.trim();
+        if name.is_empty() {
+            "00000000".into()
+        } else {
+            format!("{:08x}", crate::rng::fnv1a(name.as_bytes()) as u32)
+        }
+    })
+    .clone()
 }
 
 /// Writes `path` atomically, `f` filling the file. Errors are the I/O errors of the folder,
@@ -52,15 +70,20 @@ pub fn process_alive(pid: u32) -> Option<bool> {
     proc.join("self").exists().then(|| proc.join(pid.to_string()).exists())
 }
 
-/// The process id in a temporary's name (`.reprise-<pid>-…` with any suffix after the pid).
-fn pid_of(name: &str) -> Option<u32> {
-    name.strip_prefix(".reprise-")?.split('-').next()?.parse().ok()
+/// The process id and, when the name carries one, the host tag of a temporary
+/// (`.reprise-<pid>.<host>-…`, or `.reprise-<pid>-…` as written before hosts were recorded).
+fn owner_of(name: &str) -> Option<(u32, Option<&str>)> {
+    let head = name.strip_prefix(".reprise-")?.split('-').next()?;
+    match head.split_once('.') {
+        Some((pid, host)) => Some((pid.parse().ok()?, Some(host))),
+        None => Some((head.parse().ok()?, None)),
+    }
 }
 
 /// Removes, below `dir`, the temporaries (files, and folders such as a training
-/// checkpoint's) that a killed process left (`kill -9`, power loss): those whose process
-/// is gone, and any older than a day. Live processes' are left alone. Returns how many
-/// were removed.
+/// checkpoint's) that a killed process left (`kill -9`, power loss): those of this machine
+/// whose process is gone, and any older than a day (another machine's processes cannot be
+/// looked up). Live processes' are left alone. Returns how many were removed.
 pub fn sweep_stale_temporaries(dir: &Path) -> usize {
     let mut removed = 0;
     let Ok(entries) = std::fs::read_dir(dir) else { return 0 };
@@ -77,8 +100,11 @@ pub fn sweep_stale_temporaries(dir: &Path) -> usize {
             continue;
         }
         let age_s = e.metadata().ok().and_then(|m| m.modified().ok()).and_then(|t| t.elapsed().ok()).map_or(0, |age| age.as_secs());
-        let dead = match pid_of(&name) {
-            Some(pid) => pid != std::process::id() && process_alive(pid) == Some(false),
+        let here = host_tag();
+        let dead = match owner_of(&name) {
+            Some((pid, host)) if host.is_none_or(|h| h == here) => pid != std::process::id() && process_alive(pid) == Some(false),
+            // another machine's: only its age tells
+            Some(_) => false,
             // written before temporaries carried a pid
             None => age_s > 3_600,
         };
@@ -144,6 +170,16 @@ mod tests {
         assert_eq!(sweep_stale_temporaries(d), if process_alive(1).is_some() { 3 } else { 0 });
         assert!(d.join(&live).exists() && d.join("keep.npy").exists());
         assert!(temp_prefix().contains(&std::process::id().to_string()));
+        // another machine's temporary of a pid that is dead here is left (its process may
+        // live there); so is a fresh one; one older than a day goes
+        let elsewhere = format!(".reprise-{}.ffffffff-z{TEMP_SUFFIX}", u32::MAX - 1);
+        assert_ne!(host_tag(), "ffffffff");
+        std::fs::write(d.join(&elsewhere), b"").unwrap();
+        assert_eq!(sweep_stale_temporaries(d), 0);
+        assert!(d.join(&elsewhere).exists());
+        assert_eq!(owner_of(&elsewhere), Some((u32::MAX - 1, Some("ffffffff"))));
+        assert_eq!(owner_of(&format!(".reprise-12-abc{TEMP_SUFFIX}")), Some((12, None)));
+        assert!(temp_prefix().ends_with(&format!(".{}-", host_tag())));
     }
 
     #[test]

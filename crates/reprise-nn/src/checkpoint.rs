@@ -10,7 +10,7 @@
 //!   checkpoint/       model.bpk, optim.bpk, state.json of the last finished epoch
 //! ```
 //!
-//! A checkpoint is written into a temporary folder of its own (`.reprise-<pid>-….tmp/`) and
+//! A checkpoint is written into a temporary folder of its own (`.reprise-<pid>.<host>-….tmp/`) and
 //! renamed over `checkpoint/` (the old one is first renamed to `checkpoint.old/`), so a kill
 //! at any moment leaves one complete checkpoint on disk. Every file goes through the
 //! workspace's atomic writer ([`reprise_core::fs::write_atomic`]), so two processes writing
