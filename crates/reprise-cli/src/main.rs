@@ -527,40 +527,33 @@ fn command_of(matches: &clap::ArgMatches) -> Result<Command, Failure> {
 }
 
 /// The first option given on the command line that `kind` does not read, as an error
-/// message (an option silently ignored would look applied).
+/// message (an option silently ignored would look applied); which kinds read which option
+/// is the facade's table ([`reprise::features::kinds_reading`]).
 fn ignored_feature_option(m: &clap::ArgMatches, kind: FeatureKind) -> Option<String> {
-    use FeatureKind::*;
-    let scattering = [Scalogram, Scattering, Jtfs, Spiral];
-    let joint = [Jtfs, Spiral];
-    let mel = [Mel, Mfcc];
-    let constant_q = [Cqt, Vqt, HybridCqt, PseudoCqt, ChromaCqt, ChromaCens];
-    let chroma = [ChromaStft, ChromaCqt, ChromaCens];
-    let table: [(&str, &str, &[FeatureKind]); 19] = [
-        ("j", "--J", &scattering),
-        ("q", "--Q", &scattering),
-        ("t", "--T", &[Scattering, Jtfs, Spiral]),
-        ("max_order", "--max-order", &[Scattering]),
-        ("j_fr", "--J-fr", &joint),
-        ("q_fr", "--Q-fr", &joint),
-        ("f", "--F", &joint),
-        ("format", "--format", &joint),
-        ("n_mels", "--n-mels", &mel),
-        ("htk", "--htk", &mel),
-        ("norm", "--norm", &mel),
-        ("n_mfcc", "--n-mfcc", &[Mfcc]),
-        ("lifter", "--lifter", &[Mfcc]),
-        ("n_bins", "--n-bins", &constant_q),
-        ("bins_per_octave", "--bins-per-octave", &constant_q),
-        ("filter_scale", "--filter-scale", &constant_q),
-        ("sparsity", "--sparsity", &constant_q),
-        ("n_chroma", "--n-chroma", &chroma),
-        ("roll_percent", "--roll-percent", &[Rolloff]),
+    // each kind-specific flag: its clap id, as shown, and its path in FeatureParams
+    let flags: [(&str, &str, &str); 19] = [
+        ("j", "--J", "scatter.J"),
+        ("q", "--Q", "scatter.Q"),
+        ("t", "--T", "scatter.T"),
+        ("max_order", "--max-order", "scatter.max_order"),
+        ("j_fr", "--J-fr", "scatter.J_fr"),
+        ("q_fr", "--Q-fr", "scatter.Q_fr"),
+        ("f", "--F", "scatter.F"),
+        ("format", "--format", "scatter.format"),
+        ("n_mels", "--n-mels", "n_mels"),
+        ("htk", "--htk", "htk"),
+        ("norm", "--norm", "norm"),
+        ("n_mfcc", "--n-mfcc", "n_mfcc"),
+        ("lifter", "--lifter", "lifter"),
+        ("n_bins", "--n-bins", "cqt.n_bins"),
+        ("bins_per_octave", "--bins-per-octave", "cqt.bins_per_octave"),
+        ("filter_scale", "--filter-scale", "cqt.filter_scale"),
+        ("sparsity", "--sparsity", "cqt.sparsity"),
+        ("n_chroma", "--n-chroma", "n_chroma"),
+        ("roll_percent", "--roll-percent", "roll_percent"),
     ];
     let given = |id: &str| matches!(m.value_source(id), Some(clap::parser::ValueSource::CommandLine));
-    table.iter().find(|(id, _, kinds)| given(id) && !kinds.contains(&kind)).map(|(_, flag, kinds)| {
-        let names: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
-        format!("{flag} applies to {}, not to {}", names.join(", "), kind.name())
-    })
+    flags.iter().filter(|(id, _, _)| given(id)).find_map(|(_, flag, option)| reprise::features::ignored_option(option, flag, kind))
 }
 
 fn main() -> ExitCode {

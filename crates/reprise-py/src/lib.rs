@@ -71,8 +71,27 @@ fn params_of(options: &str) -> PyResult<FeatureParams> {
     if !bad.is_empty() {
         return Err(PyValueError::new_err(format!("unknown option(s) {}: see reprise.spec(kind) for the names", bad.join(", "))));
     }
+    // an option the kind does not read is refused, as on the command line
+    let mut given = Vec::new();
+    leaf_paths(&overlay, "", &mut given);
     merge(&mut params, overlay);
-    serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))
+    let params: FeatureParams = serde_json::from_value(params).map_err(|e| PyValueError::new_err(format!("options: {e}")))?;
+    if let Some(msg) = given.iter().find_map(|p| reprise::features::ignored_option(p, p, params.kind)) {
+        return Err(PyValueError::new_err(msg));
+    }
+    Ok(params)
+}
+
+/// The paths (`n_mels`, `cqt.n_bins`) of the values given in `v`.
+fn leaf_paths(v: &Value, prefix: &str, out: &mut Vec<String>) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o {
+                leaf_paths(x, &format!("{prefix}{k}."), out);
+            }
+        }
+        _ => out.push(prefix.trim_end_matches('.').to_owned()),
+    }
 }
 
 /// The specification that `options` give at `sr`, starting from the defaults.

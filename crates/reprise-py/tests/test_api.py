@@ -206,6 +206,8 @@ def test_every_public_function_documents_every_parameter():
         (lambda: reprise.load("x.wav", res_type="fft"), "res_type"),
         (lambda: reprise.spec("mel", foo=1), "unknown option"),
         (lambda: reprise.spec("mel", stft={"nfft": 1024}), "stft.nfft"),
+        (lambda: reprise.spec("cqt", n_mels=64), "n_mels applies to mel, mfcc, not to cqt"),
+        (lambda: reprise.spec("mel", scatter={"J": 6}), "scatter.J applies to"),
         (lambda: reprise.filters.mel(sr=-1, n_fft=2048), "sr=-1"),
         (lambda: reprise.filters.chroma(sr=0, n_fft=2048), "sr=0"),
         (lambda: reprise.piptrack(y=np.zeros(4096, np.float32), n_fft=None), "n_fft"),

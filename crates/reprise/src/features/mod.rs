@@ -71,6 +71,40 @@ pub enum FeatureKind {
     Spiral,
 }
 
+/// Which kinds read each kind-specific option, by its path in [`FeatureParams`]'s JSON
+/// (`n_mels`, `cqt.n_bins`, `scatter.J`, …): the one table the command line's flags and the
+/// Python package's options are checked against, so that an option the kind ignores is
+/// refused rather than silently recorded. Options shared by every kind (`sr`, `stft.*`,
+/// `db`, …) are not listed.
+pub fn kinds_reading(option: &str) -> Option<&'static [FeatureKind]> {
+    use FeatureKind::*;
+    const SCATTERING: &[FeatureKind] = &[Scalogram, Scattering, Jtfs, Spiral];
+    const JOINT: &[FeatureKind] = &[Jtfs, Spiral];
+    const MEL: &[FeatureKind] = &[Mel, Mfcc];
+    const CONSTANT_Q: &[FeatureKind] = &[Cqt, Vqt, HybridCqt, PseudoCqt, ChromaCqt, ChromaCens];
+    const CHROMA: &[FeatureKind] = &[ChromaStft, ChromaCqt, ChromaCens];
+    Some(match option {
+        "scatter.J" | "scatter.Q" => SCATTERING,
+        "scatter.T" => &[Scattering, Jtfs, Spiral],
+        "scatter.max_order" => &[Scattering],
+        "scatter.J_fr" | "scatter.Q_fr" | "scatter.F" | "scatter.format" => JOINT,
+        "n_mels" | "htk" | "norm" => MEL,
+        "n_mfcc" | "lifter" => &[Mfcc],
+        "cqt.n_bins" | "cqt.bins_per_octave" | "cqt.filter_scale" | "cqt.sparsity" => CONSTANT_Q,
+        "n_chroma" => CHROMA,
+        "roll_percent" => &[Rolloff],
+        _ => return None,
+    })
+}
+
+/// The message for an option `kind` does not read (`shown` is how the caller names it:
+/// `--n-mels` on the command line), or `None` when it reads it or every kind does.
+pub fn ignored_option(option: &str, shown: &str, kind: FeatureKind) -> Option<String> {
+    let kinds = kinds_reading(option)?;
+    (!kinds.contains(&kind))
+        .then(|| format!("{shown} applies to {}, not to {}", kinds.iter().map(|k| k.name()).collect::<Vec<_>>().join(", "), kind.name()))
+}
+
 impl FeatureKind {
     /// Every kind, in the order of the documentation.
     pub const ALL: [FeatureKind; 20] = [
