@@ -3,6 +3,7 @@
 //! `[batch, rows, frames]` (a waveform is one row; a summary vector is one column) and
 //! return logits `[batch, classes]`.
 
+pub mod cae;
 pub mod lc;
 pub mod mlp;
 pub mod pons;
@@ -11,6 +12,7 @@ pub mod samplecnn;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
+pub use cae::{Cae, CaeConfig};
 pub use lc::{LcBranch, LcConfig, LcNet};
 pub use mlp::{Mlp, MlpConfig};
 pub use pons::{PonsBranch, PonsConfig, PonsNet, PonsShape};

@@ -1,0 +1,223 @@
+//! The Complex Autoencoder (Lattner, Dörfler & Arzt, "Learning complex basis functions for
+//! invariant representations of audio", ISMIR 2019): one bias-free linear map `W` from a
+//! flattened CQT window `x` (`n_bins × length`, bin-major) to `n_bases` complex bases, whose
+//! magnitudes become invariant to the transformations the training pairs differ by (pitch
+//! or time shifts) while the phases carry them. The decoder reuses `W` (tied weights).
+//!
+//! Encoder: `h = dropout(x) · W`, `re = h[..k]`, `im = h[k..]`, amplitude `a = √(re² + im²)`,
+//! phase `φ = atan2(re, im)` (the reference's argument order). Decoder: `x̂ = [a·sin φ;
+//! a·cos φ] · Wᵀ`, which gives back `h · Wᵀ` when `(a, φ)` are `x`'s own. Training pairs
+//! `(x, y = T(x))` swap phases: `ŷ = dec(a_x, φ_y)`, `x̂ = dec(a_y, φ_x)`, and the loss is
+//! `mean|y − ŷ|^p + mean|x − x̂|^p` (p = 1 for the CQT).
+//!
+//! At `re = im = 0` (a silent window) `√` and `atan2` have no derivative: the amplitude is
+//! computed from `max(re² + im², 1e-12)` and the phase from `atan2(re, im + 1e-6)` there,
+//! so gradients stay finite (tested); elsewhere the values are the plain formulas.
+//!
+//! The training engine that fits it on pairs comes with issue 21's generalised objectives;
+//! this module holds the model, its configuration and its loss.
+
+use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
+use burn::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::{NnError, Result};
+
+/// Configuration of a [`Cae`]; `Default` is the reference's CQT configuration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaeConfig {
+    /// CQT bins of a frame (120: 5 octaves at 24 per octave from 65.4 Hz).
+    pub n_bins: usize,
+    /// Frames of a window (32, about 2.9 s at hop 1984).
+    pub length: usize,
+    /// Complex bases (256).
+    pub n_bases: usize,
+    /// Dropout on the input (0.5).
+    pub dropout: f64,
+    /// Exponent of the reconstruction error (1: L1, the reference's CQT setting; 2: MSE).
+    pub loss_power: f64,
+}
+
+impl Default for CaeConfig {
+    fn default() -> Self {
+        CaeConfig { n_bins: 120, length: 32, n_bases: 256, dropout: 0.5, loss_power: 1.0 }
+    }
+}
+
+impl CaeConfig {
+    /// Values of a flattened window (`n_bins × length`, 3840 by default).
+    pub fn inputs(&self) -> usize {
+        self.n_bins * self.length
+    }
+
+    /// Checks the configuration.
+    pub fn validate(&self) -> Result<()> {
+        if self.n_bins == 0
+            || self.length == 0
+            || self.n_bases == 0
+            || !(0.0..1.0).contains(&self.dropout)
+            || !(self.loss_power == 1.0 || self.loss_power == 2.0)
+        {
+            return Err(NnError::Config(format!(
+                "cae: needs n_bins, length and n_bases > 0, dropout in [0, 1) and loss_power 1 or 2 (got {}, {}, {}, {}, {})",
+                self.n_bins, self.length, self.n_bases, self.dropout, self.loss_power
+            )));
+        }
+        super::check_weights("cae", self.n_bins as u128 * self.length as u128 * 2 * self.n_bases as u128)
+    }
+
+    /// Builds the model with fresh weights (burn's default initialisation of a linear map).
+    pub fn init(&self, device: &Device) -> Result<Cae> {
+        self.validate()?;
+        Ok(Cae {
+            map: LinearConfig::new(self.inputs(), 2 * self.n_bases).with_bias(false).init(device),
+            dropout: DropoutConfig::new(self.dropout).init(),
+        })
+    }
+}
+
+/// The Complex Autoencoder; see the module documentation.
+#[derive(Module, Debug)]
+pub struct Cae {
+    map: Linear,
+    dropout: Dropout,
+}
+
+/// Below this squared modulus a basis's response counts as zero (see the module documentation).
+const TINY: f32 = 1e-12;
+
+impl Cae {
+    /// Complex bases.
+    pub fn n_bases(&self) -> usize {
+        self.map.weight.dims()[1] / 2
+    }
+
+    /// Amplitudes and phases `[batch, n_bases]` of windows `[batch, n_bins · length]`
+    /// (dropout applies in training mode).
+    pub fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let k = self.n_bases();
+        let h = self.map.forward(self.dropout.forward(x));
+        let re = h.clone().narrow(1, 0, k);
+        let im = h.narrow(1, k, k);
+        let r2 = re.clone().powi_scalar(2) + im.clone().powi_scalar(2);
+        let zero = r2.clone().lower_elem(TINY).float();
+        let amplitude = r2.clamp_min(TINY).sqrt();
+        let phase = re.atan2(im + zero * 1e-6);
+        (amplitude, phase)
+    }
+
+    /// Windows `[batch, n_bins · length]` from amplitudes and phases (tied weights).
+    pub fn decode(&self, amplitude: Tensor<2>, phase: Tensor<2>) -> Tensor<2> {
+        let real = amplitude.clone() * phase.clone().sin();
+        let imag = amplitude * phase.cos();
+        Tensor::cat(vec![real, imag], 1).matmul(self.map.weight.val().transpose())
+    }
+
+    /// The pair loss: each window rebuilt from its own amplitudes and the other's phases
+    /// (`mean|y − dec(a_x, φ_y)|^p + mean|x − dec(a_y, φ_x)|^p`).
+    pub fn pair_loss(&self, x: Tensor<2>, y: Tensor<2>, loss_power: f64) -> Tensor<1> {
+        let (ax, px) = self.encode(x.clone());
+        let (ay, py) = self.encode(y.clone());
+        let y_hat = self.decode(ax, py);
+        let x_hat = self.decode(ay, px);
+        let err = |a: Tensor<2>, b: Tensor<2>| {
+            let d = (a - b).abs();
+            if loss_power == 2.0 {
+                d.powi_scalar(2).mean()
+            } else {
+                d.mean()
+            }
+        };
+        err(y, y_hat) + err(x, x_hat)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::module::Param;
+    use burn::optim::{AdamConfig, GradientsParams};
+    use burn::tensor::Distribution;
+
+    fn tiny() -> CaeConfig {
+        CaeConfig { n_bins: 3, length: 2, n_bases: 4, dropout: 0.0, loss_power: 1.0 }
+    }
+
+    fn values(t: Tensor<2>) -> Vec<f32> {
+        t.into_data().convert::<f32>().try_to_vec::<f32>().expect("float data")
+    }
+
+    #[test]
+    fn decoding_its_own_amplitudes_and_phases_is_the_linear_round_trip() {
+        let device = crate::device("cpu").unwrap();
+        let cae = CaeConfig { dropout: 0.0, ..tiny() }.init(&device).unwrap();
+        let x: Tensor<2> = Tensor::random([5, 6], Distribution::Uniform(-1.0, 1.0), &device);
+        let (a, p) = cae.encode(x.clone());
+        let w = cae.map.weight.val();
+        let direct = x.matmul(w.clone()).matmul(w.transpose());
+        let back = cae.decode(a.clone(), p);
+        let diff = (back - direct).abs().max().into_scalar::<f32>();
+        assert!(diff < 1e-5, "{diff}");
+        assert!(values(a).iter().all(|v| *v >= 0.0));
+    }
+
+    /// The loss's gradient with respect to `W`, autodiff against central differences, for
+    /// L1 and L2, and finite at a silent (all-zero) window, where √ and atan2 have none.
+    #[test]
+    fn gradients_equal_finite_differences_and_stay_finite_at_zero() {
+        let device = crate::device("cpu").unwrap().autodiff();
+        for power in [1.0, 2.0] {
+            let cfg = CaeConfig { loss_power: power, ..tiny() };
+            let cae = cfg.init(&device).unwrap();
+            let x: Tensor<2> = Tensor::random([4, 6], Distribution::Uniform(-1.0, 1.0), &device);
+            let y: Tensor<2> = Tensor::random([4, 6], Distribution::Uniform(-1.0, 1.0), &device);
+            let grads = cae.pair_loss(x.clone(), y.clone(), power).backward();
+            let g = values(cae.map.weight.val().grad(&grads).expect("weight gradient"));
+            let plain = cae.valid();
+            let w0 = values(plain.map.weight.val());
+            let (xp, yp) = (x.clone().inner(), y.clone().inner());
+            let loss_at = |w: &[f32]| -> f64 {
+                let mut m = plain.clone();
+                m.map.weight = Param::from_tensor(Tensor::<2>::from_data(TensorData::new(w.to_vec(), [6, 8]), &device.clone().without_autodiff()));
+                m.pair_loss(xp.clone(), yp.clone(), power).into_scalar::<f32>() as f64
+            };
+            let eps = 1e-2f32;
+            let mut worst = 0.0f64;
+            for i in 0..w0.len() {
+                let (mut up, mut down) = (w0.clone(), w0.clone());
+                up[i] += eps;
+                down[i] -= eps;
+                let numeric = (loss_at(&up) - loss_at(&down)) / (2.0 * eps as f64);
+                worst = worst.max((numeric - g[i] as f64).abs() / (numeric.abs().max(g[i].abs() as f64).max(0.05)));
+            }
+            assert!(worst < 0.05, "loss power {power}: gradient relative error {worst}");
+            // a silent window: finite loss and gradients
+            let zero: Tensor<2> = Tensor::zeros([2, 6], &device);
+            let grads = cae.pair_loss(zero.clone(), zero, power).backward();
+            let g0 = values(cae.map.weight.val().grad(&grads).expect("weight gradient"));
+            assert!(g0.iter().all(|v| v.is_finite()), "loss power {power}: {g0:?}");
+        }
+    }
+
+    /// A tiny run overfits: pitch-shift pairs of a handful of windows, Adam 1e-2.
+    #[test]
+    fn a_tiny_run_overfits_its_pairs() {
+        let device = crate::device("cpu").unwrap().autodiff();
+        device.seed(3);
+        let cfg = CaeConfig { n_bins: 12, length: 4, n_bases: 16, dropout: 0.0, loss_power: 1.0 };
+        let mut cae = cfg.init(&device).unwrap();
+        // windows of random spectra and the same shifted up by one bin (zero-padded)
+        let x: Tensor<3> = Tensor::random([8, 12, 4], Distribution::Uniform(0.0, 1.0), &device);
+        let y = Tensor::cat(vec![Tensor::zeros([8, 1, 4], &device), x.clone().narrow(1, 0, 11)], 1);
+        let (x, y): (Tensor<2>, Tensor<2>) = (x.reshape([8, 48]), y.reshape([8, 48]));
+        let mut optim = AdamConfig::new().init();
+        let loss = |m: &Cae| m.pair_loss(x.clone(), y.clone(), 1.0);
+        let first = loss(&cae).into_scalar::<f32>();
+        for _ in 0..400 {
+            let grads = GradientsParams::from_grads(loss(&cae).backward(), &cae);
+            cae = optim.step(1e-2, cae, grads);
+        }
+        let last = loss(&cae).into_scalar::<f32>();
+        assert!(last < first / 4.0, "loss {first} → {last}");
+    }
+}
