@@ -502,6 +502,16 @@ fn features_file(
     .map_err(to_py)
 }
 
+/// The per-row description of a scattering kind for signals of `n` samples (JSON),
+/// planned as such a signal plans it (so the length-dependent parameters are checked) and
+/// without computing a transform.
+#[pyfunction]
+fn meta(options: &str, sr: u32, n: usize) -> PyResult<String> {
+    let spec = spec_of(options, sr)?;
+    let m = reprise::features::whole_signal_meta(&spec, n).map_err(to_py)?;
+    Ok(serde_json::to_string(&m).expect("plain data"))
+}
+
 /// The version of the compiled module.
 #[pyfunction]
 fn version() -> &'static str {
@@ -531,6 +541,7 @@ fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prepare_output_folder, m)?)?;
     m.add_function(wrap_pyfunction!(params, m)?)?;
     m.add_function(wrap_pyfunction!(features_file, m)?)?;
+    m.add_function(wrap_pyfunction!(meta, m)?)?;
     m.add_function(wrap_pyfunction!(extras::read_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(extras::write_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(extras::resolve_rows, m)?)?;

@@ -229,3 +229,22 @@ def test_librosas_default_resampler_is_accepted_and_the_spiral_meta_names_octave
     meta = spiral.meta()
     assert meta["octave"].shape == meta["order"].shape == (spiral(y[:4096]).shape[0],)
     assert np.isnan(meta["octave"]).any() and not np.isnan(meta["octave"]).all()
+
+
+def test_scattering_constructors_check_the_length_as_kymatio_does():
+    # J too large for the signal: refused at construction, not when called
+    with pytest.raises(ValueError):
+        reprise.scattering.Scattering1D(J=13, shape=4096)
+    with pytest.raises(ValueError):
+        reprise.scattering.TimeFrequencyScattering(J=6, J_fr=2, Q=8, shape=4096, T=8192)
+    # meta() without a transform equals the one a call records
+    s = reprise.scattering.TimeFrequencyScattering(J=6, J_fr=2, Q=8, shape=4096)
+    before = s.meta()
+    s(np.sin(np.arange(4096) * 0.1).astype(np.float32))
+    after = s.meta()
+    assert before.keys() == after.keys()
+    for k in before:
+        if k == "key":
+            assert before[k] == after[k]
+        else:
+            np.testing.assert_array_equal(before[k], after[k], err_msg=k)

@@ -48,6 +48,22 @@ pub enum Planned {
     Jtfs(Jtfs),
 }
 
+impl Planned {
+    /// The transform of `config` planned for signals of `len` samples (filters designed,
+    /// nothing computed): what the signal's end plans, and what checks the parameters that
+    /// depend on the length (`J`, `T` against the signal) before any signal is given.
+    pub fn new(config: WholeConfig, len: usize) -> Result<Planned> {
+        if len < 2 {
+            return Err(Error::TooShort { len, need: 2, why: format!("{} needs at least two samples", config.name()) });
+        }
+        Ok(match config {
+            WholeConfig::Scalogram(c) => Planned::Scalogram(Scalogram::new(c, len)?),
+            WholeConfig::Scattering(c) => Planned::Scattering(Scattering1D::new(c, len)?),
+            WholeConfig::Jtfs(c) => Planned::Jtfs(Jtfs::new(c, len)?),
+        })
+    }
+}
+
 /// A whole-signal transform behind the frame interface.
 pub struct WholeSignal {
     config: WholeConfig,
@@ -83,22 +99,11 @@ impl FrameTransform for WholeSignal {
 
     fn finish(&mut self, emit: &mut dyn FnMut(Frames<'_>)) -> Result<()> {
         let y = std::mem::take(&mut self.y);
-        if y.len() < 2 {
-            return Err(Error::TooShort { len: y.len(), need: 2, why: format!("{} needs at least two samples", self.config.name()) });
-        }
-        let (out, plan) = match self.config {
-            WholeConfig::Scalogram(c) => {
-                let s = Scalogram::new(c, y.len())?;
-                (s.process(&y)?.into_dyn(), Planned::Scalogram(s))
-            }
-            WholeConfig::Scattering(c) => {
-                let s = Scattering1D::new(c, y.len())?;
-                (s.process(&y)?.into_dyn(), Planned::Scattering(s))
-            }
-            WholeConfig::Jtfs(c) => {
-                let s = Jtfs::new(c, y.len())?;
-                (s.process(&y)?, Planned::Jtfs(s))
-            }
+        let plan = Planned::new(self.config, y.len())?;
+        let out = match &plan {
+            Planned::Scalogram(s) => s.process(&y)?.into_dyn(),
+            Planned::Scattering(s) => s.process(&y)?.into_dyn(),
+            Planned::Jtfs(s) => s.process(&y)?,
         };
         drop(y);
         self.plan = Some(plan);

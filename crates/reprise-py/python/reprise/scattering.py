@@ -78,9 +78,9 @@ class Scattering1D:
             "kind": "scattering",
             "scatter": {"J": self.J, "Q": list(self.Q), "T": None if T is None else int(T), "max_order": self.max_order},
         }
-        # checks the parameters now, as kymatio's constructor does
-        _reprise.spec(json.dumps(self._options), 22050)
-        self._meta = None
+        # planned for signals of this length, as kymatio's constructor plans its filters:
+        # parameters that do not fit the length fail here, and meta() needs no transform
+        self._meta = json.loads(_reprise.meta(json.dumps(self._options), 22050, self.shape))
 
     def scattering(self, x) -> np.ndarray:
         """The scattering coefficients of ``x`` (``(..., N)``).
@@ -128,8 +128,6 @@ class Scattering1D:
             (filter indices), each ``(n_paths, max_order)`` float64; ``key``, a list of
             tuples of filter indices. Row ``i`` describes output path ``i``.
         """
-        if self._meta is None:
-            self.scattering(np.zeros(self.shape, dtype=np.float32))
         paths = self._meta
         def column(name):
             out = np.full((len(paths), self.max_order), np.nan)
@@ -231,8 +229,9 @@ class TimeFrequencyScattering:
                 "format": format,
             },
         }
-        _reprise.spec(json.dumps(self._options), 22050)
-        self._meta = None
+        # planned for signals of this length, as kymatio's constructor plans its filters:
+        # parameters that do not fit the length fail here, and meta() needs no transform
+        self._meta = json.loads(_reprise.meta(json.dumps(self._options), 22050, self.shape))
 
     def scattering(self, x) -> np.ndarray:
         """The coefficients of ``x`` (``(..., N)``).
@@ -288,8 +287,6 @@ class TimeFrequencyScattering:
             :class:`SpiralScattering` also ``octave`` ``(n_paths,)``: the filter across
             octaves of each spiral channel (NaN for the joint time–frequency channels).
         """
-        if self._meta is None:
-            self.scattering(np.zeros(self.shape, dtype=np.float32))
         paths = self._meta
         nan = np.nan
 

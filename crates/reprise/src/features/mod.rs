@@ -733,6 +733,16 @@ fn post_process(data: FeatureData, spec: &FeatureSpec) -> Result<FeatureData> {
 }
 
 /// The scattering kinds' description of their rows (`meta()`), as JSON.
+/// The per-row description (`meta()`) of a scattering kind planned for signals of `len`
+/// samples, without computing any: the transform is planned as a signal of that length
+/// would plan it, so the parameters that depend on the length are checked too. Other
+/// kinds have none.
+pub fn whole_signal_meta(spec: &FeatureSpec, len: usize) -> Result<Value> {
+    let config =
+        spec.whole_signal().ok_or_else(|| reprise_core::invalid("kind", format!("{} has no per-row description (meta)", spec.kind().name())))?;
+    Ok(scattering_meta(&Planned::new(config, len)?, spec.sr()))
+}
+
 fn scattering_meta(plan: &Planned, sr: u32) -> Value {
     match plan {
         Planned::Scalogram(s) => json!({
