@@ -233,10 +233,14 @@ pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig) -> Res
     }
     let ssm = recurrence_matrix(x.view(), &cfg.recurrence).map_err(|e| Error::Dsp { path: Some(audio.to_owned()), source: e })?;
     let h = repeat.beats_per_frame;
+    // the notes and their first onset (the reference's offset of frames in beats)
+    let notes = notes.map(|(_, (n, _))| {
+        let offset = n.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
+        (n, offset)
+    });
     let (patterns, threshold) = match &notes {
-        Some((_, (n, _))) => {
-            let offset = n.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
-            let keep = |p: &RepeatedPattern| pattern_points(p, n, h, offset).occurrences.len() >= 2;
+        Some((n, offset)) => {
+            let keep = |p: &RepeatedPattern| pattern_points(p, n, h, *offset).occurrences.len() >= 2;
             find_repeats(ssm.view(), &repeat, &keep)?
         }
         None => find_repeats(ssm.view(), &repeat, &|_| true)?,
@@ -244,10 +248,7 @@ pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig) -> Res
     if threshold.is_none() {
         warnings.push("no repeated section found, down to threshold 0".into());
     }
-    let points = notes.map(|(_, (n, _))| {
-        let offset = n.iter().map(|v| v.0).fold(f64::INFINITY, f64::min);
-        patterns.iter().map(|p| pattern_points(p, &n, h, offset)).collect()
-    });
+    let points = notes.map(|(n, offset)| patterns.iter().map(|p| pattern_points(p, &n, h, offset)).collect());
     Ok(Structure { ssm, frames: x.ncols(), frame_s, patterns, threshold, points, warnings })
 }
 
