@@ -90,6 +90,7 @@ pub fn train_help() -> String {
   reprise train --model lc-2d --train notes/train.csv -o runs/lc2d --resume   # after a kill
   reprise eval runs/lc2d --test notes/test.csv
   reprise predict runs/lc2d clip.wav
+  reprise train --model cae --train piano/manifest.csv -o runs/cae --epoch-size 100000 --batch-size 1000
 
 A checkpoint is written after every epoch; --resume continues from it and gives the same
 weights as an uninterrupted run. Clips that cannot be read are reported and left out (exit 1).",
@@ -184,18 +185,19 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
             bar.set_prefix(format!("{}", p.epoch + 1));
         }
         bar.set_position(p.step as u64);
-        bar.set_message(format!("loss {:.3} acc {:.1}%", p.loss, 100.0 * p.acc));
+        let acc = p.values.iter().find(|v| v.0 == "acc").map(|v| format!(" acc {:.1}%", 100.0 * v.1)).unwrap_or_default();
+        bar.set_message(format!("loss {:.3}{acc}", p.loss));
     };
     if let Some(done) = run.resumed_after {
         println!("resuming after epoch {done}");
     }
     let mut on_epoch = |m: &EpochMetrics| bar.suspend(|| println!("{}", epoch_line(m)));
+    let objective = run.objective()?;
     let report = fit(
         &info.model,
         cfg,
         &a.out,
-        run.train.clone(),
-        run.val.as_deref(),
+        objective.as_ref(),
         &device,
         FitOptions { resume: run.resumed_after.is_some(), progress: &mut on_step, on_epoch: &mut on_epoch },
     )?;
@@ -206,19 +208,29 @@ pub fn train(a: &TrainArgs) -> Result<(), Failure> {
         a.out.join("weights.bpk").display(),
         if report.stopped_early { " (stopped early)" } else { "" }
     );
-    write_curves_png(&a.out.join("training.png"), model.name(), &report.epochs)?;
+    write_curves_png(&a.out.join("training.png"), model.name(), &objective.loss_name(), &report.epochs)?;
     if !skipped.is_empty() {
         return Err(Failure { code: 1, message: format!("{} clip(s) could not be analysed and were left out (listed above)", skipped.len()) });
     }
     Ok(())
 }
 
+/// One finished epoch in a line: the losses, accuracies as percentages, other measures as
+/// they are (`invariance 0.213`).
 fn epoch_line(m: &EpochMetrics) -> String {
-    let val = match (m.val_loss, m.val_acc, m.val_balanced_acc) {
-        (Some(l), Some(a), Some(b)) => format!(" | val loss {l:.3} acc {:.1}% (per-class {:.1}%)", 100.0 * a, 100.0 * b),
-        _ => String::new(),
+    let shown = |prefix: &str| -> String {
+        m.values
+            .iter()
+            .filter_map(|(k, v)| k.strip_prefix(prefix).map(|name| (name, v)))
+            .map(|(name, v)| match name {
+                "acc" => format!(" acc {:.1}%", 100.0 * v),
+                "balanced_acc" => format!(" (per-class {:.1}%)", 100.0 * v),
+                other => format!(" {} {v:.3}", other.replace('_', " ")),
+            })
+            .collect()
     };
-    format!("epoch {:>3}: train loss {:.3} acc {:.1}%{val}  {:.1} s", m.epoch, m.train_loss, 100.0 * m.train_acc, m.seconds)
+    let val = m.val_loss.map(|l| format!(" | val loss {l:.3}{}", shown("val_"))).unwrap_or_default();
+    format!("epoch {:>3}: train loss {:.3}{}{val}  {:.1} s", m.epoch, m.train_loss, shown("train_"), m.seconds)
 }
 
 #[derive(Args)]
@@ -244,6 +256,7 @@ pub fn eval(a: &EvalArgs) -> Result<(), Failure> {
     crate::set_global_jobs(a.jobs);
     let device = reprise::nn::device(&a.device)?;
     let info = RunInfo::load(&a.run)?;
+    info.require_classifier(&a.run)?;
     let net = info.network(&a.run, &device)?;
     let bar = crate::files_bar(0, &info.input.name());
     let loaded = Clips::load(&a.test, &info.input, &|done, total| {

@@ -28,40 +28,55 @@ pub fn write_confusion_png(path: &Path, title: &str, labels: &[String], counts: 
     write_png(path, reprise::plot::confusion(title, labels, counts))
 }
 
-/// Training curves: loss (training, validation) above accuracy (training, validation,
-/// validation per-class), one point per epoch.
-pub fn write_curves_png(path: &Path, title: &str, epochs: &[EpochMetrics]) -> Result<(), Failure> {
+/// Training curves: loss (training, validation) above the objective's measures, one point
+/// per epoch: accuracy (training, validation, validation per-class) for classifiers, the
+/// invariance of the validation pairs for the CAE. `loss_name` titles the loss panel.
+pub fn write_curves_png(path: &Path, title: &str, loss_name: &str, epochs: &[EpochMetrics]) -> Result<(), Failure> {
     let xs: Vec<f64> = epochs.iter().map(|m| m.epoch as f64).collect();
     let last = xs.last().copied().unwrap_or(1.0);
     let x = Extent { start: if last > 1.0 { 1.0 } else { 0.0 }, end: last.max(2.0), label: "epoch".into() };
-    let opt = |v: Option<f64>| v.unwrap_or(f64::NAN);
+    let value = |name: &str, scale: f64| -> Vec<f64> { epochs.iter().map(|m| m.value(name).map_or(f64::NAN, |v| scale * v)).collect() };
     let series = |name: &str, values: Vec<f64>, c: usize| Series { name: name.into(), values, colour: PALETTE[c], markers: true };
+    let has = |name: &str| epochs.iter().any(|m| m.value(name).is_some());
     let loss = Lines {
-        title: "loss (cross-entropy)".into(),
+        title: format!("loss ({loss_name})"),
         x: x.clone(),
         xs: xs.clone(),
         series: vec![
             series("training", epochs.iter().map(|m| m.train_loss).collect(), 0),
-            series("validation", epochs.iter().map(|m| opt(m.val_loss)).collect(), 1),
+            series("validation", epochs.iter().map(|m| m.val_loss.unwrap_or(f64::NAN)).collect(), 1),
         ],
         y_label: "loss".into(),
         y_range: None,
         legend: Corner::UpperRight,
     };
-    let acc = Lines {
-        title: "accuracy of the windows".into(),
-        x,
-        xs,
-        series: vec![
-            series("training", epochs.iter().map(|m| 100.0 * m.train_acc).collect(), 0),
-            series("validation", epochs.iter().map(|m| 100.0 * opt(m.val_acc)).collect(), 1),
-            series("validation, per-class", epochs.iter().map(|m| 100.0 * opt(m.val_balanced_acc)).collect(), 2),
-        ],
-        y_label: "accuracy (%)".into(),
-        y_range: Some((0.0, 100.0)),
-        legend: Corner::LowerRight,
-    };
-    write_figure(path, &Figure::new(format!("{title}: training curves"), vec![Panel::Lines(loss), Panel::Lines(acc)]))
+    let mut panels = vec![Panel::Lines(loss)];
+    if has("train_acc") || has("val_acc") {
+        panels.push(Panel::Lines(Lines {
+            title: "accuracy of the windows".into(),
+            x,
+            xs,
+            series: vec![
+                series("training", value("train_acc", 100.0), 0),
+                series("validation", value("val_acc", 100.0), 1),
+                series("validation, per-class", value("val_balanced_acc", 100.0), 2),
+            ],
+            y_label: "accuracy (%)".into(),
+            y_range: Some((0.0, 100.0)),
+            legend: Corner::LowerRight,
+        }));
+    } else if has("val_invariance") {
+        panels.push(Panel::Lines(Lines {
+            title: "invariance: distance to the shifted window / to an unrelated one (0 = invariant)".into(),
+            x,
+            xs,
+            series: vec![series("validation pairs", value("val_invariance", 1.0), 1)],
+            y_label: "distance ratio".into(),
+            y_range: None,
+            legend: Corner::UpperRight,
+        }));
+    }
+    write_figure(path, &Figure::new(format!("{title}: training curves"), panels))
 }
 
 #[derive(Args)]
@@ -218,7 +233,13 @@ fn curves(a: &PlotArgs) -> Result<(), Failure> {
     }
     let out = a.out.clone().unwrap_or_else(|| path.with_file_name("training.png"));
     let title = path.parent().and_then(|p| p.file_name()).map(|s| s.to_string_lossy().to_string()).unwrap_or_default();
-    write_curves_png(&out, &title, &epochs)?;
+    // the loss the run was trained on, from its model.json when it is there
+    let loss_name = match path.parent().and_then(|run| reprise::deep::RunInfo::load(run).ok()).map(|info| info.model) {
+        Some(reprise::nn::models::ModelConfig::Cae(c)) => format!("L{} pair reconstruction", c.loss_power),
+        Some(_) => "cross-entropy".into(),
+        None => "training objective".into(),
+    };
+    write_curves_png(&out, &title, &loss_name, &epochs)?;
     crate::note(format_args!("wrote {}", out.display()));
     Ok(())
 }

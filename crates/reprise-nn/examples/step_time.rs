@@ -60,7 +60,7 @@ fn main() {
         let batch = || {
             let mut rng = reprise_core::rng::Rng::new(1);
             let x: Vec<f32> = (0..32 * rows * frames).map(|_| rng.range(-1.0, 1.0) as f32).collect();
-            reprise_nn::data::Batch { x, shape: [32, rows, frames], y: (0..32).map(|i| i % 8).collect() }
+            reprise_nn::data::Batch { x, shape: [32, rows, frames], y: (0..32).map(|i| i % 8).collect(), target: None }
         };
         let mut times = Vec::new();
         for i in 0..warmup + steps {

@@ -4,9 +4,11 @@
 //!
 //! - [`models`]: the networks, each a serde configuration plus a constructor
 //!   (Lostanlen & Cella's CQT and spiral ConvNets, a Pons/musicnn multi-shape front end, a
-//!   sample-level waveform CNN, an MLP).
-//! - [`data`]: clips cut into windows, class-balanced seeded epochs, background batching.
-//! - [`train`]: Adam/AdamW on cross-entropy, validation, early stopping, resume.
+//!   sample-level waveform CNN, an MLP, the Complex Autoencoder).
+//! - [`data`]: clips cut into windows; the samplers (class-balanced windows, shifted pairs),
+//!   seeded per epoch; background batching.
+//! - [`objectives`]: what a network is trained for: classification, pair reconstruction.
+//! - [`train`]: the engine: Adam/AdamW on any objective, validation, early stopping, resume.
 //! - [`checkpoint`]: run folders, weights files, atomic checkpoints.
 #![deny(missing_docs)]
 
@@ -14,6 +16,7 @@ pub mod checkpoint;
 pub mod data;
 mod error;
 pub mod models;
+pub mod objectives;
 pub mod train;
 
 pub use burn;

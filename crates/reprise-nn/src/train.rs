@@ -1,5 +1,6 @@
-//! The training loop: Adam or AdamW on cross-entropy, class-balanced epochs, validation and
-//! early stopping, an atomic checkpoint after every epoch, and resume.
+//! The training loop: Adam or AdamW on any [`Objective`] (its sampler, loss and validation;
+//! [`crate::objectives`]), early stopping on the validation loss, an atomic checkpoint after
+//! every epoch, and resume.
 //!
 //! **Determinism.** Weights are initialised after seeding the device with the run's seed;
 //! each epoch's windows depend only on `(seed, epoch)`; the device is reseeded before every
@@ -7,14 +8,14 @@
 //! resumed from the checkpoint of epoch `e` therefore computes exactly what the uninterrupted
 //! run computed from epoch `e` on (same thread count, same backend).
 
+use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::mpsc::Receiver;
 use std::time::Instant;
 
 use burn::module::Module;
-use burn::nn::loss::CrossEntropyLossConfig;
 use burn::optim::{AdamConfig, AdamWConfig, GradientsParams, ModuleOptimizer};
 use burn::prelude::*;
 use burn::tensor::activation::log_softmax;
@@ -22,7 +23,7 @@ use reprise_ml::metrics::ConfusionMatrix;
 use serde::{Deserialize, Serialize};
 
 use crate::checkpoint::{load_checkpoint, load_weights, save_checkpoint, save_weights, TrainState};
-use crate::data::{background_batches, Batch, PatchSet, Window};
+use crate::data::{Batch, PatchSet, Window};
 use crate::models::{ModelConfig, Net};
 use crate::{NnError, Result};
 
@@ -91,27 +92,55 @@ impl TrainConfig {
     }
 }
 
-/// One finished epoch, as written to `metrics.jsonl`.
+/// One finished epoch, as written to `metrics.jsonl`: the losses, the time, and the
+/// objective's named measures (`train_acc`, `val_acc`, `val_balanced_acc` for
+/// classification; `val_invariance` for pairs), flattened into the same JSON object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(from = "EpochRecord")]
 pub struct EpochMetrics {
     /// 1-based epoch.
     pub epoch: usize,
-    /// Mean training cross-entropy.
+    /// Mean training loss.
     pub train_loss: f64,
-    /// Training accuracy of the windows (with dropout active).
-    pub train_acc: f64,
-    /// Validation cross-entropy of the windows.
+    /// Validation loss.
     pub val_loss: Option<f64>,
-    /// Validation window accuracy.
-    pub val_acc: Option<f64>,
-    /// Validation mean per-class recall of the windows.
-    pub val_balanced_acc: Option<f64>,
     /// Seconds the epoch took (training and validation).
     pub seconds: f64,
+    /// The objective's measures by name: `train_*` are means over the epoch's training
+    /// windows, `val_*` are computed on the validation set.
+    #[serde(flatten)]
+    pub values: BTreeMap<String, f64>,
+}
+
+impl EpochMetrics {
+    /// The measure named `name`, if the objective computes it.
+    pub fn value(&self, name: &str) -> Option<f64> {
+        self.values.get(name).copied()
+    }
+}
+
+/// A `metrics.jsonl` line as read: measures may be `null` (lines written before measures
+/// were named held `"val_acc": null` without validation).
+#[derive(Deserialize)]
+struct EpochRecord {
+    epoch: usize,
+    train_loss: f64,
+    #[serde(default)]
+    val_loss: Option<f64>,
+    seconds: f64,
+    #[serde(flatten)]
+    values: BTreeMap<String, Option<f64>>,
+}
+
+impl From<EpochRecord> for EpochMetrics {
+    fn from(r: EpochRecord) -> Self {
+        let values = r.values.into_iter().filter_map(|(k, v)| v.map(|v| (k, v))).collect();
+        EpochMetrics { epoch: r.epoch, train_loss: r.train_loss, val_loss: r.val_loss, seconds: r.seconds, values }
+    }
 }
 
 /// What the progress callback is told after each step.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Progress {
     /// 0-based epoch.
     pub epoch: usize,
@@ -121,8 +150,8 @@ pub struct Progress {
     pub steps: usize,
     /// Running mean loss of the epoch.
     pub loss: f64,
-    /// Running accuracy of the epoch.
-    pub acc: f64,
+    /// Running means of the objective's per-window measures (`acc` for classification).
+    pub values: Vec<(&'static str, f64)>,
 }
 
 /// The result of [`fit`].
@@ -136,6 +165,34 @@ pub struct FitReport {
     pub resumed_from: Option<usize>,
     /// Whether early stopping ended the run.
     pub stopped_early: bool,
+}
+
+/// Named measures of an objective (`("acc", 0.93)`).
+pub type Measures = Vec<(&'static str, f64)>;
+
+/// What a network is trained to do: its sampler (the batches of an epoch), its loss, and
+/// its validation. The engine ([`fit`]) owns everything else: seeding, optimisation, early
+/// stopping on the validation loss, checkpoints, resume, the metrics log.
+/// [`crate::objectives`] has classification and pair reconstruction.
+pub trait Objective {
+    /// What the loss is, for reports and pictures (`cross-entropy`, `L1 pair reconstruction`).
+    fn loss_name(&self) -> String;
+
+    /// Checks that `model` fits the data and the objective (its outputs, its input shape).
+    fn check(&self, model: &ModelConfig) -> Result<()>;
+
+    /// The batches of one epoch: `n` windows, `batch_size` at a time. They must depend only on
+    /// `(seed, epoch)`, so that a resumed run draws what the uninterrupted run drew.
+    fn batches(&self, n: usize, batch_size: usize, seed: u64, epoch: usize) -> Receiver<Batch>;
+
+    /// The loss of a batch (a scalar on `device`, which has autodiff), and per-window
+    /// measures summed over the batch (`("acc", correct windows)`): the engine reports their
+    /// epoch means as `train_<name>`.
+    fn loss(&self, net: &Net, batch: Batch, device: &Device) -> Result<(Tensor<1>, Measures)>;
+
+    /// The validation loss and measures (named without the `val_` prefix) of `net`, or `None`
+    /// without a validation set.
+    fn validate(&self, net: &Net, device: &Device) -> Result<Option<(f64, Measures)>>;
 }
 
 fn step_seed(seed: u64, epoch: usize, step: usize) -> u64 {
@@ -230,31 +287,22 @@ impl FitOptions<'_> {
     }
 }
 
-/// Trains `model` on `train` (validating on `val` after each epoch) in the run folder
-/// `run`. With `opts.resume`, continues from the run's checkpoint when there is one. Writes
-/// `weights.bpk` (best epoch), `metrics.jsonl` and `checkpoint/`.
+/// Trains `model` for `objective` in the run folder `run`, validating after each epoch.
+/// With `opts.resume`, continues from the run's checkpoint when there is one. Writes
+/// `weights.bpk` (the epoch of lowest validation loss, or training loss without validation),
+/// `metrics.jsonl` and `checkpoint/`.
 pub fn fit(
     model: &ModelConfig,
     cfg: &TrainConfig,
     run: &Path,
-    train: Arc<PatchSet>,
-    val: Option<&PatchSet>,
+    objective: &dyn Objective,
     device: &Device,
     opts: FitOptions<'_>,
 ) -> Result<FitReport> {
     let FitOptions { resume, progress, on_epoch } = opts;
     cfg.validate()?;
     model.validate()?;
-    let (rows, frames) = model.input_shape();
-    if train.rows() != rows || train.window != frames || train.n_classes != model.n_classes() {
-        return Err(NnError::Data(format!(
-            "the training set has {} rows, {}-frame windows and {} classes; the model wants {rows}, {frames} and {}",
-            train.rows(),
-            train.window,
-            train.n_classes,
-            model.n_classes()
-        )));
-    }
+    objective.check(model)?;
     let plain_device = device.clone();
     let device = device.clone().autodiff();
     let metrics_path = run.join("metrics.jsonl");
@@ -289,21 +337,16 @@ pub fn fit(
     if resumed_from.is_none() {
         let _ = fs::remove_file(&weights_path);
     }
-    let val_windows: Vec<Window> = val.map(|v| (0..v.clips.len()).flat_map(|c| v.windows_of(c, v.window.div_ceil(2))).collect()).unwrap_or_default();
-    let loss_fn = CrossEntropyLossConfig::new().init(&device);
     let steps = cfg.epoch_size.div_ceil(cfg.batch_size);
     while state.epoch < cfg.epochs && !state.stopped {
         let epoch = state.epoch;
         let t0 = Instant::now();
-        let windows = train.epoch_windows(cfg.epoch_size, cfg.seed, epoch);
-        let (mut loss_sum, mut correct, mut seen) = (0f64, 0usize, 0usize);
-        for (step, batch) in background_batches(train.clone(), windows, cfg.batch_size).into_iter().enumerate() {
+        let (mut loss_sum, mut seen) = (0f64, 0usize);
+        let mut sums: Vec<(&'static str, f64)> = Vec::new();
+        for (step, batch) in objective.batches(cfg.epoch_size, cfg.batch_size, cfg.seed, epoch).into_iter().enumerate() {
             device.seed(step_seed(cfg.seed, epoch, step));
-            let n = batch.y.len();
-            let truth = batch.y.clone();
-            let (x, y) = batch_tensors(batch, &device);
-            let logits = net.forward(x);
-            let loss = loss_fn.forward(logits.clone(), y);
+            let n = batch.shape[0];
+            let (loss, measures) = objective.loss(&net, batch, &device)?;
             let l = loss.clone().into_scalar::<f32>() as f64;
             if !l.is_finite() {
                 return Err(NnError::Data(format!(
@@ -312,33 +355,29 @@ pub fn fit(
                     step + 1
                 )));
             }
-            let pred: Vec<i64> = logits.argmax(1).into_data().convert::<i64>().try_into_vec::<i64>().expect("int argmax");
-            correct += pred.iter().zip(&truth).filter(|(p, t)| **p as usize == **t).count();
+            for (name, v) in measures {
+                match sums.iter_mut().find(|s| s.0 == name) {
+                    Some(s) => s.1 += v,
+                    None => sums.push((name, v)),
+                }
+            }
             loss_sum += l * n as f64;
             seen += n;
             let grads = GradientsParams::from_grads(loss.backward(), &net);
             net = optim.step(cfg.lr, net, grads);
-            progress(Progress { epoch, step: step + 1, steps, loss: loss_sum / seen as f64, acc: correct as f64 / seen as f64 });
+            let values = sums.iter().map(|(k, v)| (*k, v / seen as f64)).collect();
+            progress(Progress { epoch, step: step + 1, steps, loss: loss_sum / seen as f64, values });
         }
         let train_loss = loss_sum / seen.max(1) as f64;
-        let (val_loss, val_acc, val_bal) = match val {
-            Some(v) => {
-                let lp = log_probs(&net, v, &val_windows, eval_batch(&device), &device);
-                let truth: Vec<usize> = val_windows.iter().map(|w| v.clips[w.clip].label).collect();
-                let (l, a, b) = window_scores(&lp, &truth, v.n_classes);
-                (Some(l), Some(a), Some(b))
+        let mut values: BTreeMap<String, f64> = sums.iter().map(|(k, v)| (format!("train_{k}"), v / seen.max(1) as f64)).collect();
+        let val_loss = match objective.validate(&net, &plain_device)? {
+            Some((l, measures)) => {
+                values.extend(measures.into_iter().map(|(k, v)| (format!("val_{k}"), v)));
+                Some(l)
             }
-            None => (None, None, None),
+            None => None,
         };
-        let m = EpochMetrics {
-            epoch: epoch + 1,
-            train_loss,
-            train_acc: correct as f64 / seen.max(1) as f64,
-            val_loss,
-            val_acc,
-            val_balanced_acc: val_bal,
-            seconds: t0.elapsed().as_secs_f64(),
-        };
+        let m = EpochMetrics { epoch: epoch + 1, train_loss, val_loss, seconds: t0.elapsed().as_secs_f64(), values };
         let monitored = val_loss.unwrap_or(train_loss);
         state.epoch += 1;
         if monitored < state.best_loss {

@@ -10,6 +10,7 @@ use reprise_nn::burn::prelude::*;
 use reprise_nn::checkpoint::{load_weights, save_weights};
 use reprise_nn::data::{Clip, PatchSet};
 use reprise_nn::models::{LcConfig, ModelConfig, PonsConfig};
+use reprise_nn::objectives::{Classification, PairReconstruction};
 use reprise_nn::train::{fit, log_probs, FitOptions, TrainConfig};
 
 /// burn's CPU backend has one global random generator (weights, dropout): tests that train
@@ -113,6 +114,7 @@ fn no_dropout(c: ModelConfig) -> ModelConfig {
         ModelConfig::Pons(p) => ModelConfig::Pons(PonsConfig { dropout: 0.0, ..p }),
         ModelConfig::SampleCnn(s) => ModelConfig::SampleCnn(reprise_nn::models::SampleCnnConfig { dropout: 0.0, ..s }),
         ModelConfig::Mlp(m) => ModelConfig::Mlp(reprise_nn::models::MlpConfig { dropout: 0.0, ..m }),
+        ModelConfig::Cae(c) => ModelConfig::Cae(reprise_nn::models::CaeConfig { dropout: 0.0, ..c }),
     }
 }
 
@@ -122,11 +124,11 @@ fn overfits(name: &str, rows: usize, frames: usize) {
 
 fn overfits_with(model: ModelConfig, clips: Vec<Clip>, name: &str) {
     let _guard = serial();
-    let (classes, frames) = (model.n_classes(), model.input_shape().1);
+    let (classes, frames) = (model.n_classes().unwrap(), model.input_shape().1);
     let set = Arc::new(PatchSet::new(clips, frames, classes).unwrap());
     let dir = tempfile::tempdir().unwrap();
     let cfg = TrainConfig { epochs: 60, epoch_size: 16, batch_size: 8, lr: 3e-3, patience: 0, seed: 3, ..TrainConfig::default() };
-    let report = fit(&model, &cfg, dir.path(), set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
+    let report = fit(&model, &cfg, dir.path(), &Classification::new(set.clone(), None), &test_device(), FitOptions::quiet()).unwrap();
     let last = report.epochs.last().unwrap();
     let first = &report.epochs[0];
     assert!(last.train_loss < 0.25 * first.train_loss, "{name}: loss {} → {}", first.train_loss, last.train_loss);
@@ -203,10 +205,18 @@ fn resumed_run_equals_uninterrupted_run() {
     let val = PatchSet::new(toy(6, 72, 80, 3, 5), 50, 3).unwrap();
     let cfg = TrainConfig { epochs: 3, epoch_size: 24, batch_size: 8, patience: 0, seed: 11, ..TrainConfig::default() };
     let whole = tempfile::tempdir().unwrap();
-    let a = fit(&model, &cfg, whole.path(), set.clone(), Some(&val), &test_device(), FitOptions::quiet()).unwrap();
+    let a = fit(&model, &cfg, whole.path(), &Classification::new(set.clone(), Some(&val)), &test_device(), FitOptions::quiet()).unwrap();
     // Interrupted after epoch 1 (a kill during epoch 2 leaves the epoch-1 checkpoint)...
     let cut = tempfile::tempdir().unwrap();
-    fit(&model, &TrainConfig { epochs: 1, ..cfg.clone() }, cut.path(), set.clone(), Some(&val), &test_device(), FitOptions::quiet()).unwrap();
+    fit(
+        &model,
+        &TrainConfig { epochs: 1, ..cfg.clone() },
+        cut.path(),
+        &Classification::new(set.clone(), Some(&val)),
+        &test_device(),
+        FitOptions::quiet(),
+    )
+    .unwrap();
     // ... and a half-written next checkpoint, as a kill leaves it.
     std::fs::create_dir_all(cut.path().join("checkpoint.tmp")).unwrap();
     std::fs::write(cut.path().join("checkpoint.tmp/model.bpk"), b"partial").unwrap();
@@ -214,8 +224,7 @@ fn resumed_run_equals_uninterrupted_run() {
         &model,
         &cfg,
         cut.path(),
-        set.clone(),
-        Some(&val),
+        &Classification::new(set.clone(), Some(&val)),
         &test_device(),
         FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} },
     )
@@ -247,11 +256,11 @@ fn resume_refuses_to_overwrite_or_accept_damaged_runs() {
     let run = tempfile::tempdir().unwrap();
     let r = run.path();
     // no validation set: the monitored loss is the training loss
-    let done = fit(&model, &cfg, r, set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
+    let done = fit(&model, &cfg, r, &Classification::new(set.clone(), None), &test_device(), FitOptions::quiet()).unwrap();
     let weights = std::fs::read(r.join("weights.bpk")).unwrap();
     // a finished run with truncated best weights
     std::fs::write(r.join("weights.bpk"), &weights[..weights.len() / 3]).unwrap();
-    match fit(&model, &cfg, r, set.clone(), None, &test_device(), resume()) {
+    match fit(&model, &cfg, r, &Classification::new(set.clone(), None), &test_device(), resume()) {
         // the checkpoint held the best epoch: the weights were restored from it
         Ok(_) => {
             assert_eq!(done.best_epoch, 2);
@@ -268,13 +277,13 @@ fn resume_refuses_to_overwrite_or_accept_damaged_runs() {
     let mut v: serde_json::Value = serde_json::from_str(&text).unwrap();
     v["epoch"] = serde_json::json!(999);
     std::fs::write(&state, v.to_string()).unwrap();
-    let e = fit(&model, &cfg, r, set.clone(), None, &test_device(), resume()).unwrap_err().to_string();
+    let e = fit(&model, &cfg, r, &Classification::new(set.clone(), None), &test_device(), resume()).unwrap_err().to_string();
     assert!(e.contains("state.json") && e.contains("epoch 999"), "{e}");
     std::fs::write(&state, text).unwrap();
     // a deleted checkpoint: refused, and the run's files are untouched
     std::fs::remove_dir_all(r.join("checkpoint")).unwrap();
     let metrics = std::fs::read(r.join("metrics.jsonl")).unwrap();
-    let e = fit(&model, &cfg, r, set.clone(), None, &test_device(), resume()).unwrap_err().to_string();
+    let e = fit(&model, &cfg, r, &Classification::new(set.clone(), None), &test_device(), resume()).unwrap_err().to_string();
     assert!(e.contains("checkpoint") && e.contains("cannot be resumed"), "{e}");
     assert_eq!(std::fs::read(r.join("metrics.jsonl")).unwrap(), metrics);
     assert!(r.join("weights.bpk").is_file());
@@ -291,7 +300,7 @@ fn runs_with_one_seed_write_identical_files() {
     let cfg = TrainConfig { epochs: 1, epoch_size: 16, batch_size: 8, patience: 0, seed: 21, ..TrainConfig::default() };
     let (a, b) = (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     for d in [&a, &b] {
-        fit(&model, &cfg, d.path(), set.clone(), None, &test_device(), FitOptions::quiet()).unwrap();
+        fit(&model, &cfg, d.path(), &Classification::new(set.clone(), None), &test_device(), FitOptions::quiet()).unwrap();
     }
     for f in ["weights.bpk", "checkpoint/model.bpk", "checkpoint/optim.bpk"] {
         let (x, y) = (std::fs::read(a.path().join(f)).unwrap(), std::fs::read(b.path().join(f)).unwrap());
@@ -417,4 +426,113 @@ fn spiral_gradients_match_finite_differences() {
         }
         assert!(errors.iter().filter(|&&e| e < 0.05).count() >= 10, "{cfg:?}: relative gradient errors {errors:?}");
     }
+}
+
+/// Clips of smooth random "spectra" (rows × frames) for the CAE: a few bumps per frame
+/// that drift slowly, so that shifted windows resemble their originals.
+fn spectra(n: usize, rows: usize, frames: usize, seed: u64) -> Vec<Clip> {
+    let mut rng = Rng::new(seed);
+    (0..n)
+        .map(|_| {
+            let centres: Vec<f64> = (0..3).map(|_| rng.range(2.0, rows as f64 - 2.0)).collect();
+            let mut data = vec![0f32; rows * frames];
+            for t in 0..frames {
+                for (i, c) in centres.iter().enumerate() {
+                    let c = c + (t as f64 * 0.1 * (i as f64 - 1.0)).sin();
+                    for r in 0..rows {
+                        data[r * frames + t] += (-(r as f64 - c).powi(2) / 2.0).exp() as f32;
+                    }
+                }
+            }
+            Clip::new(data, rows, frames, 0, "spectra").unwrap()
+        })
+        .collect()
+}
+
+fn tiny_cae() -> ModelConfig {
+    ModelConfig::Cae(reprise_nn::models::CaeConfig {
+        n_bins: 12,
+        length: 4,
+        n_bases: 16,
+        dropout: 0.0,
+        loss_power: 1.0,
+        pitch_shift: 2,
+        time_shift: 2,
+    })
+}
+
+#[test]
+fn the_cae_overfits_its_pairs_through_the_engine() {
+    let _guard = serial();
+    let model = tiny_cae();
+    let set = Arc::new(PatchSet::new(spectra(4, 12, 10, 1), 4, 1).unwrap());
+    let objective = PairReconstruction::for_model(&model, set.clone(), Some(&set)).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = TrainConfig { epochs: 60, epoch_size: 64, batch_size: 32, lr: 1e-2, patience: 0, seed: 2, ..TrainConfig::default() };
+    let report = fit(&model, &cfg, dir.path(), &objective, &test_device(), FitOptions::quiet()).unwrap();
+    let (first, last) = (&report.epochs[0], report.epochs.last().unwrap());
+    assert!(last.train_loss < first.train_loss / 3.0, "loss {} → {}", first.train_loss, last.train_loss);
+    // the pairs taught invariance: shifted windows' amplitudes are nearer than unrelated ones'
+    let inv = last.value("val_invariance").unwrap();
+    assert!(inv < first.value("val_invariance").unwrap() && inv < 0.5, "invariance {inv}");
+    // the metrics log holds the objective's measures, and no classification ones
+    let line = std::fs::read_to_string(dir.path().join("metrics.jsonl")).unwrap();
+    assert!(line.contains("\"val_invariance\"") && !line.contains("acc"), "{line}");
+}
+
+#[test]
+fn a_resumed_cae_run_equals_an_uninterrupted_one() {
+    let _guard = serial();
+    let model = ModelConfig::Cae(reprise_nn::models::CaeConfig {
+        dropout: 0.5,
+        ..match tiny_cae() {
+            ModelConfig::Cae(c) => c,
+            _ => unreachable!(),
+        }
+    });
+    let set = Arc::new(PatchSet::new(spectra(5, 12, 12, 3), 4, 1).unwrap());
+    let val = PatchSet::new(spectra(2, 12, 12, 4), 4, 1).unwrap();
+    let objective = PairReconstruction::for_model(&model, set.clone(), Some(&val)).unwrap();
+    let cfg = TrainConfig { epochs: 3, epoch_size: 48, batch_size: 16, patience: 0, seed: 5, ..TrainConfig::default() };
+    let whole = tempfile::tempdir().unwrap();
+    let a = fit(&model, &cfg, whole.path(), &objective, &test_device(), FitOptions::quiet()).unwrap();
+    let cut = tempfile::tempdir().unwrap();
+    fit(&model, &TrainConfig { epochs: 1, ..cfg.clone() }, cut.path(), &objective, &test_device(), FitOptions::quiet()).unwrap();
+    let b =
+        fit(&model, &cfg, cut.path(), &objective, &test_device(), FitOptions { resume: true, progress: &mut |_| {}, on_epoch: &mut |_| {} }).unwrap();
+    assert_eq!(b.resumed_from, Some(1));
+    let same_time = |m: &reprise_nn::train::EpochMetrics| reprise_nn::train::EpochMetrics { seconds: 0.0, ..m.clone() };
+    assert_eq!(a.epochs.iter().map(same_time).collect::<Vec<_>>(), b.epochs.iter().map(same_time).collect::<Vec<_>>());
+    for f in ["weights.bpk", "checkpoint/model.bpk", "checkpoint/optim.bpk"] {
+        assert!(std::fs::read(whole.path().join(f)).unwrap() == std::fs::read(cut.path().join(f)).unwrap(), "{f} differs");
+    }
+}
+
+#[test]
+fn an_objective_refuses_a_model_it_cannot_train() {
+    let _guard = serial();
+    let set = Arc::new(PatchSet::new(spectra(2, 12, 8, 1), 4, 1).unwrap());
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = TrainConfig { epochs: 1, epoch_size: 4, batch_size: 4, ..TrainConfig::default() };
+    let e = fit(&tiny_cae(), &cfg, dir.path(), &Classification::new(set.clone(), None), &test_device(), FitOptions::quiet()).unwrap_err();
+    assert!(e.to_string().contains("not a classifier"), "{e}");
+    let mlp = ModelConfig::named("mlp", 12, 1, 2).unwrap();
+    let e = PairReconstruction::for_model(&mlp, set.clone(), None).err().unwrap();
+    assert!(e.to_string().contains("cae"), "{e}");
+    // a CAE whose window differs from the set's
+    let wide = ModelConfig::named("cae", 12, 6, 0).unwrap();
+    let e = fit(&wide, &cfg, dir.path(), &PairReconstruction::for_model(&wide, set, None).unwrap(), &test_device(), FitOptions::quiet()).unwrap_err();
+    assert!(e.to_string().contains("4-frame windows") && e.to_string().contains("wants 12 and 6"), "{e}");
+}
+
+/// metrics.jsonl lines of classification keep their names, and lines written before the
+/// measures were named (`"val_acc": null` without validation) still read.
+#[test]
+fn metrics_lines_keep_their_names_and_old_lines_read() {
+    let old = r#"{"epoch":1,"train_loss":1.5,"train_acc":0.25,"val_loss":null,"val_acc":null,"val_balanced_acc":null,"seconds":2.0}"#;
+    let m: reprise_nn::train::EpochMetrics = serde_json::from_str(old).unwrap();
+    assert_eq!((m.value("train_acc"), m.value("val_acc"), m.val_loss), (Some(0.25), None, None));
+    let v: serde_json::Value = serde_json::to_value(&m).unwrap();
+    assert_eq!(v["train_acc"], 0.25);
+    assert_eq!(v["epoch"], 1);
 }

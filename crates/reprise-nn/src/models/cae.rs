@@ -14,8 +14,8 @@
 //! computed from `max(re² + im², 1e-12)` and the phase from `atan2(re, im + 1e-6)` there,
 //! so gradients stay finite (tested); elsewhere the values are the plain formulas.
 //!
-//! The training engine that fits it on pairs comes with issue 21's generalised objectives;
-//! this module holds the model, its configuration and its loss.
+//! The engine trains it with [`crate::objectives::PairReconstruction`] on pairs that
+//! [`CaeConfig::shifts`] describes; this module holds the model, its configuration and its loss.
 
 use burn::nn::{Dropout, DropoutConfig, Linear, LinearConfig};
 use burn::prelude::*;
@@ -36,11 +36,25 @@ pub struct CaeConfig {
     pub dropout: f64,
     /// Exponent of the reconstruction error (1: L1, the reference's CQT setting; 2: MSE).
     pub loss_power: f64,
+    /// Largest pitch shift of a training pair, in bins (24: an octave at 24 per octave).
+    #[serde(default = "default_pitch_shift")]
+    pub pitch_shift: usize,
+    /// Largest time shift of a training pair, in frames (12).
+    #[serde(default = "default_time_shift")]
+    pub time_shift: usize,
+}
+
+fn default_pitch_shift() -> usize {
+    24
+}
+
+fn default_time_shift() -> usize {
+    12
 }
 
 impl Default for CaeConfig {
     fn default() -> Self {
-        CaeConfig { n_bins: 120, length: 32, n_bases: 256, dropout: 0.5, loss_power: 1.0 }
+        CaeConfig { n_bins: 120, length: 32, n_bases: 256, dropout: 0.5, loss_power: 1.0, pitch_shift: 24, time_shift: 12 }
     }
 }
 
@@ -50,8 +64,19 @@ impl CaeConfig {
         self.n_bins * self.length
     }
 
+    /// The training pairs' shifts.
+    pub fn shifts(&self) -> crate::data::Shifts {
+        crate::data::Shifts { rows: self.pitch_shift, frames: self.time_shift }
+    }
+
     /// Checks the configuration.
     pub fn validate(&self) -> Result<()> {
+        if self.pitch_shift >= self.n_bins.max(1) || self.time_shift > 1 << 20 {
+            return Err(NnError::Config(format!(
+                "cae: the pitch shift ({}) must be below the bins ({}) and the time shift ({}) sensible",
+                self.pitch_shift, self.n_bins, self.time_shift
+            )));
+        }
         if self.n_bins == 0
             || self.length == 0
             || self.n_bases == 0
@@ -90,6 +115,13 @@ impl Cae {
     /// Complex bases.
     pub fn n_bases(&self) -> usize {
         self.map.weight.dims()[1] / 2
+    }
+
+    /// The invariant amplitudes `[batch, n_bases]` of windows `[batch, n_bins, length]`
+    /// (flattened bin-major, as they were trained).
+    pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
+        let [b, rows, frames] = x.dims();
+        self.encode(x.reshape([b, rows * frames])).0
     }
 
     /// Amplitudes and phases `[batch, n_bases]` of windows `[batch, n_bins · length]`
@@ -140,7 +172,7 @@ mod tests {
     use burn::tensor::Distribution;
 
     fn tiny() -> CaeConfig {
-        CaeConfig { n_bins: 3, length: 2, n_bases: 4, dropout: 0.0, loss_power: 1.0 }
+        CaeConfig { n_bins: 3, length: 2, n_bases: 4, dropout: 0.0, loss_power: 1.0, pitch_shift: 1, time_shift: 1 }
     }
 
     fn values(t: Tensor<2>) -> Vec<f32> {
@@ -204,7 +236,7 @@ mod tests {
     fn a_tiny_run_overfits_its_pairs() {
         let device = crate::device("cpu").unwrap().autodiff();
         device.seed(3);
-        let cfg = CaeConfig { n_bins: 12, length: 4, n_bases: 16, dropout: 0.0, loss_power: 1.0 };
+        let cfg = CaeConfig { n_bins: 12, length: 4, n_bases: 16, dropout: 0.0, loss_power: 1.0, pitch_shift: 1, time_shift: 0 };
         let mut cae = cfg.init(&device).unwrap();
         // windows of random spectra and the same shifted up by one bin (zero-padded)
         let x: Tensor<3> = Tensor::random([8, 12, 4], Distribution::Uniform(0.0, 1.0), &device);

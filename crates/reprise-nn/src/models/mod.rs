@@ -1,7 +1,8 @@
 //! The networks. Each is a serde configuration plus a constructor, so a trained model is
 //! one configuration file and one weights file. All take a batch of patches
-//! `[batch, rows, frames]` (a waveform is one row; a summary vector is one column) and
-//! return logits `[batch, classes]`.
+//! `[batch, rows, frames]` (a waveform is one row; a summary vector is one column); the
+//! classifiers return logits `[batch, classes]`, the Complex Autoencoder its invariant
+//! amplitudes `[batch, bases]`.
 
 pub mod cae;
 pub mod lc;
@@ -45,12 +46,23 @@ pub enum ModelName {
     /// Multilayer perceptron.
     #[serde(rename = "mlp")]
     Mlp,
+    /// Complex Autoencoder.
+    #[serde(rename = "cae")]
+    Cae,
 }
 
 impl ModelName {
     /// Every model, in the order of the documentation.
-    pub const ALL: [ModelName; 7] =
-        [ModelName::Lc2d, ModelName::Lc1d, ModelName::LcSpiral, ModelName::LcCombined, ModelName::Pons, ModelName::SampleCnn, ModelName::Mlp];
+    pub const ALL: [ModelName; 8] = [
+        ModelName::Lc2d,
+        ModelName::Lc1d,
+        ModelName::LcSpiral,
+        ModelName::LcCombined,
+        ModelName::Pons,
+        ModelName::SampleCnn,
+        ModelName::Mlp,
+        ModelName::Cae,
+    ];
 
     /// The command-line name (`lc-2d`, ...).
     pub fn name(self) -> &'static str {
@@ -62,6 +74,7 @@ impl ModelName {
             ModelName::Pons => "pons",
             ModelName::SampleCnn => "sample-cnn",
             ModelName::Mlp => "mlp",
+            ModelName::Cae => "cae",
         }
     }
 
@@ -75,7 +88,13 @@ impl ModelName {
             ModelName::Pons => "musicnn-style multi-shape front end: timbral and temporal filters",
             ModelName::SampleCnn => "sample-level CNN on the raw waveform (59049 samples)",
             ModelName::Mlp => "multilayer perceptron on clip summary features",
+            ModelName::Cae => "Complex Autoencoder (Lattner et al. 2019): pitch- and time-shift-invariant magnitudes, trained on pairs",
         }
+    }
+
+    /// Whether the model is a classifier (trained on labels; it has classes).
+    pub fn is_classifier(self) -> bool {
+        self != ModelName::Cae
     }
 }
 
@@ -119,6 +138,8 @@ pub enum ModelConfig {
     SampleCnn(SampleCnnConfig),
     /// Multilayer perceptron.
     Mlp(MlpConfig),
+    /// Complex Autoencoder.
+    Cae(CaeConfig),
 }
 
 impl ModelConfig {
@@ -141,6 +162,11 @@ impl ModelConfig {
             ModelName::Pons => ModelConfig::Pons(PonsConfig::musicnn(rows, frames, n_classes)),
             ModelName::SampleCnn => ModelConfig::SampleCnn(SampleCnnConfig { samples: frames, ..SampleCnnConfig::new(n_classes) }),
             ModelName::Mlp => ModelConfig::Mlp(MlpConfig::new(rows * frames, n_classes)),
+            ModelName::Cae => {
+                // the reference's octave of pitch shifts, or less where the window has fewer rows
+                let pitch_shift = CaeConfig::default().pitch_shift.min(rows.saturating_sub(1));
+                ModelConfig::Cae(CaeConfig { n_bins: rows, length: frames, pitch_shift, ..CaeConfig::default() })
+            }
         };
         c.validate()?;
         Ok(c)
@@ -149,7 +175,7 @@ impl ModelConfig {
     /// What the network reads.
     pub fn input_kind(&self) -> InputKind {
         match self {
-            ModelConfig::Lc(_) | ModelConfig::Pons(_) => InputKind::Patch,
+            ModelConfig::Lc(_) | ModelConfig::Pons(_) | ModelConfig::Cae(_) => InputKind::Patch,
             ModelConfig::SampleCnn(_) => InputKind::Waveform,
             ModelConfig::Mlp(_) => InputKind::Vector,
         }
@@ -162,16 +188,18 @@ impl ModelConfig {
             ModelConfig::Pons(c) => (c.rows, c.frames),
             ModelConfig::SampleCnn(c) => (1, c.samples),
             ModelConfig::Mlp(c) => (c.inputs, 1),
+            ModelConfig::Cae(c) => (c.n_bins, c.length),
         }
     }
 
-    /// Output classes.
-    pub fn n_classes(&self) -> usize {
+    /// Output classes of a classifier; `None` for the CAE.
+    pub fn n_classes(&self) -> Option<usize> {
         match self {
-            ModelConfig::Lc(c) => c.n_classes,
-            ModelConfig::Pons(c) => c.n_classes,
-            ModelConfig::SampleCnn(c) => c.n_classes,
-            ModelConfig::Mlp(c) => c.n_classes,
+            ModelConfig::Lc(c) => Some(c.n_classes),
+            ModelConfig::Pons(c) => Some(c.n_classes),
+            ModelConfig::SampleCnn(c) => Some(c.n_classes),
+            ModelConfig::Mlp(c) => Some(c.n_classes),
+            ModelConfig::Cae(_) => None,
         }
     }
 
@@ -179,7 +207,7 @@ impl ModelConfig {
     /// trainable count does not. `net.num_params() - running_stats()` is the trainable count.
     pub fn running_stats(&self) -> usize {
         match self {
-            ModelConfig::Lc(_) | ModelConfig::Mlp(_) => 0,
+            ModelConfig::Lc(_) | ModelConfig::Mlp(_) | ModelConfig::Cae(_) => 0,
             ModelConfig::Pons(c) => {
                 let channels: usize = c.branches.iter().map(|b| b.filters).sum();
                 2 * (channels + 2 * channels + c.dense)
@@ -195,6 +223,7 @@ impl ModelConfig {
             ModelConfig::Pons(c) => c.validate(),
             ModelConfig::SampleCnn(c) => c.validate(),
             ModelConfig::Mlp(c) => c.validate(),
+            ModelConfig::Cae(c) => c.validate(),
         }
     }
 
@@ -207,6 +236,7 @@ impl ModelConfig {
             ModelConfig::Pons(c) => Net::Pons(c.init(device)?),
             ModelConfig::SampleCnn(c) => Net::SampleCnn(c.init(device)?),
             ModelConfig::Mlp(c) => Net::Mlp(c.init(device)?),
+            ModelConfig::Cae(c) => Net::Cae(c.init(device)?),
         };
         Ok(net.map(&mut SequentialIds(0)))
     }
@@ -270,16 +300,20 @@ pub enum Net {
     SampleCnn(SampleCnn),
     /// Multilayer perceptron.
     Mlp(Mlp),
+    /// Complex Autoencoder.
+    Cae(Cae),
 }
 
 impl Net {
-    /// Logits `[batch, classes]` of inputs `[batch, rows, frames]`.
+    /// The outputs `[batch, n]` of inputs `[batch, rows, frames]`: a classifier's logits, the
+    /// CAE's invariant amplitudes.
     pub fn forward(&self, x: Tensor<3>) -> Tensor<2> {
         match self {
             Net::Lc(m) => m.forward(x),
             Net::Pons(m) => m.forward(x),
             Net::SampleCnn(m) => m.forward(x),
             Net::Mlp(m) => m.forward(x),
+            Net::Cae(m) => m.forward(x),
         }
     }
 }

@@ -9,10 +9,14 @@
 //! - `mel`: musicnn's input: 96 Slaney mel bands of a 512-point STFT, hop 256 at 16 kHz,
 //!   `log10(1 + 10000 · mel)`; windows of 187 frames (3 s).
 //! - `waveform`: raw audio at 22050 Hz; windows of 59049 samples (2.7 s).
+//! - `cae-cqt`: the Complex Autoencoder's input (Lattner et al. 2019): `|CQT|`, 120 bins at
+//!   24 per octave from 65.4 Hz (C2), hop 1984 at 22050 Hz, each frame standardised over its
+//!   bins (zero mean, unit variance); windows of 32 frames (2.9 s).
 //! - any clip feature of `reprise classify` (`mfcc`, `spectral`, `mel`…, prefixed
 //!   `summary:` when the name clashes): one summary vector per clip, for the MLP.
 //!
-//! Every input is standardised per row with training statistics stored in `model.json`.
+//! Every classifier's input is standardised per row with training statistics stored in
+//! `model.json`; the CAE's input is standardised per frame instead (its scaling is the identity).
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -54,6 +58,13 @@ pub enum DeepInput {
         /// Frames per window.
         window: usize,
     },
+    /// `|CQT|` standardised per frame (the Complex Autoencoder's input).
+    CaeCqt {
+        /// The CQT.
+        spec: FeatureSpec,
+        /// Frames per window.
+        window: usize,
+    },
     /// Raw audio.
     Waveform {
         /// Sample rate.
@@ -87,6 +98,10 @@ enum DeepInputRecord {
         params: Option<FeatureParams>,
         window: usize,
     },
+    CaeCqt {
+        spec: FeatureSpec,
+        window: usize,
+    },
     Waveform {
         sr: u32,
         window: usize,
@@ -112,6 +127,7 @@ impl TryFrom<DeepInputRecord> for DeepInput {
         Ok(match r {
             DeepInputRecord::Cqt { spec: s, params, window } => DeepInput::Cqt { spec: spec(s, params)?, window },
             DeepInputRecord::Mel { spec: s, params, window } => DeepInput::Mel { spec: spec(s, params)?, window },
+            DeepInputRecord::CaeCqt { spec, window } => DeepInput::CaeCqt { spec, window },
             DeepInputRecord::Waveform { sr, window } => DeepInput::Waveform { sr, window },
             DeepInputRecord::Summary { feature } => DeepInput::Summary { feature },
         })
@@ -141,6 +157,7 @@ impl DeepInput {
                 p.stft.hop_length = Some(256);
                 DeepInput::Mel { spec: p.spec(16000).expect("the mel input is valid"), window: 187 }
             }
+            "cae-cqt" => DeepInput::CaeCqt { spec: cae_cqt_spec(), window: 32 },
             "waveform" => DeepInput::Waveform { sr: 22050, window: 59049 },
             other => DeepInput::Summary { feature: ClipFeature::parse(other.strip_prefix("summary:").unwrap_or(other), &FeatureParams::default())? },
         })
@@ -153,6 +170,7 @@ impl DeepInput {
             ModelName::SampleCnn => "waveform",
             ModelName::Mlp => "mfcc",
             ModelName::Lc2d | ModelName::Lc1d | ModelName::LcSpiral | ModelName::LcCombined => "cqt",
+            ModelName::Cae => "cae-cqt",
         };
         DeepInput::parse(name).expect("the default inputs parse")
     }
@@ -160,7 +178,7 @@ impl DeepInput {
     /// What kind of network input this is.
     pub fn kind(&self) -> InputKind {
         match self {
-            DeepInput::Cqt { .. } | DeepInput::Mel { .. } => InputKind::Patch,
+            DeepInput::Cqt { .. } | DeepInput::Mel { .. } | DeepInput::CaeCqt { .. } => InputKind::Patch,
             DeepInput::Waveform { .. } => InputKind::Waveform,
             DeepInput::Summary { .. } => InputKind::Vector,
         }
@@ -171,6 +189,7 @@ impl DeepInput {
         match self {
             DeepInput::Cqt { .. } => "cqt".into(),
             DeepInput::Mel { .. } => "mel".into(),
+            DeepInput::CaeCqt { .. } => "cae-cqt".into(),
             DeepInput::Waveform { .. } => "waveform".into(),
             DeepInput::Summary { feature } => feature.name.clone(),
         }
@@ -179,7 +198,7 @@ impl DeepInput {
     /// Seconds between frames (between samples for waveforms; 0 for summary vectors).
     pub fn seconds_per_frame(&self) -> f64 {
         match self {
-            DeepInput::Cqt { spec, .. } | DeepInput::Mel { spec, .. } => spec.hop_length() as f64 / spec.sr() as f64,
+            DeepInput::Cqt { spec, .. } | DeepInput::Mel { spec, .. } | DeepInput::CaeCqt { spec, .. } => spec.hop_length() as f64 / spec.sr() as f64,
             DeepInput::Waveform { sr, .. } => 1.0 / *sr as f64,
             DeepInput::Summary { .. } => 0.0,
         }
@@ -188,7 +207,9 @@ impl DeepInput {
     /// Frames (samples) per window; 1 for summary vectors.
     pub fn window(&self) -> usize {
         match self {
-            DeepInput::Cqt { window, .. } | DeepInput::Mel { window, .. } | DeepInput::Waveform { window, .. } => *window,
+            DeepInput::Cqt { window, .. } | DeepInput::Mel { window, .. } | DeepInput::CaeCqt { window, .. } | DeepInput::Waveform { window, .. } => {
+                *window
+            }
             DeepInput::Summary { .. } => 1,
         }
     }
@@ -214,6 +235,14 @@ impl DeepInput {
                 let (rows, frames) = m.dim();
                 (m.iter().map(|&v| (1.0 + 10000.0 * v).log10()).collect(), rows, frames)
             }
+            DeepInput::CaeCqt { spec, .. } => {
+                let f = extract_file_spec(path, spec, 0.0, None)?;
+                let m = f.data.magnitude_2d();
+                let (rows, frames) = m.dim();
+                let mut data: Vec<f32> = m.iter().copied().collect();
+                standardize_frames(&mut data, rows, frames);
+                (data, rows, frames)
+            }
             DeepInput::Waveform { sr, .. } => {
                 let s = reprise_io::load(path, &reprise_io::LoadOptions { sr: Some(*sr), ..Default::default() })?;
                 let n = s.samples.len();
@@ -235,6 +264,36 @@ impl DeepInput {
     }
 }
 
+/// The CQT of the Complex Autoencoder's input: 120 bins at 24 per octave from 65.4 Hz (C2),
+/// hop 1984 at 22050 Hz, magnitudes, tuning 0 (the reference's `config_cqt.ini`).
+pub fn cae_cqt_spec() -> FeatureSpec {
+    let mut p = FeatureParams { kind: FeatureKind::Cqt, sr: Some(22050), tuning: Some(reprise_dsp::Tuning::Bins(0.0)), ..FeatureParams::default() };
+    p.stft.hop_length = Some(1984);
+    p.cqt.fmin = Some(65.4);
+    p.cqt.n_bins = 120;
+    p.cqt.bins_per_octave = Some(24);
+    p.spec(22050).expect("the CAE's CQT is valid")
+}
+
+/// Standardises each frame (column) of a `rows × frames` row-major matrix over its rows:
+/// zero mean, unit variance; a constant frame (silence) becomes zeros.
+pub fn standardize_frames(data: &mut [f32], rows: usize, frames: usize) {
+    for t in 0..frames {
+        let (mut sum, mut sq) = (0f64, 0f64);
+        for r in 0..rows {
+            let v = data[r * frames + t] as f64;
+            sum += v;
+            sq += v * v;
+        }
+        let mean = sum / rows.max(1) as f64;
+        let sd = (sq / rows.max(1) as f64 - mean * mean).max(0.0).sqrt();
+        for r in 0..rows {
+            let v = &mut data[r * frames + t];
+            *v = if sd > 1e-8 * mean.abs().max(1e-30) && sd > 0.0 { ((*v as f64 - mean) / sd) as f32 } else { 0.0 };
+        }
+    }
+}
+
 /// Everything about a trained network but its weights: `RUN_DIR/model.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunInfo {
@@ -248,7 +307,7 @@ pub struct RunInfo {
     pub model: ModelConfig,
     /// How it was trained.
     pub train: TrainConfig,
-    /// Class names, in output order.
+    /// Class names, in output order (none for the CAE).
     pub labels: Vec<String>,
     /// The input.
     pub input: DeepInput,
@@ -273,11 +332,11 @@ impl RunInfo {
         }
         info.model.validate().map_err(|e| bad(e.to_string()))?;
         let (rows, _) = info.model.input_shape();
-        if info.labels.len() != info.model.n_classes() || info.standardizer.mean.len() != rows || info.standardizer.std.len() != rows {
+        let outputs = info.model.n_classes().unwrap_or(0);
+        if info.labels.len() != outputs || info.standardizer.mean.len() != rows || info.standardizer.std.len() != rows {
             return Err(bad(format!(
-                "inconsistent: {} labels for {} outputs, {} scaling rows for {rows} input rows",
+                "inconsistent: {} labels for {outputs} classes, {} scaling rows for {rows} input rows",
                 info.labels.len(),
-                info.model.n_classes(),
                 info.standardizer.mean.len()
             )));
         }
@@ -294,6 +353,22 @@ impl RunInfo {
     /// Writes `RUN_DIR/model.json` atomically.
     pub fn save(&self, run: &Path) -> Result<()> {
         Ok(write_json_atomic(&run.join("model.json"), self)?)
+    }
+
+    /// Refuses a run whose model has no classes (the CAE), saying what to use instead.
+    pub fn require_classifier(&self, run: &Path) -> Result<()> {
+        if self.name.is_classifier() {
+            return Ok(());
+        }
+        Err(Error::Clip {
+            path: run.join("model.json"),
+            reason: format!(
+                "a {} run has no classes to predict; its output is a representation: `reprise features {} --model {}`",
+                self.name,
+                self.name,
+                run.display()
+            ),
+        })
     }
 
     /// Loads the best weights of the run.
@@ -314,9 +389,11 @@ pub struct Predictor {
 }
 
 impl Predictor {
-    /// Loads `RUN/model.json` and the best weights.
+    /// Loads `RUN/model.json` and the best weights; a run of a model that is not a
+    /// classifier (the CAE) is refused.
     pub fn load(run: &Path, device: &reprise_nn::burn::prelude::Device) -> Result<Self> {
         let info = RunInfo::load(run)?;
+        info.require_classifier(run)?;
         let net = info.network(run, device)?;
         Ok(Predictor { run: run.to_owned(), info, net, device: device.clone() })
     }
@@ -490,7 +567,7 @@ pub fn score(name: &str, input: &str, net: &Net, set: &PatchSet, device: &repris
 
 /// A patch set of scaled clips with the run's window.
 pub fn patch_set(clips: Vec<Clip>, info: &RunInfo) -> Result<Arc<PatchSet>> {
-    Ok(Arc::new(PatchSet::new(clips, info.input.window(), info.labels.len())?))
+    Ok(Arc::new(PatchSet::new(clips, info.input.window(), info.labels.len().max(1))?))
 }
 
 #[cfg(test)]
@@ -501,7 +578,7 @@ mod tests {
 
     #[test]
     fn inputs_round_trip_and_runs_written_with_params_still_load() {
-        for name in ["cqt", "mel", "waveform", "mfcc"] {
+        for name in ["cqt", "mel", "waveform", "mfcc", "cae-cqt"] {
             let input = DeepInput::parse(name).unwrap();
             let back: DeepInput = serde_json::from_value(serde_json::to_value(&input).unwrap()).unwrap();
             assert_eq!(back, input, "{name}");

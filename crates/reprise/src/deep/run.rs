@@ -10,7 +10,8 @@ use reprise_data::Manifest;
 use reprise_nn::checkpoint::{TrainState, FORMAT, VERSION};
 use reprise_nn::data::{Clip, PatchSet, Standardizer};
 use reprise_nn::models::{ModelConfig, ModelName};
-use reprise_nn::train::TrainConfig;
+use reprise_nn::objectives::{Classification, PairReconstruction};
+use reprise_nn::train::{Objective, TrainConfig};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -202,6 +203,17 @@ pub struct TrainRequest {
     pub resume: bool,
 }
 
+impl PreparedRun {
+    /// What the run's model is trained for: pair reconstruction for the CAE (with the shifts
+    /// of its configuration), classification for the others.
+    pub fn objective(&self) -> Result<Box<dyn Objective + '_>> {
+        Ok(match &self.info.model {
+            ModelConfig::Cae(_) => Box::new(PairReconstruction::for_model(&self.info.model, self.train.clone(), self.val.as_deref())?),
+            _ => Box::new(Classification::new(self.train.clone(), self.val.as_deref())),
+        })
+    }
+}
+
 /// Everything [`reprise_nn::train::fit`] needs, and what happened on the way.
 pub struct PreparedRun {
     /// The run's description, saved as `model.json`.
@@ -242,15 +254,18 @@ pub fn prepare(req: &TrainRequest, device: &reprise_nn::burn::prelude::Device, p
         None
     };
     let (all, mut skipped) = Clips::load(&req.train, &req.input, progress)?;
+    let classifier = req.model.is_classifier();
     let classes = match &previous {
         Some(info) => Classes(info.labels.clone()),
+        // a representation learner has no classes: its manifest's labels are not used
+        None if !classifier => Classes(Vec::new()),
         None => Classes::of(&all.labels),
     };
-    if classes.0.len() < 2 {
+    if classifier && classes.0.len() < 2 {
         return Err(Error::Clip { path: req.train.clone(), reason: format!("need at least two classes, found {}", classes.0.len()) });
     }
     // a resumed run's classes are its own: training labels it lacks are left out
-    let indexed = classes.index(&all.labels);
+    let indexed = if classifier { classes.index(&all.labels) } else { Indexed { ids: vec![Some(0); all.len()], unknown: BTreeSet::new() } };
     let y: Vec<usize> = indexed.ids.iter().map(|i| i.unwrap_or(usize::MAX)).collect();
     let (train_idx, val_clips) = match &req.validation {
         Validation::Manifest(v) => {
@@ -276,6 +291,8 @@ pub fn prepare(req: &TrainRequest, device: &reprise_nn::burn::prelude::Device, p
         .collect::<std::result::Result<_, _>>()?;
     let scaler = match &previous {
         Some(info) => info.standardizer.clone(),
+        // the CAE's input is standardised per frame: its scaling is the identity
+        None if !classifier => Standardizer { mean: vec![0.0; rows], std: vec![1.0; rows] },
         None => Standardizer::fit(&train_clips)?,
     };
     for c in &mut train_clips {
@@ -304,7 +321,7 @@ pub fn prepare(req: &TrainRequest, device: &reprise_nn::burn::prelude::Device, p
     let mut unknown_val_labels = BTreeSet::new();
     let val = match val_clips {
         Some(v) if !v.is_empty() => {
-            let indexed = classes.index(&v.labels);
+            let indexed = if classifier { classes.index(&v.labels) } else { Indexed { ids: vec![Some(0); v.len()], unknown: BTreeSet::new() } };
             unknown_val_labels = indexed.unknown;
             let keep: Vec<usize> = (0..v.len()).filter(|&i| indexed.ids[i].is_some()).collect();
             let kept = v.subset(&keep);
