@@ -39,8 +39,12 @@ pub struct StructureArgs {
     /// The recording.
     pub audio: PathBuf,
     /// The frames compared.
-    #[arg(long, value_enum, default_value = "cqt")]
+    #[arg(long, value_enum, default_value = "cae")]
     pub features: StructureKind,
+    /// With --features cae: the model, a run folder of `reprise train --model cae` (or an
+    /// exported model folder) [default: the shipped piano model].
+    #[arg(long)]
+    pub model: Option<PathBuf>,
     /// The piece's notes, a MIDI file or a CSV of onset (quarter notes), MIDI pitch, …: the
     /// patterns are then also written as MIREX points (patterns.txt), and only patterns with
     /// notes in two occurrences are kept.
@@ -60,6 +64,8 @@ pub struct StructureArgs {
 /// The frames `reprise structure` compares.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum StructureKind {
+    /// The invariant magnitudes of a Complex Autoencoder (--model, or the shipped piano model).
+    Cae,
     /// CQT magnitudes, 120 bins at 24 per octave from 65.4 Hz, standardised per frame.
     Cqt,
     /// The CQT chromagram.

@@ -233,6 +233,7 @@ pub fn eval_patterns(reference: &Path, estimate: &Path, json: bool) -> Result<()
 pub fn structure(a: &crate::StructureArgs) -> Result<(), Failure> {
     use reprise::structure::{analyse, write_outputs, StructureConfig, StructureFeatures};
     let features = match a.features {
+        crate::StructureKind::Cae => StructureFeatures::Cae,
         crate::StructureKind::Cqt => StructureFeatures::Cqt,
         crate::StructureKind::Chroma => StructureFeatures::Chroma,
         crate::StructureKind::Mfcc => StructureFeatures::Mfcc,
@@ -240,12 +241,16 @@ pub fn structure(a: &crate::StructureArgs) -> Result<(), Failure> {
     if !(a.bpm > 0.0 && a.bpm.is_finite() && a.bpm <= 1000.0) {
         return Err(format!("--bpm {}: give a tempo from 1 to 1000 beats per minute", a.bpm).into());
     }
+    if a.model.is_some() && features != StructureFeatures::Cae {
+        return Err(format!("--model reads with --features cae only (given --features {})", features.name()).into());
+    }
     let cfg = StructureConfig { features, bpm: a.bpm, threshold: a.threshold, ..Default::default() };
-    let s = analyse(&a.audio, a.notes.as_deref(), &cfg)?;
+    let cae = (features == StructureFeatures::Cae).then(|| reprise::cae::CaeModel::open(a.model.as_deref())).transpose()?;
+    let s = analyse(&a.audio, a.notes.as_deref(), &cfg, cae.as_ref())?;
     for w in &s.warnings {
         eprintln!("warning: {}: {w}", a.audio.display());
     }
-    let written = write_outputs(&s, &a.audio, &cfg, &a.out)?;
+    let written = write_outputs(&s, &a.audio, &cfg, cae.as_ref().map(|m| m.source.as_str()), &a.out)?;
     let occ: usize = s.patterns.iter().map(|p| p.occurrences.len()).sum();
     crate::note(format_args!(
         "{}: {} frames, {} patterns ({occ} occurrences){} → {}",

@@ -968,25 +968,36 @@ fn aba(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 fn structure_finds_the_repeat_and_its_notes() {
     let dir = tempfile::tempdir().unwrap();
     let (wav, csv, truth) = aba(dir.path());
-    let out = dir.path().join("out");
-    let o = reprise(&["structure", s(&wav), "--notes", s(&csv), "--bpm", "120", "-o", s(&out)]);
-    assert!(o.status.success(), "{}", stderr(&o));
-    for f in ["ssm.npy", "ssm.png", "sections.json", "patterns.txt"] {
-        assert!(out.join(f).is_file(), "{f}");
+    // the CQT frames, then the shipped CAE's (the default)
+    for features in ["cqt", "cae"] {
+        let out = dir.path().join(features);
+        let o = reprise(&["structure", s(&wav), "--notes", s(&csv), "--bpm", "120", "--features", features, "-o", s(&out)]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        for f in ["ssm.npy", "ssm.png", "sections.json", "patterns.txt"] {
+            assert!(out.join(f).is_file(), "{f}");
+        }
+        let sections: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("sections.json")).unwrap()).unwrap();
+        let pats = sections["patterns"].as_array().unwrap();
+        // some pattern has occurrences starting near 0 s and near 24 s (the A's)
+        let found = pats.iter().any(|p| {
+            let starts: Vec<f64> = p["occurrences"].as_array().unwrap().iter().map(|o| o["start_s"].as_f64().unwrap()).collect();
+            starts.iter().any(|t| *t < 2.0) && starts.iter().any(|t| (t - 24.0).abs() < 2.0)
+        });
+        assert!(found, "{sections}");
+        // the MIREX points score well against the truth
+        let e = reprise(&["eval-patterns", s(&truth), s(&out.join("patterns.txt")), "--json"]);
+        assert!(e.status.success(), "{}", stderr(&e));
+        let scores: serde_json::Value = serde_json::from_slice(&e.stdout).unwrap();
+        assert!(scores["establishment"]["r"].as_f64().unwrap() > 0.6, "{features}: {scores}");
+        assert_eq!(sections["features"], features);
+        assert_eq!(sections["model"], if features == "cae" { serde_json::json!("builtin:cae-piano") } else { serde_json::Value::Null });
     }
-    let sections: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("sections.json")).unwrap()).unwrap();
-    let pats = sections["patterns"].as_array().unwrap();
-    // some pattern has occurrences starting near 0 s and near 24 s (the A's)
-    let found = pats.iter().any(|p| {
-        let starts: Vec<f64> = p["occurrences"].as_array().unwrap().iter().map(|o| o["start_s"].as_f64().unwrap()).collect();
-        starts.iter().any(|t| *t < 2.0) && starts.iter().any(|t| (t - 24.0).abs() < 2.0)
-    });
-    assert!(found, "{sections}");
-    // the MIREX points score well against the truth
-    let e = reprise(&["eval-patterns", s(&truth), s(&out.join("patterns.txt")), "--json"]);
-    assert!(e.status.success(), "{}", stderr(&e));
-    let scores: serde_json::Value = serde_json::from_slice(&e.stdout).unwrap();
-    assert!(scores["establishment"]["r"].as_f64().unwrap() > 0.6, "{scores}");
+    // --model without --features cae; a model folder of another kind
+    let m = reprise(&["structure", s(&wav), "--features", "chroma", "--model", s(dir.path()), "-o", s(&dir.path().join("m"))]);
+    assert!(m.status.code() == Some(2) && stderr(&m).contains("--features cae only"), "{}", stderr(&m));
+    let m = reprise(&["structure", s(&wav), "--model", s(dir.path()), "-o", s(&dir.path().join("m"))]);
+    assert!(m.status.code() == Some(2) && stderr(&m).contains("model.json"), "{}", stderr(&m));
+    assert!(!dir.path().join("m").exists());
     // notes of another length: a warning naming the file; silence: one line, nothing written
     let short = dir.path().join("short.csv");
     std::fs::write(&short, "0, 60\n1, 62\n").unwrap();

@@ -3,7 +3,9 @@
 //! This facade re-exports the workspace crates and holds the applications wired from
 //! them: [`features`], the streaming pipeline behind `reprise features`, [`classify`],
 //! clip-level features and classifiers behind `reprise classify`, and [`deep`], the
-//! network inputs and run folders behind `reprise train`, `eval` and `predict`.
+//! network inputs and run folders behind `reprise train`, `eval` and `predict`, [`cae`], a
+//! trained Complex Autoencoder as a representation, and [`structure`], self-similarity and
+//! repeated sections behind `reprise structure`.
 //!
 //! | crate | holds |
 //! |---|---|
@@ -29,6 +31,7 @@ pub use reprise_nn as nn;
 pub use reprise_plot as plot;
 pub use reprise_scatter as scatter;
 
+pub mod cae;
 pub mod classify;
 pub mod deep;
 pub mod features;

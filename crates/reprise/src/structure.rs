@@ -1,8 +1,9 @@
 //! `reprise structure`: a self-similarity matrix of a recording and its repeated sections,
 //! as the Complex Autoencoder's pipeline computes them (Lattner, Dörfler & Arzt 2019) with
-//! the extractor of Nieto & Farbood (2014) — on the CQT, chroma or MFCC frames (the trained
-//! CAE's invariant magnitudes join them with issue 21's model) — and, given the piece's
-//! notes, its patterns as (onset in quarter notes, MIDI pitch) points in the MIREX format.
+//! the extractor of Nieto & Farbood (2014) — on a trained CAE's invariant magnitudes (the
+//! shipped piano model by default, [`crate::cae`]), or on CQT, chroma or MFCC frames — and,
+//! given the piece's notes, its patterns as (onset in quarter notes, MIDI pitch) points in
+//! the MIREX format.
 
 use std::path::{Path, PathBuf};
 
@@ -15,6 +16,7 @@ use reprise_midi::patterns::{format_patterns, Pattern};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
+use crate::cae::CaeModel;
 use crate::features::{extract_file_spec, ConstantQSpec, FeatureData, FeatureSpec};
 use crate::{Error, Result};
 
@@ -27,6 +29,8 @@ pub const HOP: usize = 1984;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum StructureFeatures {
+    /// The invariant magnitudes of a trained Complex Autoencoder (the reference's features).
+    Cae,
     /// The reference front end: CQT magnitudes, 120 bins at 24 per octave from 65.4 Hz,
     /// standardised per frame.
     Cqt,
@@ -37,19 +41,21 @@ pub enum StructureFeatures {
 }
 
 impl StructureFeatures {
-    /// `cqt`, `chroma` or `mfcc`.
+    /// `cae`, `cqt`, `chroma` or `mfcc`.
     pub fn name(self) -> &'static str {
         match self {
+            StructureFeatures::Cae => "cae",
             StructureFeatures::Cqt => "cqt",
             StructureFeatures::Chroma => "chroma",
             StructureFeatures::Mfcc => "mfcc",
         }
     }
 
-    /// The specification that computes the frames at [`SR`] and [`HOP`].
+    /// The specification that computes the frames at [`SR`] and [`HOP`] (for the CAE, the
+    /// CQT it reads).
     pub fn spec(self) -> FeatureSpec {
         match self {
-            StructureFeatures::Cqt => FeatureSpec::Cqt(ConstantQSpec {
+            StructureFeatures::Cae | StructureFeatures::Cqt => FeatureSpec::Cqt(ConstantQSpec {
                 cqt: CqtConfig {
                     sr: SR,
                     hop_length: HOP,
@@ -92,7 +98,7 @@ pub struct StructureConfig {
 
 impl Default for StructureConfig {
     fn default() -> Self {
-        StructureConfig { features: StructureFeatures::Cqt, bpm: 120.0, threshold: 0.0105, recurrence: RecurrenceConfig::default() }
+        StructureConfig { features: StructureFeatures::Cae, bpm: 120.0, threshold: 0.0105, recurrence: RecurrenceConfig::default() }
     }
 }
 
@@ -189,8 +195,27 @@ pub struct Structure {
     pub warnings: Vec<String>,
 }
 
-/// The frames of `features` for `audio`, one column each (the CQT standardised per frame).
-pub fn frames(audio: &Path, features: StructureFeatures) -> Result<Array2<f32>> {
+/// The frames of `features` for `audio`, one column each (the CQT standardised per frame;
+/// the CAE's magnitudes of `cae`, the shipped model when it is `None`).
+pub fn frames(audio: &Path, features: StructureFeatures, cae: Option<&CaeModel>) -> Result<Array2<f32>> {
+    if features == StructureFeatures::Cae {
+        let builtin;
+        let model = match cae {
+            Some(m) => m,
+            None => {
+                builtin = CaeModel::builtin()?;
+                &builtin
+            }
+        };
+        let (x, rows, n) = model.input_of(audio)?;
+        if x.iter().all(|v| *v == 0.0) {
+            return Err(Error::Input {
+                input: audio.display().to_string(),
+                reason: "is silence (every CQT frame is zero): there is nothing to compare".into(),
+            });
+        }
+        return Ok(model.encode(&x, rows, n, false)?.magnitudes);
+    }
     let f = extract_file_spec(audio, &features.spec(), 0.0, None)?;
     let FeatureData::Real(mut x) = f.data else {
         return Err(Error::Input { input: audio.display().to_string(), reason: "unexpected complex features".into() });
@@ -206,12 +231,16 @@ pub fn frames(audio: &Path, features: StructureFeatures) -> Result<Array2<f32>> 
     Ok(x)
 }
 
-/// The matrix and the repeated sections of `audio` (and, with `notes`, their MIREX points).
-pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig) -> Result<Structure> {
+/// The matrix and the repeated sections of `audio` (and, with `notes`, their MIREX points);
+/// `cae` is the model of [`StructureFeatures::Cae`] (the shipped one when `None`).
+pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig, cae: Option<&CaeModel>) -> Result<Structure> {
     let repeat = cfg.repeats();
     repeat.validate().map_err(|e| Error::Dsp { path: None, source: e })?;
     let notes = notes.map(|p| read_notes(p, cfg.bpm).map(|n| (p.to_owned(), n))).transpose()?;
-    let x = frames(audio, cfg.features)?;
+    let x = frames(audio, cfg.features, cae)?;
+    if x.ncols() == 0 {
+        return Err(Error::Input { input: audio.display().to_string(), reason: "has no frames: too short for a self-similarity matrix".into() });
+    }
     let frame_s = HOP as f64 / SR as f64;
     let mut warnings = Vec::new();
     let duration_s = x.ncols() as f64 * frame_s;
@@ -252,8 +281,8 @@ pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig) -> Res
     Ok(Structure { ssm, frames: x.ncols(), frame_s, patterns, threshold, points, warnings })
 }
 
-/// The `sections.json` of a structure.
-pub fn sections_json(s: &Structure, input: &Path, cfg: &StructureConfig) -> serde_json::Value {
+/// The `sections.json` of a structure; `model` names the CAE of [`StructureFeatures::Cae`].
+pub fn sections_json(s: &Structure, input: &Path, cfg: &StructureConfig, model: Option<&str>) -> serde_json::Value {
     let patterns: Vec<_> = s
         .patterns
         .iter()
@@ -270,6 +299,7 @@ pub fn sections_json(s: &Structure, input: &Path, cfg: &StructureConfig) -> serd
         "reprise_version": env!("CARGO_PKG_VERSION"),
         "input": input.display().to_string(),
         "features": cfg.features.name(),
+        "model": model,
         "bpm": cfg.bpm,
         "frame_s": s.frame_s,
         "frames": s.frames,
@@ -283,7 +313,7 @@ pub fn sections_json(s: &Structure, input: &Path, cfg: &StructureConfig) -> serd
 
 /// Writes `ssm.npy`, `sections.json`, `ssm.png` and (with notes) `patterns.txt` into
 /// `out`, each atomically, `sections.json` last. Returns the paths written.
-pub fn write_outputs(s: &Structure, input: &Path, cfg: &StructureConfig, out: &Path) -> Result<Vec<PathBuf>> {
+pub fn write_outputs(s: &Structure, input: &Path, cfg: &StructureConfig, model: Option<&str>, out: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out).map_err(|e| reprise_io::IoError::Io { path: out.to_owned(), source: e })?;
     let mut written = Vec::new();
     let npy = out.join("ssm.npy");
@@ -305,7 +335,7 @@ pub fn write_outputs(s: &Structure, input: &Path, cfg: &StructureConfig, out: &P
         written.push(txt);
     }
     let json_path = out.join("sections.json");
-    reprise_io::write_json(&json_path, &sections_json(s, input, cfg))?;
+    reprise_io::write_json(&json_path, &sections_json(s, input, cfg, model))?;
     written.push(json_path);
     Ok(written)
 }
@@ -316,7 +346,7 @@ mod tests {
 
     #[test]
     fn every_kind_of_frames_is_a_valid_specification() {
-        for f in [StructureFeatures::Cqt, StructureFeatures::Chroma, StructureFeatures::Mfcc] {
+        for f in [StructureFeatures::Cae, StructureFeatures::Cqt, StructureFeatures::Chroma, StructureFeatures::Mfcc] {
             let spec = f.spec();
             spec.validate(true).unwrap_or_else(|e| panic!("{}: {e}", f.name()));
             assert_eq!((spec.sr(), spec.hop_length()), (SR, HOP), "{}", f.name());
