@@ -89,9 +89,11 @@ enum Command {
     ///
     /// KIND is one of: stft, mel, mfcc, chroma-stft, centroid, bandwidth, rolloff,
     /// flatness, zcr, rms, cqt, vqt, hybrid-cqt, pseudo-cqt, chroma-cqt, chroma-cens,
-    /// scalogram, scattering, jtfs, spiral. Output is features × frames (librosa's
+    /// scalogram, scattering, jtfs, spiral, cae. Output is features × frames (librosa's
     /// orientation), float32 (complex64 for stft, cqt and vqt unless --power or --db is
-    /// given; paths × rows × frames for jtfs and spiral with --format joint).
+    /// given; paths × rows × frames for jtfs and spiral with --format joint). cae is a
+    /// trained Complex Autoencoder's invariant magnitudes, one column per CQT frame
+    /// (hop 1984 at 22050 Hz), from --model or the shipped piano model.
     ///
     /// With a folder or glob as INPUT, OUT is a folder mirroring the input tree; files
     /// run in parallel, a bad file is reported and skipped, and a re-run skips outputs
@@ -102,7 +104,9 @@ enum Command {
   reprise features chroma-stft 'music/*.mp3' -o chroma/ --tuning 0
   reprise features stft song.wav -o d.npy --sr native --n-fft 1024 --hop-length 256
   reprise features cqt song.wav -o c.npy --n-bins 252 --bins-per-octave 36 --db
-  reprise features chroma-cens music/ -o cens/")]
+  reprise features chroma-cens music/ -o cens/
+  reprise features cae song.wav -o song.cae.npy                 # the shipped piano CAE
+  reprise features cae song.wav -o c.npy --model runs/cae --phases")]
     Features(Box<FeaturesArgs>),
     /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim; cqt: inverse CQT).
     #[command(after_help = "Examples:
@@ -351,6 +355,13 @@ pub struct FeatureOpts {
     /// JTFS/spiral output: `time` (channels × frames) or `joint` (paths × rows × frames).
     #[arg(long, default_value = "time", value_parser = parse_format, help_heading = "Scattering (scalogram, scattering, jtfs, spiral)")]
     format: JtfsFormat,
+    /// cae: the model, a run folder of `reprise train --model cae` or an exported model
+    /// folder [default: the shipped piano model].
+    #[arg(long, help_heading = "Complex Autoencoder (cae)")]
+    model: Option<PathBuf>,
+    /// cae: also write the phases (rows n_bases…2·n_bases, below the magnitudes).
+    #[arg(long, help_heading = "Complex Autoencoder (cae)")]
+    phases: bool,
 }
 
 fn parse_q(s: &str) -> Result<(u32, u32), String> {
@@ -478,6 +489,8 @@ impl FeatureOpts {
                 f: self.f,
                 format: self.format,
             },
+            model: self.model.clone(),
+            phases: self.phases,
         }
     }
 }
@@ -537,7 +550,7 @@ fn command_of(matches: &clap::ArgMatches) -> Result<Command, Failure> {
 /// is the facade's table ([`reprise::features::kinds_reading`]).
 fn ignored_feature_option(m: &clap::ArgMatches, kind: FeatureKind) -> Option<String> {
     // each kind-specific flag: its clap id, as shown, and its path in FeatureParams
-    let flags: [(&str, &str, &str); 19] = [
+    let flags: [(&str, &str, &str); 21] = [
         ("j", "--J", "scatter.J"),
         ("q", "--Q", "scatter.Q"),
         ("t", "--T", "scatter.T"),
@@ -557,6 +570,8 @@ fn ignored_feature_option(m: &clap::ArgMatches, kind: FeatureKind) -> Option<Str
         ("sparsity", "--sparsity", "cqt.sparsity"),
         ("n_chroma", "--n-chroma", "n_chroma"),
         ("roll_percent", "--roll-percent", "roll_percent"),
+        ("model", "--model", "model"),
+        ("phases", "--phases", "phases"),
     ];
     let given = |id: &str| matches!(m.value_source(id), Some(clap::parser::ValueSource::CommandLine));
     flags.iter().filter(|(id, _, _)| given(id)).find_map(|(_, flag, option)| reprise::features::ignored_option(option, flag, kind))

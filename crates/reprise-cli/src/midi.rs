@@ -245,8 +245,9 @@ pub fn structure(a: &crate::StructureArgs) -> Result<(), Failure> {
         return Err(format!("--model reads with --features cae only (given --features {})", features.name()).into());
     }
     let cfg = StructureConfig { features, bpm: a.bpm, threshold: a.threshold, ..Default::default() };
+    // the model is opened first, so that a wrong folder is named before any audio is read
     let cae = (features == StructureFeatures::Cae).then(|| reprise::cae::CaeModel::open(a.model.as_deref())).transpose()?;
-    let s = analyse(&a.audio, a.notes.as_deref(), &cfg, cae.as_ref())?;
+    let s = analyse(&a.audio, a.notes.as_deref(), &cfg, a.model.as_deref())?;
     for w in &s.warnings {
         eprintln!("warning: {}: {w}", a.audio.display());
     }

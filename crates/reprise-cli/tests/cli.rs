@@ -164,6 +164,34 @@ fn features_help_lists_every_kind() {
     }
 }
 
+/// `reprise features cae`: the shipped model's magnitudes (256 rows, one column per CQT
+/// frame), the phases below them with --phases, the usual sidecar; options it cannot use
+/// and model folders of other kinds are refused with one line.
+#[test]
+fn features_cae_writes_the_invariant_magnitudes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wav, _, _) = aba(dir.path());
+    let out = dir.path().join("a.npy");
+    let o = reprise(&["features", "cae", s(&wav), "-o", s(&out)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a: ndarray::Array2<f32> = ndarray_npy::read_npy(&out).unwrap();
+    // 36 s at hop 1984: the CQT's frames
+    assert_eq!(a.dim(), (256, 1 + 36 * 22050 / 1984));
+    assert!(a.iter().all(|v| v.is_finite() && *v >= 0.0));
+    let side: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(dir.path().join("a.json")).unwrap()).unwrap();
+    assert_eq!((side["kind"].as_str(), side["hop_length"].as_u64()), (Some("cae"), Some(1984)));
+    let both = dir.path().join("b.npy");
+    assert!(reprise(&["features", "cae", s(&wav), "-o", s(&both), "--phases"]).status.success());
+    let b: ndarray::Array2<f32> = ndarray_npy::read_npy(&both).unwrap();
+    assert_eq!(b.nrows(), 512);
+    assert_eq!(b.slice(ndarray::s![..256, ..]), a);
+    assert!(b.slice(ndarray::s![256.., ..]).iter().all(|p| p.abs() <= std::f32::consts::PI + 1e-6));
+    expect_error(&["features", "cae", s(&wav), "-o", s(&out), "--n-bins", "60"], "--n-bins applies to");
+    expect_error(&["features", "mel", s(&wav), "-o", s(&out), "--model", s(dir.path())], "--model applies to cae, not to mel");
+    expect_error(&["features", "cae", s(&wav), "-o", s(&out), "--hop-length", "512"], "reads frames 1984 samples apart");
+    expect_error(&["features", "cae", s(&wav), "-o", s(&out), "--model", s(dir.path())], "model.json");
+}
+
 /// `reprise info *.wav | head -c 100`: the reader closes the pipe while reprise still
 /// prints; it ends at once with exit code 0 and nothing on stderr (no panic message).
 #[test]
@@ -660,18 +688,18 @@ fn classify_command() {
     std::fs::write(&manifest, text).unwrap();
     let cache = d.join("cache");
     let args =
-        ["classify", "--train", s(&manifest), "--cv", "3", "--features", "mfcc,spectral", "--cache", s(&cache), "--save-models", "-o", s(&out)];
+        ["classify", "--train", s(&manifest), "--cv", "3", "--features", "mfcc,spectral,cae", "--cache", s(&cache), "--save-models", "-o", s(&out)];
     let o = reprise(&args);
     let (stdout, err) = (String::from_utf8_lossy(&o.stdout).into_owned(), stderr(&o));
     assert_eq!(o.status.code(), Some(1), "{stdout}\n{err}");
     assert!(err.contains("missing.wav") && err.contains("could not be analysed"), "{err}");
-    assert!(stdout.contains("| mfcc |") && stdout.contains("| spectral |") && stdout.contains("± "), "{stdout}");
+    assert!(stdout.contains("| mfcc |") && stdout.contains("| spectral |") && stdout.contains("| cae |") && stdout.contains("± "), "{stdout}");
     for f in ["results.json", "results.md", "mfcc-svc.json", "mfcc-svc-confusion.png", "spectral-rf-confusion.png", "models/mfcc-logreg.json"] {
         assert!(out.join(f).is_file(), "{f} missing");
     }
     let results: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(out.join("results.json")).unwrap()).unwrap();
     let rows = results["results"].as_array().unwrap();
-    assert_eq!(rows.len(), 8);
+    assert_eq!(rows.len(), 12);
     // three well separated instruments of one SoundFont: MFCCs must beat chance (1/3) clearly
     let svc = rows.iter().find(|r| r["feature"] == "mfcc" && r["classifier"] == "svc").unwrap();
     assert!(svc["accuracy"].as_f64().unwrap() > 0.6, "{svc}");

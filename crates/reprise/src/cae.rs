@@ -9,22 +9,27 @@
 //! `scripts/train_cae.sh` on three hours of Bach chorales rendered through the FluidR3
 //! SoundFont (MIT) only.
 //!
-//! **Frames.** The input is the CAE's CQT ([`crate::deep::cae_cqt_spec`]: 120 bins at 24 per
-//! octave from 65.4 Hz, hop 1984 at 22050 Hz), each frame standardised over its bins. Column
+//! **Frames.** The input is the CAE's CQT (as its `model.json` records it; the reference's is
+//! 120 bins at 24 per octave from 65.4 Hz, hop 1984 at 22050 Hz), each frame standardised over
+//! its bins ([`standardize_frames`]). Column
 //! `t` of the output encodes the window of `length` frames (32) centred on frame `t` —
 //! frames `t − length/2 … t + length/2 − 1`, zeros (a frame's mean) past either end — so the
 //! output has the CQT's frames and its time axis (the reference slides its windows from the
 //! first frame instead, which shifts its frames by half a window).
+//!
+//! This module holds the model alone; the CQT is computed by the feature pipeline
+//! ([`crate::features`], kind `cae`), which calls [`CaeModel::encode`].
 
 use std::path::{Path, PathBuf};
 
 use ndarray::Array2;
+use reprise_dsp::cqt::CqtConfig;
 use reprise_nn::burn::module::Module;
 use reprise_nn::burn::prelude::*;
-use reprise_nn::checkpoint::{load_weights, write_json_atomic};
-use reprise_nn::models::{Cae, CaeConfig, ModelConfig, Net};
+use reprise_nn::checkpoint::{load_weights, FORMAT, VERSION};
+use reprise_nn::models::{Cae, CaeConfig, ModelConfig, ModelName, Net};
+use serde::Deserialize;
 
-use crate::deep::{DeepInput, RunInfo};
 use crate::{Error, Result};
 
 /// The name the shipped model goes by in sidecars and reports.
@@ -35,12 +40,51 @@ const BUILTIN_WEIGHTS: &[u8] = include_bytes!("../models/cae-piano/weights.safet
 /// Windows encoded at once (a block of `512 × 3840` inputs, 7.5 MiB).
 const BLOCK: usize = 512;
 
+/// What a CAE's `model.json` must hold (the run description of `reprise train`; the
+/// classifiers' fields are not read).
+#[derive(Debug, Clone, Deserialize)]
+pub struct CaeDescription {
+    /// `reprise-nn`.
+    pub format: String,
+    /// Layout version.
+    pub version: u32,
+    /// `cae`.
+    pub name: ModelName,
+    /// The network.
+    pub model: ModelConfig,
+    /// The input: `{"kind": "cae-cqt", "spec": {"kind": "cqt", "cqt": {…}}, "window": 32}`.
+    pub input: InputDescription,
+    /// The training manifest, as recorded.
+    #[serde(default)]
+    pub trained_on: String,
+}
+
+/// The input part of a CAE's `model.json`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct InputDescription {
+    /// `cae-cqt`.
+    pub kind: String,
+    /// The CQT's specification.
+    pub spec: CqtSpecDescription,
+    /// Frames per window.
+    pub window: usize,
+}
+
+/// The CQT specification inside [`InputDescription`].
+#[derive(Debug, Clone, Deserialize)]
+pub struct CqtSpecDescription {
+    /// `cqt`.
+    pub kind: String,
+    /// The transform.
+    pub cqt: CqtConfig,
+}
+
 /// A trained CAE, loaded on the CPU.
 pub struct CaeModel {
     /// Where it came from: its folder, or [`BUILTIN_NAME`].
     pub source: String,
     /// Its description.
-    pub info: RunInfo,
+    pub description: CaeDescription,
     config: CaeConfig,
     cae: Cae,
     device: Device,
@@ -55,18 +99,64 @@ pub struct Encoded {
     pub phases: Option<Array2<f32>>,
 }
 
-/// Reads `model.json` of a folder and checks it describes a CAE.
-fn cae_info(dir: &Path, info: RunInfo) -> Result<(RunInfo, CaeConfig)> {
-    let ModelConfig::Cae(config) = info.model.clone() else {
-        return Err(Error::Clip {
-            path: dir.join("model.json"),
-            reason: format!("a {} model, not a Complex Autoencoder: give a run of `reprise train --model cae`", info.name),
-        });
-    };
-    if !matches!(info.input, DeepInput::CaeCqt { .. }) {
-        return Err(Error::Clip { path: dir.join("model.json"), reason: format!("a CAE on {} input; this build reads cae-cqt", info.input.name()) });
+/// Parses and checks a CAE's `model.json` (`path` names it in errors).
+pub fn describe(text: &str, path: &Path) -> Result<(CaeDescription, CaeConfig)> {
+    let bad = |reason: String| Error::Clip { path: path.to_owned(), reason };
+    let value: serde_json::Value = serde_json::from_str(text).map_err(|e| bad(format!("damaged model description: {e}")))?;
+    // a classifier's description reads as such, whatever else differs
+    if let Some(name) = value.get("name").and_then(|n| n.as_str()).filter(|n| *n != "cae") {
+        return Err(bad(format!("a {name} model, not a Complex Autoencoder: give a run of `reprise train --model cae`")));
     }
-    Ok((info, config))
+    let d: CaeDescription = serde_json::from_value(value).map_err(|e| bad(format!("damaged model description: {e}")))?;
+    if d.format != FORMAT || d.version != VERSION {
+        return Err(bad(format!("not a {FORMAT} v{VERSION} model (format {} v{})", d.format, d.version)));
+    }
+    let ModelConfig::Cae(config) = d.model.clone() else {
+        return Err(bad(format!("a {} model, not a Complex Autoencoder: give a run of `reprise train --model cae`", d.name)));
+    };
+    config.validate().map_err(|e| bad(e.to_string()))?;
+    if d.input.kind != "cae-cqt" || d.input.spec.kind != "cqt" {
+        return Err(bad(format!("a CAE on {} input; this build reads cae-cqt", d.input.kind)));
+    }
+    let q = &d.input.spec.cqt;
+    if q.n_bins != config.n_bins || d.input.window != config.length {
+        return Err(bad(format!(
+            "inconsistent: a {}-bin, {}-frame input for a model of {} bins and {} frames",
+            q.n_bins, d.input.window, config.n_bins, config.length
+        )));
+    }
+    q.validate().map_err(|e| bad(e.to_string()))?;
+    Ok((d, config))
+}
+
+/// Reads a model folder's `model.json`.
+fn read_description(dir: &Path) -> Result<(CaeDescription, CaeConfig)> {
+    let path = dir.join("model.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| Error::Clip {
+        path: path.clone(),
+        reason: format!("cannot read the model description ({e}); is {} a CAE run folder?", dir.display()),
+    })?;
+    describe(&text, &path)
+}
+
+/// Standardises each frame (column) of a `rows × frames` row-major matrix over its rows:
+/// zero mean, unit variance; a constant frame (silence) becomes zeros.
+pub fn standardize_frames(data: &mut [f32], rows: usize, frames: usize) {
+    for t in 0..frames {
+        let (mut sum, mut sq) = (0f64, 0f64);
+        for r in 0..rows {
+            let v = data[r * frames + t] as f64;
+            sum += v;
+            sq += v * v;
+        }
+        let mean = sum / rows.max(1) as f64;
+        let sd = (sq / rows.max(1) as f64 - mean * mean).max(0.0).sqrt();
+        let constant = !(sd > 1e-7 * mean.abs()) || sd == 0.0;
+        for r in 0..rows {
+            let v = &mut data[r * frames + t];
+            *v = if constant { 0.0 } else { ((*v as f64 - mean) / sd) as f32 };
+        }
+    }
 }
 
 impl CaeModel {
@@ -83,30 +173,28 @@ impl CaeModel {
     /// `weights.bpk`. A model of another kind, or missing or damaged weights, is an error
     /// that names the file.
     pub fn load(dir: &Path) -> Result<Self> {
-        let (info, config) = cae_info(dir, RunInfo::load(dir)?)?;
+        let (description, config) = read_description(dir)?;
         let device = Device::flex();
         let exported = dir.join("weights.safetensors");
         let cae = if exported.is_file() {
             let bytes = std::fs::read(&exported).map_err(|e| Error::Clip { path: exported.clone(), reason: format!("cannot read: {e}") })?;
             config.from_safetensors(&bytes, &exported, &device)?
         } else {
-            match load_weights(&info.model, &dir.join("weights.bpk"), &device)? {
+            match load_weights(&description.model, &dir.join("weights.bpk"), &device)? {
                 Net::Cae(c) => c,
                 _ => unreachable!("a CAE configuration builds a CAE"),
             }
         };
-        Ok(CaeModel { source: dir.display().to_string(), info, config, cae: cae.valid(), device })
+        Ok(CaeModel { source: dir.display().to_string(), description, config, cae: cae.valid(), device })
     }
 
     /// The piano model that ships with Reprise (see the module documentation).
     pub fn builtin() -> Result<Self> {
         let path = PathBuf::from(BUILTIN_NAME);
-        let info: RunInfo =
-            serde_json::from_str(BUILTIN_MODEL).map_err(|e| Error::Clip { path: path.clone(), reason: format!("damaged model description: {e}") })?;
-        let (info, config) = cae_info(&path, info)?;
+        let (description, config) = describe(BUILTIN_MODEL, &path)?;
         let device = Device::flex();
         let cae = config.from_safetensors(BUILTIN_WEIGHTS, &path, &device)?;
-        Ok(CaeModel { source: BUILTIN_NAME.into(), info, config, cae: cae.valid(), device })
+        Ok(CaeModel { source: BUILTIN_NAME.into(), description, config, cae: cae.valid(), device })
     }
 
     /// Its configuration.
@@ -114,9 +202,14 @@ impl CaeModel {
         &self.config
     }
 
+    /// The CQT it reads (before the per-frame standardisation).
+    pub fn cqt(&self) -> &CqtConfig {
+        &self.description.input.spec.cqt
+    }
+
     /// Seconds between frames.
     pub fn frame_s(&self) -> f64 {
-        self.info.input.seconds_per_frame()
+        self.cqt().hop_length as f64 / self.cqt().sr as f64
     }
 
     /// Encodes a standardised CQT (`n_bins × frames`, row-major): one column per frame (see
@@ -172,20 +265,6 @@ impl CaeModel {
         }
         Ok(Encoded { magnitudes, phases: phase })
     }
-
-    /// The standardised CQT of an audio file (`n_bins × frames`, row-major) as the model reads it.
-    pub fn input_of(&self, audio: &Path) -> Result<(Vec<f32>, usize, usize)> {
-        self.info.input.compute(audio)
-    }
-
-    /// Encodes an audio file (decoded at 22050 Hz).
-    pub fn encode_file(&self, audio: &Path, phases: bool) -> Result<Encoded> {
-        let (x, rows, frames) = self.input_of(audio)?;
-        self.encode(&x, rows, frames, phases).map_err(|e| match e {
-            Error::Clip { reason, .. } => Error::Clip { path: audio.to_owned(), reason },
-            e => e,
-        })
-    }
 }
 
 /// Writes a run's best weights as a shippable model folder `out`: `model.json` (the run's)
@@ -197,7 +276,9 @@ pub fn export(run: &Path, out: &Path) -> Result<f32> {
     let bytes = model.cae.to_safetensors_f16()?;
     let path = out.join("weights.safetensors");
     reprise_io::write_atomic(&path, |w| w.write_all(&bytes))?;
-    write_json_atomic(&out.join("model.json"), &model.info)?;
+    let description =
+        std::fs::read(run.join("model.json")).map_err(|e| Error::Clip { path: run.join("model.json"), reason: format!("cannot read: {e}") })?;
+    reprise_io::write_atomic(&out.join("model.json"), |w| w.write_all(&description))?;
     let back = model.config.from_safetensors(&bytes, &path, &model.device)?;
     Ok(model.cae.weights().iter().zip(back.weights()).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max))
 }
@@ -242,14 +323,16 @@ mod tests {
         std::fs::write(dir.path().join("weights.safetensors"), BUILTIN_WEIGHTS).unwrap();
         CaeModel::load(dir.path()).unwrap();
         // a classifier's model.json
-        let mut info: RunInfo = serde_json::from_str(BUILTIN_MODEL).unwrap();
-        info.name = reprise_nn::models::ModelName::Mlp;
-        info.model = ModelConfig::of(reprise_nn::models::ModelName::Mlp, 120, 1, 2).unwrap();
-        info.labels = vec!["a".into(), "b".into()];
-        info.standardizer.mean = vec![0.0; 120];
-        info.standardizer.std = vec![1.0; 120];
-        info.save(dir.path()).unwrap();
+        let mut v: serde_json::Value = serde_json::from_str(BUILTIN_MODEL).unwrap();
+        v["name"] = serde_json::json!("mlp");
+        std::fs::write(dir.path().join("model.json"), v.to_string()).unwrap();
         let e = CaeModel::load(dir.path()).err().unwrap().to_string();
         assert!(e.contains("model.json") && e.contains("mlp model, not a Complex Autoencoder"), "{e}");
+        // sizes that do not agree
+        let mut v: serde_json::Value = serde_json::from_str(BUILTIN_MODEL).unwrap();
+        v["input"]["window"] = serde_json::json!(16);
+        std::fs::write(dir.path().join("model.json"), v.to_string()).unwrap();
+        let e = CaeModel::load(dir.path()).err().unwrap().to_string();
+        assert!(e.contains("inconsistent"), "{e}");
     }
 }

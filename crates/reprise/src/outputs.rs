@@ -189,7 +189,7 @@ impl Features {
             orientation: "features x frames (librosa)".into(),
             tuning: self.tuning,
             params: params.recorded(),
-            spec: Some(self.spec),
+            spec: Some(self.spec.clone()),
             axes: SidecarAxes {
                 features: self.row_axis.clone(),
                 frames: FrameAxis { name: "time_s".into(), values: (0..frames).map(|t| (t * self.hop_length) as f64 / self.sr as f64).collect() },

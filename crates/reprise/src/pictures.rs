@@ -107,6 +107,7 @@ pub fn kind_title(kind: FeatureKind) -> &'static str {
         FeatureKind::Scattering => "Wavelet scattering",
         FeatureKind::Jtfs => "Joint time-frequency scattering",
         FeatureKind::Spiral => "Spiral scattering",
+        FeatureKind::Cae => "Complex Autoencoder magnitudes",
     }
 }
 

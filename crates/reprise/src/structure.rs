@@ -16,8 +16,7 @@ use reprise_midi::patterns::{format_patterns, Pattern};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::cae::CaeModel;
-use crate::features::{extract_file_spec, ConstantQSpec, FeatureData, FeatureSpec};
+use crate::features::{extract_file_spec, ConstantQSpec, FeatureData, FeatureKind, FeatureParams, FeatureSpec};
 use crate::{Error, Result};
 
 /// Sample rate of the analysis (the reference's 22050 Hz).
@@ -196,27 +195,22 @@ pub struct Structure {
 }
 
 /// The frames of `features` for `audio`, one column each (the CQT standardised per frame;
-/// the CAE's magnitudes of `cae`, the shipped model when it is `None`).
-pub fn frames(audio: &Path, features: StructureFeatures, cae: Option<&CaeModel>) -> Result<Array2<f32>> {
-    if features == StructureFeatures::Cae {
-        let builtin;
-        let model = match cae {
-            Some(m) => m,
-            None => {
-                builtin = CaeModel::builtin()?;
-                &builtin
-            }
-        };
-        let (x, rows, n) = model.input_of(audio)?;
-        if x.iter().all(|v| *v == 0.0) {
-            return Err(Error::Input {
-                input: audio.display().to_string(),
-                reason: "is silence (every CQT frame is zero): there is nothing to compare".into(),
-            });
+/// for the CAE, the magnitudes of the model in the folder `model`, the shipped one when it
+/// is `None`).
+pub fn frames(audio: &Path, features: StructureFeatures, model: Option<&Path>) -> Result<Array2<f32>> {
+    let spec = match features {
+        StructureFeatures::Cae => {
+            FeatureParams { kind: FeatureKind::Cae, sr: Some(SR), model: model.map(Path::to_owned), ..Default::default() }.spec(SR)?
         }
-        return Ok(model.encode(&x, rows, n, false)?.magnitudes);
+        other => other.spec(),
+    };
+    let f = extract_file_spec(audio, &spec, 0.0, None)?;
+    if features == StructureFeatures::Cae && f.warnings.iter().any(|w| w.contains("silent")) {
+        return Err(Error::Input {
+            input: audio.display().to_string(),
+            reason: "is silence (all samples are zero): there is nothing to compare".into(),
+        });
     }
-    let f = extract_file_spec(audio, &features.spec(), 0.0, None)?;
     let FeatureData::Real(mut x) = f.data else {
         return Err(Error::Input { input: audio.display().to_string(), reason: "unexpected complex features".into() });
     };
@@ -232,12 +226,12 @@ pub fn frames(audio: &Path, features: StructureFeatures, cae: Option<&CaeModel>)
 }
 
 /// The matrix and the repeated sections of `audio` (and, with `notes`, their MIREX points);
-/// `cae` is the model of [`StructureFeatures::Cae`] (the shipped one when `None`).
-pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig, cae: Option<&CaeModel>) -> Result<Structure> {
+/// `model` is the folder of the CAE of [`StructureFeatures::Cae`] (the shipped one when `None`).
+pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig, model: Option<&Path>) -> Result<Structure> {
     let repeat = cfg.repeats();
     repeat.validate().map_err(|e| Error::Dsp { path: None, source: e })?;
     let notes = notes.map(|p| read_notes(p, cfg.bpm).map(|n| (p.to_owned(), n))).transpose()?;
-    let x = frames(audio, cfg.features, cae)?;
+    let x = frames(audio, cfg.features, model)?;
     if x.ncols() == 0 {
         return Err(Error::Input { input: audio.display().to_string(), reason: "has no frames: too short for a self-similarity matrix".into() });
     }

@@ -240,7 +240,7 @@ impl DeepInput {
                 let m = f.data.magnitude_2d();
                 let (rows, frames) = m.dim();
                 let mut data: Vec<f32> = m.iter().copied().collect();
-                standardize_frames(&mut data, rows, frames);
+                crate::cae::standardize_frames(&mut data, rows, frames);
                 (data, rows, frames)
             }
             DeepInput::Waveform { sr, .. } => {
@@ -273,25 +273,6 @@ pub fn cae_cqt_spec() -> FeatureSpec {
     p.cqt.n_bins = 120;
     p.cqt.bins_per_octave = Some(24);
     p.spec(22050).expect("the CAE's CQT is valid")
-}
-
-/// Standardises each frame (column) of a `rows × frames` row-major matrix over its rows:
-/// zero mean, unit variance; a constant frame (silence) becomes zeros.
-pub fn standardize_frames(data: &mut [f32], rows: usize, frames: usize) {
-    for t in 0..frames {
-        let (mut sum, mut sq) = (0f64, 0f64);
-        for r in 0..rows {
-            let v = data[r * frames + t] as f64;
-            sum += v;
-            sq += v * v;
-        }
-        let mean = sum / rows.max(1) as f64;
-        let sd = (sq / rows.max(1) as f64 - mean * mean).max(0.0).sqrt();
-        for r in 0..rows {
-            let v = &mut data[r * frames + t];
-            *v = if sd > 1e-8 * mean.abs().max(1e-30) && sd > 0.0 { ((*v as f64 - mean) / sd) as f32 } else { 0.0 };
-        }
-    }
 }
 
 /// Everything about a trained network but its weights: `RUN_DIR/model.json`.

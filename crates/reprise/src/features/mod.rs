@@ -7,7 +7,7 @@
 
 mod spec;
 
-pub use spec::{ConstantQSpec, Db, FeatureSpec, FrameSpec, ScatterSpec, SpectralSpec};
+pub use spec::{CaeSpec, ConstantQSpec, Db, FeatureSpec, FrameSpec, ScatterSpec, SpectralSpec};
 
 use crate::Result;
 use ndarray::{Array2, ShapeBuilder};
@@ -69,6 +69,8 @@ pub enum FeatureKind {
     Jtfs,
     /// Spiral scattering: JTFS plus finite differences across octaves.
     Spiral,
+    /// The invariant magnitudes (and optionally phases) of a trained Complex Autoencoder.
+    Cae,
 }
 
 /// Which kinds read each kind-specific option, by its path in [`FeatureParams`]'s JSON
@@ -93,6 +95,7 @@ pub fn kinds_reading(option: &str) -> Option<&'static [FeatureKind]> {
         "cqt.n_bins" | "cqt.bins_per_octave" | "cqt.filter_scale" | "cqt.sparsity" => CONSTANT_Q,
         "n_chroma" => CHROMA,
         "roll_percent" => &[Rolloff],
+        "model" | "phases" => &[Cae],
         _ => return None,
     })
 }
@@ -107,7 +110,7 @@ pub fn ignored_option(option: &str, shown: &str, kind: FeatureKind) -> Option<St
 
 impl FeatureKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [FeatureKind; 20] = [
+    pub const ALL: [FeatureKind; 21] = [
         FeatureKind::Stft,
         FeatureKind::Mel,
         FeatureKind::Mfcc,
@@ -128,6 +131,7 @@ impl FeatureKind {
         FeatureKind::Scattering,
         FeatureKind::Jtfs,
         FeatureKind::Spiral,
+        FeatureKind::Cae,
     ];
 
     /// The command-line name (`chroma-stft`, ...).
@@ -153,6 +157,7 @@ impl FeatureKind {
             FeatureKind::Scattering => "scattering",
             FeatureKind::Jtfs => "jtfs",
             FeatureKind::Spiral => "spiral",
+            FeatureKind::Cae => "cae",
         }
     }
 
@@ -228,6 +233,13 @@ pub struct FeatureParams {
     /// Scattering parameters (`scalogram`, `scattering`, `jtfs`, `spiral`).
     #[serde(default)]
     pub scatter: ScatterParams,
+    /// The model of `cae`: a run folder of `reprise train --model cae` or an exported model
+    /// folder; `None`: the shipped piano model.
+    #[serde(default)]
+    pub model: Option<std::path::PathBuf>,
+    /// `cae`: also the phases (rows `n_bases…2·n_bases`, below the magnitudes).
+    #[serde(default)]
+    pub phases: bool,
 }
 
 /// Scattering parameters of a feature run, with kymatio's names.
@@ -334,6 +346,8 @@ impl Default for FeatureParams {
             top_db: DbConfig::power().top_db,
             cqt: CqtParams::default(),
             scatter: ScatterParams::default(),
+            model: None,
+            phases: false,
         }
     }
 }
@@ -626,7 +640,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
     given.validate(given.tuning() == Some(Tuning::Estimate))?;
     // pass 1, when the tuning is to be estimated: as librosa, on the power STFT for
     // chroma_stft and on the magnitude STFT (default parameters) for the constant-Q kinds
-    let mut spec = *given;
+    let mut spec = given.clone();
     let tuning = match spec.tuning() {
         Some(Tuning::Estimate) => {
             let t = match &spec {
@@ -676,6 +690,23 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
         FeatureSpec::ChromaCqt { chroma } | FeatureSpec::ChromaCens { chroma, .. } => {
             pump(src, &mut reprise_dsp::Cqt::new(&chroma.cqt)?.chroma_frames(chroma)?, w, false)?
         }
+        FeatureSpec::Cae(c) => {
+            // the model's CQT, streamed; its magnitudes standardised per frame, then encoded
+            let model = crate::cae::CaeModel::open(c.model.as_deref())?;
+            let (data, _, hop) = pump(src, &mut reprise_dsp::Cqt::new(&c.cqt)?.stream()?, w, true)?;
+            let FeatureData::Complex(z) = data else { unreachable!("the CQT stream is complex") };
+            let (rows, frames) = z.dim();
+            let mut x: Vec<f32> = z.as_standard_layout().iter().map(|v| v.norm()).collect();
+            crate::cae::standardize_frames(&mut x, rows, frames);
+            let e = model.encode(&x, rows, frames, c.phases)?;
+            let k = e.magnitudes.nrows();
+            let data = match e.phases {
+                Some(p) => ndarray::concatenate![ndarray::Axis(0), e.magnitudes, p],
+                None => e.magnitudes,
+            };
+            let axis = Axis::indices(if c.phases { "basis (magnitudes, then phases)" } else { "basis" }, if c.phases { 2 * k } else { k });
+            (FeatureData::Real(data), axis, hop)
+        }
         FeatureSpec::Scalogram(_) | FeatureSpec::Scattering(_) | FeatureSpec::Jtfs(_) | FeatureSpec::Spiral(_) => {
             let mut t = WholeSignal::new(spec.whole_signal().expect("a scattering kind"), spec.sr());
             let out = pump(src, &mut t, w, false)?;
@@ -700,7 +731,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
         tuning,
         warnings,
         row_axis: axis,
-        spec: *given,
+        spec: given.clone(),
         meta,
     })
 }

@@ -89,7 +89,7 @@ pub struct ScatterSpec<C> {
 /// One representation and its parameters, with the sample rate bound: the libraries'
 /// own configurations in a tagged enum. In JSON the kind is the `kind` field
 /// (`{"kind": "mel", "mel": {...}, "db": null}`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "kebab-case")]
 pub enum FeatureSpec {
     /// The STFT: complex, `|X|^power`, or dB.
@@ -167,6 +167,19 @@ pub enum FeatureSpec {
     Jtfs(ScatterSpec<JtfsConfig>),
     /// Spiral scattering (JTFS with finite differences across octaves).
     Spiral(ScatterSpec<JtfsConfig>),
+    /// A trained Complex Autoencoder's magnitudes (and phases).
+    Cae(CaeSpec),
+}
+
+/// The `cae` kind: a model and the CQT it reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaeSpec {
+    /// The model folder; `None`: the shipped piano model.
+    pub model: Option<std::path::PathBuf>,
+    /// The CQT the model reads (from its `model.json`).
+    pub cqt: CqtConfig,
+    /// Also the phases.
+    pub phases: bool,
 }
 
 /// `power` must be positive and finite.
@@ -319,6 +332,24 @@ impl FeatureParams {
             }),
             K::Jtfs => FeatureSpec::Jtfs(jtfs(false)),
             K::Spiral => FeatureSpec::Spiral(jtfs(true)),
+            K::Cae => {
+                let model = crate::cae::CaeModel::open(self.model.as_deref())?;
+                let cqt = *model.cqt();
+                if sr != cqt.sr {
+                    return Err(
+                        invalid("sr", format!("{sr} Hz: the CAE ({}) reads audio at {} Hz; give --sr {}", model.source, cqt.sr, cqt.sr)).into()
+                    );
+                }
+                if let Some(h) = self.stft.hop_length.filter(|h| *h != cqt.hop_length) {
+                    return Err(
+                        invalid("hop_length", format!("{h}: the CAE ({}) reads frames {} samples apart", model.source, cqt.hop_length)).into()
+                    );
+                }
+                if self.power.is_some() {
+                    return Err(invalid("power", "does not apply to cae (its output is the model's magnitudes)").into());
+                }
+                FeatureSpec::Cae(CaeSpec { model: self.model.clone(), cqt, phases: self.phases })
+            }
         })
     }
 }
@@ -348,6 +379,7 @@ impl FeatureSpec {
             FeatureSpec::Scattering(_) => K::Scattering,
             FeatureSpec::Jtfs(_) => K::Jtfs,
             FeatureSpec::Spiral(_) => K::Spiral,
+            FeatureSpec::Cae(_) => K::Cae,
         }
     }
 
@@ -365,6 +397,7 @@ impl FeatureSpec {
             FeatureSpec::Scalogram(s) => s.sr,
             FeatureSpec::Scattering(s) => s.sr,
             FeatureSpec::Jtfs(s) | FeatureSpec::Spiral(s) => s.sr,
+            FeatureSpec::Cae(c) => c.cqt.sr,
         }
     }
 
@@ -379,6 +412,7 @@ impl FeatureSpec {
             FeatureSpec::Zcr(f) | FeatureSpec::Rms { frames: f, .. } => f.hop_length,
             FeatureSpec::Cqt(q) | FeatureSpec::Vqt(q) | FeatureSpec::HybridCqt(q) | FeatureSpec::PseudoCqt(q) => q.cqt.hop_length,
             FeatureSpec::ChromaCqt { chroma } | FeatureSpec::ChromaCens { chroma, .. } => chroma.cqt.hop_length,
+            FeatureSpec::Cae(c) => c.cqt.hop_length,
             _ => self.whole_signal().expect("the remaining kinds are whole-signal").hop_length(),
         }
     }
@@ -435,7 +469,7 @@ impl FeatureSpec {
             FeatureSpec::Centroid(s) | FeatureSpec::Bandwidth(s) | FeatureSpec::Rolloff(s) | FeatureSpec::Flatness(s) => Some(s.stft.n_fft),
             FeatureSpec::Zcr(f) | FeatureSpec::Rms { frames: f, .. } => Some(f.frame_length),
             FeatureSpec::Cqt(_) | FeatureSpec::Vqt(_) | FeatureSpec::HybridCqt(_) | FeatureSpec::PseudoCqt(_) => Some(StftConfig::default().n_fft),
-            FeatureSpec::ChromaCqt { .. } | FeatureSpec::ChromaCens { .. } => Some(StftConfig::default().n_fft),
+            FeatureSpec::ChromaCqt { .. } | FeatureSpec::ChromaCens { .. } | FeatureSpec::Cae(_) => Some(StftConfig::default().n_fft),
             _ => None,
         }
     }
@@ -498,6 +532,12 @@ impl FeatureSpec {
             FeatureSpec::Jtfs(s) | FeatureSpec::Spiral(s) => {
                 refuse_no_averaging(s.config.t)?;
                 JtfsConfig { spiral: None, ..s.config }.validate(usize::MAX / 4)?;
+            }
+            FeatureSpec::Cae(c) => {
+                c.cqt.validate()?;
+                if plan {
+                    VqtFilters::design(&c.cqt.with_tuning(c.cqt.tuning.known().unwrap_or(0.0)))?;
+                }
             }
         }
         Ok(())
