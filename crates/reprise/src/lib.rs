@@ -35,6 +35,7 @@ pub mod cae;
 pub mod classify;
 pub mod deep;
 pub mod features;
+pub mod invariance;
 pub mod outputs;
 pub mod pictures;
 pub mod structure;
