@@ -111,6 +111,20 @@ const STEPS: &[Step] = &[
         files: &["demo.spiral.npy", "demo.spiral.json"],
     },
     Step {
+        title: "Complex Autoencoder magnitudes",
+        caption: "A learned representation: the 256 invariant magnitudes of the Complex Autoencoder that ships with Reprise (trained on piano renders of Bach chorales), one column per 90-ms CQT frame, each for the 2.9-s window around it. Transposing or shifting the music changes the phases, hardly the magnitudes.",
+        commands: &["features cae @demo.flac -o @demo.cae.npy --plot"],
+        picture: "demo.cae.png",
+        files: &["demo.cae.npy", "demo.cae.json"],
+    },
+    Step {
+        title: "Self-similarity and repeated sections",
+        caption: "The self-similarity matrix of the CAE magnitudes (cosine distance, inverted, diagonal band removed, smoothed along diagonals, min-max scaled) with the repeated sections that Nieto & Farbood's extractor finds marked on it. --bpm 240 sets the shortest pattern (16 beats) to 4 s, so that this 6-s clip can hold one; the occurrences found overlap, as the clip's loops do. On whole pieces, with MIREX scores, see RESULTS.md.",
+        commands: &["structure @demo.flac --bpm 240 -o @demo.structure"],
+        picture: "demo.structure/ssm.png",
+        files: &["demo.structure/ssm.npy", "demo.structure/sections.json"],
+    },
+    Step {
         title: "Griffin-Lim reconstruction",
         caption: "Audio from the STFT magnitude alone: fast Griffin-Lim, 32 iterations, momentum 0.99, seeded random phase.",
         commands: &["invert stft @demo.stft.npy -o @demo.griffinlim.wav", "plot @demo.griffinlim.wav -o @demo.griffinlim.png"],

@@ -137,8 +137,8 @@ pub fn relative_distances(a: &Windows, b: &Windows, shift: usize) -> Option<[f64
     for (i, o) in out.iter_mut().enumerate() {
         let (fa, fb) = (&a.features[i], &b.features[i]);
         let near: f64 = ts.iter().map(|&t| cosine_distance(fa.column(t), fb.column(t + shift))).sum::<f64>() / ts.len() as f64;
-        let far: f64 =
-            ts.iter().map(|&t| cosine_distance(fa.column(t), fa.column(range.start + (t - range.start + span / 2) % span))).sum::<f64>() / ts.len() as f64;
+        let far: f64 = ts.iter().map(|&t| cosine_distance(fa.column(t), fa.column(range.start + (t - range.start + span / 2) % span))).sum::<f64>()
+            / ts.len() as f64;
         *o = if far > 0.0 { near / far } else { f64::NAN };
     }
     Some(out)

@@ -268,6 +268,15 @@ pub fn analyse(audio: &Path, notes: Option<&Path>, cfg: &StructureConfig, model:
         }
         None => find_repeats(ssm.view(), &repeat, &|_| true)?,
     };
+    // the matrix is padded past the last frame (the reference's recipe): an occurrence ends
+    // with the audio
+    let frames = x.ncols();
+    let patterns: Vec<RepeatedPattern> = patterns
+        .into_iter()
+        .map(|p| RepeatedPattern {
+            occurrences: p.occurrences.into_iter().map(|(a, b)| (a.min(frames), b.min(frames))).filter(|(a, b)| b > a).collect(),
+        })
+        .collect();
     if threshold.is_none() {
         warnings.push("no repeated section found, down to threshold 0".into());
     }
