@@ -12,8 +12,10 @@
 #    seed 1), for EPOCHS epochs (default 40; the reference trains 500, out of reach of a
 #    2-core machine: RESULTS.md says what that costs), validating on 10 % of the chorales.
 #    The log is RUN_DIR/train.log; the curves RUN_DIR/training.png.
-# 3. The best weights are written as float16 to models/cae-piano/ (model.json + weights.f16.npy),
-#    the model that `reprise structure --features cae` uses when no --model is given.
+# 3. The best weights are written as float16 to crates/reprise/models/cae-piano/ (model.json +
+#    weights.safetensors), with the run's metrics.jsonl and its log without progress bars
+#    (train.log): the model that `reprise structure` and `reprise features cae` use when no
+#    --model is given, compiled into the binary.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 DATA=${1:-/work/data/patterns}
@@ -26,4 +28,7 @@ mkdir -p "$RUN"
 target/release/reprise train --model cae --train "$DATA/train/manifest.csv" -o "$RUN" \
   --epochs "$EPOCHS" --epoch-size 100000 --batch-size 1000 --lr 1e-3 --seed 1 --patience 0 --val-split 0.1 \
   $( [ -f "$RUN/model.json" ] && echo --resume ) 2>&1 | tee -a "$RUN/train.log"
-target/release/examples/export_cae "$RUN" models/cae-piano
+OUT=crates/reprise/models/cae-piano
+target/release/examples/export_cae "$RUN" "$OUT"
+cp "$RUN/metrics.jsonl" "$OUT/metrics.jsonl"
+tr '\r' '\n' < "$RUN/train.log" | grep -v '\[[=> ]*\]' | grep -v '^\s*$' > "$OUT/train.log"

@@ -248,3 +248,60 @@ def test_scattering_constructors_check_the_length_as_kymatio_does():
             assert before[k] == after[k]
         else:
             np.testing.assert_array_equal(before[k], after[k], err_msg=k)
+
+
+@pytest.fixture(scope="module")
+def chord(tmp_path_factory) -> tuple[Path, np.ndarray]:
+    """Three seconds of a decaying C-major chord (a few harmonics per note) as a float32
+    WAV at the CAE's 22050 Hz, and the samples written."""
+    sr = 22050
+    t = np.arange(3 * sr) / sr
+    y = sum(0.1 / k * np.sin(2 * np.pi * f * k * t) for f in (261.63, 329.63, 392.0) for k in range(1, 5)) * np.exp(-t)
+    y = y.astype(np.float32)
+    path = tmp_path_factory.mktemp("cae") / "chord.wav"
+    sf.write(path, y, sr, subtype="FLOAT")
+    return path, y
+
+
+def test_the_cae_magnitudes_are_the_clis(chord, tmp_path):
+    path, y = chord
+    run("features", "cae", path, "-o", tmp_path / "cae.npy")
+    cli = np.load(tmp_path / "cae.npy")
+    ours = reprise.feature.cae(y=y, sr=22050)
+    assert ours.dtype == np.float32 and ours.shape == cli.shape == (256, reprise.cqt(y, hop_length=1984).shape[-1])
+    np.testing.assert_allclose(ours, cli, rtol=1e-5, atol=1e-6)
+    assert np.all(ours >= 0) and ours.max() > 0
+    # leading axes are batches, each signal encoded as on its own
+    both = reprise.feature.cae(y=np.stack([y, 0.5 * y[::-1]]))
+    assert both.shape == (2,) + ours.shape
+    np.testing.assert_allclose(both[0], ours, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(both[1], reprise.feature.cae(y=0.5 * y[::-1]), rtol=1e-5, atol=1e-6)
+
+
+def test_the_cae_phases_follow_the_magnitudes(chord, tmp_path):
+    path, y = chord
+    mags = reprise.feature.cae(y=y)
+    full = reprise.feature.cae(y=y, phases=True)
+    assert full.dtype == np.float32 and full.shape == (512, mags.shape[1])
+    np.testing.assert_array_equal(full[:256], mags)
+    assert np.all(np.abs(full[256:]) <= np.pi + 1e-6), "phases in radians"
+    run("features", "cae", path, "-o", tmp_path / "p.npy", "--phases")
+    np.testing.assert_allclose(full, np.load(tmp_path / "p.npy"), rtol=1e-5, atol=1e-6)
+
+
+def test_a_cae_model_must_be_a_cae_folder_at_its_sample_rate(chord, tmp_path):
+    _, y = chord
+    # no model.json: named (with the folder)
+    with pytest.raises((OSError, ValueError), match="model.json"):
+        reprise.feature.cae(y=y, model=tmp_path)
+    # a damaged one: named, the CLI's message
+    (tmp_path / "model.json").write_text('{"format": "reprise-nn"')
+    with pytest.raises(ValueError, match="model.json: damaged model description") as err:
+        reprise.feature.cae(y=y, model=str(tmp_path))
+    cli = subprocess.run([str(_cli()), "features", "cae", str(chord[0]), "-o", str(tmp_path / "x.npy"), "--model", str(tmp_path)], capture_output=True, text=True)
+    assert cli.returncode != 0 and str(err.value) in cli.stderr
+    # the shipped model reads 22050 Hz: another rate is refused, not resampled
+    with pytest.raises(ValueError, match="22050"):
+        reprise.feature.cae(y=y, sr=16000)
+    with pytest.raises(TypeError):
+        reprise.feature.cae(y)

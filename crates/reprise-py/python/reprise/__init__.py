@@ -1026,7 +1026,7 @@ def spec(kind: str, *, sr: float = 22050, **options: Any) -> dict:
         ``"centroid"``, ``"bandwidth"``, ``"rolloff"``, ``"flatness"``, ``"zcr"``,
         ``"rms"``, ``"cqt"``, ``"vqt"``, ``"hybrid-cqt"``, ``"pseudo-cqt"``,
         ``"chroma-cqt"``, ``"chroma-cens"``, ``"scalogram"``, ``"scattering"``,
-        ``"jtfs"`` or ``"spiral"``.
+        ``"jtfs"``, ``"spiral"`` or ``"cae"``.
     sr : number > 0, default 22050
         Sample rate in Hz (used as an integer).
     **options

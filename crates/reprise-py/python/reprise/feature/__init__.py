@@ -7,6 +7,7 @@ default raise ``ValueError``; unknown ones raise ``TypeError``.
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ __all__ = [
     "spectral_flatness",
     "zero_crossing_rate",
     "rms",
+    "cae",
 ]
 
 
@@ -788,6 +790,71 @@ def rms(*, y=None, S=None, frame_length=2048, hop_length=512, center=True, pad_m
         return from_spectrogram(np.abs(np.asarray(S)), 22050, opts, "rms", None)
     _need_y(y)
     return features(y, 22050, opts)
+
+
+def cae(*, y: np.ndarray, sr: float = 22050, model: str | os.PathLike | None = None, phases: bool = False) -> np.ndarray:
+    """Complex Autoencoder magnitudes: the pitch- and time-shift-invariant amplitudes of a
+    trained CAE's complex bases, one column per frame of the model's CQT (``reprise features cae``).
+
+    Not a librosa function. Each CQT frame (by default 120 bins, 24 per octave from 65.4 Hz,
+    hop 1984 samples at 22050 Hz, about 90 ms) is standardised over its bins; column ``t``
+    encodes the window of 32 frames centred on frame ``t`` (zeros past either end), so the
+    output has the CQT's frames and time axis. Without ``model``, the piano model that ships
+    inside Reprise is used (trained on Bach chorales rendered through a SoundFont).
+
+    Parameters
+    ----------
+    y : np.ndarray [shape=(..., n)]
+        Audio time series (floating point) at the model's sample rate, the signal on the
+        last axis; leading axes (channels, batches) are computed in parallel and kept.
+        Integer, empty or non-finite input, or fewer than 2 samples, raises
+        ``ValueError``.
+    sr : number > 0, default 22050
+        Sample rate of ``y`` in Hz (used as an integer). Must be the model's (22050 for
+        the shipped model): Reprise does not resample here, so any other rate raises
+        ``ValueError`` (load with ``reprise.load(path, sr=22050)``).
+    model : str, os.PathLike or None, default None
+        The CAE: a folder holding ``model.json`` and its weights (a run folder of
+        ``reprise train --model cae``, with ``weights.bpk``, or an exported model, with
+        ``weights.safetensors``). ``None``: the shipped piano model
+        (``builtin:cae-piano``).
+    phases : bool, default False
+        Also return the phases of the complex bases (radians), as rows
+        ``n_bases .. 2 * n_bases`` below the magnitudes.
+
+    Returns
+    -------
+    M : np.ndarray [shape=(..., n_bases, n_frames) or (..., 2 * n_bases, n_frames), float32]
+        The magnitudes (``n_bases`` = 256 for the shipped model), then, with
+        ``phases=True``, the phases. ``n_frames`` is the CQT's frame count at hop 1984
+        (as ``reprise.cqt(y, hop_length=1984)``: about ``len(y) / 1984 + 1``).
+
+    Raises
+    ------
+    ValueError
+        ``sr`` other than the model's; ``y`` not valid audio; or a ``model`` folder that
+        is not a CAE (no or a damaged ``model.json``, a model of another kind, missing or
+        damaged weights): the message names the file.
+
+    References
+    ----------
+    Lattner, S., Dörfler, M., & Arzt, A. (2019). Learning complex basis functions for
+    invariant representations of audio. In Proceedings of the 20th International
+    Society for Music Information Retrieval Conference (ISMIR), Delft.
+
+    Examples
+    --------
+    >>> import numpy as np, reprise
+    >>> y = np.sin(2 * np.pi * 261.63 * np.arange(22050) / 22050).astype(np.float32)
+    >>> reprise.feature.cae(y=y, sr=22050).shape
+    (256, 12)
+    >>> reprise.feature.cae(y=y, phases=True).shape
+    (512, 12)
+    """
+    opts: dict = {"kind": "cae", "phases": bool(phases)}
+    if model is not None:
+        opts["model"] = os.fspath(model)
+    return features(y, sr, opts)
 
 
 from . import inverse  # noqa: E402
