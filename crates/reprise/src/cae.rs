@@ -242,6 +242,10 @@ impl CaeModel {
                     }
                 }
             }
+            // a window of silence (every value 0) has no bases: its magnitudes are 0, not the
+            // floor that keeps training's gradients finite (which would make all silent
+            // windows identical, and most alike in a self-similarity matrix)
+            let silent: Vec<bool> = window[..n * bins * length].chunks(bins * length).map(|w| w.iter().all(|v| *v == 0.0)).collect();
             let input = Tensor::<2>::from_data(TensorData::new(window[..n * bins * length].to_vec(), [n, bins * length]), &self.device);
             let (a, p) = self.cae.encode(input);
             let values = |t: Tensor<2>| -> Vec<f32> { t.into_data().convert::<f32>().try_into_vec::<f32>().expect("float32 outputs") };
@@ -249,14 +253,14 @@ impl CaeModel {
             if a.iter().any(|v| !v.is_finite()) {
                 return Err(Error::Clip { path: PathBuf::from(&self.source), reason: Error::NonFiniteOutput.to_string() });
             }
-            for b in 0..n {
+            for b in (0..n).filter(|b| !silent[*b]) {
                 for (i, v) in a[b * k..(b + 1) * k].iter().enumerate() {
                     magnitudes[[i, first + b]] = *v;
                 }
             }
             if let Some(ph) = phase.as_mut() {
                 let p = values(p);
-                for b in 0..n {
+                for b in (0..n).filter(|b| !silent[*b]) {
                     for (i, v) in p[b * k..(b + 1) * k].iter().enumerate() {
                         ph[[i, first + b]] = *v;
                     }
@@ -305,6 +309,9 @@ mod tests {
         let b = m.encode(&x, 120, frames, false).unwrap();
         assert_eq!(a.magnitudes.column(40), b.magnitudes.column(40), "frame 99 is outside the window of frame 40");
         assert_ne!(a.magnitudes.column(90), b.magnitudes.column(90), "frame 99 is inside the window of frame 90");
+        // a silent window has no bases at all
+        let quiet = m.encode(&vec![0.0; 120 * 40], 120, 40, true).unwrap();
+        assert!(quiet.magnitudes.iter().all(|v| *v == 0.0) && quiet.phases.unwrap().iter().all(|v| *v == 0.0));
         // the wrong number of bins is an error naming the model
         let e = m.encode(&x[..60 * frames], 60, frames, false).err().unwrap().to_string();
         assert!(e.starts_with(BUILTIN_NAME) && e.contains("120 CQT bins"), "{e}");

@@ -450,18 +450,30 @@ pub fn structure_png(ssm: &Array2<f32>, frame_s: f64, patterns: &[reprise_dsp::s
             }
         }
     }
+    // the matrix is an inverse distance: a few near-identical pairs dwarf the rest after its
+    // min-max scaling, so the colours end at the 99th percentile (values above it saturate)
+    let mut finite: Vec<f32> = ssm.iter().copied().filter(|v| v.is_finite() && *v > 0.0).collect();
+    let top = if finite.is_empty() {
+        1.0
+    } else {
+        let k = (finite.len() * 99 / 100).min(finite.len() - 1);
+        *finite.select_nth_unstable_by(k, f32::total_cmp).1
+    };
+    let top = if top > 0.0 { top } else { 1.0 };
     let end_s = n as f64 * frame_s;
     let step = [5.0, 10.0, 15.0, 30.0, 60.0, 120.0].into_iter().find(|st| end_s / st <= 8.0).unwrap_or(300.0);
     let row_ticks: Vec<Tick> =
         (0..).map(|k| k as f64 * step).take_while(|t| *t < end_s).map(|t| Tick { pos: t / frame_s, label: format!("{t:.0}") }).collect();
     let heat = Heatmap {
-        title: "self-similarity (grey boxes: a pattern's first occurrence against each other one)".into(),
+        title: format!(
+            "self-similarity, colours to its 99th percentile ({top:.3}) (grey boxes: a pattern's first occurrence against each other one)"
+        ),
         values,
         x: Extent::time(end_s),
         row_label: "time (s)".into(),
         row_ticks,
         colours: ColourMap::Sequential,
-        range: (0.0, 1.0),
+        range: (0.0, top),
         unit: "similarity".into(),
         separators: vec![],
     };

@@ -111,7 +111,8 @@ impl StructureConfig {
 /// A piece's notes as (onset in quarter notes, MIDI pitch), in file order.
 pub type Notes = Vec<(f64, f64)>;
 
-/// Reads notes: a MIDI file (onsets in seconds × `bpm` / 60) or a CSV whose first two
+/// Reads notes: a MIDI file (onsets in seconds × `bpm` / 60, put on the nearest 1/960 beat
+/// when within 1e-3 beat of it) or a CSV whose first two
 /// columns are the onset in quarter notes and the MIDI pitch (the JKU patterns corpus's
 /// layout; a header line is skipped). Also returns the last onset in seconds at `bpm`.
 pub fn read_notes(path: &Path, bpm: f64) -> Result<(Notes, f64)> {
@@ -120,7 +121,18 @@ pub fn read_notes(path: &Path, bpm: f64) -> Result<(Notes, f64)> {
     let notes: Notes = if is_midi {
         let score =
             reprise_midi::Score::read(path).map_err(|e| bad(e.to_string().trim_start_matches(&format!("{}: ", path.display())).to_string()))?;
-        score.notes.iter().filter(|n| !n.is_drum()).map(|n| (n.start_s * bpm / 60.0, n.pitch as f64)).collect()
+        // a MIDI tempo is a whole number of microseconds per beat (101 bpm: 594 059 µs), so
+        // seconds × bpm / 60 drifts off the beat grid by about 1e-6 beat per beat: onsets
+        // within 1e-3 beat of a 1/960-beat tick are put on it
+        let snap = |q: f64| {
+            let t = (q * 960.0).round() / 960.0;
+            if (q - t).abs() < 1e-3 {
+                t
+            } else {
+                q
+            }
+        };
+        score.notes.iter().filter(|n| !n.is_drum()).map(|n| (snap(n.start_s * bpm / 60.0), n.pitch as f64)).collect()
     } else {
         let text = std::fs::read_to_string(path).map_err(|e| bad(e.to_string()))?;
         let mut out = Vec::new();
@@ -357,6 +369,32 @@ mod tests {
             let y: Vec<f32> = (0..3 * SR as usize).map(|i| (i as f32 * 0.05).sin() * 0.3).collect();
             let out = crate::features::extract_signal_spec(&y, &spec).unwrap_or_else(|e| panic!("{}: {e}", f.name()));
             assert!(matches!(out.data, FeatureData::Real(ref a) if a.ncols() == 1 + y.len() / HOP), "{}", f.name());
+        }
+    }
+
+    /// At 101 bpm a MIDI tempo is 594 059 µs a beat, not 594 059.4: onsets read back from
+    /// the file stay on the beat grid (they drifted off it, so no occurrence had notes).
+    #[test]
+    fn midi_onsets_at_a_tempo_of_rounded_microseconds_stay_on_the_grid() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("n.mid");
+        let bpm = 101.0;
+        // format 0, 480 ticks a beat, tempo 594 059 µs, a note every half beat for 200 beats
+        let mut track = vec![0x00, 0xFF, 0x51, 0x03, 0x09, 0x10, 0x8B];
+        for k in 0..400u32 {
+            let pitch = 60 + (k % 12) as u8;
+            // delta 0: note on; delta 200 ticks: note off; then 40 ticks to the next onset
+            track.extend([if k == 0 { 0x00 } else { 0x28 }, 0x90, pitch, 90, 0x81, 0x48, 0x80, pitch, 0]);
+        }
+        track.extend([0x00, 0xFF, 0x2F, 0x00]);
+        let mut smf = b"MThd\x00\x00\x00\x06\x00\x00\x00\x01\x01\xE0MTrk".to_vec();
+        smf.extend((track.len() as u32).to_be_bytes());
+        smf.extend(track);
+        std::fs::write(&path, smf).unwrap();
+        let (read, _) = read_notes(&path, bpm).unwrap();
+        assert_eq!(read.len(), 400);
+        for (k, n) in read.iter().enumerate() {
+            assert_eq!(n.0, k as f64 * 0.5, "note {k}");
         }
     }
 
