@@ -190,6 +190,11 @@ fn features_cae_writes_the_invariant_magnitudes() {
     expect_error(&["features", "mel", s(&wav), "-o", s(&out), "--model", s(dir.path())], "--model applies to cae, not to mel");
     expect_error(&["features", "cae", s(&wav), "-o", s(&out), "--hop-length", "512"], "reads frames 1984 samples apart");
     expect_error(&["features", "cae", s(&wav), "-o", s(&out), "--model", s(dir.path())], "model.json");
+    // a clip shorter than one window: written, with a warning naming the file
+    let short = dir.path().join("short.wav");
+    reprise::io::write_wav(&short, &(0..22050).map(|i| (i as f32 * 0.05).sin() * 0.3).collect::<Vec<_>>(), 22050).unwrap();
+    let o = reprise(&["features", "cae", s(&short), "-o", s(&dir.path().join("short.npy"))]);
+    assert!(o.status.success() && stderr(&o).contains("short.wav") && stderr(&o).contains("32-frame window"), "{}", stderr(&o));
 }
 
 /// `reprise info *.wav | head -c 100`: the reader closes the pipe while reprise still

@@ -666,6 +666,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
     let src = &mut *src;
     let w = &mut watch;
     let mut meta = None;
+    let mut extra_warnings = Vec::new();
     let (data, axis, hop) = match &spec {
         FeatureSpec::Stft { sr, stft, power, db } => {
             let magnitude = power.or(db.map(|_| 1.0));
@@ -698,6 +699,13 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
             let (rows, frames) = z.dim();
             let mut x: Vec<f32> = z.as_standard_layout().iter().map(|v| v.norm()).collect();
             crate::cae::standardize_frames(&mut x, rows, frames);
+            let length = model.config().length;
+            if frames < length {
+                extra_warnings.push(format!(
+                    "{frames} frames are fewer than the CAE's {length}-frame window ({:.1} s): every window is mostly padding",
+                    (length * c.cqt.hop_length) as f64 / c.cqt.sr as f64
+                ));
+            }
             let e = model.encode(&x, rows, frames, c.phases)?;
             let k = e.magnitudes.nrows();
             let data = match e.phases {
@@ -723,6 +731,7 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
     if let Some(n) = spec.frame_length().filter(|n| watch.n < *n) {
         warnings.push(format!("signal has {} samples, fewer than n_fft = {n}; frames are mostly padding", watch.n));
     }
+    warnings.extend(extra_warnings);
     Ok(Features {
         data,
         sr: spec.sr(),
