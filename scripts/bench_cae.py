@@ -16,8 +16,10 @@ How to run (from the repository root), in a throwaway venv outside the repo:
         [--cae-step target/release/examples/cae_step] [--no-rust] \\
         [--json out/cae_step.json] [--self-test]
 
-(The PyPI wheel of torch 2.13.0 is a CUDA build, about 5 GB with its nvidia-* dependencies;
-it runs on the CPU all the same. bench_torch_nn.py uses the same venv.)
+(The PyPI wheel of torch 2.13.0 is a CUDA build, several GB with its nvidia-* dependencies;
+it runs on the CPU all the same. bench_torch_nn.py uses the same venv. Where those dependencies
+do not fit on the disk, see BENCHMARKS.md, "CAE training step vs PyTorch", for how the
+published run was installed.)
 
 The model: W = nn.Linear(3840, 512, bias=False) (120 CQT bins × 32 frames, bin-major, to
 2 × 256 bases), nn.Dropout(0.5) on the input; h = dropout(x)·W, re = h[:, :256],
@@ -43,7 +45,8 @@ Run it on an otherwise idle machine (no build, no training), and note OMP_WAIT_P
 libgomp's default (spinning) workers, any other busy process leaves a spinning worker waiting
 on a descheduled peer (see bench_torch_nn.py). The script therefore sets
 OMP_WAIT_POLICY=PASSIVE unless it is already set; the policy is recorded in the output. It
-warns when the load average suggests the cores are not free, and records it for each round.
+warns when the load average before the first round suggests the cores are not free, and
+records it for each round (from the second round on it includes the script's own threads).
 
 --json writes {"torch_version", "threads", "omp_wait_policy", "batch", "steps", "warmup",
 "params", "rust_params", "rounds": [{"torch_ms", "rust_ms", "ratio", "loadavg_1m"}],
@@ -258,7 +261,8 @@ def main(argv=None):
     rounds, params, rust_params = [], None, None
     for i in range(args.rounds):
         load = os.getloadavg()[0]
-        if load + args.threads > (os.cpu_count() or 1) + 0.5:
+        # before the first round only: later rounds see this script's own load
+        if i == 0 and load + args.threads > (os.cpu_count() or 1) + 0.5:
             print(f"WARNING: 1-min load average {load:.1f} with {args.threads} thread(s) on "
                   f"{os.cpu_count()} cores: timings will be inflated", file=sys.stderr)
         t_ms, t_times, params = bench_torch(args.batch, args.steps, args.warmup)

@@ -28,24 +28,58 @@ use serde::{Deserialize, Serialize};
 /// Cosine distances `1 − cos(x_i, x_j)` between the frames (columns) of `x`
 /// (`features × frames`), computed in f64. A frame of zeros is at distance 1 from every
 /// other frame and 0 from itself (scipy would give NaN).
+///
+/// The frames are scaled to unit length and their Gram matrix is one f64 matrix product
+/// (`gemm`, on rayon's threads), instead of a dot product per pair.
 pub fn cosine_distances(x: ArrayView2<f32>) -> Array2<f64> {
-    let n = x.ncols();
-    let cols: Vec<Vec<f64>> = x.columns().into_iter().map(|c| c.iter().map(|v| *v as f64).collect()).collect();
-    let norms: Vec<f64> = cols.iter().map(|c| c.iter().map(|v| v * v).sum::<f64>().sqrt()).collect();
-    let mut d = Array2::<f64>::zeros((n, n));
-    for i in 0..n {
-        for j in i + 1..n {
-            let v = if norms[i] > 0.0 && norms[j] > 0.0 {
-                let dot: f64 = cols[i].iter().zip(&cols[j]).map(|(a, b)| a * b).sum();
-                (1.0 - dot / (norms[i] * norms[j])).max(0.0)
-            } else {
-                1.0
-            };
-            d[[i, j]] = v;
-            d[[j, i]] = v;
+    let (d, n) = x.dim();
+    // frame-major, each frame of unit length (zero frames stay zero)
+    let mut unit = vec![0f64; n * d];
+    let mut zero = vec![false; n];
+    for (i, c) in x.columns().into_iter().enumerate() {
+        let norm = c.iter().map(|v| (*v as f64) * (*v as f64)).sum::<f64>().sqrt();
+        zero[i] = !(norm > 0.0);
+        if !zero[i] {
+            unit[i * d..(i + 1) * d].iter_mut().zip(c.iter()).for_each(|(u, v)| *u = *v as f64 / norm);
         }
     }
-    d
+    let mut gram = vec![0f64; n * n];
+    if n > 0 && d > 0 {
+        // gram[i][j] = Σ_k unit[i][k] · unit[j][k]: lhs = unit (n × d), rhs = unitᵀ (d × n)
+        // SAFETY: the pointers cover n·n, n·d and n·d values with the strides given.
+        unsafe {
+            gemm::gemm(
+                n,
+                n,
+                d,
+                gram.as_mut_ptr(),
+                1,
+                n as isize,
+                false,
+                unit.as_ptr(),
+                1,
+                d as isize,
+                unit.as_ptr(),
+                d as isize,
+                1,
+                0.0,
+                1.0,
+                false,
+                false,
+                false,
+                gemm::Parallelism::Rayon(0),
+            );
+        }
+    }
+    let mut out = Array2::<f64>::zeros((n, n));
+    for i in 0..n {
+        for j in i + 1..n {
+            let v = if zero[i] || zero[j] { 1.0 } else { (1.0 - gram[i * n + j]).max(0.0) };
+            out[[i, j]] = v;
+            out[[j, i]] = v;
+        }
+    }
+    out
 }
 
 /// The recurrence matrix's settings; `Default` is the reference recipe.
