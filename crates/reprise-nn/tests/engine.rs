@@ -13,8 +13,9 @@ use reprise_nn::models::{LcConfig, ModelConfig, PonsConfig};
 use reprise_nn::objectives::{Classification, PairReconstruction};
 use reprise_nn::train::{fit, log_probs, FitOptions, TrainConfig};
 
-/// burn's CPU backend has one global random generator (weights, dropout): tests that train
-/// take this lock so that concurrent tests do not draw from each other's stream.
+/// burn's CPU backend has one global random generator (weights, dropout): every test takes
+/// this lock so that concurrent tests do not draw from each other's stream (a test that only
+/// builds a model draws its weights from it too).
 static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 fn serial() -> std::sync::MutexGuard<'static, ()> {
@@ -36,6 +37,7 @@ fn params(name: &str, rows: usize, frames: usize) -> usize {
 /// before anything is allocated, for every model; the real networks stay far below the limit.
 #[test]
 fn absurd_sizes_are_errors_not_allocations() {
+    let _guard = serial();
     let device = test_device();
     let mut cases: Vec<(&str, ModelConfig)> = vec![];
     let named = |name: &str| ModelConfig::named(name, 96, if name == "sample-cnn" { 59_049 } else { 128 }, 8).unwrap();
@@ -67,6 +69,7 @@ fn absurd_sizes_are_errors_not_allocations() {
 
 #[test]
 fn parameter_counts_are_the_papers() {
+    let _guard = serial();
     // Lostanlen & Cella 2016, Table 1 and their code: 93k, 20k, 36k, 147k.
     assert_eq!(params("lc-2d", 96, 128), 92_584);
     assert_eq!(params("lc-1d", 96, 128), 19_720);
@@ -83,6 +86,7 @@ fn parameter_counts_are_the_papers() {
 
 #[test]
 fn inputs_too_small_are_errors() {
+    let _guard = serial();
     for (name, rows, frames) in
         [("lc-2d", 10, 128), ("lc-1d", 30, 128), ("lc-spiral", 50, 128), ("lc-2d", 96, 20), ("sample-cnn", 1, 1000), ("resnet", 96, 128)]
     {
@@ -122,8 +126,8 @@ fn overfits(name: &str, rows: usize, frames: usize) {
     overfits_with(no_dropout(ModelConfig::named(name, rows, frames, 4).unwrap()), toy(8, rows, frames, 4, 1), name);
 }
 
+/// (The caller holds the [`serial`] lock.)
 fn overfits_with(model: ModelConfig, clips: Vec<Clip>, name: &str) {
-    let _guard = serial();
     let (classes, frames) = (model.n_classes().unwrap(), model.input_shape().1);
     let set = Arc::new(PatchSet::new(clips, frames, classes).unwrap());
     let dir = tempfile::tempdir().unwrap();
@@ -141,6 +145,7 @@ fn overfits_with(model: ModelConfig, clips: Vec<Clip>, name: &str) {
 
 #[test]
 fn lc_models_overfit_a_tiny_batch() {
+    let _guard = serial();
     for name in ["lc-2d", "lc-1d", "lc-spiral", "lc-combined"] {
         overfits(name, 72, 50);
     }
@@ -148,11 +153,13 @@ fn lc_models_overfit_a_tiny_batch() {
 
 #[test]
 fn pons_overfits_a_tiny_batch() {
+    let _guard = serial();
     overfits("pons", 40, 32);
 }
 
 #[test]
 fn sample_cnn_and_mlp_overfit_a_tiny_batch() {
+    let _guard = serial();
     // Waveforms: a sine whose frequency depends on the class, with noise.
     let mut rng = Rng::new(2);
     let clips = (0..8)
@@ -313,6 +320,7 @@ fn runs_with_one_seed_write_identical_files() {
 /// every read sees one writer's bytes whole, and the checkpoint loads at the end.
 #[test]
 fn concurrent_writers_leave_whole_files() {
+    let _guard = serial();
     let device = test_device();
     let model = small_lc();
     let dir = tempfile::tempdir().unwrap();
@@ -359,6 +367,7 @@ fn concurrent_writers_leave_whole_files() {
 
 #[test]
 fn damaged_weights_are_clear_errors() {
+    let _guard = serial();
     let model = small_lc();
     let device = test_device();
     let net = model.init(&device).unwrap();
@@ -529,6 +538,7 @@ fn an_objective_refuses_a_model_it_cannot_train() {
 /// measures were named (`"val_acc": null` without validation) still read.
 #[test]
 fn metrics_lines_keep_their_names_and_old_lines_read() {
+    let _guard = serial();
     let old = r#"{"epoch":1,"train_loss":1.5,"train_acc":0.25,"val_loss":null,"val_acc":null,"val_balanced_acc":null,"seconds":2.0}"#;
     let m: reprise_nn::train::EpochMetrics = serde_json::from_str(old).unwrap();
     assert_eq!((m.value("train_acc"), m.value("val_acc"), m.val_loss), (Some(0.25), None, None));

@@ -149,6 +149,47 @@ impl Cae {
         self.map.weight.dims()[1] / 2
     }
 
+    /// Input dropout, as burn's `Dropout` decides it (in training, on an autodiff device,
+    /// with a probability above 0), but with the mask drawn here: one seed from the device's
+    /// generator (which the engine seeds before every step, so resume stays exact), then 32
+    /// random bits per value from SplitMix64, rows in parallel. burn's Bernoulli sampler
+    /// spent about 160 ms a step on the two 1000 × 3840 masks of a batch (BENCHMARKS.md).
+    fn drop_input(&self, x: Tensor<2>) -> Tensor<2> {
+        let p = self.dropout.prob;
+        let device = x.device();
+        if !self.dropout.training.is_enabled() || !device.is_autodiff() || p <= 0.0 {
+            return x;
+        }
+        let [rows, cols] = x.dims();
+        let draws: Vec<f32> = Tensor::<1>::random([2], burn::tensor::Distribution::Uniform(0.0, 1.0), &device)
+            .into_data()
+            .convert::<f32>()
+            .try_to_vec::<f32>()
+            .expect("f32");
+        let seed = ((draws[0] * 16_777_216.0) as u64) << 24 | (draws[1] * 16_777_216.0) as u64;
+        let threshold = (p * 4_294_967_296.0).min(u32::MAX as f64) as u64;
+        let scale = (1.0 / (1.0 - p)) as f32;
+        let mut mask = vec![0f32; rows * cols];
+        use rayon::prelude::*;
+        mask.par_chunks_mut(cols.max(1)).enumerate().for_each(|(r, row)| {
+            let mut state = seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+            let mut next = || {
+                state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+                let mut z = state;
+                z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+                z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+                z ^ (z >> 31)
+            };
+            for pair in row.chunks_mut(2) {
+                let z = next();
+                for (i, v) in pair.iter_mut().enumerate() {
+                    *v = if (z >> (32 * i)) & 0xFFFF_FFFF >= threshold { scale } else { 0.0 };
+                }
+            }
+        });
+        x * Tensor::<2>::from_data(TensorData::new(mask, [rows, cols]), &device)
+    }
+
     /// `W` as `[inputs][2 · n_bases]`, row-major, float32.
     pub fn weights(&self) -> Vec<f32> {
         self.map.weight.val().into_data().convert::<f32>().try_into_vec::<f32>().expect("float weights")
@@ -176,7 +217,7 @@ impl Cae {
     /// (dropout applies in training mode).
     pub fn encode(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
         let k = self.n_bases();
-        let h = self.map.forward(self.dropout.forward(x));
+        let h = self.map.forward(self.drop_input(x));
         let re = h.clone().narrow(1, 0, k);
         let im = h.narrow(1, k, k);
         let r2 = re.clone().powi_scalar(2) + im.clone().powi_scalar(2);
@@ -219,6 +260,14 @@ mod tests {
     use burn::optim::{AdamConfig, GradientsParams};
     use burn::tensor::Distribution;
 
+    /// burn's CPU generator is shared by the tests running at once: the tests of this module
+    /// that draw from it take turns.
+    static SERIAL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+    fn serial() -> std::sync::MutexGuard<'static, ()> {
+        SERIAL.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
     fn tiny() -> CaeConfig {
         CaeConfig { n_bins: 3, length: 2, n_bases: 4, dropout: 0.0, loss_power: 1.0, pitch_shift: 1, time_shift: 1 }
     }
@@ -229,6 +278,7 @@ mod tests {
 
     #[test]
     fn decoding_its_own_amplitudes_and_phases_is_the_linear_round_trip() {
+        let _guard = serial();
         let device = crate::device("cpu").unwrap();
         let cae = CaeConfig { dropout: 0.0, ..tiny() }.init(&device).unwrap();
         let x: Tensor<2> = Tensor::random([5, 6], Distribution::Uniform(-1.0, 1.0), &device);
@@ -245,6 +295,7 @@ mod tests {
     /// L1 and L2, and finite at a silent (all-zero) window, where √ and atan2 have none.
     #[test]
     fn gradients_equal_finite_differences_and_stay_finite_at_zero() {
+        let _guard = serial();
         let device = crate::device("cpu").unwrap().autodiff();
         for power in [1.0, 2.0] {
             let cfg = CaeConfig { loss_power: power, ..tiny() };
@@ -287,6 +338,7 @@ mod tests {
 
     #[test]
     fn float16_weights_round_trip_and_damaged_files_are_named() {
+        let _guard = serial();
         let device = crate::device("cpu").unwrap();
         let cfg = tiny();
         let cae = cfg.init(&device).unwrap();
@@ -304,9 +356,34 @@ mod tests {
         assert!(e.contains("needs [6, 10]"), "{e}");
     }
 
+    /// The input dropout keeps about 1 − p of the values, scaled by 1 / (1 − p), draws the
+    /// same mask after the same seed and another after another, and is off in evaluation.
+    #[test]
+    fn input_dropout_keeps_its_share_and_follows_the_seed() {
+        let _guard = serial();
+        let device = crate::device("cpu").unwrap().autodiff();
+        let cae = CaeConfig { dropout: 0.3, ..tiny() }.init(&device).unwrap();
+        let ones = || Tensor::<2>::ones([500, 40], &device);
+        device.seed(9);
+        let a = values(cae.drop_input(ones()).inner());
+        device.seed(9);
+        let b = values(cae.drop_input(ones()).inner());
+        device.seed(10);
+        let c = values(cae.drop_input(ones()).inner());
+        assert_eq!(a, b);
+        assert_ne!(a, c);
+        let kept = a.iter().filter(|v| **v != 0.0).count() as f64 / a.len() as f64;
+        assert!((kept - 0.7).abs() < 0.01, "kept {kept}");
+        assert!(a.iter().all(|v| *v == 0.0 || (*v - 1.0 / 0.7).abs() < 1e-6));
+        let plain = cae.valid();
+        let x = Tensor::<2>::ones([3, 40], &crate::device("cpu").unwrap());
+        assert!(values(plain.drop_input(x)).iter().all(|v| *v == 1.0));
+    }
+
     /// A tiny run overfits: pitch-shift pairs of a handful of windows, Adam 1e-2.
     #[test]
     fn a_tiny_run_overfits_its_pairs() {
+        let _guard = serial();
         let device = crate::device("cpu").unwrap().autodiff();
         device.seed(3);
         let cfg = CaeConfig { n_bins: 12, length: 4, n_bases: 16, dropout: 0.0, loss_power: 1.0, pitch_shift: 1, time_shift: 0 };
