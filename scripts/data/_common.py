@@ -166,6 +166,36 @@ def copy_licence(root: Path, package: str, licences_dir: Path):
     return dest
 
 
+def ensure_music21(prog: str, args, version: str, script: Path):
+    """Import music21 `version`, or set up `args.venv` (a venv with it) and re-run `script`
+    inside it with the same arguments; `args.any_music21` accepts another version."""
+    if args.venv:
+        venv = args.venv.resolve()
+        python = venv / "bin" / "python"
+        if Path(sys.prefix).resolve() != venv:
+            if not python.exists():
+                log(prog, f"creating virtual environment {venv}")
+                if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
+                    fail(prog, f"could not create a venv in {venv} (Debian: apt-get install python3-venv)")
+            check = subprocess.run([str(python), "-c", "import music21; print(music21.__version__)"],
+                                   capture_output=True, text=True)
+            if check.stdout.strip() != version:
+                log(prog, f"pip install music21=={version} into {venv}")
+                if subprocess.run([str(python), "-m", "pip", "install", "-q",
+                                   f"music21=={version}"]).returncode != 0:
+                    fail(prog, f"pip install music21=={version} failed in {venv}")
+            os.execv(str(python), [str(python), str(script.resolve()), *sys.argv[1:]])
+    try:
+        import music21
+    except ImportError:
+        fail(prog, f"music21 not found; re-run with --venv DIR (makes a venv with music21=="
+                   f"{version}) or 'python3 -m pip install music21=={version}'")
+    if music21.__version__ != version and not args.any_music21:
+        fail(prog, f"music21 {music21.__version__} found, {version} expected; use --venv DIR "
+                   "or --any-music21")
+    return music21
+
+
 def main(argv: list[str]) -> int:
     if len(argv) == 4 and argv[1] == "extract-deb":
         extract_deb(Path(argv[2]), Path(argv[3]))

@@ -105,7 +105,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import _smf  # noqa: E402
 import piano_corpus  # noqa: E402  (chorale list and music21 pin)
-from _common import (atomic_copy, atomic_write_bytes, atomic_write_text, fail,  # noqa: E402
+from _common import (ensure_music21, atomic_copy, atomic_write_bytes, atomic_write_text, fail,  # noqa: E402
                      log, write_csv_atomic)
 
 PROG = "pattern_corpus.py"
@@ -160,33 +160,6 @@ CACHE_VERSION = 1  # of the notes cached in OUT_DIR/.cache/notes/
 
 # --- environment ------------------------------------------------------------------
 
-def ensure_music21(args):
-    """Import music21 10.5.1, or set up --venv and re-run inside it (as piano_corpus.py)."""
-    if args.venv:
-        venv = args.venv.resolve()
-        python = venv / "bin" / "python"
-        if Path(sys.prefix).resolve() != venv:
-            if not python.exists():
-                log(PROG, f"creating virtual environment {venv}")
-                if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
-                    fail(PROG, f"could not create a venv in {venv} (Debian: apt-get install python3-venv)")
-            check = subprocess.run([str(python), "-c", "import music21; print(music21.__version__)"],
-                                   capture_output=True, text=True)
-            if check.stdout.strip() != MUSIC21_VERSION:
-                log(PROG, f"pip install music21=={MUSIC21_VERSION} into {venv}")
-                if subprocess.run([str(python), "-m", "pip", "install", "-q",
-                                   f"music21=={MUSIC21_VERSION}"]).returncode != 0:
-                    fail(PROG, f"pip install music21=={MUSIC21_VERSION} failed in {venv}")
-            os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
-    try:
-        import music21
-    except ImportError:
-        fail(PROG, f"music21 not found; re-run with --venv DIR (makes a venv with music21=="
-                   f"{MUSIC21_VERSION}) or 'python3 -m pip install music21=={MUSIC21_VERSION}'")
-    if music21.__version__ != MUSIC21_VERSION and not args.any_music21:
-        fail(PROG, f"music21 {music21.__version__} found, {MUSIC21_VERSION} expected; use --venv DIR "
-                   "or --any-music21")
-    return music21
 
 
 def find_reprise(arg: str | None) -> str:
@@ -854,7 +827,7 @@ def main() -> int:
         fail(PROG, "--jobs must be >= 1, --train-hours >= 0 and --invariance-max-s > 0")
     soundfonts = list(dict.fromkeys(args.soundfont or ["fluid", "tim"]))
 
-    music21 = ensure_music21(args)
+    music21 = ensure_music21(PROG, args, MUSIC21_VERSION, Path(__file__))
     start = time.time()
     out = args.out_dir.resolve()
     reprise = find_reprise(args.reprise)

@@ -54,7 +54,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import _smf  # noqa: E402
-from _common import (apt_download, atomic_copy, atomic_write_bytes,  # noqa: E402
+from _common import (ensure_music21, apt_download, atomic_copy, atomic_write_bytes,  # noqa: E402
                      atomic_write_text, copy_licence, extract_deb, fail, log,
                      write_csv_atomic)
 
@@ -76,37 +76,6 @@ KEYBOARD = [  # (corpus path, output name)
     ("beach/prayer_of_a_tired_child.musicxml", "beach_prayer_of_a_tired_child"),
 ]
 NOT_CHORALES = {"bwv846"}  # Well-Tempered Clavier prelude, not a chorale
-
-
-# --- environment -----------------------------------------------------------------
-
-def ensure_music21(args):
-    """Import music21 10.5.1, or set up --venv and re-run inside it."""
-    if args.venv:
-        venv = args.venv.resolve()
-        python = venv / "bin" / "python"
-        if Path(sys.prefix).resolve() != venv:
-            if not python.exists():
-                log(PROG, f"creating virtual environment {venv}")
-                if subprocess.run([sys.executable, "-m", "venv", str(venv)]).returncode != 0:
-                    fail(PROG, f"could not create a venv in {venv} (Debian: apt-get install python3-venv)")
-            check = subprocess.run([str(python), "-c", "import music21; print(music21.__version__)"],
-                                   capture_output=True, text=True)
-            if check.stdout.strip() != MUSIC21_VERSION:
-                log(PROG, f"pip install music21=={MUSIC21_VERSION} into {venv}")
-                if subprocess.run([str(python), "-m", "pip", "install", "-q",
-                                   f"music21=={MUSIC21_VERSION}"]).returncode != 0:
-                    fail(PROG, f"pip install music21=={MUSIC21_VERSION} failed in {venv}")
-            os.execv(str(python), [str(python), str(Path(__file__).resolve()), *sys.argv[1:]])
-    try:
-        import music21
-    except ImportError:
-        fail(PROG, f"music21 not found; re-run with --venv DIR (makes a venv with music21=="
-                   f"{MUSIC21_VERSION}) or 'python3 -m pip install music21=={MUSIC21_VERSION}'")
-    if music21.__version__ != MUSIC21_VERSION and not args.any_music21:
-        fail(PROG, f"music21 {music21.__version__} found, {MUSIC21_VERSION} expected; use --venv DIR "
-                   "or --any-music21")
-    return music21
 
 
 # --- MIDI clean-up ------------------------------------------------------------------
@@ -263,7 +232,7 @@ def main() -> int:
     if args.jobs < 1 or (args.limit is not None and args.limit < 0):
         fail(PROG, "--jobs must be >= 1 and --limit >= 0")
 
-    music21 = ensure_music21(args)
+    music21 = ensure_music21(PROG, args, MUSIC21_VERSION, Path(__file__))
     start = time.time()
     out = args.out_dir.resolve()
     cache = out / ".cache"
