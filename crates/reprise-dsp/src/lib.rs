@@ -1,5 +1,6 @@
 //! Signal processing for Reprise: windows, STFT/iSTFT, mel spectrogram, MFCC,
-//! chroma, spectral descriptors, dB scaling, Griffin-Lim and mel inversion.
+//! chroma, spectral descriptors, dB scaling, Griffin-Lim and mel inversion, pitch
+//! (YIN, pYIN) and hidden-Markov decoding (Viterbi).
 //!
 //! Every transform follows the same shape: a `FooConfig` (serde, `Default` equal to
 //! librosa's defaults, `validate()`), a planned `Foo` built from it that holds FFT plans
@@ -26,7 +27,9 @@ pub mod halfband;
 pub mod inverse;
 pub mod mel;
 pub mod pitch;
+pub mod pyin;
 pub mod resample;
+pub mod sequence;
 pub mod spectral;
 pub mod ssm;
 pub mod stft;
@@ -51,6 +54,8 @@ pub use griffinlim::{griffinlim, spectral_convergence, GriffinLimConfig};
 pub use inverse::{mel_to_audio, mel_to_stft};
 pub use mel::{melspectrogram, mfcc, MelConfig, MelSpectrogram, Mfcc, MfccConfig};
 pub use pitch::{yin, YinConfig, YinFrame};
+pub use pyin::{pyin, Pyin, PyinConfig, PyinTrack};
+pub use sequence::{viterbi, KronBanded};
 pub use spectral::{
     descriptor_from_spectrogram, rms, rms_from_spectrogram, spectral_bandwidth, spectral_centroid, spectral_descriptor, spectral_flatness,
     spectral_rolloff, zero_crossing_rate, Descriptor, FrameDescriptor,
