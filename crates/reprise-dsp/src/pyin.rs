@@ -189,7 +189,10 @@ impl PyinConfig {
             ));
         }
         if n.saturating_mul(w) > MAX_TABLE {
-            return Err(invalid("resolution", format!("{}: {n} pitch bins × {w} transitions is too many; use a coarser resolution", self.resolution)));
+            return Err(invalid(
+                "resolution",
+                format!("{}: {n} pitch bins × {w} transitions is too many; use a coarser resolution", self.resolution),
+            ));
         }
         Ok(())
     }

@@ -9,8 +9,9 @@
 //! [`KronBanded`] decodes the same model when the transition matrix is a Kronecker product
 //! `A = S ⊗ L` of a small dense matrix `S` (pYIN's voiced/unvoiced switch) and a banded
 //! matrix `L` (a local pitch transition of width `w`): each step costs `O(m²·n·w)` instead
-//! of `O(m²·n²)` for `m·n` states, and the result is the dense algorithm's — states outside
-//! the band are still considered, at their −708 cost, through prefix and suffix maxima.
+//! of `O(m²·n²)` for `m·n` states. Its path has the dense algorithm's log probability
+//! (states outside the band are still considered, at their −708 cost, through prefix and
+//! suffix maxima); where several paths tie within rounding it may pick another of them.
 
 use ndarray::{Array2, ArrayView2};
 use reprise_core::{invalid, Result};
@@ -40,9 +41,7 @@ impl LocalWindow {
         match self {
             LocalWindow::Boxcar => vec![1.0; m],
             LocalWindow::Hann if m == 1 => vec![1.0],
-            LocalWindow::Hann => {
-                (0..m).map(|k| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * k as f64 / (m - 1) as f64).cos()).collect()
-            }
+            LocalWindow::Hann => (0..m).map(|k| 0.5 - 0.5 * (2.0 * std::f64::consts::PI * k as f64 / (m - 1) as f64).cos()).collect(),
             LocalWindow::Triangle => {
                 // scipy.signal.windows.triang: rising half, mirrored
                 let half: Vec<f64> = if m % 2 == 1 {
@@ -302,8 +301,14 @@ fn argmax_first(v: &[f64]) -> usize {
 
 /// A Viterbi decoder for transition matrices `A = S ⊗ L` (`np.kron(S, L)`): `S` is `m × m`
 /// and dense, `L` is `n × n` and banded; state `a·n + p` is block `a`, position `p`.
-/// [`KronBanded::decode`] returns what [`viterbi`] returns on `A`, at `O(m²·n·w)` per step
-/// for a band of width `w`.
+/// [`KronBanded::decode`] finds a path of the log probability [`viterbi`] finds on `A`
+/// (the same path unless several tie within rounding), at `O(m·n·w)` per step for a band
+/// of width `w` (`O(m²·n·w)` when the band holds zeros).
+///
+/// When every entry inside the band is non-zero (pYIN's triangle), the best predecessor in
+/// block `a` is found once for all target blocks: `ln(S[a,b]·L[p,q])` is then taken as
+/// `ln S[a,b] + ln L[p,q]`, which can differ from numpy's product in the last bit: paths
+/// whose log probabilities tie within rounding may be decoded differently.
 #[derive(Debug, Clone)]
 pub struct KronBanded {
     m: usize,
@@ -311,15 +316,51 @@ pub struct KronBanded {
     /// Lowest and highest offset `p − q` of a non-zero `L[p, q]` over all columns.
     d_lo: isize,
     d_hi: isize,
-    /// `ln(S[a,b]·L[q+d, q] + tiny)` for each `(a, b)`, stored by offset then column
-    /// (`(d − d_lo)·n + q`); entries with `q + d` outside `0..n` are unused.
+    /// Factored: one table `ln L[q+d, q]` and `ln S`; otherwise one table of
+    /// `ln(S[a,b]·L[q+d, q] + tiny)` per `(a, b)`. Tables are stored by offset, then
+    /// column (`(d − d_lo)·n + q`); entries with `q + d` outside `0..n` are unused.
     log_t: Vec<Vec<f64>>,
+    log_s: Option<Vec<f64>>,
     init: Vec<f64>,
 }
 
 /// `ln(tiny)`: the log-probability of a zero transition in the dense algorithm.
 fn log_zero() -> f64 {
     log_prob(0.0)
+}
+
+/// `u[i], ui[i] ← max((u[i], ui[i]), (src[i] + lt[i], k))`, the first on ties, compiled
+/// for the widest SIMD extension the CPU has.
+fn band_max(u: &mut [f64], ui: &mut [f64], src: &[f64], lt: &[f64], k: f64) {
+    struct Job<'a>(&'a mut [f64], &'a mut [f64], &'a [f64], &'a [f64], f64);
+    impl pulp::WithSimd for Job<'_> {
+        type Output = ();
+        #[inline(always)]
+        fn with_simd<S: pulp::Simd>(self, simd: S) {
+            let Job(u, ui, src, lt, k) = self;
+            let n = u.len();
+            let (ui, src, lt) = (&mut ui[..n], &src[..n], &lt[..n]);
+            let (uh, ut) = S::as_mut_simd_f64s(u);
+            let (uih, uit) = S::as_mut_simd_f64s(ui);
+            let (sh, st) = S::as_simd_f64s(src);
+            let (lh, ltt) = S::as_simd_f64s(lt);
+            let kk = simd.splat_f64s(k);
+            for (((u, ui), s), l) in uh.iter_mut().zip(uih.iter_mut()).zip(sh).zip(lh) {
+                let v = simd.add_f64s(*s, *l);
+                let gt = simd.greater_than_f64s(v, *u);
+                *u = simd.select_f64s(gt, v, *u);
+                *ui = simd.select_f64s(gt, kk, *ui);
+            }
+            for (((u, ui), s), l) in ut.iter_mut().zip(uit.iter_mut()).zip(st).zip(ltt) {
+                let v = s + l;
+                if v > *u {
+                    *u = v;
+                    *ui = k;
+                }
+            }
+        }
+    }
+    pulp::Arch::new().dispatch(Job(u, ui, src, lt, k))
 }
 
 impl KronBanded {
@@ -338,25 +379,30 @@ impl KronBanded {
             }
         }
         let width = (d_hi - d_lo + 1) as usize;
-        let mut log_t = Vec::with_capacity(m * m);
-        for a in 0..m {
-            for b in 0..m {
-                let s = switch[[a, b]];
-                let mut tab = vec![log_zero(); width * n];
-                for (k, d) in (d_lo..=d_hi).enumerate() {
-                    for q in 0..n {
-                        let p = q as isize + d;
-                        if p >= 0 && (p as usize) < n {
-                            // np.kron multiplies, then viterbi adds tiny and takes the log
-                            tab[k * n + q] = log_prob(s * local[[p as usize, q]]);
-                        }
+        let in_band = |d: isize, q: usize| {
+            let p = q as isize + d;
+            (p >= 0 && (p as usize) < n).then_some(p as usize)
+        };
+        let factored = (d_lo..=d_hi).all(|d| (0..n).all(|q| in_band(d, q).is_none_or(|p| local[[p, q]] > 0.0))) && switch.iter().all(|&s| s > 0.0);
+        let table = |s: f64, factor: bool| {
+            let mut tab = vec![log_zero(); width * n];
+            for (k, d) in (d_lo..=d_hi).enumerate() {
+                for q in 0..n {
+                    if let Some(p) = in_band(d, q) {
+                        // np.kron multiplies, then viterbi adds tiny and takes the log
+                        tab[k * n + q] = if factor { log_prob(local[[p, q]]) } else { log_prob(s * local[[p, q]]) };
                     }
                 }
-                log_t.push(tab);
             }
-        }
+            tab
+        };
+        let (log_t, log_s) = if factored {
+            (vec![table(1.0, true)], Some(switch.iter().map(|&s| log_prob(s)).collect()))
+        } else {
+            ((0..m * m).map(|ab| table(switch[[ab / m, ab % m]], false)).collect(), None)
+        };
         let init = check_init(p_init, m * n)?;
-        Ok(KronBanded { m, n, d_lo, d_hi, log_t, init })
+        Ok(KronBanded { m, n, d_lo, d_hi, log_t, log_s, init })
     }
 
     /// Number of states, `m·n`.
@@ -378,7 +424,7 @@ impl KronBanded {
     /// Decodes `steps` steps whose log observations `fill(t, row)` writes into `row`
     /// (`m·n` values, `ln(p + tiny)`), one step at a time: the observations are never
     /// held all at once.
-    pub fn decode_rows(&self, steps: usize, mut fill: impl FnMut(usize, &mut [f64])) -> Result<(Vec<usize>, f64)> {
+    pub fn decode_rows(&self, steps: usize, mut fill: impl FnMut(usize, &mut [f64]) + Send) -> Result<(Vec<usize>, f64)> {
         let ns = self.n_states();
         if steps == 0 {
             return Err(invalid("prob", "no time steps to decode"));
@@ -390,14 +436,17 @@ impl KronBanded {
         let mut best = vec![0f64; ns];
         let mut arg = vec![0u32; ns];
         let mut scratch = Scratch::new(self.m, self.n);
-        for t in 1..steps {
-            self.step(&value, &mut best, &mut arg, &mut scratch);
-            fill(t, &mut row);
-            for s in 0..ns {
-                value[s] = row[s] + best[s];
+        // on a worker thread of the pool, so that each step's fork costs no thread switch
+        rayon::scope(|_| {
+            for t in 1..steps {
+                self.step(&value, &mut best, &mut arg, &mut scratch);
+                fill(t, &mut row);
+                for s in 0..ns {
+                    value[s] = row[s] + best[s];
+                }
+                ptr[t * ns..(t + 1) * ns].copy_from_slice(&arg);
             }
-            ptr[t * ns..(t + 1) * ns].copy_from_slice(&arg);
-        }
+        });
         Ok(backtrack(&value, &ptr, ns, steps))
     }
 
@@ -407,72 +456,106 @@ impl KronBanded {
         self.decode_log(prob.mapv(log_prob).view())
     }
 
+    /// The best in-band predecessor in block `a` through table `tab`, for every column,
+    /// written as (value, source position) into `u`, `ui`.
+    fn band_pass(&self, va: &[f64], tab: &[f64], u: &mut [f64], ui: &mut [f64]) {
+        let n = self.n;
+        u.fill(f64::NEG_INFINITY);
+        ui.fill(0.0);
+        for (k, d) in (self.d_lo..=self.d_hi).enumerate() {
+            let q0 = (-d).max(0) as usize;
+            let q1 = ((n as isize) - d).min(n as isize).max(0) as usize;
+            if q0 >= q1 {
+                continue;
+            }
+            let (s0, s1) = ((q0 as isize + d) as usize, (q1 as isize + d) as usize);
+            band_max(&mut u[q0..q1], &mut ui[q0..q1], &va[s0..s1], &tab[k * n + q0..k * n + q1], k as f64);
+        }
+        // offsets back to source positions
+        for (q, i) in ui.iter_mut().enumerate() {
+            *i = (q as isize + self.d_lo + *i as isize) as f64;
+        }
+    }
+
     /// One step: for every target state, the best predecessor value `V[i] + ln A[i, j]`
     /// (before the observation) and its index, ties to the lowest index.
     fn step(&self, value: &[f64], best: &mut [f64], arg: &mut [u32], sc: &mut Scratch) {
         let (m, n) = (self.m, self.n);
-        let (d_lo, d_hi) = (self.d_lo, self.d_hi);
-        // far candidates: the best value of each block before and after every position
         sc.prefix_suffix(value, m, n);
-        let c = log_zero();
-        for b in 0..m {
-            let bb = &mut best[b * n..(b + 1) * n];
-            let ab = &mut arg[b * n..(b + 1) * n];
-            bb.fill(f64::NEG_INFINITY);
-            for a in 0..m {
-                let va = &value[a * n..(a + 1) * n];
-                let tab = &self.log_t[a * m + b];
-                let base = (a * n) as u32;
-                // candidates inside the band, in increasing source index
-                for (k, d) in (d_lo..=d_hi).enumerate() {
-                    let q0 = (-d).max(0) as usize;
-                    let q1 = ((n as isize) - d).min(n as isize).max(0) as usize;
-                    if q0 >= q1 {
-                        continue;
+        best.fill(f64::NEG_INFINITY);
+        match &self.log_s {
+            Some(log_s) => {
+                // the best in-band source of each block, once for every target block
+                let tab = &self.log_t[0];
+                let passes = |a: usize, u: &mut [f64], ui: &mut [f64]| self.band_pass(&value[a * n..(a + 1) * n], tab, u, ui);
+                if m == 2 && n >= 64 {
+                    let (u0, u1) = sc.u.split_at_mut(n);
+                    let (i0, i1) = sc.ui.split_at_mut(n);
+                    rayon::join(|| passes(0, u0, i0), || passes(1, u1, i1));
+                } else {
+                    for a in 0..m {
+                        passes(a, &mut sc.u[a * n..(a + 1) * n], &mut sc.ui[a * n..(a + 1) * n]);
                     }
-                    let lt = &tab[k * n + q0..k * n + q1];
-                    let src = &va[(q0 as isize + d) as usize..(q1 as isize + d) as usize];
-                    let dst = &mut bb[q0..q1];
-                    let dsta = &mut ab[q0..q1];
-                    let off = base.wrapping_add((q0 as isize + d) as u32);
-                    for (i, ((x, l), (bv, ba))) in src.iter().zip(lt).zip(dst.iter_mut().zip(dsta.iter_mut())).enumerate() {
-                        let v = x + l;
-                        if v > *bv {
-                            *bv = v;
-                            *ba = off + i as u32;
+                }
+                for b in 0..m {
+                    for a in 0..m {
+                        let ls = log_s[a * m + b];
+                        for q in 0..n {
+                            let v = sc.u[a * n + q] + ls;
+                            if v > best[b * n + q] {
+                                best[b * n + q] = v;
+                                arg[b * n + q] = (a * n) as u32 + sc.ui[a * n + q] as u32;
+                            }
                         }
                     }
                 }
             }
-            // candidates outside the band: ln(tiny) plus the best value of the rest
-            for q in 0..n {
-                let lo = q as isize + d_lo; // first in-band source
-                let hi = q as isize + d_hi; // last in-band source
-                let mut cb = bb[q];
-                let mut ca = ab[q];
-                for a in 0..m {
-                    // before the band (lower index than any in-band source of block a)
-                    if lo > 0 {
-                        let (v, i) = sc.prefix[a * n + (lo - 1) as usize];
-                        let v = v + c;
-                        let idx = (a * n) as u32 + i;
-                        if v > cb || (v == cb && idx < ca) {
-                            cb = v;
-                            ca = idx;
-                        }
-                    }
-                    if hi + 1 < n as isize {
-                        let (v, i) = sc.suffix[a * n + (hi + 1) as usize];
-                        let v = v + c;
-                        let idx = (a * n) as u32 + i;
-                        if v > cb || (v == cb && idx < ca) {
-                            cb = v;
-                            ca = idx;
+            None => {
+                for b in 0..m {
+                    for a in 0..m {
+                        let (u, ui) = (&mut sc.u[..n], &mut sc.ui[..n]);
+                        self.band_pass(&value[a * n..(a + 1) * n], &self.log_t[a * m + b], u, ui);
+                        for q in 0..n {
+                            if u[q] > best[b * n + q] {
+                                best[b * n + q] = u[q];
+                                arg[b * n + q] = (a * n) as u32 + ui[q] as u32;
+                            }
                         }
                     }
                 }
-                bb[q] = cb;
-                ab[q] = ca;
+            }
+        }
+        self.far(best, arg, sc);
+    }
+
+    /// The candidates outside the band: `ln(tiny)` plus the best value before and after
+    /// the band in each block, compared by (value, lowest index).
+    fn far(&self, best: &mut [f64], arg: &mut [u32], sc: &Scratch) {
+        let (m, n) = (self.m, self.n);
+        let c = log_zero();
+        for b in 0..m {
+            for q in 0..n {
+                let lo = q as isize + self.d_lo; // first in-band source
+                let hi = q as isize + self.d_hi; // last in-band source
+                let (mut cb, mut ca) = (best[b * n + q], arg[b * n + q]);
+                for a in 0..m {
+                    let mut consider = |(v, i): (f64, u32)| {
+                        let v = v + c;
+                        let idx = (a * n) as u32 + i;
+                        if v > cb || (v == cb && idx < ca) {
+                            cb = v;
+                            ca = idx;
+                        }
+                    };
+                    if lo > 0 {
+                        consider(sc.prefix[a * n + (lo - 1) as usize]);
+                    }
+                    if hi + 1 < n as isize {
+                        consider(sc.suffix[a * n + (hi + 1) as usize]);
+                    }
+                }
+                best[b * n + q] = cb;
+                arg[b * n + q] = ca;
             }
         }
     }
@@ -482,11 +565,14 @@ impl KronBanded {
 struct Scratch {
     prefix: Vec<(f64, u32)>,
     suffix: Vec<(f64, u32)>,
+    /// Per block: the best in-band value for each column and its source position.
+    u: Vec<f64>,
+    ui: Vec<f64>,
 }
 
 impl Scratch {
     fn new(m: usize, n: usize) -> Scratch {
-        Scratch { prefix: vec![(0.0, 0); m * n], suffix: vec![(0.0, 0); m * n] }
+        Scratch { prefix: vec![(0.0, 0); m * n], suffix: vec![(0.0, 0); m * n], u: vec![0.0; m * n], ui: vec![0.0; m * n] }
     }
 
     fn prefix_suffix(&mut self, value: &[f64], m: usize, n: usize) {

@@ -3,7 +3,8 @@
 //! brute-force search over every state path, and by properties.
 //!
 //! Tolerances: transition matrices within 1e-15; Viterbi states equal and log
-//! probabilities within 1e-12 relative; pYIN (float64 input to librosa) voicing equal in
+//! probabilities within 1e-12 relative (the banded decoder: the same log probability, and
+//! the same states unless another path ties within rounding); pYIN (float64 input to librosa) voicing equal in
 //! every frame, decoded pitch equal (the same bin), voiced probability within 1e-9.
 
 use ndarray::{Array1, Array2, ArrayView2};
@@ -122,9 +123,24 @@ fn kron_banded_equals_the_dense_decoder() {
         let prob = adversarial(&mut rng, n, 30);
         let want = viterbi(prob.view(), dense.view(), None).unwrap();
         let got = KronBanded::new(switch.view(), local.view(), None).unwrap().decode(prob.view()).unwrap();
-        assert_eq!(got.0, want.0, "trial {trial}: n {n} width {width} wrap {wrap}");
-        assert!((got.1 - want.1).abs() <= 1e-9 * want.1.abs(), "trial {trial}: {} vs {}", got.1, want.1);
+        assert!((got.1 - want.1).abs() <= 1e-12 * want.1.abs(), "trial {trial}: {} vs {}", got.1, want.1);
+        if got.0 != want.0 {
+            // only a path that ties with the dense one within rounding may differ
+            let score = path_score(&got.0, prob.view(), dense.view());
+            assert!((score - want.1).abs() <= 1e-12 * want.1.abs(), "trial {trial}: n {n} width {width} wrap {wrap}: {score} vs {}", want.1);
+        }
     }
+}
+
+/// The log probability of a state path under `transition`, as the dense decoder scores it.
+fn path_score(states: &[usize], prob: ArrayView2<f64>, transition: ArrayView2<f64>) -> f64 {
+    let lp = |p: f64| (p + f64::MIN_POSITIVE).ln();
+    let n = transition.nrows();
+    let mut s = lp(prob[[states[0], 0]]) + lp(1.0 / n as f64);
+    for t in 1..states.len() {
+        s = lp(prob[[states[t], t]]) + (s + lp(transition[[states[t - 1], states[t]]]));
+    }
+    s
 }
 
 fn kron(a: ArrayView2<f64>, b: ArrayView2<f64>) -> Array2<f64> {
@@ -263,7 +279,7 @@ fn pyin_tracks_tones_and_rests() {
                 assert!(*v, "{f0} Hz at {time:.2} s: unvoiced");
                 assert!((f / f0).log2().abs() * 1200.0 < 6.0, "{f0} Hz at {time:.2} s: {f} Hz");
             }
-            if time < 0.1 || time > 1.0 {
+            if !(0.1..=1.0).contains(&time) {
                 assert!(!v, "{f0} Hz at {time:.2} s: silence voiced");
             }
         }
