@@ -10,12 +10,13 @@ mod deep;
 mod demo;
 mod invert;
 mod midi;
+mod pitch;
 mod plot;
 
 use clap::{Args, Parser, Subcommand};
 use reprise::dsp::cqt::{CqtMode, Gamma};
 use reprise::dsp::{MelNorm, PadMode, StftConfig, Tuning, Window};
-use reprise::features::{CqtParams, FeatureKind, FeatureParams, ScatterParams};
+use reprise::features::{CqtParams, FeatureKind, FeatureParams, PyinParams, ScatterParams};
 use reprise::scatter::JtfsFormat;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,37 @@ pub struct StructureArgs {
     pub out: PathBuf,
 }
 
+/// `reprise pitch`.
+#[derive(clap::Args)]
+pub struct PitchArgs {
+    /// The recording.
+    pub input: PathBuf,
+    /// The CSV [default: INPUT's name with .pitch.csv, in the current folder]; the picture
+    /// goes beside it (.png).
+    #[arg(short, long)]
+    pub out: Option<PathBuf>,
+    /// Sample rate to analyse at, Hz, or `native`.
+    #[arg(long, default_value = "22050", value_parser = parse_sr)]
+    pub sr: SrArg,
+    /// Lowest f0, Hz [default: C2 = 65.4 Hz].
+    #[arg(long)]
+    pub fmin: Option<f64>,
+    /// Highest f0, Hz [default: C7 = 2093 Hz].
+    #[arg(long)]
+    pub fmax: Option<f64>,
+    /// Samples per frame.
+    #[arg(long, default_value_t = reprise::dsp::PyinConfig::default().frame_length)]
+    pub frame_length: usize,
+    /// Samples between frames [default: frame-length / 4].
+    #[arg(long)]
+    pub hop_length: Option<usize>,
+    #[command(flatten)]
+    pub pyin: PyinOpts,
+    /// Only the CSV, no picture.
+    #[arg(long)]
+    pub no_plot: bool,
+}
+
 /// The frames `reprise structure` compares.
 #[derive(Clone, Copy, Debug, clap::ValueEnum)]
 pub enum StructureKind {
@@ -89,11 +121,12 @@ enum Command {
     ///
     /// KIND is one of: stft, mel, mfcc, chroma-stft, centroid, bandwidth, rolloff,
     /// flatness, zcr, rms, cqt, vqt, hybrid-cqt, pseudo-cqt, chroma-cqt, chroma-cens,
-    /// scalogram, scattering, jtfs, spiral, cae. Output is features × frames (librosa's
+    /// scalogram, scattering, jtfs, spiral, cae, pyin. Output is features × frames (librosa's
     /// orientation), float32 (complex64 for stft, cqt and vqt unless --power or --db is
     /// given; paths × rows × frames for jtfs and spiral with --format joint). cae is a
     /// trained Complex Autoencoder's invariant magnitudes, one column per CQT frame
-    /// (hop 1984 at 22050 Hz), from --model or the shipped piano model.
+    /// (hop 1984 at 22050 Hz), from --model or the shipped piano model. pyin is three rows:
+    /// f0 in Hz (NaN where unvoiced), the voiced flag (0 or 1) and the voiced probability.
     ///
     /// With a folder or glob as INPUT, OUT is a folder mirroring the input tree; files
     /// run in parallel, a bad file is reported and skipped, and a re-run skips outputs
@@ -106,7 +139,8 @@ enum Command {
   reprise features cqt song.wav -o c.npy --n-bins 252 --bins-per-octave 36 --db
   reprise features chroma-cens music/ -o cens/
   reprise features cae song.wav -o song.cae.npy                 # the shipped piano CAE
-  reprise features cae song.wav -o c.npy --model runs/cae --phases")]
+  reprise features cae song.wav -o c.npy --model runs/cae --phases
+  reprise features pyin voice.wav -o voice.pyin.npy --fmin 80 --fmax 1000")]
     Features(Box<FeaturesArgs>),
     /// Turn a spectrogram .npy back into audio (stft: iSTFT or Griffin-Lim; mel: NNLS + Griffin-Lim; cqt: inverse CQT).
     #[command(after_help = "Examples:
@@ -192,6 +226,43 @@ A clip that cannot be read is reported and left out; the exit code is then 1.")]
         reference: PathBuf,
         /// The estimated patterns, best first (FFP and FFTP read the first five).
         estimate: PathBuf,
+        /// Print one JSON object instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Track the fundamental frequency of a recording with pYIN: a CSV and a picture.
+    ///
+    /// pYIN (Mauch & Dixon 2014) as librosa 0.11 computes it, same parameters and defaults
+    /// (frames of 2048 samples every 512 at 22050 Hz, f0 from C2 to C7 in bins of 10 cents),
+    /// the same output frame by frame. Writes OUT (default: the input's name with
+    /// `.pitch.csv`, in the current folder): `time_s,f0_hz,voiced,voiced_prob` per frame, f0
+    /// `nan` where unvoiced; and beside it a PNG of f0 over the constant-Q spectrogram.
+    #[command(after_help = "Examples:
+  reprise pitch voice.wav                              # → voice.pitch.csv, voice.pitch.png
+  reprise pitch bass.flac --fmin 30 --fmax 400 --frame-length 4096 -o bass.csv
+  reprise eval-melody reference.csv voice.pitch.csv")]
+    Pitch(Box<PitchArgs>),
+    /// Score a melody (f0 track) against a reference: mir_eval.melody's five measures.
+    ///
+    /// Both files hold one frame per line, `time_s, f0_hz` (MIREX's format; commas, tabs or
+    /// spaces; a header is allowed; f0 ≤ 0 or `nan` is unvoiced, and a third column of 0
+    /// marks an unvoiced frame, as `reprise pitch` writes). The estimate is resampled onto
+    /// the reference's times. Prints voicing recall and false alarm, raw pitch and raw
+    /// chroma accuracy (within 50 cents) and overall accuracy.
+    #[command(after_help = "Examples:
+  reprise eval-melody ref.csv est.csv
+  reprise eval-melody ref.txt est.txt --json --cent-tolerance 25")]
+    EvalMelody {
+        /// The reference melody.
+        reference: PathBuf,
+        /// The estimated melody.
+        estimate: PathBuf,
+        /// A pitch is right within this many cents.
+        #[arg(long, default_value_t = 50.0)]
+        cent_tolerance: f64,
+        /// Resample both onto this grid (seconds) instead of the reference's times.
+        #[arg(long)]
+        hop: Option<f64>,
         /// Print one JSON object instead of a table.
         #[arg(long)]
         json: bool,
@@ -362,6 +433,24 @@ pub struct FeatureOpts {
     /// cae: also write the phases (rows n_bases…2·n_bases, below the magnitudes).
     #[arg(long, help_heading = "Complex Autoencoder (cae)")]
     phases: bool,
+    #[command(flatten)]
+    pyin: PyinOpts,
+}
+
+/// pYIN's own options (`reprise features pyin`, `reprise pitch`); its frames are
+/// `--n-fft`/`--frame-length` samples, `--hop-length` apart. `--fmin`/`--fmax` default to
+/// C2 and C7 there.
+#[derive(Args, Clone)]
+pub struct PyinOpts {
+    /// pyin: width of a pitch bin, semitones.
+    #[arg(long, default_value_t = reprise::dsp::PyinConfig::default().resolution, help_heading = "pYIN (pyin)")]
+    resolution: f64,
+    /// pyin: fastest pitch change, octaves per second.
+    #[arg(long, default_value_t = reprise::dsp::PyinConfig::default().max_transition_rate, help_heading = "pYIN (pyin)")]
+    max_transition_rate: f64,
+    /// pyin: probability of switching between voiced and unvoiced from one frame to the next.
+    #[arg(long, default_value_t = reprise::dsp::PyinConfig::default().switch_prob, help_heading = "pYIN (pyin)")]
+    switch_prob: f64,
 }
 
 fn parse_q(s: &str) -> Result<(u32, u32), String> {
@@ -491,6 +580,13 @@ impl FeatureOpts {
             },
             model: self.model.clone(),
             phases: self.phases,
+            pyin: PyinParams {
+                fmin: self.fmin,
+                fmax: self.fmax,
+                resolution: self.pyin.resolution,
+                max_transition_rate: self.pyin.max_transition_rate,
+                switch_prob: self.pyin.switch_prob,
+            },
         }
     }
 }
@@ -550,7 +646,7 @@ fn command_of(matches: &clap::ArgMatches) -> Result<Command, Failure> {
 /// is the facade's table ([`reprise::features::kinds_reading`]).
 fn ignored_feature_option(m: &clap::ArgMatches, kind: FeatureKind) -> Option<String> {
     // each kind-specific flag: its clap id, as shown, and its path in FeatureParams
-    let flags: [(&str, &str, &str); 21] = [
+    let flags: [(&str, &str, &str); 24] = [
         ("j", "--J", "scatter.J"),
         ("q", "--Q", "scatter.Q"),
         ("t", "--T", "scatter.T"),
@@ -572,6 +668,9 @@ fn ignored_feature_option(m: &clap::ArgMatches, kind: FeatureKind) -> Option<Str
         ("roll_percent", "--roll-percent", "roll_percent"),
         ("model", "--model", "model"),
         ("phases", "--phases", "phases"),
+        ("resolution", "--resolution", "pyin.resolution"),
+        ("max_transition_rate", "--max-transition-rate", "pyin.max_transition_rate"),
+        ("switch_prob", "--switch-prob", "pyin.switch_prob"),
     ];
     let given = |id: &str| matches!(m.value_source(id), Some(clap::parser::ValueSource::CommandLine));
     flags.iter().filter(|(id, _, _)| given(id)).find_map(|(_, flag, option)| reprise::features::ignored_option(option, flag, kind))
@@ -607,6 +706,10 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Plot(args) => plot::run(&args),
         Command::Structure(args) => midi::structure(&args),
         Command::EvalPatterns { reference, estimate, json } => midi::eval_patterns(&reference, &estimate, json),
+        Command::Pitch(args) => pitch::run(&args),
+        Command::EvalMelody { reference, estimate, cent_tolerance, hop, json } => {
+            pitch::eval_melody(&reference, &estimate, cent_tolerance, hop, json)
+        }
     }
 }
 

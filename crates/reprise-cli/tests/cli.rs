@@ -1043,3 +1043,100 @@ fn structure_finds_the_repeat_and_its_notes() {
     assert!(stderr(&q).contains("silent.wav") && stderr(&q).contains("silence"), "{}", stderr(&q));
     assert!(!dir.path().join("q/sections.json").exists());
 }
+
+/// A melody of harmonic tones with rests at 22050 Hz, and its reference (time, f0) on a
+/// 10-ms grid.
+fn melody(dir: &Path) -> (PathBuf, PathBuf) {
+    let sr = 22050usize;
+    let notes = [(220.0, 0.5), (0.0, 0.25), (330.0, 0.5), (164.8, 0.5), (0.0, 0.25), (523.3, 0.5)];
+    let mut y = Vec::new();
+    let mut reference = String::from("time_s,f0_hz\n");
+    let mut t0 = 0.0;
+    for (f, d) in notes {
+        let n = (d * sr as f64) as usize;
+        y.extend((0..n).map(|i| {
+            let t = i as f64 / sr as f64;
+            (1..=4).map(|h| (std::f64::consts::TAU * f * h as f64 * t).sin() / h as f64).sum::<f64>() as f32 * 0.2
+        }));
+        let mut t = t0;
+        while t < t0 + d - 1e-9 {
+            reference.push_str(&format!("{t:.2},{f}\n"));
+            t += 0.01;
+        }
+        t0 += d;
+    }
+    let wav = dir.join("melody.wav");
+    reprise::io::write_wav(&wav, &y, sr as u32).unwrap();
+    let r = dir.join("reference.csv");
+    std::fs::write(&r, reference).unwrap();
+    (wav, r)
+}
+
+#[test]
+fn pitch_writes_the_track_its_picture_and_scores_against_a_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wav, reference) = melody(dir.path());
+    let csv = dir.path().join("out/melody.csv");
+    let o = reprise(&["pitch", s(&wav), "-o", s(&csv)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(csv.with_extension("png").exists());
+    let text = std::fs::read_to_string(&csv).unwrap();
+    let rows: Vec<Vec<&str>> = text.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    assert_eq!(text.lines().next(), Some("time_s,f0_hz,voiced,voiced_prob"));
+    // the same frames as `features pyin`
+    let npy = dir.path().join("m.npy");
+    let o = reprise(&["features", "pyin", s(&wav), "-o", s(&npy)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let a: Array2<f32> = read_npy(&npy).unwrap();
+    assert_eq!(a.dim(), (3, rows.len()));
+    for (t, r) in rows.iter().enumerate() {
+        assert_eq!(r[2] == "1", a[[1, t]] == 1.0, "frame {t}");
+        if r[2] == "1" {
+            assert!((r[1].parse::<f32>().unwrap() - a[[0, t]]).abs() < 1e-3 * a[[0, t]]);
+        } else {
+            assert!(r[1] == "nan" && a[[0, t]].is_nan());
+        }
+    }
+    let o = reprise(&["eval-melody", s(&reference), s(&csv), "--json"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let scores: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    for (m, at_least) in [("raw_pitch_accuracy", 0.9), ("voicing_recall", 0.9), ("overall_accuracy", 0.85)] {
+        assert!(scores[m].as_f64().unwrap() >= at_least, "{m}: {scores}");
+    }
+    // an octave too high: raw pitch falls, raw chroma does not
+    let up = dir.path().join("up.csv");
+    let doubled: String = std::fs::read_to_string(&reference)
+        .unwrap()
+        .lines()
+        .map(|l| match l.split_once(',') {
+            Some((t, f)) if f.parse::<f64>().is_ok() => format!("{t},{}\n", 2.0 * f.parse::<f64>().unwrap()),
+            _ => format!("{l}\n"),
+        })
+        .collect();
+    std::fs::write(&up, doubled).unwrap();
+    let o = reprise(&["eval-melody", s(&up), s(&csv), "--json"]);
+    let scores: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(scores["raw_pitch_accuracy"].as_f64().unwrap() < 0.1 && scores["raw_chroma_accuracy"].as_f64().unwrap() > 0.9, "{scores}");
+}
+
+#[test]
+fn pitch_and_eval_melody_refuse_bad_input_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wav, reference) = melody(dir.path());
+    expect_error(&["pitch", s(&wav), "--fmin", "10", "-o", s(&dir.path().join("a.csv"))], "fmin");
+    expect_error(&["pitch", s(&wav), "--fmax", "20000", "-o", s(&dir.path().join("a.csv"))], "Nyquist");
+    expect_error(&["pitch", s(&dir.path().join("none.wav"))], "none.wav");
+    expect_error(&["features", "mel", s(&wav), "-o", s(&dir.path().join("m.npy")), "--switch-prob", "0.1"], "applies to pyin");
+    let junk = dir.path().join("junk.csv");
+    std::fs::write(&junk, "time,f0\n0.0,100\nzero,abc\n").unwrap();
+    expect_error(&["eval-melody", s(&reference), s(&junk)], "junk.csv");
+    assert!(!dir.path().join("a.csv").exists());
+    // silence: every frame unvoiced, a warning, the files written
+    let quiet = dir.path().join("quiet.wav");
+    reprise::io::write_wav(&quiet, &vec![0f32; 22050], 22050).unwrap();
+    let csv = dir.path().join("quiet.csv");
+    let o = reprise(&["pitch", s(&quiet), "-o", s(&csv), "--no-plot"]);
+    assert!(o.status.success() && stderr(&o).contains("silent"), "{}", stderr(&o));
+    assert!(std::fs::read_to_string(&csv).unwrap().lines().skip(1).all(|l| l.split(',').nth(2) == Some("0")));
+    assert!(!csv.with_extension("png").exists());
+}

@@ -65,6 +65,9 @@ pub struct Heatmap {
     pub unit: String,
     /// Row positions where thin separators are drawn (between groups of rows).
     pub separators: Vec<f64>,
+    /// Lines drawn over the matrix (a pitch track over a spectrogram): x values and, in
+    /// each series, y values in row units (row `r` spans `r..r + 1`); NaN leaves a gap.
+    pub overlay: Option<(Vec<f64>, Vec<Series>)>,
 }
 
 /// A horizontal axis: from `start` to `end`, labelled.
@@ -376,6 +379,31 @@ fn heatmap(area: &Area, hm: &Heatmap) -> Result<()> {
     let sep = RGBColor(255, 255, 255).mix(0.6).stroke_width(1);
     for &s in hm.separators.iter().filter(|s| **s > 0.0 && **s < n_rows) {
         chart.draw_series(std::iter::once(PathElement::new(vec![(x0, s), (x1, s)], sep))).map_err(draw_err)?;
+    }
+    if let Some((xs, series)) = &hm.overlay {
+        for s in series {
+            let [r, g, b] = s.colour;
+            let style = RGBColor(r, g, b).stroke_width(2);
+            // runs of finite points inside the panel, each one path
+            let mut run: Vec<(f64, f64)> = Vec::new();
+            let mut flush = |run: &mut Vec<(f64, f64)>| -> Result<()> {
+                if run.len() == 1 {
+                    chart.draw_series(std::iter::once(Circle::new(run[0], 2, style.filled()))).map_err(draw_err)?;
+                } else if run.len() > 1 {
+                    chart.draw_series(std::iter::once(PathElement::new(std::mem::take(run), style))).map_err(draw_err)?;
+                }
+                run.clear();
+                Ok(())
+            };
+            for (&x, &y) in xs.iter().zip(&s.values) {
+                if y.is_finite() && x.is_finite() && (0.0..=n_rows).contains(&y) && x >= x0 && x <= x1 {
+                    run.push((x, y));
+                } else {
+                    flush(&mut run)?;
+                }
+            }
+            flush(&mut run)?;
+        }
     }
     colour_bar(&bar, hm.colours, (lo, hi))
 }
@@ -695,6 +723,7 @@ mod tests {
             range: (0.0, 1.0),
             unit: "linear".into(),
             separators: vec![],
+            overlay: None,
         }
     }
 

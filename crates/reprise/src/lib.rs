@@ -38,6 +38,7 @@ pub mod features;
 pub mod invariance;
 pub mod outputs;
 pub mod pictures;
+pub mod pitch;
 pub mod structure;
 
 /// Errors of the applications: each names the file it concerns, when there is one.

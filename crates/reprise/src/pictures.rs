@@ -108,6 +108,7 @@ pub fn kind_title(kind: FeatureKind) -> &'static str {
         FeatureKind::Jtfs => "Joint time-frequency scattering",
         FeatureKind::Spiral => "Spiral scattering",
         FeatureKind::Cae => "Complex Autoencoder magnitudes",
+        FeatureKind::Pyin => "pYIN fundamental frequency",
     }
 }
 
@@ -284,6 +285,7 @@ fn grouped_panels(kind: FeatureKind, a: &Array2<f32>, rows: Vec<Row>, how: Value
             range,
             unit,
             separators,
+            overlay: None,
         }));
     }
     panels
@@ -324,6 +326,7 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
                 range,
                 unit,
                 separators: vec![],
+                overlay: None,
             })]);
         }
         let rows = match d.meta {
@@ -343,6 +346,32 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
     }
 
     let a = data.magnitude_2d();
+    if kind == Some(FeatureKind::Pyin) && n_rows == 3 {
+        // f0 (gaps where unvoiced) above the voiced probability and flag
+        let xs: Vec<f64> = (0..frames).map(|t| t as f64 * d.hop / d.sr).collect();
+        let row = |r: usize| a.row(r).iter().map(|&v| v as f64).collect::<Vec<f64>>();
+        let line = |name: &str, values, colour| Series { name: name.into(), values, colour, markers: frames < 40 };
+        return Ok(vec![
+            Panel::Lines(Lines {
+                title: format!("{title} (gaps: unvoiced)"),
+                x: x.clone(),
+                xs: xs.clone(),
+                series: vec![line("f0", row(0), PALETTE[0])],
+                y_label: "f0 (Hz)".into(),
+                y_range: opts.range.map(|(a, b)| (a as f64, b as f64)),
+                legend: Default::default(),
+            }),
+            Panel::Lines(Lines {
+                title: "voicing".into(),
+                x,
+                xs,
+                series: vec![line("voiced probability", row(2), PALETTE[1]), line("voiced (decoded)", row(1), PALETTE[2])],
+                y_label: "probability".into(),
+                y_range: Some((0.0, 1.05)),
+                legend: Default::default(),
+            }),
+        ]);
+    }
     if n_rows == 1 {
         let unit = match kind {
             Some(FeatureKind::Centroid | FeatureKind::Bandwidth | FeatureKind::Rolloff) => "Hz",
@@ -394,7 +423,18 @@ pub fn feature_panels(data: &FeatureData, sidecar: &Value, opts: &PictureOptions
         _ => ("row".to_string(), ticks::index_ticks(n_rows)),
     };
     let (values, colours, range, unit) = display(a, how, opts);
-    Ok(vec![Panel::Heatmap(Heatmap { title: title.to_string(), values, x, row_label, row_ticks, colours, range, unit, separators: vec![] })])
+    Ok(vec![Panel::Heatmap(Heatmap {
+        title: title.to_string(),
+        values,
+        x,
+        row_label,
+        row_ticks,
+        colours,
+        range,
+        unit,
+        separators: vec![],
+        overlay: None,
+    })])
 }
 
 /// A whole picture of one feature matrix: its panels under `title`.
@@ -476,6 +516,7 @@ pub fn structure_png(ssm: &Array2<f32>, frame_s: f64, patterns: &[reprise_dsp::s
         range: (0.0, top),
         unit: "similarity".into(),
         separators: vec![],
+        overlay: None,
     };
     let xs: Vec<f64> = (0..n).map(|t| (t as f64 + 0.5) * frame_s).collect();
     let series: Vec<Series> = patterns

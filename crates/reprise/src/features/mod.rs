@@ -13,7 +13,7 @@ use crate::Result;
 use ndarray::{Array2, ShapeBuilder};
 use num_complex::Complex32;
 use reprise_dsp::cqt::CqtMode;
-use reprise_dsp::stream::{Axis, FrameTransform, Frames};
+use reprise_dsp::stream::{Axis, AxisValues, FrameTransform, Frames};
 use reprise_dsp::{
     ChromaCqtConfig, ChromaStftConfig, CqtConfig, DbConfig, Descriptor, FrameDescriptor, Gamma, MelConfig, MelNorm, MelSpectrogram, Mfcc, MfccConfig,
     Stft, StftConfig, Tuning,
@@ -71,6 +71,9 @@ pub enum FeatureKind {
     Spiral,
     /// The invariant magnitudes (and optionally phases) of a trained Complex Autoencoder.
     Cae,
+    /// pYIN: f0 (Hz, NaN where unvoiced), the voiced flag (0 or 1) and the voiced
+    /// probability per frame.
+    Pyin,
 }
 
 /// Which kinds read each kind-specific option, by its path in [`FeatureParams`]'s JSON
@@ -96,6 +99,7 @@ pub fn kinds_reading(option: &str) -> Option<&'static [FeatureKind]> {
         "n_chroma" => CHROMA,
         "roll_percent" => &[Rolloff],
         "model" | "phases" => &[Cae],
+        "pyin.resolution" | "pyin.max_transition_rate" | "pyin.switch_prob" => &[Pyin],
         _ => return None,
     })
 }
@@ -110,7 +114,7 @@ pub fn ignored_option(option: &str, shown: &str, kind: FeatureKind) -> Option<St
 
 impl FeatureKind {
     /// Every kind, in the order of the documentation.
-    pub const ALL: [FeatureKind; 21] = [
+    pub const ALL: [FeatureKind; 22] = [
         FeatureKind::Stft,
         FeatureKind::Mel,
         FeatureKind::Mfcc,
@@ -132,6 +136,7 @@ impl FeatureKind {
         FeatureKind::Jtfs,
         FeatureKind::Spiral,
         FeatureKind::Cae,
+        FeatureKind::Pyin,
     ];
 
     /// The command-line name (`chroma-stft`, ...).
@@ -158,6 +163,7 @@ impl FeatureKind {
             FeatureKind::Jtfs => "jtfs",
             FeatureKind::Spiral => "spiral",
             FeatureKind::Cae => "cae",
+            FeatureKind::Pyin => "pyin",
         }
     }
 
@@ -240,6 +246,35 @@ pub struct FeatureParams {
     /// `cae`: also the phases (rows `n_bases…2·n_bases`, below the magnitudes).
     #[serde(default)]
     pub phases: bool,
+    /// pYIN's parameters (its frames are the STFT's `n_fft`, `hop_length`, `center`,
+    /// `pad_mode`).
+    #[serde(default)]
+    pub pyin: PyinParams,
+}
+
+/// pYIN parameters of a feature run, with librosa's names; `None` bounds take librosa's
+/// recommendation (C2 and C7).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PyinParams {
+    /// Lowest f0, Hz (C2 = 65.4 Hz).
+    pub fmin: Option<f64>,
+    /// Highest f0, Hz (C7 = 2093 Hz).
+    pub fmax: Option<f64>,
+    /// Pitch bin width, semitones (0.1).
+    pub resolution: f64,
+    /// Fastest pitch change, octaves per second (35.92).
+    pub max_transition_rate: f64,
+    /// Probability of a voiced/unvoiced switch between frames (0.01).
+    pub switch_prob: f64,
+}
+
+impl Default for PyinParams {
+    /// librosa's `pyin` defaults.
+    fn default() -> Self {
+        let c = reprise_dsp::PyinConfig::default();
+        PyinParams { fmin: None, fmax: None, resolution: c.resolution, max_transition_rate: c.max_transition_rate, switch_prob: c.switch_prob }
+    }
 }
 
 /// Scattering parameters of a feature run, with kymatio's names.
@@ -348,6 +383,7 @@ impl Default for FeatureParams {
             scatter: ScatterParams::default(),
             model: None,
             phases: false,
+            pyin: PyinParams::default(),
         }
     }
 }
@@ -714,6 +750,35 @@ fn extract<'a>(open: &mut dyn FnMut() -> Result<Box<dyn ChunkSource + 'a>>, give
             };
             let axis = Axis::indices(if c.phases { "basis (magnitudes, then phases)" } else { "basis" }, if c.phases { 2 * k } else { k });
             (FeatureData::Real(data), axis, hop)
+        }
+        FeatureSpec::Pyin { sr, pyin } => {
+            // the Viterbi decoding needs every frame: the whole signal, then the track
+            let plan = reprise_dsp::Pyin::new(*sr, pyin)?;
+            extra_warnings.extend(pyin.warning(*sr));
+            let track = match src.whole() {
+                Some(y) => {
+                    w.see(y);
+                    plan.track(y)?
+                }
+                None => {
+                    let mut y = Vec::new();
+                    while let Some(c) = src.next_chunk()? {
+                        w.see(&c);
+                        y.extend_from_slice(&c);
+                    }
+                    w.source_warnings = src.warnings();
+                    plan.track(&y)?
+                }
+            };
+            let n = track.len();
+            let mut a = Array2::<f32>::zeros((3, n));
+            for (t, ((f, v), p)) in track.f0_or_nan().iter().zip(&track.voiced).zip(&track.voiced_prob).enumerate() {
+                a[[0, t]] = *f as f32;
+                a[[1, t]] = *v as u8 as f32;
+                a[[2, t]] = *p as f32;
+            }
+            let axis = Axis { name: "pyin".into(), values: AxisValues::Labels(vec!["f0_hz".into(), "voiced".into(), "voiced_prob".into()]) };
+            (FeatureData::Real(a), axis, pyin.hop_length())
         }
         FeatureSpec::Scalogram(_) | FeatureSpec::Scattering(_) | FeatureSpec::Jtfs(_) | FeatureSpec::Spiral(_) => {
             let mut t = WholeSignal::new(spec.whole_signal().expect("a scattering kind"), spec.sr());

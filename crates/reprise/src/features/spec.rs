@@ -12,7 +12,7 @@ use crate::Result;
 use reprise_core::invalid;
 use reprise_dsp::{
     amplitude_to_db, power_to_db, ChromaCqtConfig, ChromaStftConfig, CqtConfig, DbConfig, Descriptor, FrameDescriptor, FrameNorm, Gamma, MelConfig,
-    MelSpectrogram, Mfcc, MfccConfig, StftConfig, Tuning, VqtFilters,
+    MelSpectrogram, Mfcc, MfccConfig, PyinConfig, StftConfig, Tuning, VqtFilters,
 };
 use reprise_scatter::{JtfsConfig, ScalogramConfig, ScatteringConfig, WholeConfig};
 use serde::{Deserialize, Serialize};
@@ -169,6 +169,13 @@ pub enum FeatureSpec {
     Spiral(ScatterSpec<JtfsConfig>),
     /// A trained Complex Autoencoder's magnitudes (and phases).
     Cae(CaeSpec),
+    /// pYIN: f0, voiced flag and voiced probability per frame.
+    Pyin {
+        /// Sample rate, Hz.
+        sr: u32,
+        /// The tracker.
+        pyin: PyinConfig,
+    },
 }
 
 /// The `cae` kind: a model and the CQT it reads.
@@ -350,6 +357,29 @@ impl FeatureParams {
                 }
                 FeatureSpec::Cae(CaeSpec { model: self.model.clone(), cqt, phases: self.phases })
             }
+            K::Pyin => {
+                if self.power.is_some() {
+                    return Err(invalid("power", "does not apply to pyin (its rows are f0, voicing and a probability)").into());
+                }
+                let lib = PyinConfig::default();
+                let p = &self.pyin;
+                FeatureSpec::Pyin {
+                    sr,
+                    pyin: PyinConfig {
+                        fmin: p.fmin.unwrap_or(lib.fmin),
+                        fmax: p.fmax.unwrap_or(lib.fmax),
+                        // pYIN's frames are the STFT's: 2048 samples, hop 512, centred
+                        frame_length: self.stft.n_fft,
+                        hop_length: self.stft.hop_length,
+                        resolution: p.resolution,
+                        max_transition_rate: p.max_transition_rate,
+                        switch_prob: p.switch_prob,
+                        center: self.stft.center,
+                        pad_mode: self.stft.pad_mode,
+                        ..lib
+                    },
+                }
+            }
         })
     }
 }
@@ -380,6 +410,7 @@ impl FeatureSpec {
             FeatureSpec::Jtfs(_) => K::Jtfs,
             FeatureSpec::Spiral(_) => K::Spiral,
             FeatureSpec::Cae(_) => K::Cae,
+            FeatureSpec::Pyin { .. } => K::Pyin,
         }
     }
 
@@ -398,6 +429,7 @@ impl FeatureSpec {
             FeatureSpec::Scattering(s) => s.sr,
             FeatureSpec::Jtfs(s) | FeatureSpec::Spiral(s) => s.sr,
             FeatureSpec::Cae(c) => c.cqt.sr,
+            FeatureSpec::Pyin { sr, .. } => *sr,
         }
     }
 
@@ -413,6 +445,7 @@ impl FeatureSpec {
             FeatureSpec::Cqt(q) | FeatureSpec::Vqt(q) | FeatureSpec::HybridCqt(q) | FeatureSpec::PseudoCqt(q) => q.cqt.hop_length,
             FeatureSpec::ChromaCqt { chroma } | FeatureSpec::ChromaCens { chroma, .. } => chroma.cqt.hop_length,
             FeatureSpec::Cae(c) => c.cqt.hop_length,
+            FeatureSpec::Pyin { pyin, .. } => pyin.hop_length(),
             _ => self.whole_signal().expect("the remaining kinds are whole-signal").hop_length(),
         }
     }
@@ -470,6 +503,7 @@ impl FeatureSpec {
             FeatureSpec::Zcr(f) | FeatureSpec::Rms { frames: f, .. } => Some(f.frame_length),
             FeatureSpec::Cqt(_) | FeatureSpec::Vqt(_) | FeatureSpec::HybridCqt(_) | FeatureSpec::PseudoCqt(_) => Some(StftConfig::default().n_fft),
             FeatureSpec::ChromaCqt { .. } | FeatureSpec::ChromaCens { .. } | FeatureSpec::Cae(_) => Some(StftConfig::default().n_fft),
+            FeatureSpec::Pyin { pyin, .. } => Some(pyin.frame_length),
             _ => None,
         }
     }
@@ -533,6 +567,7 @@ impl FeatureSpec {
                 refuse_no_averaging(s.config.t)?;
                 JtfsConfig { spiral: None, ..s.config }.validate(usize::MAX / 4)?;
             }
+            FeatureSpec::Pyin { sr, pyin } => pyin.validate(*sr)?,
             FeatureSpec::Cae(c) => {
                 c.cqt.validate()?;
                 if plan {

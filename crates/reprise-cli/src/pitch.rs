@@ -1,0 +1,73 @@
+//! `reprise pitch` and `reprise eval-melody`.
+
+use crate::{Failure, PitchArgs, SrArg};
+use reprise::dsp::{MelodyEvalConfig, PyinConfig};
+use std::path::{Path, PathBuf};
+
+/// `reprise pitch`: pYIN, then the CSV and the picture.
+pub fn run(a: &PitchArgs) -> Result<(), Failure> {
+    let lib = PyinConfig::default();
+    let cfg = PyinConfig {
+        fmin: a.fmin.unwrap_or(lib.fmin),
+        fmax: a.fmax.unwrap_or(lib.fmax),
+        frame_length: a.frame_length,
+        hop_length: a.hop_length,
+        resolution: a.pyin.resolution,
+        max_transition_rate: a.pyin.max_transition_rate,
+        switch_prob: a.pyin.switch_prob,
+        ..lib
+    };
+    let sr = match a.sr {
+        SrArg::Native => None,
+        SrArg::Hz(v) => Some(v),
+    };
+    // parameters are checked before any audio is decoded (at the rate asked for)
+    if let Some(sr) = sr {
+        cfg.validate(sr).map_err(|e| format!("{}: {e}", a.input.display()))?;
+    }
+    let csv = a.out.clone().unwrap_or_else(|| default_csv(&a.input));
+    let png = (!a.no_plot).then(|| csv.with_extension("png"));
+    let track = reprise::pitch::track_file(&a.input, sr, &cfg)?;
+    for w in &track.warnings {
+        eprintln!("warning: {}: {w}", a.input.display());
+    }
+    let name = a.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let written = reprise::pitch::write_outputs(&track, &csv, png.as_deref(), &format!("pYIN: {name}"))?;
+    crate::note(format_args!(
+        "{}: {} frames, {:.0} % voiced → {}",
+        a.input.display(),
+        track.track.len(),
+        100.0 * track.voiced_share(),
+        written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    ));
+    Ok(())
+}
+
+/// `song.wav` → `song.pitch.csv` in the current folder.
+fn default_csv(input: &Path) -> PathBuf {
+    let stem = input.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "pitch".into());
+    PathBuf::from(format!("{stem}.pitch.csv"))
+}
+
+/// `reprise eval-melody`.
+pub fn eval_melody(reference: &Path, estimate: &Path, cent_tolerance: f64, hop: Option<f64>, json: bool) -> Result<(), Failure> {
+    if !(cent_tolerance > 0.0 && cent_tolerance.is_finite()) {
+        return Err(format!("--cent-tolerance {cent_tolerance}: give a positive number of cents").into());
+    }
+    let cfg = MelodyEvalConfig { cent_tolerance, hop_s: hop, ..Default::default() };
+    let s = reprise::pitch::evaluate_files(reference, estimate, &cfg)?;
+    if json {
+        println!("{}", serde_json::to_string(&s).expect("plain data"));
+        return Ok(());
+    }
+    for (name, v) in [
+        ("voicing recall", s.voicing_recall),
+        ("voicing false alarm", s.voicing_false_alarm),
+        ("raw pitch accuracy", s.raw_pitch_accuracy),
+        ("raw chroma accuracy", s.raw_chroma_accuracy),
+        ("overall accuracy", s.overall_accuracy),
+    ] {
+        println!("{name:<20} {v:.4}");
+    }
+    Ok(())
+}
