@@ -396,6 +396,35 @@ fn piptrack<'py>(
     Ok((stack(p).into_pyarray(py), stack(m).into_pyarray(py)))
 }
 
+/// `librosa.pyin` of every signal of `y` (signals × samples), in parallel: f0 (Hz, NaN
+/// where unvoiced when `fill_na` is set), voiced flags and voiced probabilities, each
+/// signals × frames. `config` is a `PyinConfig` as JSON.
+#[pyfunction]
+fn pyin<'py>(
+    py: Python<'py>,
+    y: PyReadonlyArray2<'py, f32>,
+    sr: u32,
+    config: &str,
+    fill_na: bool,
+) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Bound<'py, numpy::PyArray2<bool>>, Bound<'py, numpy::PyArray2<f64>>)> {
+    let cfg: reprise::dsp::PyinConfig = serde_json::from_str(config).map_err(|e| PyValueError::new_err(format!("pyin parameters: {e}")))?;
+    let plan = reprise::dsp::Pyin::new(sr, &cfg).map_err(core_to_py)?;
+    let rows: Vec<Vec<f32>> = y.as_array().outer_iter().map(|r| r.to_vec()).collect();
+    let tracks: Vec<reprise::core::Result<reprise::dsp::PyinTrack>> = py.detach(|| rows.par_iter().map(|r| plan.track(r)).collect());
+    let tracks = tracks.into_iter().collect::<Result<Vec<_>, _>>().map_err(core_to_py)?;
+    let n = tracks.first().map_or(0, |t| t.len());
+    let mut f0 = Array2::<f64>::zeros((tracks.len(), n));
+    let mut voiced = Array2::<bool>::from_elem((tracks.len(), n), false);
+    let mut prob = Array2::<f64>::zeros((tracks.len(), n));
+    for (i, t) in tracks.iter().enumerate() {
+        let f = if fill_na { t.f0_or_nan() } else { t.f0_hz.clone() };
+        f0.row_mut(i).assign(&ndarray::ArrayView1::from(&f));
+        voiced.row_mut(i).assign(&ndarray::ArrayView1::from(&t.voiced));
+        prob.row_mut(i).assign(&ndarray::ArrayView1::from(&t.voiced_prob));
+    }
+    Ok((f0.into_pyarray(py), voiced.into_pyarray(py), prob.into_pyarray(py)))
+}
+
 /// `librosa.estimate_tuning(S=...)` of magnitude spectrograms (signals × bins × frames),
 /// pooled over all of them as librosa pools leading axes: the piptrack peaks of every
 /// frame (`threshold ×` the frame's maximum), the median-magnitude threshold, the
@@ -534,6 +563,7 @@ fn _reprise(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(mel_filters, m)?)?;
     m.add_function(wrap_pyfunction!(chroma_filters, m)?)?;
     m.add_function(wrap_pyfunction!(piptrack, m)?)?;
+    m.add_function(wrap_pyfunction!(pyin, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_tuning_pooled, m)?)?;
     m.add_function(wrap_pyfunction!(inputs, m)?)?;
     m.add_function(wrap_pyfunction!(output_paths, m)?)?;

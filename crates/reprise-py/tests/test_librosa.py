@@ -380,3 +380,30 @@ def test_jtfs_equals_kymatio_main():
     close(out[0], z["time_a"], 1e-4)
     spiral = reprise.scattering.SpiralScattering(J=6, J_fr=2, Q=8, shape=4096, format="joint")
     assert spiral(z["x_a"]).ndim == 3
+
+
+def test_pyin_equals_librosa():
+    # a melody with rests and an octave leap; librosa on the float32 signal (as float64,
+    # the precision Reprise computes its difference function in)
+    t = np.arange(int(SR * 0.5)) / SR
+    notes = [np.zeros_like(t)] + [sum(np.sin(2 * np.pi * f * k * t) / k for k in range(1, 5)) for f in (196.0, 392.0, 261.6)]
+    y = (0.2 * np.concatenate(notes) + 0.001 * np.random.default_rng(3).standard_normal(4 * t.size)).astype(np.float32)
+    kw = dict(fmin=65.40639132514966, fmax=2093.004522404789, sr=SR)
+    f0, v, p = reprise.pyin(y, **kw)
+    rf0, rv, rp = librosa.pyin(y.astype(np.float64), **kw)
+    assert f0.dtype == np.float64 and v.dtype == bool and f0.shape == rf0.shape
+    np.testing.assert_array_equal(v, rv)
+    np.testing.assert_allclose(f0[v], rf0[rv], rtol=1e-9)
+    assert np.all(np.isnan(f0[~v]))
+    np.testing.assert_allclose(p, rp, atol=1e-6)
+    # leading axes, fill_na, hop
+    f2, v2, _ = reprise.pyin(np.stack([y, y]), fill_na=None, hop_length=256, **kw)
+    assert f2.shape == (2, 1 + y.size // 256) and np.all(np.isfinite(f2))
+    with pytest.raises(ValueError, match="fmin"):
+        reprise.pyin(y, fmin=5.0, fmax=1000.0, sr=SR)
+    with pytest.raises(ValueError, match="Nyquist"):
+        reprise.pyin(y, fmin=100.0, fmax=20000.0, sr=SR)
+    with pytest.raises(TypeError):
+        reprise.pyin(y, fmax=1000.0)
+    with pytest.warns(FutureWarning):
+        reprise.pyin(y[:4096], win_length=1024, **kw)
