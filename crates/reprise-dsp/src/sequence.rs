@@ -318,10 +318,12 @@ pub struct KronBanded {
     d_hi: isize,
     /// Factored: one table `ln L[q+d, q]` and `ln S`; otherwise one table of
     /// `ln(S[a,b]·L[q+d, q] + tiny)` per `(a, b)`. Tables are stored by offset, then
-    /// column (`(d − d_lo)·n + q`); entries with `q + d` outside `0..n` are unused.
+    /// column (`(d − d_lo)·n_pad + q`); entries with `q + d` outside `0..n` are unused.
     log_t: Vec<Vec<f64>>,
     log_s: Option<Vec<f64>>,
     init: Vec<f64>,
+    /// `n` rounded up to a multiple of [`BLOCK`]: the tables' row length.
+    n_pad: usize,
 }
 
 /// `ln(tiny)`: the log-probability of a zero transition in the dense algorithm.
@@ -329,38 +331,50 @@ fn log_zero() -> f64 {
     log_prob(0.0)
 }
 
-/// `u[i], ui[i] ← max((u[i], ui[i]), (src[i] + lt[i], k))`, the first on ties, compiled
-/// for the widest SIMD extension the CPU has.
-fn band_max(u: &mut [f64], ui: &mut [f64], src: &[f64], lt: &[f64], k: f64) {
-    struct Job<'a>(&'a mut [f64], &'a mut [f64], &'a [f64], &'a [f64], f64);
+/// Columns are processed in blocks of this many (a multiple of every SIMD width), tables
+/// and sources padded to match.
+const BLOCK: usize = 64;
+
+/// For every column `q < u.len()`: the largest `src[q + k] + tab[k·stride + q]` over `k`
+/// and its first `k`, into `u[q]` and `ui[q]` (`k` as a float). `src` is padded with −∞
+/// wherever a source does not exist; `u.len()` is a multiple of [`BLOCK`]. Compiled for the
+/// widest SIMD extension the CPU has, eight vectors of columns held in registers while
+/// every offset passes over them.
+fn band_max(u: &mut [f64], ui: &mut [f64], src: &[f64], tab: &[f64], stride: usize, width: usize) {
+    struct Job<'a>(&'a mut [f64], &'a mut [f64], &'a [f64], &'a [f64], usize, usize);
     impl pulp::WithSimd for Job<'_> {
         type Output = ();
         #[inline(always)]
         fn with_simd<S: pulp::Simd>(self, simd: S) {
-            let Job(u, ui, src, lt, k) = self;
-            let n = u.len();
-            let (ui, src, lt) = (&mut ui[..n], &src[..n], &lt[..n]);
-            let (uh, ut) = S::as_mut_simd_f64s(u);
-            let (uih, uit) = S::as_mut_simd_f64s(ui);
-            let (sh, st) = S::as_simd_f64s(src);
-            let (lh, ltt) = S::as_simd_f64s(lt);
-            let kk = simd.splat_f64s(k);
-            for (((u, ui), s), l) in uh.iter_mut().zip(uih.iter_mut()).zip(sh).zip(lh) {
-                let v = simd.add_f64s(*s, *l);
-                let gt = simd.greater_than_f64s(v, *u);
-                *u = simd.select_f64s(gt, v, *u);
-                *ui = simd.select_f64s(gt, kk, *ui);
-            }
-            for (((u, ui), s), l) in ut.iter_mut().zip(uit.iter_mut()).zip(st).zip(ltt) {
-                let v = s + l;
-                if v > *u {
-                    *u = v;
-                    *ui = k;
+            let Job(u, ui, src, tab, stride, width) = self;
+            const V: usize = 8;
+            let w = V * S::F64_LANES;
+            let neg = simd.splat_f64s(f64::NEG_INFINITY);
+            let zero = simd.splat_f64s(0.0);
+            let mut qb = 0;
+            while qb + w <= u.len() {
+                let (mut bu, mut bi) = ([neg; V], [zero; V]);
+                for k in 0..width {
+                    let sv = S::as_simd_f64s(&src[qb + k..qb + k + w]).0;
+                    let lv = S::as_simd_f64s(&tab[k * stride + qb..k * stride + qb + w]).0;
+                    let kk = simd.splat_f64s(k as f64);
+                    for j in 0..V {
+                        let v = simd.add_f64s(sv[j], lv[j]);
+                        let gt = simd.greater_than_f64s(v, bu[j]);
+                        bu[j] = simd.select_f64s(gt, v, bu[j]);
+                        bi[j] = simd.select_f64s(gt, kk, bi[j]);
+                    }
                 }
+                let (uo, io) = (S::as_mut_simd_f64s(&mut u[qb..qb + w]).0, S::as_mut_simd_f64s(&mut ui[qb..qb + w]).0);
+                uo.copy_from_slice(&bu);
+                io.copy_from_slice(&bi);
+                qb += w;
             }
+            // (u.len() is a multiple of BLOCK, hence of w: nothing is left)
+            debug_assert_eq!(qb, u.len());
         }
     }
-    pulp::Arch::new().dispatch(Job(u, ui, src, lt, k))
+    pulp::Arch::new().dispatch(Job(u, ui, src, tab, stride, width))
 }
 
 impl KronBanded {
@@ -384,13 +398,14 @@ impl KronBanded {
             (p >= 0 && (p as usize) < n).then_some(p as usize)
         };
         let factored = (d_lo..=d_hi).all(|d| (0..n).all(|q| in_band(d, q).is_none_or(|p| local[[p, q]] > 0.0))) && switch.iter().all(|&s| s > 0.0);
+        let n_pad = n.div_ceil(BLOCK) * BLOCK;
         let table = |s: f64, factor: bool| {
-            let mut tab = vec![log_zero(); width * n];
+            let mut tab = vec![log_zero(); width * n_pad];
             for (k, d) in (d_lo..=d_hi).enumerate() {
                 for q in 0..n {
                     if let Some(p) = in_band(d, q) {
                         // np.kron multiplies, then viterbi adds tiny and takes the log
-                        tab[k * n + q] = if factor { log_prob(local[[p, q]]) } else { log_prob(s * local[[p, q]]) };
+                        tab[k * n_pad + q] = if factor { log_prob(local[[p, q]]) } else { log_prob(s * local[[p, q]]) };
                     }
                 }
             }
@@ -402,7 +417,7 @@ impl KronBanded {
             ((0..m * m).map(|ab| table(switch[[ab / m, ab % m]], false)).collect(), None)
         };
         let init = check_init(p_init, m * n)?;
-        Ok(KronBanded { m, n, d_lo, d_hi, log_t, log_s, init })
+        Ok(KronBanded { m, n, d_lo, d_hi, log_t, log_s, init, n_pad })
     }
 
     /// Number of states, `m·n`.
@@ -424,7 +439,7 @@ impl KronBanded {
     /// Decodes `steps` steps whose log observations `fill(t, row)` writes into `row`
     /// (`m·n` values, `ln(p + tiny)`), one step at a time: the observations are never
     /// held all at once.
-    pub fn decode_rows(&self, steps: usize, mut fill: impl FnMut(usize, &mut [f64]) + Send) -> Result<(Vec<usize>, f64)> {
+    pub fn decode_rows(&self, steps: usize, mut fill: impl FnMut(usize, &mut [f64])) -> Result<(Vec<usize>, f64)> {
         let ns = self.n_states();
         if steps == 0 {
             return Err(invalid("prob", "no time steps to decode"));
@@ -435,18 +450,15 @@ impl KronBanded {
         let mut ptr = vec![0u32; steps * ns];
         let mut best = vec![0f64; ns];
         let mut arg = vec![0u32; ns];
-        let mut scratch = Scratch::new(self.m, self.n);
-        // on a worker thread of the pool, so that each step's fork costs no thread switch
-        rayon::scope(|_| {
-            for t in 1..steps {
-                self.step(&value, &mut best, &mut arg, &mut scratch);
-                fill(t, &mut row);
-                for s in 0..ns {
-                    value[s] = row[s] + best[s];
-                }
-                ptr[t * ns..(t + 1) * ns].copy_from_slice(&arg);
+        let mut scratch = Scratch::new(self.m, self.n, self.n_pad, (self.d_hi - self.d_lo + 1) as usize);
+        for t in 1..steps {
+            self.step(&value, &mut best, &mut arg, &mut scratch);
+            fill(t, &mut row);
+            for s in 0..ns {
+                value[s] = row[s] + best[s];
             }
-        });
+            ptr[t * ns..(t + 1) * ns].copy_from_slice(&arg);
+        }
         Ok(backtrack(&value, &ptr, ns, steps))
     }
 
@@ -457,22 +469,17 @@ impl KronBanded {
     }
 
     /// The best in-band predecessor in block `a` through table `tab`, for every column,
-    /// written as (value, source position) into `u`, `ui`.
-    fn band_pass(&self, va: &[f64], tab: &[f64], u: &mut [f64], ui: &mut [f64]) {
-        let n = self.n;
-        u.fill(f64::NEG_INFINITY);
-        ui.fill(0.0);
-        for (k, d) in (self.d_lo..=self.d_hi).enumerate() {
-            let q0 = (-d).max(0) as usize;
-            let q1 = ((n as isize) - d).min(n as isize).max(0) as usize;
-            if q0 >= q1 {
-                continue;
-            }
-            let (s0, s1) = ((q0 as isize + d) as usize, (q1 as isize + d) as usize);
-            band_max(&mut u[q0..q1], &mut ui[q0..q1], &va[s0..s1], &tab[k * n + q0..k * n + q1], k as f64);
-        }
+    /// written as (value, source position) into `u`, `ui` (`n_pad` long). `vp` is scratch.
+    fn band_pass(&self, va: &[f64], tab: &[f64], u: &mut [f64], ui: &mut [f64], vp: &mut [f64]) {
+        let (n, n_pad) = (self.n, self.n_pad);
+        let width = (self.d_hi - self.d_lo + 1) as usize;
+        // sources with −∞ where none exists: source of column q at offset k is vp[q + k]
+        let lead = (-self.d_lo) as usize;
+        vp.fill(f64::NEG_INFINITY);
+        vp[lead..lead + n].copy_from_slice(va);
+        band_max(u, ui, vp, tab, n_pad, width);
         // offsets back to source positions
-        for (q, i) in ui.iter_mut().enumerate() {
+        for (q, i) in ui[..n].iter_mut().enumerate() {
             *i = (q as isize + self.d_lo + *i as isize) as f64;
         }
     }
@@ -480,31 +487,26 @@ impl KronBanded {
     /// One step: for every target state, the best predecessor value `V[i] + ln A[i, j]`
     /// (before the observation) and its index, ties to the lowest index.
     fn step(&self, value: &[f64], best: &mut [f64], arg: &mut [u32], sc: &mut Scratch) {
-        let (m, n) = (self.m, self.n);
-        sc.prefix_suffix(value, m, n);
+        let (m, n, np) = (self.m, self.n, self.n_pad);
+        let vl = sc.vp.len() / m;
         best.fill(f64::NEG_INFINITY);
         match &self.log_s {
             Some(log_s) => {
                 // the best in-band source of each block, once for every target block
                 let tab = &self.log_t[0];
-                let passes = |a: usize, u: &mut [f64], ui: &mut [f64]| self.band_pass(&value[a * n..(a + 1) * n], tab, u, ui);
-                if m == 2 && n >= 64 {
-                    let (u0, u1) = sc.u.split_at_mut(n);
-                    let (i0, i1) = sc.ui.split_at_mut(n);
-                    rayon::join(|| passes(0, u0, i0), || passes(1, u1, i1));
-                } else {
-                    for a in 0..m {
-                        passes(a, &mut sc.u[a * n..(a + 1) * n], &mut sc.ui[a * n..(a + 1) * n]);
-                    }
+                let pass = |a: usize, u: &mut [f64], ui: &mut [f64], vp: &mut [f64]| self.band_pass(&value[a * n..(a + 1) * n], tab, u, ui, vp);
+                // (one thread: forking the two blocks each step costs more than it saves)
+                for a in 0..m {
+                    pass(a, &mut sc.u[a * np..(a + 1) * np], &mut sc.ui[a * np..(a + 1) * np], &mut sc.vp[a * vl..(a + 1) * vl]);
                 }
                 for b in 0..m {
                     for a in 0..m {
                         let ls = log_s[a * m + b];
                         for q in 0..n {
-                            let v = sc.u[a * n + q] + ls;
+                            let v = sc.u[a * np + q] + ls;
                             if v > best[b * n + q] {
                                 best[b * n + q] = v;
-                                arg[b * n + q] = (a * n) as u32 + sc.ui[a * n + q] as u32;
+                                arg[b * n + q] = (a * n) as u32 + sc.ui[a * np + q] as u32;
                             }
                         }
                     }
@@ -513,8 +515,8 @@ impl KronBanded {
             None => {
                 for b in 0..m {
                     for a in 0..m {
-                        let (u, ui) = (&mut sc.u[..n], &mut sc.ui[..n]);
-                        self.band_pass(&value[a * n..(a + 1) * n], &self.log_t[a * m + b], u, ui);
+                        let (u, ui, vp) = (&mut sc.u[..np], &mut sc.ui[..np], &mut sc.vp[..vl]);
+                        self.band_pass(&value[a * n..(a + 1) * n], &self.log_t[a * m + b], u, ui, vp);
                         for q in 0..n {
                             if u[q] > best[b * n + q] {
                                 best[b * n + q] = u[q];
@@ -525,37 +527,51 @@ impl KronBanded {
                 }
             }
         }
-        self.far(best, arg, sc);
+        self.far(value, best, arg, sc);
     }
 
     /// The candidates outside the band: `ln(tiny)` plus the best value before and after
-    /// the band in each block, compared by (value, lowest index).
-    fn far(&self, best: &mut [f64], arg: &mut [u32], sc: &Scratch) {
+    /// the band in each block, compared by (value, lowest index). They cannot reach a target
+    /// whose in-band best already exceeds the largest value plus `ln(tiny)`; only the others
+    /// are searched (in practice the states far from every candidate pitch).
+    fn far(&self, value: &[f64], best: &mut [f64], arg: &mut [u32], sc: &mut Scratch) {
         let (m, n) = (self.m, self.n);
         let c = log_zero();
-        for b in 0..m {
-            for q in 0..n {
-                let lo = q as isize + self.d_lo; // first in-band source
-                let hi = q as isize + self.d_hi; // last in-band source
-                let (mut cb, mut ca) = (best[b * n + q], arg[b * n + q]);
-                for a in 0..m {
-                    let mut consider = |(v, i): (f64, u32)| {
-                        let v = v + c;
-                        let idx = (a * n) as u32 + i;
-                        if v > cb || (v == cb && idx < ca) {
-                            cb = v;
-                            ca = idx;
-                        }
-                    };
-                    if lo > 0 {
-                        consider(sc.prefix[a * n + (lo - 1) as usize]);
+        let reach = value.iter().fold(f64::NEG_INFINITY, |a, &v| a.max(v)) + c;
+        let open = |q: usize, best: &[f64]| (0..m).any(|b| best[b * n + q] <= reach);
+        if !(0..n).any(|q| open(q, best)) {
+            return;
+        }
+        sc.prefix_suffix(value, m, n);
+        for q in 0..n {
+            if !open(q, best) {
+                continue;
+            }
+            let lo = q as isize + self.d_lo; // first in-band source
+            let hi = q as isize + self.d_hi; // last in-band source
+            let (mut fv, mut fi) = (f64::NEG_INFINITY, u32::MAX);
+            for a in 0..m {
+                let mut consider = |(v, i): (f64, u32)| {
+                    let v = v + c;
+                    let idx = (a * n) as u32 + i;
+                    if v > fv || (v == fv && idx < fi) {
+                        fv = v;
+                        fi = idx;
                     }
-                    if hi + 1 < n as isize {
-                        consider(sc.suffix[a * n + (hi + 1) as usize]);
-                    }
+                };
+                if lo > 0 {
+                    consider(sc.prefix[a * n + (lo - 1) as usize]);
                 }
-                best[b * n + q] = cb;
-                arg[b * n + q] = ca;
+                if hi + 1 < n as isize {
+                    consider(sc.suffix[a * n + (hi + 1) as usize]);
+                }
+            }
+            for b in 0..m {
+                let (bv, ba) = (&mut best[b * n + q], &mut arg[b * n + q]);
+                if fv > *bv || (fv == *bv && fi < *ba) {
+                    *bv = fv;
+                    *ba = fi;
+                }
             }
         }
     }
@@ -565,14 +581,23 @@ impl KronBanded {
 struct Scratch {
     prefix: Vec<(f64, u32)>,
     suffix: Vec<(f64, u32)>,
-    /// Per block: the best in-band value for each column and its source position.
+    /// Per block: the best in-band value for each column and its source position
+    /// (`n_pad` each).
     u: Vec<f64>,
     ui: Vec<f64>,
+    /// Per block: the sources, padded with −∞ (`n_pad + width` each).
+    vp: Vec<f64>,
 }
 
 impl Scratch {
-    fn new(m: usize, n: usize) -> Scratch {
-        Scratch { prefix: vec![(0.0, 0); m * n], suffix: vec![(0.0, 0); m * n], u: vec![0.0; m * n], ui: vec![0.0; m * n] }
+    fn new(m: usize, n: usize, n_pad: usize, width: usize) -> Scratch {
+        Scratch {
+            prefix: vec![(0.0, 0); m * n],
+            suffix: vec![(0.0, 0); m * n],
+            u: vec![0.0; m * n_pad],
+            ui: vec![0.0; m * n_pad],
+            vp: vec![0.0; m * (n_pad + width)],
+        }
     }
 
     fn prefix_suffix(&mut self, value: &[f64], m: usize, n: usize) {

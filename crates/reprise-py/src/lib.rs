@@ -396,17 +396,14 @@ fn piptrack<'py>(
     Ok((stack(p).into_pyarray(py), stack(m).into_pyarray(py)))
 }
 
+/// pYIN's three outputs: f0, voiced flags, voiced probabilities.
+type Track<'py> = (Bound<'py, numpy::PyArray2<f64>>, Bound<'py, numpy::PyArray2<bool>>, Bound<'py, numpy::PyArray2<f64>>);
+
 /// `librosa.pyin` of every signal of `y` (signals × samples), in parallel: f0 (Hz, NaN
 /// where unvoiced when `fill_na` is set), voiced flags and voiced probabilities, each
 /// signals × frames. `config` is a `PyinConfig` as JSON.
 #[pyfunction]
-fn pyin<'py>(
-    py: Python<'py>,
-    y: PyReadonlyArray2<'py, f32>,
-    sr: u32,
-    config: &str,
-    fill_na: bool,
-) -> PyResult<(Bound<'py, numpy::PyArray2<f64>>, Bound<'py, numpy::PyArray2<bool>>, Bound<'py, numpy::PyArray2<f64>>)> {
+fn pyin<'py>(py: Python<'py>, y: PyReadonlyArray2<'py, f32>, sr: u32, config: &str, fill_na: bool) -> PyResult<Track<'py>> {
     let cfg: reprise::dsp::PyinConfig = serde_json::from_str(config).map_err(|e| PyValueError::new_err(format!("pyin parameters: {e}")))?;
     let plan = reprise::dsp::Pyin::new(sr, &cfg).map_err(core_to_py)?;
     let rows: Vec<Vec<f32>> = y.as_array().outer_iter().map(|r| r.to_vec()).collect();
