@@ -88,9 +88,25 @@ pub struct PitchArgs {
     pub hop_length: Option<usize>,
     #[command(flatten)]
     pub pyin: PyinOpts,
+    /// The tracker: pyin, or plain yin (frame by frame, voiced where its trough is below
+    /// --threshold; frames start at t·hop instead of being centred).
+    #[arg(long, value_enum, default_value = "pyin")]
+    pub method: PitchMethodArg,
+    /// yin: the trough threshold.
+    #[arg(long, default_value_t = 0.1)]
+    pub threshold: f64,
     /// Only the CSV, no picture.
     #[arg(long)]
     pub no_plot: bool,
+}
+
+/// `reprise pitch --method`.
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
+pub enum PitchMethodArg {
+    /// Probabilistic YIN with Viterbi decoding (librosa 0.11's pyin).
+    Pyin,
+    /// Plain YIN, frame by frame.
+    Yin,
 }
 
 /// The frames `reprise structure` compares.

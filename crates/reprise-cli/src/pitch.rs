@@ -1,7 +1,8 @@
 //! `reprise pitch` and `reprise eval-melody`.
 
-use crate::{Failure, PitchArgs, SrArg};
+use crate::{Failure, PitchArgs, PitchMethodArg, SrArg};
 use reprise::dsp::{MelodyEvalConfig, PyinConfig};
+use reprise::pitch::PitchMethod;
 use std::path::{Path, PathBuf};
 
 /// `reprise pitch`: pYIN, then the CSV and the picture.
@@ -27,12 +28,23 @@ pub fn run(a: &PitchArgs) -> Result<(), Failure> {
     }
     let csv = a.out.clone().unwrap_or_else(|| default_csv(&a.input));
     let png = (!a.no_plot).then(|| csv.with_extension("png"));
-    let track = reprise::pitch::track_file(&a.input, sr, &cfg)?;
+    let method = match a.method {
+        PitchMethodArg::Pyin => PitchMethod::Pyin,
+        PitchMethodArg::Yin => PitchMethod::Yin,
+    };
+    if method == PitchMethod::Pyin && a.threshold != 0.1 {
+        return Err("--threshold is YIN's; give --method yin".to_string().into());
+    }
+    if !(a.threshold > 0.0 && a.threshold.is_finite()) {
+        return Err(format!("--threshold {}: give a positive number", a.threshold).into());
+    }
+    let track = reprise::pitch::track_file(&a.input, sr, &cfg, method, a.threshold)?;
     for w in &track.warnings {
         eprintln!("warning: {}: {w}", a.input.display());
     }
     let name = a.input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let written = reprise::pitch::write_outputs(&track, &csv, png.as_deref(), &format!("pYIN: {name}"))?;
+    let label = if method == PitchMethod::Yin { "YIN" } else { "pYIN" };
+    let written = reprise::pitch::write_outputs(&track, &csv, png.as_deref(), &format!("{label}: {name}"))?;
     crate::note(format_args!(
         "{}: {} frames, {:.0} % voiced → {}",
         a.input.display(),

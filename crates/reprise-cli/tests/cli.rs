@@ -1103,6 +1103,15 @@ fn pitch_writes_the_track_its_picture_and_scores_against_a_reference() {
     for (m, at_least) in [("raw_pitch_accuracy", 0.9), ("voicing_recall", 0.9), ("overall_accuracy", 0.85)] {
         assert!(scores[m].as_f64().unwrap() >= at_least, "{m}: {scores}");
     }
+    // plain YIN: frames start at t·hop, so its first time is half a frame in
+    let yin = dir.path().join("yin.csv");
+    let o = reprise(&["pitch", s(&wav), "--method", "yin", "-o", s(&yin), "--no-plot"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let first: f64 = std::fs::read_to_string(&yin).unwrap().lines().nth(1).unwrap().split(',').next().unwrap().parse().unwrap();
+    assert!((first - 1024.0 / 22050.0).abs() < 1e-6, "{first}");
+    let o = reprise(&["eval-melody", s(&reference), s(&yin), "--json"]);
+    let scores: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert!(scores["raw_pitch_accuracy"].as_f64().unwrap() > 0.85, "{scores}");
     // an octave too high: raw pitch falls, raw chroma does not
     let up = dir.path().join("up.csv");
     let doubled: String = std::fs::read_to_string(&reference)
@@ -1126,6 +1135,7 @@ fn pitch_and_eval_melody_refuse_bad_input_in_one_line() {
     expect_error(&["pitch", s(&wav), "--fmin", "10", "-o", s(&dir.path().join("a.csv"))], "fmin");
     expect_error(&["pitch", s(&wav), "--fmax", "20000", "-o", s(&dir.path().join("a.csv"))], "Nyquist");
     expect_error(&["pitch", s(&dir.path().join("none.wav"))], "none.wav");
+    expect_error(&["pitch", s(&wav), "--threshold", "0.2", "-o", s(&dir.path().join("a.csv"))], "--method yin");
     expect_error(&["features", "mel", s(&wav), "-o", s(&dir.path().join("m.npy")), "--switch-prob", "0.1"], "applies to pyin");
     let junk = dir.path().join("junk.csv");
     std::fs::write(&junk, "time,f0\n0.0,100\nzero,abc\n").unwrap();

@@ -10,9 +10,23 @@ use reprise_plot::ticks;
 use reprise_plot::{ColourMap, Extent, Figure, Heatmap, Lines, Panel, Series, PALETTE};
 use std::path::{Path, PathBuf};
 
+/// The tracker.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PitchMethod {
+    /// pYIN (librosa 0.11's): an HMM over YIN's candidates, with voicing.
+    Pyin,
+    /// YIN (de Cheveigné & Kawahara 2002), frame by frame: the first trough of the
+    /// normalised difference below the threshold (else the global minimum); a frame is
+    /// voiced when that trough is below the threshold.
+    Yin,
+}
+
 /// A recording's pitch track.
 #[derive(Debug, Clone)]
 pub struct PitchTrack {
+    /// The tracker that made it.
+    pub method: PitchMethod,
     /// The decoded signal (mono, at `sr`).
     pub signal: Vec<f32>,
     /// Sample rate, Hz.
@@ -53,10 +67,15 @@ impl PitchTrack {
     }
 }
 
-/// Decodes `path` (resampled to `sr`, or at its own rate when `None`) and tracks its pitch.
-pub fn track_file(path: &Path, sr: Option<u32>, config: &PyinConfig) -> Result<PitchTrack> {
+/// Decodes `path` (resampled to `sr`, or at its own rate when `None`) and tracks its pitch
+/// (`yin_threshold`: the trough threshold of [`PitchMethod::Yin`]).
+pub fn track_file(path: &Path, sr: Option<u32>, config: &PyinConfig, method: PitchMethod, yin_threshold: f64) -> Result<PitchTrack> {
     let signal = reprise_io::load(path, &LoadOptions { sr, offset_s: 0.0, duration_s: None })?;
-    track_signal(signal.samples, signal.sr, config).map_err(|e| match e {
+    let track = match method {
+        PitchMethod::Pyin => track_signal(signal.samples, signal.sr, config),
+        PitchMethod::Yin => track_signal_yin(signal.samples, signal.sr, config, yin_threshold),
+    };
+    track.map_err(|e| match e {
         crate::Error::Dsp { path: None, source } => crate::Error::Dsp { path: Some(path.to_owned()), source },
         e => e,
     })
@@ -113,7 +132,32 @@ pub fn track_signal(signal: Vec<f32>, sr: u32, config: &PyinConfig) -> Result<Pi
         warnings.push("signal is silent (all samples are zero): every frame is unvoiced".into());
     }
     let track = plan.track(&signal)?;
-    Ok(PitchTrack { signal, sr, config: config.clone(), track, warnings })
+    Ok(PitchTrack { method: PitchMethod::Pyin, signal, sr, config: config.clone(), track, warnings })
+}
+
+/// Tracks the pitch of a signal with plain YIN (`config`'s `fmin`, `fmax`, `frame_length`
+/// and `hop_length`; frames start at `t·hop`, not centred), voiced where the chosen trough
+/// is below `threshold`; the voiced probability column holds `1 − aperiodicity`.
+pub fn track_signal_yin(signal: Vec<f32>, sr: u32, config: &PyinConfig, threshold: f64) -> Result<PitchTrack> {
+    let cfg = reprise_dsp::YinConfig {
+        fmin: config.fmin,
+        fmax: config.fmax,
+        frame_length: config.frame_length,
+        hop_length: config.hop_length(),
+        trough_threshold: threshold,
+    };
+    let frames = reprise_dsp::yin(&signal, sr, &cfg)?;
+    let mut warnings = Vec::new();
+    if frames.is_empty() {
+        warnings.push(format!("{} samples are fewer than one frame ({}): no frames", signal.len(), cfg.frame_length));
+    }
+    let track = PyinTrack {
+        f0_hz: frames.iter().map(|f| f.f0_hz).collect(),
+        voiced: frames.iter().map(|f| f.aperiodicity < threshold).collect(),
+        voiced_prob: frames.iter().map(|f| (1.0 - f.aperiodicity).clamp(0.0, 1.0)).collect(),
+    };
+    let config = PyinConfig { center: false, hop_length: Some(cfg.hop_length), ..config.clone() };
+    Ok(PitchTrack { method: PitchMethod::Yin, signal, sr, config, track, warnings })
 }
 
 /// The picture: f0 (white, gaps where unvoiced) over the constant-Q spectrogram of the
@@ -143,7 +187,7 @@ pub fn picture(p: &PitchTrack, title: &str) -> Result<Vec<u8>> {
             db.mapv_inplace(|v| v.max(hi - 80.0));
             let centres: Vec<f64> = (0..n_bins).map(|k| c.fmin * 2f64.powf(k as f64 / bpo as f64)).collect();
             panels.push(Panel::Heatmap(Heatmap {
-                title: "constant-Q spectrogram and pYIN f0 (white; gaps: unvoiced)".into(),
+                title: format!("constant-Q spectrogram and {} f0 (white; gaps: unvoiced)", if p.method == PitchMethod::Yin { "YIN" } else { "pYIN" }),
                 values: db,
                 x: x.clone(),
                 row_label: "note".into(),
@@ -158,7 +202,7 @@ pub fn picture(p: &PitchTrack, title: &str) -> Result<Vec<u8>> {
         None => {
             // too short for the spectrogram: f0 alone
             panels.push(Panel::Lines(Lines {
-                title: "pYIN f0 (gaps: unvoiced)".into(),
+                title: format!("{} f0 (gaps: unvoiced)", if p.method == PitchMethod::Yin { "YIN" } else { "pYIN" }),
                 x: x.clone(),
                 xs: xs.clone(),
                 series: vec![Series { name: "f0".into(), values: p.track.f0_or_nan(), colour: PALETTE[0], markers: n_frames < 40 }],
