@@ -100,6 +100,44 @@ pub struct PitchArgs {
     pub no_plot: bool,
 }
 
+/// `reprise transfer`.
+#[derive(clap::Args)]
+pub struct TransferArgs {
+    /// The sound whose notes are kept.
+    pub input: PathBuf,
+    /// The sound whose timbre is imposed: a file, or a folder of audio files (searched
+    /// recursively; envelope plays them one after another, mosaic draws frames from all).
+    #[arg(long)]
+    pub timbre: PathBuf,
+    /// The method.
+    #[arg(long, value_enum, default_value = "envelope")]
+    pub method: TransferMethodArg,
+    /// Output WAV (float32); the picture goes beside it (.png).
+    #[arg(short, long)]
+    pub out: PathBuf,
+    /// Sample rate both are read at, Hz.
+    #[arg(long, default_value_t = 22050)]
+    pub sr: u32,
+    /// envelope: cepstral coefficients kept (quefrencies below lifter-order / sr).
+    #[arg(long, default_value_t = reprise::dsp::envelope::CrossSynthesisConfig::default().lifter_order)]
+    pub lifter_order: usize,
+    /// mosaic: timbre frames averaged per input frame.
+    #[arg(long, default_value_t = reprise::dsp::mosaic::MosaicConfig::default().k)]
+    pub k: usize,
+    /// Only the WAV, no picture.
+    #[arg(long)]
+    pub no_plot: bool,
+}
+
+/// `reprise transfer --method`.
+#[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
+pub enum TransferMethodArg {
+    /// Cepstral-envelope cross-synthesis.
+    Envelope,
+    /// MFCC-domain mosaicing (k nearest frames, overlap-added).
+    Mosaic,
+}
+
 /// `reprise pitch --method`.
 #[derive(Clone, Copy, Debug, PartialEq, clap::ValueEnum)]
 pub enum PitchMethodArg {
@@ -258,6 +296,20 @@ A clip that cannot be read is reported and left out; the exit code is then 1.")]
   reprise pitch bass.flac --fmin 30 --fmax 400 --frame-length 4096 -o bass.csv
   reprise eval-melody reference.csv voice.pitch.csv")]
     Pitch(Box<PitchArgs>),
+    /// Impose the timbre of one sound on the notes of another: cepstral-envelope cross-synthesis or MFCC mosaicing.
+    ///
+    /// envelope: per STFT frame (2048 samples every 512), the input's cepstral envelope
+    /// (--lifter-order coefficients) is divided out and the timbre's multiplied in, the
+    /// input's phase kept; the output lasts as long as the longer of the two, the shorter
+    /// repeated. mosaic: each input frame is replaced by the --k nearest frames of the timbre
+    /// (a file, or a folder of files) in the MFCC domain (13 coefficients without the 0th),
+    /// overlap-added at the input frame's level; the output has the input's length. Both are
+    /// read at --sr (files at other rates are resampled, with a note). Writes OUT.wav and a
+    /// picture of the three mel spectrograms beside it (.png).
+    #[command(after_help = "Examples:
+  reprise transfer voice.wav --timbre cello.wav -o voice-cello.wav
+  reprise transfer melody.wav --method mosaic --timbre strings/ -o mosaic.wav --k 3")]
+    Transfer(Box<TransferArgs>),
     /// Score a melody (f0 track) against a reference: mir_eval.melody's five measures.
     ///
     /// Both files hold one frame per line, `time_s, f0_hz` (MIREX's format; commas, tabs or
@@ -723,6 +775,7 @@ fn dispatch(command: Command) -> Result<(), Failure> {
         Command::Structure(args) => midi::structure(&args),
         Command::EvalPatterns { reference, estimate, json } => midi::eval_patterns(&reference, &estimate, json),
         Command::Pitch(args) => pitch::run(&args),
+        Command::Transfer(args) => pitch::transfer(&args),
         Command::EvalMelody { reference, estimate, cent_tolerance, hop, json } => {
             pitch::eval_melody(&reference, &estimate, cent_tolerance, hop, json)
         }

@@ -1,6 +1,6 @@
-//! `reprise pitch` and `reprise eval-melody`.
+//! `reprise pitch`, `reprise eval-melody` and `reprise transfer`.
 
-use crate::{Failure, PitchArgs, PitchMethodArg, SrArg};
+use crate::{Failure, PitchArgs, PitchMethodArg, SrArg, TransferArgs, TransferMethodArg};
 use reprise::dsp::{MelodyEvalConfig, PyinConfig};
 use reprise::pitch::PitchMethod;
 use std::path::{Path, PathBuf};
@@ -81,5 +81,48 @@ pub fn eval_melody(reference: &Path, estimate: &Path, cent_tolerance: f64, hop: 
     ] {
         println!("{name:<20} {v:.4}");
     }
+    Ok(())
+}
+
+/// `reprise transfer`.
+pub fn transfer(a: &TransferArgs) -> Result<(), Failure> {
+    use reprise::transfer::{transfer_files, write_outputs, TransferConfig, TransferMethod};
+    let lib = TransferConfig::default();
+    let method = match a.method {
+        TransferMethodArg::Envelope => TransferMethod::Envelope,
+        TransferMethodArg::Mosaic => TransferMethod::Mosaic,
+    };
+    // (an option of the other method, changed from its default, would be silently ignored)
+    if method == TransferMethod::Mosaic && a.lifter_order != lib.envelope.lifter_order {
+        return Err("--lifter-order is the envelope method's; give --method envelope".to_string().into());
+    }
+    if method == TransferMethod::Envelope && a.k != lib.mosaic.k {
+        return Err("--k is the mosaic method's; give --method mosaic".to_string().into());
+    }
+    if !(8000..=192_000).contains(&a.sr) {
+        return Err(format!("--sr {}: give a rate from 8000 to 192000 Hz", a.sr).into());
+    }
+    let cfg = TransferConfig {
+        method,
+        sr: a.sr,
+        envelope: reprise::dsp::envelope::CrossSynthesisConfig { lifter_order: a.lifter_order, ..lib.envelope },
+        mosaic: reprise::dsp::mosaic::MosaicConfig { k: a.k, sr: a.sr, ..lib.mosaic },
+    };
+    cfg.envelope.validate().map_err(|e| format!("{}: {e}", a.input.display()))?;
+    cfg.mosaic.validate().map_err(|e| format!("{}: {e}", a.input.display()))?;
+    let t = transfer_files(&a.input, &a.timbre, &cfg)?;
+    for n in &t.notes {
+        eprintln!("note: {n}");
+    }
+    let png = (!a.no_plot).then(|| a.out.with_extension("png"));
+    let name = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let title = format!("{} with the timbre of {} ({:?})", name(&a.input), name(&a.timbre), method).to_lowercase();
+    let written = write_outputs(&t, &a.out, png.as_deref(), &title)?;
+    crate::note(format_args!(
+        "{}: {:.2} s → {}",
+        a.input.display(),
+        t.output.len() as f64 / t.sr as f64,
+        written.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+    ));
     Ok(())
 }

@@ -1150,3 +1150,33 @@ fn pitch_and_eval_melody_refuse_bad_input_in_one_line() {
     assert!(std::fs::read_to_string(&csv).unwrap().lines().skip(1).all(|l| l.split(',').nth(2) == Some("0")));
     assert!(!csv.with_extension("png").exists());
 }
+
+#[test]
+fn transfer_by_envelope_and_mosaic_writes_audio_and_a_picture() {
+    let dir = tempfile::tempdir().unwrap();
+    let (wav, _) = melody(dir.path());
+    // a timbre at another rate (resampled, with a note), shorter than the input
+    let timbre = dir.path().join("timbre.wav");
+    let t: Vec<f32> = (0..16000).map(|i| ((std::f64::consts::TAU * 150.0 * i as f64 / 16000.0).sin() * 0.3) as f32).collect();
+    reprise::io::write_wav(&timbre, &t, 16000).unwrap();
+    let input_len = reprise::io::load(&wav, &Default::default()).unwrap().samples.len();
+    for method in ["envelope", "mosaic"] {
+        let out = dir.path().join(format!("out/{method}.wav"));
+        let o = reprise(&["transfer", s(&wav), "--timbre", s(&timbre), "--method", method, "-o", s(&out)]);
+        assert!(o.status.success(), "{method}: {}", stderr(&o));
+        assert!(stderr(&o).contains("resampled from 16000 Hz"), "{}", stderr(&o));
+        assert!(out.with_extension("png").exists());
+        let y = reprise::io::load(&out, &reprise::io::LoadOptions { sr: None, ..Default::default() }).unwrap();
+        assert_eq!((y.sr, y.samples.len()), (22050, input_len), "{method}");
+        assert!(y.samples.iter().all(|v| v.is_finite()) && y.samples.iter().any(|v| *v != 0.0));
+    }
+    // bad input, one line each, nothing written
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let bad_out = dir.path().join("bad.wav");
+    expect_error(&["transfer", s(&wav), "--timbre", s(&empty), "-o", s(&bad_out)], "no audio files");
+    expect_error(&["transfer", s(&wav), "--timbre", s(&dir.path().join("none.wav")), "-o", s(&bad_out)], "none.wav");
+    expect_error(&["transfer", s(&wav), "--timbre", s(&timbre), "--k", "3", "-o", s(&bad_out)], "--method mosaic");
+    expect_error(&["transfer", s(&wav), "--timbre", s(&timbre), "--lifter-order", "0", "-o", s(&bad_out)], "lifter_order");
+    assert!(!bad_out.exists());
+}

@@ -40,6 +40,7 @@ pub mod outputs;
 pub mod pictures;
 pub mod pitch;
 pub mod structure;
+pub mod transfer;
 
 /// Errors of the applications: each names the file it concerns, when there is one.
 #[derive(thiserror::Error, Debug)]
