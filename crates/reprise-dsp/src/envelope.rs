@@ -10,7 +10,6 @@
 
 use crate::stft::{istft, stft, StftConfig};
 use ndarray::Array2;
-use num_complex::Complex32;
 use reprise_core::{invalid, Result};
 
 /// Settings of [`cross_synthesize`].
@@ -45,41 +44,66 @@ impl CrossSynthesisConfig {
     }
 }
 
+/// One frame's envelope at a time, with its FFT plans and buffers.
+struct Lifter {
+    bins: usize,
+    n: usize,
+    order: usize,
+    floor: f32,
+    fwd: std::sync::Arc<dyn realfft::RealToComplex<f64>>,
+    inv: std::sync::Arc<dyn realfft::ComplexToReal<f64>>,
+    spec: Vec<num_complex::Complex64>,
+    ceps: Vec<f64>,
+}
+
+impl Lifter {
+    fn new(bins: usize, order: usize, floor: f32) -> Result<Lifter> {
+        if bins < 2 {
+            return Err(invalid("mag", format!("{bins} bins: need a spectrum of at least 2")));
+        }
+        let n = 2 * (bins - 1);
+        if order == 0 || order > n / 2 {
+            return Err(invalid("lifter_order", format!("{order}: must be between 1 and {}", n / 2)));
+        }
+        let fwd = reprise_core::fft::real_forward::<f64>(n);
+        let inv = reprise_core::fft::real_inverse::<f64>(n);
+        let (spec, ceps) = (fwd.make_output_vec(), inv.make_output_vec());
+        Ok(Lifter { bins, n, order, floor, fwd, inv, spec, ceps })
+    }
+
+    /// The envelope of the magnitudes `mag` (`bins` values) into `out`.
+    fn envelope(&mut self, mag: &[f32], out: &mut [f32]) -> Result<()> {
+        let peak = mag.iter().fold(0f32, |m, v| m.max(*v));
+        let lo = (peak * self.floor).max(f32::MIN_POSITIVE) as f64;
+        for (s, &m) in self.spec.iter_mut().zip(mag) {
+            *s = num_complex::Complex64::new((m as f64).max(lo).ln(), 0.0);
+        }
+        self.inv.process(&mut self.spec, &mut self.ceps).map_err(|e| invalid("fft", e.to_string()))?;
+        // lifter: quefrencies 0..order and their mirror images
+        let (n, order) = (self.n, self.order);
+        for (q, c) in self.ceps.iter_mut().enumerate() {
+            let keep = q < order || q > n - order;
+            *c = if keep { *c / n as f64 } else { 0.0 };
+        }
+        self.fwd.process(&mut self.ceps, &mut self.spec).map_err(|e| invalid("fft", e.to_string()))?;
+        for (o, s) in out[..self.bins].iter_mut().zip(&self.spec) {
+            *o = s.re.exp() as f32;
+        }
+        Ok(())
+    }
+}
+
 /// The cepstral envelopes of the magnitude frames (columns) of `mag` (bins × frames,
 /// `bins = n_fft/2 + 1`), same shape.
 pub fn cepstral_envelope(mag: &Array2<f32>, lifter_order: usize, floor: f32) -> Result<Array2<f32>> {
     let (bins, frames) = mag.dim();
-    if bins < 2 {
-        return Err(invalid("mag", format!("{bins} bins: need a spectrum of at least 2")));
-    }
-    let n = 2 * (bins - 1);
-    if lifter_order == 0 || lifter_order > n / 2 {
-        return Err(invalid("lifter_order", format!("{lifter_order}: must be between 1 and {}", n / 2)));
-    }
-    let fwd = reprise_core::fft::real_forward::<f64>(n);
-    let inv = reprise_core::fft::real_inverse::<f64>(n);
-    let mut spec = fwd.make_output_vec();
-    let mut ceps = inv.make_output_vec();
+    let mut lifter = Lifter::new(bins, lifter_order, floor)?;
     let mut out = Array2::<f32>::zeros((bins, frames));
+    let (mut col, mut env) = (vec![0f32; bins], vec![0f32; bins]);
     for t in 0..frames {
-        let col = mag.column(t);
-        let peak = col.iter().fold(0f32, |m, v| m.max(*v));
-        let lo = (peak * floor).max(f32::MIN_POSITIVE) as f64;
-        for (s, &m) in spec.iter_mut().zip(col.iter()) {
-            *s = num_complex::Complex64::new((m as f64).max(lo).ln(), 0.0);
-        }
-        spec[0].im = 0.0;
-        spec[bins - 1].im = 0.0;
-        inv.process(&mut spec, &mut ceps).map_err(|e| invalid("fft", e.to_string()))?;
-        // lifter: quefrencies 0..order and their mirror images
-        for (q, c) in ceps.iter_mut().enumerate() {
-            let keep = q < lifter_order || q > n - lifter_order;
-            *c = if keep { *c / n as f64 } else { 0.0 };
-        }
-        fwd.process(&mut ceps, &mut spec).map_err(|e| invalid("fft", e.to_string()))?;
-        for (o, s) in out.column_mut(t).iter_mut().zip(&spec) {
-            *o = s.re.exp() as f32;
-        }
+        col.iter_mut().zip(mag.column(t)).for_each(|(c, m)| *c = *m);
+        lifter.envelope(&col, &mut env)?;
+        out.column_mut(t).iter_mut().zip(&env).for_each(|(o, e)| *o = *e);
     }
     Ok(out)
 }
@@ -101,18 +125,25 @@ pub fn cross_synthesize(input: &[f32], timbre: &[f32], cfg: &CrossSynthesisConfi
     reprise_core::check_finite(timbre, "timbre")?;
     let len = input.len().max(timbre.len());
     let (x, t) = (repeat_to(input, len), repeat_to(timbre, len));
-    let sx = stft(&x, &cfg.stft)?;
+    let mut sx = stft(&x, &cfg.stft)?;
     let st = stft(&t, &cfg.stft)?;
-    let mx = sx.mapv(|c| c.norm());
-    let mt = st.mapv(|c| c.norm());
-    let ex = cepstral_envelope(&mx, cfg.lifter_order, cfg.floor)?;
-    let et = cepstral_envelope(&mt, cfg.lifter_order, cfg.floor)?;
-    let mut y: Array2<Complex32> = sx.clone();
-    ndarray::Zip::from(&mut y).and(&ex).and(&et).for_each(|c, &e_in, &e_t| {
-        // a silent input frame (envelope at the floor) stays silent
-        let g = e_t as f64 / e_in as f64;
-        *c *= if g.is_finite() && c.norm() > 0.0 { g.min(1e30) as f32 } else { 0.0 };
-    });
+    drop((x, t));
+    let bins = sx.nrows();
+    let mut lifter = Lifter::new(bins, cfg.lifter_order, cfg.floor)?;
+    let (mut mag, mut ex, mut et) = (vec![0f32; bins], vec![0f32; bins], vec![0f32; bins]);
+    for (mut cx, ct) in sx.columns_mut().into_iter().zip(st.columns()) {
+        mag.iter_mut().zip(cx.iter()).for_each(|(m, c)| *m = c.norm());
+        lifter.envelope(&mag, &mut ex)?;
+        mag.iter_mut().zip(ct.iter()).for_each(|(m, c)| *m = c.norm());
+        lifter.envelope(&mag, &mut et)?;
+        for ((c, &e_in), &e_t) in cx.iter_mut().zip(&ex).zip(&et) {
+            // a silent input frame (envelope at the floor) stays silent
+            let g = e_t as f64 / e_in as f64;
+            *c *= if g.is_finite() && c.norm() > 0.0 { g.min(1e30) as f32 } else { 0.0 };
+        }
+    }
+    drop(st);
+    let y = sx;
     let mut out = istft(y.view(), &cfg.stft, Some(len))?;
     let peak_in = input.iter().fold(0f32, |m, v| m.max(v.abs()));
     let peak_out = out.iter().fold(0f32, |m, v| m.max(v.abs()));
