@@ -122,6 +122,10 @@ fn every_command_survives_the_bad_input_corpus() {
                 vec!["features".into(), "scattering".into(), f.clone(), "-o".into(), o("s.npy")],
                 vec!["features".into(), "scalogram".into(), f.clone(), "-o".into(), o("u.npy"), "--sr".into(), "4".into()],
                 vec!["plot".into(), f.clone(), "-o".into(), o("w.png")],
+                vec!["features".into(), "pyin".into(), f.clone(), "-o".into(), o("p.npy")],
+                vec!["pitch".into(), f.clone(), "-o".into(), o("p.csv")],
+                vec!["transfer".into(), f.clone(), "--timbre".into(), fx("tone_s16.wav").display().to_string(), "-o".into(), o("t.wav")],
+                vec!["transfer".into(), fx("tone_s16.wav").display().to_string(), "--timbre".into(), f.clone(), "--method".into(), "mosaic".into(), "-o".into(), o("t.wav")],
             ],
         };
         for args in commands {
