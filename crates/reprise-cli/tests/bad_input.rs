@@ -125,7 +125,16 @@ fn every_command_survives_the_bad_input_corpus() {
                 vec!["features".into(), "pyin".into(), f.clone(), "-o".into(), o("p.npy")],
                 vec!["pitch".into(), f.clone(), "-o".into(), o("p.csv")],
                 vec!["transfer".into(), f.clone(), "--timbre".into(), fx("tone_s16.wav").display().to_string(), "-o".into(), o("t.wav")],
-                vec!["transfer".into(), fx("tone_s16.wav").display().to_string(), "--timbre".into(), f.clone(), "--method".into(), "mosaic".into(), "-o".into(), o("t.wav")],
+                vec![
+                    "transfer".into(),
+                    fx("tone_s16.wav").display().to_string(),
+                    "--timbre".into(),
+                    f.clone(),
+                    "--method".into(),
+                    "mosaic".into(),
+                    "-o".into(),
+                    o("t.wav"),
+                ],
             ],
         };
         for args in commands {
