@@ -55,17 +55,20 @@ pub struct Transfer {
 }
 
 fn read(path: &Path, sr: u32, notes: &mut Vec<String>) -> Result<Vec<f32>> {
-    let stream = reprise_io::AudioStream::open(path, &LoadOptions { sr: Some(sr), offset_s: 0.0, duration_s: None })?;
+    // one decoder: its header gives the native rate, its chunks the signal at `sr`
+    let mut stream = reprise_io::AudioStream::open(path, &LoadOptions { sr: Some(sr), offset_s: 0.0, duration_s: None })?;
     let native = stream.info().sample_rate;
     if native != sr {
         notes.push(format!("{}: resampled from {native} Hz to {sr} Hz", path.display()));
     }
-    drop(stream);
-    let s = reprise_io::load(path, &LoadOptions { sr: Some(sr), offset_s: 0.0, duration_s: None })?;
-    if s.samples.iter().all(|v| *v == 0.0) {
+    let mut samples = Vec::new();
+    while let Some(c) = stream.next_chunk()? {
+        samples.extend_from_slice(&c);
+    }
+    if samples.iter().all(|v| *v == 0.0) {
         notes.push(format!("{}: silent (all samples are zero)", path.display()));
     }
-    Ok(s.samples)
+    Ok(samples)
 }
 
 /// Reads `input` and the timbre (a file, or a folder of audio files searched recursively)
